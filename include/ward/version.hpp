@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: MIT
+/// \file ward/version.hpp
+/// The single source of ward's version; CMake and meson read it from here.
+#ifndef WARD_VERSION_HPP
+#define WARD_VERSION_HPP
+
+#define WARD_VERSION_MAJOR 0
+#define WARD_VERSION_MINOR 1
+#define WARD_VERSION_PATCH 0
+#define WARD_VERSION (WARD_VERSION_MAJOR * 10000 + WARD_VERSION_MINOR * 100 + WARD_VERSION_PATCH)
+
+namespace ward {
+/// The library's version as "major.minor.patch".
+inline constexpr const char* version_string = "0.1.0";
+} // namespace ward
+
+#endif

@@ -1,0 +1,22 @@
+# SPDX-License-Identifier: MIT
+# Runs one compile-fail check. MODE=control: the file must compile. MODE=fail: with
+# -DWARD_COMPILE_FAIL it must not compile, and the diagnostics must match REGEX.
+set(_args ${STD} -fsyntax-only -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Werror -I${INCLUDE} ${FILE})
+if(MODE STREQUAL "fail")
+  list(APPEND _args -DWARD_COMPILE_FAIL=1)
+endif()
+execute_process(COMMAND ${CXX} ${_args} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(MODE STREQUAL "control")
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "control of ${FILE} does not compile:\n${err}")
+  endif()
+  message(STATUS "control compiles")
+else()
+  if(rc EQUAL 0)
+    message(FATAL_ERROR "${FILE} compiled with WARD_COMPILE_FAIL, but must not")
+  endif()
+  if(NOT err MATCHES "${REGEX}")
+    message(FATAL_ERROR "${FILE} failed to compile, but not for the expected reason (${REGEX}):\n${err}")
+  endif()
+  message(STATUS "fails to compile as expected: ${REGEX}")
+endif()

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: MIT
+// Vocabularies shared by the tests: provide ident's sparse uint32 mask, an Auth0-style product,
+// Commerce Layer's subject x CRUD product, and generated vocabularies of 8, 64, 200 and 1024 bits.
+#ifndef WARD_TESTS_VOCABULARIES_HPP
+#define WARD_TESTS_VOCABULARIES_HPP
+
+#include <ward/parse.hpp>
+#include <ward/permission_set.hpp>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace wt {
+
+// ---- provide ident (DOMAIN.md section 1): bits 0-13, 20-26, 29 --------------------------------------
+enum class ident : std::uint32_t {
+    authenticate = 0, read_resources = 1, create_resource = 2, update_resource = 3, delete_resource = 4,
+    grant_resource_authorization = 5, revoke_resource_authorization = 6, publish = 7, subscribe = 8,
+    reserved = 9, list_applications = 10, create_application = 11, update_application = 12,
+    delete_application = 13, list_users = 20, create_user = 21, update_user = 22, delete_user = 23,
+    list_tokens = 24, create_token = 25, delete_token = 26, sudo = 29,
+};
+
+} // namespace wt
+
+template <>
+struct ward::permission_traits<wt::ident> {
+    using p = wt::ident;
+    static constexpr ward::permission_name<p> names[] = {
+        {p::authenticate, "authenticate"},
+        {p::read_resources, "read_resources"},
+        {p::create_resource, "create_resource"},
+        {p::update_resource, "update_resource"},
+        {p::delete_resource, "delete_resource"},
+        {p::grant_resource_authorization, "grant_resource_authorization"},
+        {p::revoke_resource_authorization, "revoke_resource_authorization"},
+        {p::publish, "publish"},
+        {p::subscribe, "subscribe"},
+        {p::reserved, "reserved"},
+        {p::list_applications, "list_applications"},
+        {p::create_application, "create_application"},
+        {p::update_application, "update_application"},
+        {p::delete_application, "delete_application"},
+        {p::list_users, "list_users"},
+        {p::create_user, "create_user"},
+        {p::update_user, "update_user"},
+        {p::delete_user, "delete_user"},
+        {p::list_tokens, "list_tokens"},
+        {p::create_token, "create_token"},
+        {p::delete_token, "delete_token"},
+        {p::sudo, "sudo"},
+    };
+    // Sudo stands in for every privileged flag.
+    static constexpr ward::implication<p> implications[] = {
+        {p::sudo, p::list_applications}, {p::sudo, p::create_application}, {p::sudo, p::update_application},
+        {p::sudo, p::delete_application}, {p::sudo, p::list_users},        {p::sudo, p::create_user},
+        {p::sudo, p::update_user},       {p::sudo, p::delete_user},        {p::sudo, p::list_tokens},
+        {p::sudo, p::create_token},      {p::sudo, p::delete_token},
+    };
+    using wire_type = std::uint32_t;
+};
+
+namespace wt {
+
+// ---- Auth0 style action:resource ------------------------------------------------------------------
+enum class bb_resource : unsigned char { users, organization, organization_api_key, blueprints, deployments };
+enum class bb_action : unsigned char { read, create, update, remove };
+
+} // namespace wt
+
+template <>
+struct ward::permission_traits<wt::bb_resource> {
+    using r = wt::bb_resource;
+    static constexpr ward::permission_name<r> names[] = {
+        {r::users, "users"}, {r::organization, "organization"}, {r::organization_api_key, "organization_api_key"},
+        {r::blueprints, "blueprints"}, {r::deployments, "deployments"}};
+};
+template <>
+struct ward::permission_traits<wt::bb_action> {
+    using a = wt::bb_action;
+    static constexpr ward::permission_name<a> names[] = {
+        {a::read, "read"}, {a::create, "create"}, {a::update, "update"}, {a::remove, "delete"}};
+};
+
+namespace wt {
+using bb = ward::product<bb_resource, bb_action>; // "read:users"
+
+// ---- Commerce Layer subject x CRUD, "orders.read", update implies read ------------------------------
+enum class cl_subject : unsigned char { orders, skus, markets, customers, prices };
+enum class crud : unsigned char { create, read, update, destroy };
+
+} // namespace wt
+
+template <>
+struct ward::permission_traits<wt::cl_subject> {
+    using s = wt::cl_subject;
+    static constexpr ward::permission_name<s> names[] = {
+        {s::orders, "orders"}, {s::skus, "skus"}, {s::markets, "markets"}, {s::customers, "customers"},
+        {s::prices, "prices"}};
+};
+template <>
+struct ward::permission_traits<wt::crud> {
+    using c = wt::crud;
+    static constexpr ward::permission_name<c> names[] = {
+        {c::create, "create"}, {c::read, "read"}, {c::update, "update"}, {c::destroy, "destroy"}};
+    static constexpr ward::implication<c> implications[] = {{c::update, c::read}, {c::destroy, c::read}};
+};
+
+namespace wt {
+using cl = ward::product<cl_subject, crud, ward::name_order::resource_action, '.'>;
+
+// ---- generated vocabularies: N permissions named "p0".."p<N-1>" -------------------------------------
+template <std::size_t N>
+struct generated_names {
+    static constexpr std::size_t digits(std::size_t i) noexcept { return i < 10 ? 1 : 1 + digits(i / 10); }
+    static constexpr std::size_t total() noexcept {
+        std::size_t t = 0;
+        for (std::size_t i = 0; i < N; ++i) t += 1 + digits(i);
+        return t;
+    }
+    static constexpr std::array<char, total()> make() noexcept {
+        std::array<char, total()> b{};
+        std::size_t k = 0;
+        for (std::size_t i = 0; i < N; ++i) {
+            b[k++] = 'p';
+            const std::size_t d = digits(i);
+            std::size_t v = i;
+            for (std::size_t j = 0; j < d; ++j) {
+                b[k + d - 1 - j] = static_cast<char>('0' + v % 10);
+                v /= 10;
+            }
+            k += d;
+        }
+        return b;
+    }
+    static constexpr std::array<char, total()> chars = make();
+    template <class E>
+    static constexpr std::array<ward::permission_name<E>, N> entries() noexcept {
+        std::array<ward::permission_name<E>, N> out{};
+        std::size_t k = 0;
+        for (std::size_t i = 0; i < N; ++i) {
+            const std::size_t len = 1 + digits(i);
+            out[i] = {static_cast<E>(i), std::string_view(chars.data() + k, len)};
+            k += len;
+        }
+        return out;
+    }
+};
+
+enum class v8 : unsigned char {};
+enum class v64 : unsigned char {};
+enum class v200 : unsigned short {};
+enum class v1024 : unsigned short {};
+
+} // namespace wt
+
+template <>
+struct ward::permission_traits<wt::v8> {
+    static constexpr auto names = wt::generated_names<8>::entries<wt::v8>();
+    using wire_type = std::uint8_t;
+};
+template <>
+struct ward::permission_traits<wt::v64> {
+    static constexpr auto names = wt::generated_names<64>::entries<wt::v64>();
+};
+template <>
+struct ward::permission_traits<wt::v200> {
+    static constexpr auto names = wt::generated_names<200>::entries<wt::v200>();
+    static constexpr ward::implication<wt::v200> implications[] = {
+        {wt::v200{199}, wt::v200{0}}, {wt::v200{0}, wt::v200{130}}, {wt::v200{130}, wt::v200{199}}};
+};
+template <>
+struct ward::permission_traits<wt::v1024> {
+    static constexpr auto names = wt::generated_names<1024>::entries<wt::v1024>();
+};
+
+#endif
