@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# ward's test command: builds every test suite and example in every configuration and runs them
+# all, ending with one CTest summary. Works from a clean clone on Debian 12.
+#
+# Usage:
+#   tools/test.sh                     everything (see the stages below)
+#   WARD_TEST_QUICK=1 tools/test.sh   developer loop: only build/gcc, only the cxx17 variant
+#   WARD_TEST_JOBS=N tools/test.sh    build and test with N jobs instead of 2
+#
+# Stages:
+#   dependencies  g++, clang++ (with its sanitizer runtime), cmake, ninja, meson, pkg-config,
+#                 python3, Catch2 (2 or 3), Google Benchmark. As root, missing ones are installed
+#                 with apt-get; otherwise the script prints the apt-get line to run and exits 1.
+#   build/gcc     g++, variants cxx17 cxx20 cxx23 asan noexc, plus tsan for the concurrency suites
+#   build/clang   clang++, variants cxx17 cxx20 cxx23
+#   build/meson   the meson build with g++, C++17, one configuration
+#   ctest         one CTest run over all three (build/all), the meson suite being one CTest test
+#
+# Build directories are reused; configuring again is cheap and picks up new test files.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+quick="${WARD_TEST_QUICK:-0}"
+jobs="${WARD_TEST_JOBS:-2}"
+script_start=$SECONDS
+stage_start=$SECONDS
+stage_name=""
+
+stage() {
+    stage_name="$1"
+    stage_start=$SECONDS
+    printf '\n==== %s ====\n' "$stage_name"
+}
+
+stage_done() {
+    printf -- '---- %s: done in %ds\n' "$stage_name" $((SECONDS - stage_start))
+}
+
+# ---- dependencies ------------------------------------------------------------------------------
+have_catch2() {
+    local d
+    for d in /usr/include /usr/local/include; do
+        [[ -f "$d/catch2/catch.hpp" || -f "$d/catch2/catch_all.hpp" ]] && return 0
+    done
+    return 1
+}
+
+have_benchmark() {
+    [[ -f /usr/include/benchmark/benchmark.h || -f /usr/local/include/benchmark/benchmark.h ]]
+}
+
+clang_rt_package() {
+    local v
+    v="$(clang++ -dumpversion 2>/dev/null | cut -d. -f1)"
+    echo "libclang-rt-${v:-14}-dev"
+}
+
+have_clang_sanitizers() {
+    local dir
+    dir="$(clang++ -print-resource-dir 2>/dev/null)" || return 1
+    compgen -G "$dir/lib/linux/libclang_rt.asan*.a" >/dev/null ||
+        compgen -G "$dir/lib/*/libclang_rt.asan*.a" >/dev/null
+}
+
+missing_packages() {
+    local -a m=()
+    command -v g++ >/dev/null 2>&1 || m+=(g++)
+    command -v cmake >/dev/null 2>&1 || m+=(cmake)
+    command -v ninja >/dev/null 2>&1 || m+=(ninja-build)
+    have_catch2 || m+=(catch2)
+    if [[ "$quick" != 1 ]]; then
+        if command -v clang++ >/dev/null 2>&1; then
+            have_clang_sanitizers || m+=("$(clang_rt_package)")
+        else
+            m+=(clang libclang-rt-14-dev)
+        fi
+        command -v meson >/dev/null 2>&1 || m+=(meson)
+        command -v pkg-config >/dev/null 2>&1 || m+=(pkg-config)
+        command -v python3 >/dev/null 2>&1 || m+=(python3)
+        have_benchmark || m+=(libbenchmark-dev)
+    fi
+    echo "${m[*]}"
+}
+
+stage "dependencies"
+missing="$(missing_packages)"
+if [[ -n "$missing" ]]; then
+    echo "missing: $missing"
+    if [[ "$(id -u)" -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+        apt-get update
+        # shellcheck disable=SC2086 # one word per package
+        DEBIAN_FRONTEND=noninteractive apt-get install -y $missing
+        missing="$(missing_packages)"
+        if [[ -n "$missing" ]]; then
+            echo "still missing after apt-get install: $missing" >&2
+            exit 1
+        fi
+    else
+        echo "Install them first, then run this again:" >&2
+        echo "  sudo apt-get install -y $missing" >&2
+        exit 1
+    fi
+fi
+echo "g++ $(g++ -dumpfullversion), cmake $(cmake --version | head -n1 | awk '{print $3}'), ninja $(ninja --version)"
+if [[ "$quick" != 1 ]]; then
+    echo "clang++ $(clang++ -dumpversion), meson $(meson --version), python3 $(python3 -c 'import platform; print(platform.python_version())')"
+fi
+stage_done
+
+# ---- CMake builds --------------------------------------------------------------------------------
+# cmake_build <dir> <compiler> <variants> <tsan> [extra cmake args...]
+cmake_build() {
+    local dir="$1" cxx="$2" variants="$3" tsan="$4"
+    shift 4
+    # A build directory made by another generator cannot be reused; start it afresh.
+    if [[ -f "$dir/CMakeCache.txt" ]] && ! grep -q '^CMAKE_GENERATOR:INTERNAL=Ninja$' "$dir/CMakeCache.txt"; then
+        rm -rf "$dir/CMakeCache.txt" "$dir/CMakeFiles"
+    fi
+    cmake -S "$root" -B "$dir" -G Ninja \
+        -DCMAKE_CXX_COMPILER="$cxx" \
+        -DWARD_BUILD_TESTS=ON -DWARD_BUILD_EXAMPLES=ON \
+        -DWARD_TEST_VARIANTS="$variants" -DWARD_TEST_TSAN="$tsan" \
+        "$@"
+    ninja -C "$dir" -j"$jobs"
+}
+
+if [[ "$quick" == 1 ]]; then
+    stage "build/gcc (quick: g++, cxx17)"
+    cmake_build "$root/build/gcc" g++ "cxx17" OFF -DWARD_BUILD_BENCHMARKS=OFF
+    stage_done
+
+    stage "ctest build/gcc"
+    ctest --test-dir "$root/build/gcc" -j"$jobs" --output-on-failure
+    stage_done
+    printf '\nquick tests passed in %ds (run tools/test.sh without WARD_TEST_QUICK for everything)\n' \
+        $((SECONDS - script_start))
+    exit 0
+fi
+
+# The benchmarks are compiled (not run) once another part of the tree provides them.
+benchmarks=OFF
+[[ -f "$root/benchmarks/CMakeLists.txt" ]] && benchmarks=ON
+
+stage "build/gcc (g++: cxx17 cxx20 cxx23 asan noexc + tsan)"
+cmake_build "$root/build/gcc" g++ "cxx17;cxx20;cxx23;asan;noexc" ON -DWARD_BUILD_BENCHMARKS="$benchmarks"
+stage_done
+
+stage "build/clang (clang++: cxx17 cxx20 cxx23)"
+cmake_build "$root/build/clang" clang++ "cxx17;cxx20;cxx23" OFF -DWARD_BUILD_BENCHMARKS=OFF
+stage_done
+
+# ---- meson ---------------------------------------------------------------------------------------
+stage "build/meson (g++, C++17)"
+if [[ -f "$root/build/meson/meson-private/coredata.dat" ]]; then
+    # Reconfiguring lists the test sources again, so new test files are picked up.
+    meson setup --reconfigure "$root/build/meson" "$root" -Dtests=enabled
+else
+    rm -rf "$root/build/meson"
+    CXX=g++ meson setup "$root/build/meson" "$root" -Dtests=enabled
+fi
+ninja -C "$root/build/meson" -j"$jobs"
+stage_done
+
+# ---- one CTest run over everything ---------------------------------------------------------------
+stage "ctest (build/gcc + build/clang + build/meson)"
+mkdir -p "$root/build/all"
+cat >"$root/build/all/CTestTestfile.cmake" <<EOF
+# Generated by tools/test.sh: one CTest run over every build.
+subdirs("$root/build/gcc")
+subdirs("$root/build/clang")
+add_test(meson_suite "$(command -v meson)" "test" "-C" "$root/build/meson" "--print-errorlogs")
+set_tests_properties(meson_suite PROPERTIES LABELS "meson")
+EOF
+if ! ctest --test-dir "$root/build/all" -j"$jobs" --output-on-failure; then
+    # gcc and clang tests share names; show which build each failure came from.
+    echo
+    echo "failed tests and their builds:"
+    ctest --test-dir "$root/build/all" -N -V --rerun-failed 2>/dev/null |
+        grep -E '^[0-9]+: (Test command|Working Directory):' | sed 's/^/  /' || true
+    printf '\nFAILED after %ds\n' $((SECONDS - script_start))
+    exit 1
+fi
+stage_done
+
+printf '\nall tests passed in %ds\n' $((SECONDS - script_start))
