@@ -5,9 +5,15 @@
 #define WARD_WARD_HPP
 
 #include "config.hpp"
+#include "credential.hpp"
+#include "decision.hpp"
 #include "error.hpp"
+#include "live.hpp"
 #include "parse.hpp"
 #include "permission_set.hpp"
+#include "policy.hpp"
+#include "role.hpp"
+#include "scope.hpp"
 #include "version.hpp"
 #include "vocabulary.hpp"
 
