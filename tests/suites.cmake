@@ -31,3 +31,12 @@ foreach(_f ${WARD_COMPILE_FAIL_SOURCES})
   file(RELATIVE_PATH _rel ${CMAKE_CURRENT_SOURCE_DIR} ${_f})
   ward_compile_fail(${_n} ${_rel} "${_regex}")
 endforeach()
+
+# The service examples' acceptance tables: every row's HTTP status is checked (label "example").
+file(GLOB WARD_EXAMPLE_TABLE_SOURCES CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/examples/*.cpp)
+if(WARD_EXAMPLE_TABLE_SOURCES)
+  ward_test_suite(ward_example_tables LABEL example VARIANTS cxx17 asan SOURCES ${WARD_EXAMPLE_TABLE_SOURCES})
+  foreach(v cxx17 asan)
+    target_include_directories(ward_example_tables_${v} PRIVATE ${PROJECT_SOURCE_DIR}/examples)
+  endforeach()
+endif()
