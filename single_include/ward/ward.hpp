@@ -1,0 +1,3146 @@
+// SPDX-License-Identifier: MIT
+// ward 0.1.0: header-only C++17 authorization and permission library.
+// Copyright (c) 2026 The ward authors. MIT License (see LICENSE).
+//
+// GENERATED FILE, DO NOT EDIT: made by tools/amalgamate.py from include/ward/.
+// Edit the headers under include/ward/ and run tools/amalgamate.py.
+#ifndef WARD_SINGLE_INCLUDE_WARD_HPP
+#define WARD_SINGLE_INCLUDE_WARD_HPP
+// ---- begin ward/ward.hpp ----
+/// \file ward/ward.hpp
+/// The umbrella header: everything ward offers.
+#ifndef WARD_WARD_HPP
+#define WARD_WARD_HPP
+
+// ---- begin ward/config.hpp ----
+/// \file ward/config.hpp
+/// Configuration macros. Each may be defined before including ward; docs/configuration.md lists them.
+#ifndef WARD_CONFIG_HPP
+#define WARD_CONFIG_HPP
+
+// ---- begin ward/version.hpp ----
+/// \file ward/version.hpp
+/// The single source of ward's version; CMake and meson read it from here.
+#ifndef WARD_VERSION_HPP
+#define WARD_VERSION_HPP
+
+#define WARD_VERSION_MAJOR 0
+#define WARD_VERSION_MINOR 1
+#define WARD_VERSION_PATCH 0
+#define WARD_VERSION (WARD_VERSION_MAJOR * 10000 + WARD_VERSION_MINOR * 100 + WARD_VERSION_PATCH)
+
+namespace ward {
+/// The library's version as "major.minor.patch".
+inline constexpr const char* version_string = "0.1.0";
+} // namespace ward
+
+#endif
+// ---- end ward/version.hpp ----
+
+/// Largest bit position + 1 a permission vocabulary may use. Bounds compile-time tables.
+#ifndef WARD_MAX_PERMISSION_BITS
+#define WARD_MAX_PERMISSION_BITS 4096
+#endif
+
+/// Longest input, in bytes, that one parse call accepts (a scope string, a subject, a claim).
+/// Longer input is refused with errc::input_too_long before it is scanned.
+#ifndef WARD_MAX_INPUT_LENGTH
+#define WARD_MAX_INPUT_LENGTH 8192
+#endif
+
+/// Most parent roles one compile-time role definition may name.
+#ifndef WARD_MAX_ROLE_PARENTS
+#define WARD_MAX_ROLE_PARENTS 8
+#endif
+
+static_assert(WARD_MAX_PERMISSION_BITS > 0 && WARD_MAX_PERMISSION_BITS <= 65535,
+              "WARD_MAX_PERMISSION_BITS must be in [1, 65535]");
+static_assert(WARD_MAX_INPUT_LENGTH > 0, "WARD_MAX_INPUT_LENGTH must be positive");
+
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
+#define WARD_HAS_EXCEPTIONS 1
+#else
+#define WARD_HAS_EXCEPTIONS 0
+#endif
+
+#endif
+// ---- end ward/config.hpp ----
+// ---- begin ward/credential.hpp ----
+/// \file ward/credential.hpp
+/// Who is asking and through what: subjects, token claims, scope restrictions, and the credential
+/// value a check takes. Every parser here is allocation-free and treats its input as hostile.
+#ifndef WARD_CREDENTIAL_HPP
+#define WARD_CREDENTIAL_HPP
+
+// ---- begin ward/error.hpp ----
+/// \file ward/error.hpp
+/// Error codes shared by every parser and by the policy builder, in the style of std::errc.
+#ifndef WARD_ERROR_HPP
+#define WARD_ERROR_HPP
+
+#include <cstddef>
+#include <string_view>
+
+namespace ward {
+
+/// Why a parse or a build step failed. `ok` (zero) is success; every other value means the result
+/// holds nothing (fail closed).
+enum class errc : unsigned char {
+    ok = 0,
+    empty_input,          ///< nothing to parse where something is required
+    empty_name,           ///< an empty item: repeated, leading or trailing separator, or "" in a list
+    unknown_name,         ///< a well-formed name the vocabulary does not define
+    invalid_character,    ///< a byte that may not appear here (control, NUL, space inside a name, ...)
+    input_too_long,       ///< longer than WARD_MAX_INPUT_LENGTH
+    unknown_bit,          ///< an integer mask with a bit the vocabulary does not define
+    value_out_of_range,   ///< a number that does not fit
+    malformed,            ///< input of the wrong shape (a subject without a kind, a bad number, ...)
+    unknown_kind,         ///< a subject or scope kind that is not accepted
+    buffer_too_small,     ///< a format call's output buffer cannot hold the result
+    // policy building
+    duplicate_id,         ///< a scope, role or principal id defined twice
+    unknown_scope,        ///< a row names a scope that was not defined
+    unknown_role,         ///< a row names a role that was not defined
+    unknown_principal,    ///< a row names a principal that was not defined
+    wrong_scope_kind,     ///< a scope placed under a parent of a kind it may not have
+    role_cycle,           ///< roles inherit from each other in a cycle
+    scope_cycle,          ///< scopes are parents of each other in a cycle
+    invalid_id,           ///< an id that is empty, too long or holds a forbidden byte
+    too_many,             ///< more rows of a kind than a snapshot can index
+    invalid_role_table,   ///< a compile-time role table that failed its own checks
+};
+
+/// A short, stable, human-readable name for an error code.
+constexpr std::string_view to_string(errc e) noexcept {
+    switch (e) {
+    case errc::ok: return "ok";
+    case errc::empty_input: return "empty input";
+    case errc::empty_name: return "empty name";
+    case errc::unknown_name: return "unknown name";
+    case errc::invalid_character: return "invalid character";
+    case errc::input_too_long: return "input too long";
+    case errc::unknown_bit: return "unknown bit";
+    case errc::value_out_of_range: return "value out of range";
+    case errc::malformed: return "malformed";
+    case errc::unknown_kind: return "unknown kind";
+    case errc::buffer_too_small: return "buffer too small";
+    case errc::duplicate_id: return "duplicate id";
+    case errc::unknown_scope: return "unknown scope";
+    case errc::unknown_role: return "unknown role";
+    case errc::unknown_principal: return "unknown principal";
+    case errc::wrong_scope_kind: return "wrong scope kind";
+    case errc::role_cycle: return "role cycle";
+    case errc::scope_cycle: return "scope cycle";
+    case errc::invalid_id: return "invalid id";
+    case errc::too_many: return "too many";
+    case errc::invalid_role_table: return "invalid role table";
+    }
+    return "unknown error";
+}
+
+/// The result of a parse: a value, an error code, and where the bad input starts.
+/// On error `value` is always the empty/default value, never a partial result.
+template <class T>
+struct parse_result {
+    T value{};
+    errc ec = errc::ok;
+    std::size_t position = 0; ///< byte offset (strings), item index (lists) or bit index (integers)
+    std::size_t skipped = 0;  ///< lenient mode: how many unknown names were skipped (never granted)
+
+    constexpr explicit operator bool() const noexcept { return ec == errc::ok; }
+};
+
+/// The result of formatting into a caller's buffer, as std::to_chars_result.
+struct format_result {
+    char* ptr = nullptr; ///< one past the last byte written (== first on error)
+    errc ec = errc::ok;
+    constexpr explicit operator bool() const noexcept { return ec == errc::ok; }
+};
+
+/// How a parser treats well-formed names the vocabulary does not define.
+enum class parse_mode : unsigned char {
+    strict,  ///< an unknown name is an error (the default)
+    lenient, ///< unknown names are skipped and counted (never granted); empty items are skipped
+};
+
+} // namespace ward
+
+#endif
+// ---- end ward/error.hpp ----
+// ---- begin ward/permission_set.hpp ----
+/// \file ward/permission_set.hpp
+/// ward::permission_set<P>: a constexpr, fixed-width bitmask over one vocabulary.
+#ifndef WARD_PERMISSION_SET_HPP
+#define WARD_PERMISSION_SET_HPP
+
+// ---- begin ward/vocabulary.hpp ----
+/// \file ward/vocabulary.hpp
+/// How a service declares its permissions, and the compile-time tables ward derives from that.
+///
+/// A vocabulary is a scoped enum whose enumerators are bit positions (gaps allowed) plus a
+/// specialization of ward::permission_traits that names each permission:
+///
+/// \code
+/// enum class perm : unsigned { read_users = 0, update_users = 1, sudo = 29 };
+/// template <> struct ward::permission_traits<perm> {
+///     static constexpr ward::permission_name<perm> names[] = {
+///         {perm::read_users, "read:users"}, {perm::update_users, "update:users"}, {perm::sudo, "sudo"}};
+///     static constexpr ward::implication<perm> implications[] = {   // optional
+///         {perm::sudo, perm::update_users}, {perm::update_users, perm::read_users}};
+///     using wire_type = std::uint32_t;                               // optional
+/// };
+/// \endcode
+///
+/// A resource x action product (ward::product<R, A>) is a vocabulary too; its names are generated.
+#ifndef WARD_VOCABULARY_HPP
+#define WARD_VOCABULARY_HPP
+
+// ---- begin ward/detail/bits.hpp ----
+#ifndef WARD_DETAIL_BITS_HPP
+#define WARD_DETAIL_BITS_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace ward::detail {
+
+constexpr int popcount64(std::uint64_t x) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+    return __builtin_popcountll(x);
+#else
+    int n = 0;
+    for (; x; x &= x - 1) ++n;
+    return n;
+#endif
+}
+
+/// Index of the lowest set bit; x must not be zero.
+constexpr int ctz64(std::uint64_t x) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+    return __builtin_ctzll(x);
+#else
+    int n = 0;
+    while (!(x & 1u)) { x >>= 1; ++n; }
+    return n;
+#endif
+}
+
+/// FNV-1a, 64 bit: constexpr, no allocation, good enough for short ids.
+constexpr std::uint64_t fnv1a(std::string_view s) noexcept {
+    std::uint64_t h = 14695981039346656037ull;
+    for (char c : s) {
+        h ^= static_cast<unsigned char>(c);
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+/// A scope-token byte per RFC 6749 section 3.3: %x21 / %x23-5B / %x5D-7E.
+constexpr bool is_name_char(char c) noexcept {
+    const auto u = static_cast<unsigned char>(c);
+    return u >= 0x21 && u <= 0x7e && u != 0x22 && u != 0x5c;
+}
+
+} // namespace ward::detail
+
+#endif
+// ---- end ward/detail/bits.hpp ----
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <limits>
+#include <string_view>
+#include <type_traits>
+
+namespace ward {
+
+/// Specialize for each permission enum: `names` (required), `implications` and `wire_type` (optional).
+template <class P>
+struct permission_traits;
+
+/// One entry of permission_traits<E>::names.
+template <class E>
+struct permission_name {
+    E value;
+    std::string_view name;
+};
+
+/// One entry of permission_traits<E>::implications: holding `from` also grants `to`.
+/// Implications are closed transitively at compile time; cycles (mutual implication) are fine.
+template <class E>
+struct implication {
+    E from;
+    E to;
+};
+
+/// How a product vocabulary spells a permission's wire name.
+enum class name_order : unsigned char {
+    action_resource, ///< "read:users" (Auth0)
+    resource_action, ///< "orders:read"
+};
+
+/// A permission in a resource x action product vocabulary, e.g. product<subject, crud>.
+/// Both R and A are enums with their own permission_traits (their names become the parts of the
+/// wire name). Implications declared on A ("update implies read") apply to every resource.
+template <class R, class A, name_order Order = name_order::action_resource, char Separator = ':'>
+struct product {
+    R resource;
+    A action;
+
+    friend constexpr bool operator==(product a, product b) noexcept {
+        return a.resource == b.resource && a.action == b.action;
+    }
+    friend constexpr bool operator!=(product a, product b) noexcept { return !(a == b); }
+};
+
+template <class P>
+class permission_set;
+
+namespace detail {
+
+template <class T>
+struct is_product : std::false_type {};
+template <class R, class A, name_order O, char S>
+struct is_product<product<R, A, O, S>> : std::true_type {};
+
+template <class T, class = void>
+struct has_implications : std::false_type {};
+template <class T>
+struct has_implications<T, std::void_t<decltype(std::size(T::implications))>> : std::true_type {};
+
+template <class T, class = void>
+struct declared_wire_type {
+    using type = std::uint64_t;
+};
+template <class T>
+struct declared_wire_type<T, std::void_t<typename T::wire_type>> {
+    using type = typename T::wire_type;
+};
+
+template <class T, class = void>
+struct has_traits : std::false_type {};
+template <class T>
+struct has_traits<T, std::void_t<decltype(std::size(permission_traits<T>::names))>> : std::true_type {};
+
+struct index_pair {
+    std::size_t from;
+    std::size_t to;
+};
+
+// ---- the raw description of a vocabulary: bit count, names by bit, implications by bit ----------
+
+template <class P, class = void>
+struct vocab_source;
+
+template <class E>
+constexpr long long enum_position(E e) noexcept {
+    using U = std::underlying_type_t<E>;
+    return static_cast<long long>(static_cast<U>(e));
+}
+
+template <class E>
+constexpr bool enum_positions_in_range() noexcept {
+    for (const auto& n : permission_traits<E>::names) {
+        const long long v = enum_position(n.value);
+        if (v < 0 || v >= WARD_MAX_PERMISSION_BITS) return false;
+    }
+    return true;
+}
+
+template <class E>
+constexpr std::size_t enum_bits() noexcept {
+    long long hi = -1;
+    for (const auto& n : permission_traits<E>::names) {
+        const long long v = enum_position(n.value);
+        if (v >= 0 && v < WARD_MAX_PERMISSION_BITS && v > hi) hi = v;
+    }
+    return static_cast<std::size_t>(hi + 1);
+}
+
+template <class E>
+constexpr bool enum_positions_unique() noexcept {
+    std::array<bool, WARD_MAX_PERMISSION_BITS> seen{};
+    for (const auto& n : permission_traits<E>::names) {
+        const long long v = enum_position(n.value);
+        if (v < 0 || v >= WARD_MAX_PERMISSION_BITS) continue;
+        if (seen[static_cast<std::size_t>(v)]) return false;
+        seen[static_cast<std::size_t>(v)] = true;
+    }
+    return true;
+}
+
+template <class E>
+struct vocab_source<E, std::enable_if_t<std::is_enum_v<E>>> {
+    using traits = permission_traits<E>;
+    using underlying = std::underlying_type_t<E>;
+
+    static_assert(std::size(traits::names) > 0,
+                  "ward::permission_traits<P>::names: a vocabulary needs at least one permission");
+    static_assert(enum_positions_in_range<E>(),
+                  "ward::permission_traits<P>::names: every bit position must be in [0, WARD_MAX_PERMISSION_BITS)");
+    static_assert(enum_positions_unique<E>(),
+                  "ward::permission_traits<P>::names: two entries name the same enumerator");
+
+    static constexpr std::size_t bits = enum_bits<E>();
+
+    static constexpr std::size_t index(E e) noexcept {
+        const long long v = enum_position(e);
+        return v < 0 ? std::numeric_limits<std::size_t>::max() : static_cast<std::size_t>(v);
+    }
+    static constexpr E from_index(std::size_t i) noexcept { return static_cast<E>(static_cast<underlying>(i)); }
+
+    static constexpr std::array<std::string_view, bits> make_names() noexcept {
+        std::array<std::string_view, bits> out{};
+        for (const auto& n : traits::names) out[index(n.value)] = n.name;
+        return out;
+    }
+    static constexpr std::array<std::string_view, bits> names = make_names();
+
+    static constexpr std::size_t implication_count() noexcept {
+        if constexpr (has_implications<traits>::value) return std::size(traits::implications);
+        else return 0;
+    }
+    static constexpr std::array<index_pair, implication_count()> make_implications() noexcept {
+        std::array<index_pair, implication_count()> out{};
+        if constexpr (has_implications<traits>::value) {
+            std::size_t k = 0;
+            for (const auto& i : traits::implications) out[k++] = {index(i.from), index(i.to)};
+        }
+        return out;
+    }
+    static constexpr std::array<index_pair, implication_count()> implications = make_implications();
+
+    using wire_type = typename declared_wire_type<traits>::type;
+};
+
+template <class R, class A>
+constexpr std::size_t product_name_chars() noexcept {
+    std::size_t total = 0;
+    for (const std::string_view& r : vocab_source<R>::names)
+        if (!r.empty())
+            for (const std::string_view& a : vocab_source<A>::names)
+                if (!a.empty()) total += r.size() + 1 + a.size();
+    return total == 0 ? 1 : total;
+}
+
+template <class R, class A, name_order O, char S>
+struct vocab_source<product<R, A, O, S>> {
+    using rsrc = vocab_source<R>;
+    using asrc = vocab_source<A>;
+    using value_type = product<R, A, O, S>;
+
+    static_assert(rsrc::bits * asrc::bits <= WARD_MAX_PERMISSION_BITS,
+                  "ward::product<R, A>: resources x actions exceeds WARD_MAX_PERMISSION_BITS");
+
+    static constexpr std::size_t bits = rsrc::bits * asrc::bits;
+
+    static constexpr std::size_t index(value_type p) noexcept {
+        const std::size_t r = rsrc::index(p.resource), a = asrc::index(p.action);
+        if (r >= rsrc::bits || a >= asrc::bits) return std::numeric_limits<std::size_t>::max();
+        return r * asrc::bits + a;
+    }
+    static constexpr value_type from_index(std::size_t i) noexcept {
+        return value_type{rsrc::from_index(i / asrc::bits), asrc::from_index(i % asrc::bits)};
+    }
+
+    static constexpr std::size_t chars = product_name_chars<R, A>();
+    static constexpr std::array<char, chars> make_storage() noexcept {
+        std::array<char, chars> buf{};
+        std::size_t k = 0;
+        for (const std::string_view& r : rsrc::names) {
+            if (r.empty()) continue;
+            for (const std::string_view& a : asrc::names) {
+                if (a.empty()) continue;
+                const std::string_view first = O == name_order::action_resource ? a : r;
+                const std::string_view second = O == name_order::action_resource ? r : a;
+                for (char c : first) buf[k++] = c;
+                buf[k++] = S;
+                for (char c : second) buf[k++] = c;
+            }
+        }
+        return buf;
+    }
+    static constexpr std::array<char, chars> storage = make_storage();
+
+    static constexpr std::array<std::string_view, bits> make_names() noexcept {
+        std::array<std::string_view, bits> out{};
+        std::size_t k = 0;
+        for (std::size_t r = 0; r < rsrc::bits; ++r) {
+            if (rsrc::names[r].empty()) continue;
+            for (std::size_t a = 0; a < asrc::bits; ++a) {
+                if (asrc::names[a].empty()) continue;
+                const std::size_t len = rsrc::names[r].size() + 1 + asrc::names[a].size();
+                out[r * asrc::bits + a] = std::string_view(storage.data() + k, len);
+                k += len;
+            }
+        }
+        return out;
+    }
+    static constexpr std::array<std::string_view, bits> names = make_names();
+
+    static constexpr std::size_t implication_count() noexcept {
+        std::size_t rows = 0;
+        for (const std::string_view& r : rsrc::names) rows += r.empty() ? 0 : 1;
+        return rows * asrc::implications.size();
+    }
+    static constexpr std::array<index_pair, implication_count()> make_implications() noexcept {
+        std::array<index_pair, implication_count()> out{};
+        std::size_t k = 0;
+        for (std::size_t r = 0; r < rsrc::bits; ++r) {
+            if (rsrc::names[r].empty()) continue;
+            for (const auto& i : asrc::implications)
+                out[k++] = {r * asrc::bits + i.from, r * asrc::bits + i.to};
+        }
+        return out;
+    }
+    static constexpr std::array<index_pair, implication_count()> implications = make_implications();
+
+    using wire_type = std::uint64_t;
+};
+
+// ---- derived tables ------------------------------------------------------------------------------
+
+constexpr std::size_t table_slots(std::size_t n) noexcept {
+    std::size_t s = 4;
+    while (s < 2 * n) s *= 2;
+    return s;
+}
+
+template <std::size_t Bits>
+constexpr std::size_t defined_count(const std::array<std::string_view, Bits>& names) noexcept {
+    std::size_t n = 0;
+    for (const std::string_view& s : names) n += s.empty() ? 0 : 1;
+    return n;
+}
+
+template <std::size_t Slots>
+struct name_table {
+    std::array<std::uint16_t, Slots> slot{}; // bit index + 1, 0 = empty
+    bool duplicate = false;
+};
+
+template <std::size_t Slots, std::size_t Bits>
+constexpr name_table<Slots> make_name_table(const std::array<std::string_view, Bits>& names) noexcept {
+    name_table<Slots> t{};
+    for (std::size_t i = 0; i < Bits; ++i) {
+        if (names[i].empty()) continue;
+        std::size_t h = static_cast<std::size_t>(fnv1a(names[i])) & (Slots - 1);
+        while (t.slot[h] != 0) {
+            if (names[t.slot[h] - 1u] == names[i]) t.duplicate = true;
+            h = (h + 1) & (Slots - 1);
+        }
+        t.slot[h] = static_cast<std::uint16_t>(i + 1);
+    }
+    return t;
+}
+
+template <std::size_t Bits>
+constexpr bool names_well_formed(const std::array<std::string_view, Bits>& names) noexcept {
+    for (const std::string_view& s : names)
+        for (char c : s)
+            if (!is_name_char(c)) return false;
+    return true;
+}
+
+template <std::size_t Bits, std::size_t N>
+constexpr bool implications_known(const std::array<std::string_view, Bits>& names,
+                                  const std::array<index_pair, N>& imps) noexcept {
+    for (const auto& i : imps) {
+        if (i.from >= Bits || i.to >= Bits) return false;
+        if (names[i.from].empty() || names[i.to].empty()) return false;
+    }
+    return true;
+}
+
+template <std::size_t N>
+constexpr std::size_t implication_sources(const std::array<index_pair, N>& imps) noexcept {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < N; ++i) {
+        bool seen = false;
+        for (std::size_t j = 0; j < i; ++j) seen = seen || imps[j].from == imps[i].from;
+        n += seen ? 0 : 1;
+    }
+    return n;
+}
+
+template <std::size_t Words, std::size_t Sources>
+struct closure_table {
+    std::array<std::size_t, Sources> source{};
+    std::array<std::array<std::uint64_t, Words>, Sources> mask{};
+};
+
+template <std::size_t Words, std::size_t Sources, std::size_t N>
+constexpr closure_table<Words, Sources> make_closure(const std::array<index_pair, N>& imps) noexcept {
+    closure_table<Words, Sources> t{};
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < N; ++i) {
+        bool seen = false;
+        for (std::size_t j = 0; j < i; ++j) seen = seen || imps[j].from == imps[i].from;
+        if (seen) continue;
+        t.source[k] = imps[i].from;
+        t.mask[k][imps[i].from / 64] |= std::uint64_t{1} << (imps[i].from % 64);
+        ++k;
+    }
+    for (std::size_t s = 0; s < Sources; ++s) {
+        bool changed = true;
+        while (changed) {
+            changed = false;
+            for (const auto& i : imps) {
+                const bool has_from = (t.mask[s][i.from / 64] >> (i.from % 64)) & 1u;
+                const bool has_to = (t.mask[s][i.to / 64] >> (i.to % 64)) & 1u;
+                if (has_from && !has_to) {
+                    t.mask[s][i.to / 64] |= std::uint64_t{1} << (i.to % 64);
+                    changed = true;
+                }
+            }
+        }
+    }
+    return t;
+}
+
+// A non-constexpr function: reaching it during constant evaluation is a compile error that names it.
+inline bool ward_permission_name_is_not_in_the_vocabulary() noexcept { return false; }
+
+} // namespace detail
+
+/// Everything ward knows about vocabulary P, computed at compile time from permission_traits.
+/// Instantiating it checks the vocabulary: duplicate wire names, malformed names, implications to
+/// undefined permissions and bit positions wider than the declared wire type are compile errors.
+template <class P>
+struct vocabulary {
+    using source = detail::vocab_source<P>;
+    using value_type = P;
+    using wire_type = typename source::wire_type;
+
+    static constexpr std::size_t bits = source::bits;                 ///< highest bit position + 1
+    static constexpr std::size_t words = (bits + 63) / 64;            ///< 64-bit words in a set
+    static constexpr std::size_t size = detail::defined_count(source::names); ///< defined permissions
+
+    static_assert(detail::names_well_formed(source::names),
+                  "ward::permission_traits<P>::names: a wire name may hold only printable ASCII other than "
+                  "space, '\"' and '\\\\' (an OAuth scope-token)");
+    static_assert(detail::implications_known(source::names, source::implications),
+                  "ward::permission_traits<P>::implications: an implication names a permission the vocabulary "
+                  "does not define");
+    static_assert(std::is_unsigned_v<wire_type> && sizeof(wire_type) <= 8,
+                  "ward::permission_traits<P>::wire_type must be an unsigned integer of at most 64 bits");
+    static_assert(bits > 64 || bits <= std::numeric_limits<wire_type>::digits,
+                  "ward::permission_traits<P>::wire_type is narrower than the vocabulary's highest bit");
+
+    static constexpr std::size_t slots = detail::table_slots(size);
+    static constexpr detail::name_table<slots> table = detail::make_name_table<slots>(source::names);
+    static_assert(!table.duplicate, "ward::permission_traits<P>::names: two permissions share a wire name");
+
+    static constexpr std::size_t max_name_length = [] {
+        std::size_t m = 0;
+        for (const std::string_view& s : source::names) m = s.size() > m ? s.size() : m;
+        return m;
+    }();
+
+    static constexpr std::array<std::uint64_t, words> defined = [] {
+        std::array<std::uint64_t, words> w{};
+        for (std::size_t i = 0; i < bits; ++i)
+            if (!source::names[i].empty()) w[i / 64] |= std::uint64_t{1} << (i % 64);
+        return w;
+    }();
+
+    static constexpr std::size_t implication_sources = detail::implication_sources(source::implications);
+    static constexpr detail::closure_table<words, implication_sources> closure =
+        detail::make_closure<words, implication_sources>(source::implications);
+
+    /// The bit index of p, or npos when p is not a defined permission.
+    static constexpr std::size_t index(P p) noexcept {
+        const std::size_t i = source::index(p);
+        return (i < bits && !source::names[i].empty()) ? i : npos;
+    }
+    static constexpr P from_index(std::size_t i) noexcept { return source::from_index(i); }
+    static constexpr bool is_defined(std::size_t i) noexcept { return i < bits && !source::names[i].empty(); }
+
+    /// The wire name of bit i (empty when undefined).
+    static constexpr std::string_view name(std::size_t i) noexcept {
+        return i < bits ? source::names[i] : std::string_view{};
+    }
+
+    /// The bit index whose wire name is exactly s (case-sensitive), or npos. Allocation-free.
+    static constexpr std::size_t find(std::string_view s) noexcept {
+        if (s.empty() || s.size() > max_name_length) return npos;
+        std::size_t h = static_cast<std::size_t>(detail::fnv1a(s)) & (slots - 1);
+        while (table.slot[h] != 0) {
+            const std::size_t i = table.slot[h] - 1u;
+            if (source::names[i] == s) return i;
+            h = (h + 1) & (slots - 1);
+        }
+        return npos;
+    }
+
+    static constexpr std::size_t npos = std::numeric_limits<std::size_t>::max();
+};
+
+/// True when P has a permission_traits specialization (or is a product of two such enums).
+template <class P>
+inline constexpr bool is_vocabulary_v = detail::has_traits<P>::value || detail::is_product<P>::value;
+
+/// The wire name of one permission ("read:users"); empty for a value the vocabulary does not define.
+template <class P>
+constexpr std::string_view name_of(P p) noexcept {
+    return vocabulary<P>::name(vocabulary<P>::index(p));
+}
+
+} // namespace ward
+
+#endif
+// ---- end ward/vocabulary.hpp ----
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <iterator>
+
+namespace ward {
+
+/// A set of permissions of vocabulary P, stored as vocabulary<P>::words 64-bit words.
+///
+/// Only permissions the vocabulary defines can be members: inserting an undefined value is a
+/// no-op and `contains` of one is false. Sets of two vocabularies are distinct types and never mix.
+/// "All of" and "any of" are named: contains_all, contains_any.
+template <class P>
+class permission_set {
+public:
+    using vocabulary_type = vocabulary<P>;
+    using value_type = P;
+    using word_array = std::array<std::uint64_t, vocabulary_type::words>;
+    static constexpr std::size_t word_count = vocabulary_type::words;
+
+    constexpr permission_set() noexcept = default;
+    /// A set of one permission (implicit: a single permission is a valid requirement).
+    constexpr permission_set(P p) noexcept { insert(p); } // NOLINT(google-explicit-constructor)
+    constexpr permission_set(std::initializer_list<P> ps) noexcept {
+        for (P p : ps) insert(p);
+    }
+
+    /// Every permission the vocabulary defines.
+    static constexpr permission_set all() noexcept { return from_words_unchecked(vocabulary_type::defined); }
+    /// The set with exactly the bits of `w` that the vocabulary defines (others are dropped).
+    static constexpr permission_set from_words(const word_array& w) noexcept {
+        permission_set s = from_words_unchecked(w);
+        s.mask_to_defined();
+        return s;
+    }
+
+    // ---- queries --------------------------------------------------------------------------------
+    constexpr bool contains(P p) const noexcept {
+        const std::size_t i = vocabulary_type::index(p);
+        return i != vocabulary_type::npos && test(i);
+    }
+    /// True when every permission of `other` is in this set. An empty `other` is trivially contained.
+    constexpr bool contains_all(const permission_set& other) const noexcept {
+        for (std::size_t k = 0; k < word_count; ++k)
+            if ((other.w_[k] & ~w_[k]) != 0) return false;
+        return true;
+    }
+    /// True when at least one permission of `other` is in this set. False for an empty `other`.
+    constexpr bool contains_any(const permission_set& other) const noexcept {
+        for (std::size_t k = 0; k < word_count; ++k)
+            if ((other.w_[k] & w_[k]) != 0) return true;
+        return false;
+    }
+    constexpr bool none() const noexcept {
+        for (std::uint64_t x : w_)
+            if (x != 0) return false;
+        return true;
+    }
+    constexpr bool any() const noexcept { return !none(); }
+    constexpr bool empty() const noexcept { return none(); }
+    constexpr std::size_t count() const noexcept {
+        std::size_t n = 0;
+        for (std::uint64_t x : w_) n += static_cast<std::size_t>(detail::popcount64(x));
+        return n;
+    }
+    constexpr std::size_t size() const noexcept { return count(); }
+    /// Bit i (for callers iterating indices); false for undefined or out-of-range bits.
+    constexpr bool test(std::size_t i) const noexcept {
+        return i < vocabulary_type::bits && ((w_[i / 64] >> (i % 64)) & 1u) != 0;
+    }
+    constexpr const word_array& words() const noexcept { return w_; }
+
+    // ---- modification -----------------------------------------------------------------------------
+    constexpr permission_set& insert(P p) noexcept {
+        const std::size_t i = vocabulary_type::index(p);
+        if (i != vocabulary_type::npos) w_[i / 64] |= std::uint64_t{1} << (i % 64);
+        return *this;
+    }
+    constexpr permission_set& erase(P p) noexcept {
+        const std::size_t i = vocabulary_type::index(p);
+        if (i != vocabulary_type::npos) w_[i / 64] &= ~(std::uint64_t{1} << (i % 64));
+        return *this;
+    }
+    constexpr void clear() noexcept { w_ = word_array{}; }
+
+    /// This set together with everything it implies (the vocabulary's implications, closed
+    /// transitively at compile time).
+    constexpr permission_set implied() const noexcept {
+        permission_set out = *this;
+        for (std::size_t s = 0; s < vocabulary_type::implication_sources; ++s)
+            if (test(vocabulary_type::closure.source[s]))
+                for (std::size_t k = 0; k < word_count; ++k) out.w_[k] |= vocabulary_type::closure.mask[s][k];
+        return out;
+    }
+
+    // ---- set algebra ------------------------------------------------------------------------------
+    constexpr permission_set& operator|=(const permission_set& o) noexcept {
+        for (std::size_t k = 0; k < word_count; ++k) w_[k] |= o.w_[k];
+        return *this;
+    }
+    constexpr permission_set& operator&=(const permission_set& o) noexcept {
+        for (std::size_t k = 0; k < word_count; ++k) w_[k] &= o.w_[k];
+        return *this;
+    }
+    /// Difference: the permissions of this set that are not in `o`.
+    constexpr permission_set& operator-=(const permission_set& o) noexcept {
+        for (std::size_t k = 0; k < word_count; ++k) w_[k] &= ~o.w_[k];
+        return *this;
+    }
+    constexpr permission_set& operator^=(const permission_set& o) noexcept {
+        for (std::size_t k = 0; k < word_count; ++k) w_[k] ^= o.w_[k];
+        return *this;
+    }
+    friend constexpr permission_set operator|(permission_set a, const permission_set& b) noexcept { return a |= b; }
+    friend constexpr permission_set operator&(permission_set a, const permission_set& b) noexcept { return a &= b; }
+    friend constexpr permission_set operator-(permission_set a, const permission_set& b) noexcept { return a -= b; }
+    friend constexpr permission_set operator^(permission_set a, const permission_set& b) noexcept { return a ^= b; }
+    /// Complement within the vocabulary: every defined permission not in this set.
+    constexpr permission_set operator~() const noexcept {
+        permission_set out;
+        for (std::size_t k = 0; k < word_count; ++k) out.w_[k] = ~w_[k] & vocabulary_type::defined[k];
+        return out;
+    }
+    friend constexpr bool operator==(const permission_set& a, const permission_set& b) noexcept {
+        for (std::size_t k = 0; k < word_count; ++k)
+            if (a.w_[k] != b.w_[k]) return false;
+        return true;
+    }
+    friend constexpr bool operator!=(const permission_set& a, const permission_set& b) noexcept { return !(a == b); }
+
+    // ---- integer wire form (vocabularies of at most 64 bits) --------------------------------------
+    /// The set as an unsigned integer, bit i = permission at position i.
+    template <class U = typename vocabulary_type::wire_type>
+    constexpr U to_integer() const noexcept {
+        static_assert(vocabulary_type::bits <= 64,
+                      "ward::permission_set::to_integer: the vocabulary is wider than 64 bits");
+        static_assert(std::is_unsigned_v<U> && std::numeric_limits<U>::digits >= int(vocabulary_type::bits),
+                      "ward::permission_set::to_integer: U is narrower than the vocabulary");
+        return static_cast<U>(w_[0]);
+    }
+    /// Decodes an integer mask. A bit the vocabulary does not define is rejected (errc::unknown_bit,
+    /// position = that bit), never kept; the value is then empty.
+    static constexpr parse_result<permission_set> from_integer(std::uint64_t v) noexcept {
+        static_assert(vocabulary_type::bits <= 64,
+                      "ward::permission_set::from_integer: the vocabulary is wider than 64 bits");
+        const std::uint64_t unknown = v & ~vocabulary_type::defined[0];
+        if (unknown != 0) return {permission_set{}, errc::unknown_bit, static_cast<std::size_t>(detail::ctz64(unknown)), 0};
+        return {from_words_unchecked(word_array{v}), errc::ok, 0, 0};
+    }
+
+    // ---- hashing ----------------------------------------------------------------------------------
+    constexpr std::size_t hash() const noexcept {
+        std::uint64_t h = 14695981039346656037ull;
+        for (std::uint64_t x : w_) {
+            h ^= x + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+            h *= 1099511628211ull;
+        }
+        return static_cast<std::size_t>(h);
+    }
+
+    // ---- iteration in bit order ------------------------------------------------------------------
+    class iterator {
+    public:
+        using iterator_category = std::forward_iterator_tag;
+        using value_type = P;
+        using difference_type = std::ptrdiff_t;
+        using pointer = void;
+        using reference = P;
+
+        constexpr iterator() noexcept = default;
+        constexpr P operator*() const noexcept { return vocabulary_type::from_index(i_); }
+        constexpr std::size_t index() const noexcept { return i_; }
+        constexpr iterator& operator++() noexcept {
+            i_ = s_->next_from(i_ + 1);
+            return *this;
+        }
+        constexpr iterator operator++(int) noexcept {
+            iterator t = *this;
+            ++*this;
+            return t;
+        }
+        friend constexpr bool operator==(const iterator& a, const iterator& b) noexcept { return a.i_ == b.i_; }
+        friend constexpr bool operator!=(const iterator& a, const iterator& b) noexcept { return a.i_ != b.i_; }
+
+    private:
+        friend class permission_set;
+        constexpr iterator(const permission_set* s, std::size_t i) noexcept : s_(s), i_(i) {}
+        const permission_set* s_ = nullptr;
+        std::size_t i_ = vocabulary_type::bits;
+    };
+    constexpr iterator begin() const noexcept { return iterator(this, next_from(0)); }
+    constexpr iterator end() const noexcept { return iterator(this, vocabulary_type::bits); }
+
+private:
+    static constexpr permission_set from_words_unchecked(const word_array& w) noexcept {
+        permission_set s;
+        s.w_ = w;
+        return s;
+    }
+    constexpr void mask_to_defined() noexcept {
+        for (std::size_t k = 0; k < word_count; ++k) w_[k] &= vocabulary_type::defined[k];
+    }
+    /// The first set bit at or after i, or bits.
+    constexpr std::size_t next_from(std::size_t i) const noexcept {
+        if (i >= vocabulary_type::bits) return vocabulary_type::bits;
+        std::size_t k = i / 64;
+        std::uint64_t x = w_[k] & (~std::uint64_t{0} << (i % 64));
+        for (;;) {
+            if (x != 0) return k * 64 + static_cast<std::size_t>(detail::ctz64(x));
+            if (++k == word_count) return vocabulary_type::bits;
+            x = w_[k];
+        }
+    }
+
+    word_array w_{};
+};
+
+/// The permissions of resource r in a product vocabulary, all actions: a row of the product.
+template <class Product>
+constexpr permission_set<Product> row(decltype(Product::resource) r) noexcept {
+    permission_set<Product> s;
+    for (std::size_t a = 0; a < vocabulary<decltype(Product::action)>::bits; ++a)
+        s.insert(Product{r, vocabulary<decltype(Product::action)>::from_index(a)});
+    return s;
+}
+
+/// The permissions of action a over every resource of a product vocabulary: a column.
+template <class Product>
+constexpr permission_set<Product> column(decltype(Product::action) a) noexcept {
+    permission_set<Product> s;
+    for (std::size_t r = 0; r < vocabulary<decltype(Product::resource)>::bits; ++r)
+        s.insert(Product{vocabulary<decltype(Product::resource)>::from_index(r), a});
+    return s;
+}
+
+} // namespace ward
+
+namespace std {
+template <class P>
+struct hash<ward::permission_set<P>> {
+    constexpr std::size_t operator()(const ward::permission_set<P>& s) const noexcept { return s.hash(); }
+};
+} // namespace std
+
+#endif
+// ---- end ward/permission_set.hpp ----
+// ---- begin ward/scope.hpp ----
+/// \file ward/scope.hpp
+/// Scope kinds and their hierarchy. A scope_schema says which kinds exist and under which parent
+/// kinds each may be placed; the policy builder refuses a scope under a parent of the wrong kind.
+#ifndef WARD_SCOPE_HPP
+#define WARD_SCOPE_HPP
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <limits>
+#include <string_view>
+
+namespace ward {
+
+/// A dense handle to a scope of one snapshot: its position in the numbered scope tree.
+struct scope_handle {
+    static constexpr std::uint32_t none = std::numeric_limits<std::uint32_t>::max();
+    std::uint32_t value = none;
+    constexpr bool valid() const noexcept { return value != none; }
+    constexpr explicit operator bool() const noexcept { return valid(); }
+    friend constexpr bool operator==(scope_handle a, scope_handle b) noexcept { return a.value == b.value; }
+    friend constexpr bool operator!=(scope_handle a, scope_handle b) noexcept { return a.value != b.value; }
+};
+
+/// The kinds of scope a service has and how they nest (at most 16 kinds).
+///
+/// The standard schema is platform > organization > application > user, with resources anywhere
+/// below an organization:
+///   platform      root
+///   organization  root, or under platform
+///   application   under organization
+///   user          under platform, organization or application
+///   resource      under organization, application, user or resource
+class scope_schema {
+public:
+    static constexpr std::size_t max_kinds = 16;
+    static constexpr std::size_t npos = std::numeric_limits<std::size_t>::max();
+
+    constexpr scope_schema() noexcept = default;
+
+    /// Declares a kind. `parents` names earlier kinds it may be placed under; `may_be_root` lets a
+    /// scope of this kind have no parent. An unknown parent kind or a duplicate makes the schema
+    /// invalid (a policy built with it fails with errc::unknown_kind).
+    constexpr scope_schema& kind(std::string_view name, std::initializer_list<std::string_view> parents,
+                                 bool may_be_root = false) noexcept {
+        if (count_ == max_kinds || name.empty() || find(name) != npos) {
+            valid_ = false;
+            return *this;
+        }
+        std::uint32_t mask = 0;
+        for (std::string_view p : parents) {
+            const std::size_t k = p == name ? count_ : find(p);
+            if (k == npos) valid_ = false;
+            else mask |= std::uint32_t{1} << k;
+        }
+        names_[count_] = name;
+        parents_[count_] = mask;
+        root_[count_] = may_be_root;
+        ++count_;
+        return *this;
+    }
+
+    /// platform > organization > application > user, and resource (see the class comment).
+    static constexpr scope_schema standard() noexcept {
+        scope_schema s;
+        s.kind("platform", {}, true)
+            .kind("organization", {"platform"}, true)
+            .kind("application", {"organization"})
+            .kind("user", {"platform", "organization", "application"})
+            .kind("resource", {"organization", "application", "user", "resource"});
+        return s;
+    }
+
+    constexpr std::size_t size() const noexcept { return count_; }
+    constexpr bool valid() const noexcept { return valid_; }
+    constexpr std::string_view name(std::size_t k) const noexcept { return k < count_ ? names_[k] : std::string_view{}; }
+    constexpr std::size_t find(std::string_view name) const noexcept {
+        for (std::size_t k = 0; k < count_; ++k)
+            if (names_[k] == name) return k;
+        return npos;
+    }
+    /// May a scope of kind `child` be placed under one of kind `parent`?
+    constexpr bool allows(std::size_t parent, std::size_t child) const noexcept {
+        return child < count_ && parent < count_ && ((parents_[child] >> parent) & 1u) != 0;
+    }
+    constexpr bool may_be_root(std::size_t k) const noexcept { return k < count_ && root_[k]; }
+
+private:
+    std::array<std::string_view, max_kinds> names_{};
+    std::array<std::uint32_t, max_kinds> parents_{};
+    std::array<bool, max_kinds> root_{};
+    std::size_t count_ = 0;
+    bool valid_ = true;
+};
+
+} // namespace ward
+
+#endif
+// ---- end ward/scope.hpp ----
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <limits>
+#include <string_view>
+
+/// Most scopes one credential may be bound to (a token restricted to several markets, say).
+#ifndef WARD_MAX_BOUND_SCOPES
+#define WARD_MAX_BOUND_SCOPES 8
+#endif
+
+/// Most entries of an "extended" per-resource permission claim one credential may carry.
+#ifndef WARD_MAX_EXTENDED_CLAIMS
+#define WARD_MAX_EXTENDED_CLAIMS 8
+#endif
+
+/// Longest subject or id, in bytes, that the parsers accept.
+#ifndef WARD_MAX_ID_LENGTH
+#define WARD_MAX_ID_LENGTH 256
+#endif
+
+namespace ward {
+
+/// What kind of principal a subject names.
+enum class principal_kind : unsigned char { user, application, organization, api_credential, token, invite };
+
+constexpr std::string_view to_string(principal_kind k) noexcept {
+    switch (k) {
+    case principal_kind::user: return "user";
+    case principal_kind::application: return "application";
+    case principal_kind::organization: return "organization";
+    case principal_kind::api_credential: return "api_credential";
+    case principal_kind::token: return "token";
+    case principal_kind::invite: return "invite";
+    }
+    return "unknown";
+}
+
+/// A dense handle to a principal of one snapshot.
+struct principal_handle {
+    static constexpr std::uint32_t none = std::numeric_limits<std::uint32_t>::max();
+    std::uint32_t value = none;
+    constexpr bool valid() const noexcept { return value != none; }
+    constexpr explicit operator bool() const noexcept { return valid(); }
+    friend constexpr bool operator==(principal_handle a, principal_handle b) noexcept { return a.value == b.value; }
+    friend constexpr bool operator!=(principal_handle a, principal_handle b) noexcept { return a.value != b.value; }
+};
+
+/// A parsed subject: `kind:id` (user:..., application:..., organization:..., api_credential:...,
+/// token:..., invite:...) or `provider|id` (auth0|..., google-oauth2|..., a user).
+struct subject {
+    principal_kind kind = principal_kind::user;
+    std::string_view kind_name; ///< "user", ..., or the provider ("auth0") of a `provider|id` subject
+    std::string_view id;        ///< the part after the separator
+    char separator = ':';
+};
+
+namespace detail {
+constexpr bool is_id_char(char c) noexcept {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+           c == '.' || c == '@' || c == '+' || c == '=' || c == '~';
+}
+constexpr bool is_provider_char(char c) noexcept {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+constexpr bool principal_kind_from(std::string_view s, principal_kind& k) noexcept {
+    constexpr principal_kind all[] = {principal_kind::user,           principal_kind::application,
+                                      principal_kind::organization,   principal_kind::api_credential,
+                                      principal_kind::token,          principal_kind::invite};
+    for (principal_kind c : all)
+        if (to_string(c) == s) {
+            k = c;
+            return true;
+        }
+    return false;
+}
+} // namespace detail
+
+/// Parses a token subject. Accepts exactly `kind:id` with a known kind, or `provider|id`; the id
+/// holds only [A-Za-z0-9._@+=~-]. Anything else is an error: empty_input, input_too_long,
+/// malformed (no separator, empty part; position = where), unknown_kind (position 0),
+/// invalid_character (position = the byte).
+constexpr parse_result<subject> parse_subject(std::string_view s) noexcept {
+    if (s.empty()) return {{}, errc::empty_input, 0, 0};
+    if (s.size() > WARD_MAX_ID_LENGTH) return {{}, errc::input_too_long, WARD_MAX_ID_LENGTH, 0};
+    std::size_t sep = 0;
+    while (sep < s.size() && s[sep] != ':' && s[sep] != '|') {
+        if (!detail::is_provider_char(s[sep])) return {{}, errc::invalid_character, sep, 0};
+        ++sep;
+    }
+    if (sep == s.size()) return {{}, errc::malformed, sep, 0};
+    if (sep == 0) return {{}, errc::malformed, 0, 0};
+    subject out;
+    out.kind_name = s.substr(0, sep);
+    out.separator = s[sep];
+    out.id = s.substr(sep + 1);
+    if (out.separator == ':') {
+        if (!detail::principal_kind_from(out.kind_name, out.kind)) return {{}, errc::unknown_kind, 0, 0};
+    } else {
+        out.kind = principal_kind::user;
+    }
+    if (out.id.empty()) return {{}, errc::malformed, sep + 1, 0};
+    for (std::size_t i = 0; i < out.id.size(); ++i)
+        if (!detail::is_id_char(out.id[i])) return {{}, errc::invalid_character, sep + 1 + i, 0};
+    return {out, errc::ok, 0, 0};
+}
+
+/// A Commerce Layer style scope restriction: `market:id:xxxx`, `market:code:xxxx`,
+/// `stock_location:id:xxxx`.
+struct scope_restriction {
+    std::string_view resource;  ///< "market", "stock_location", ...: [a-z_]+
+    std::string_view attribute; ///< "id" or "code"
+    std::string_view value;     ///< [A-Za-z0-9._~-]+
+};
+
+/// Parses one scope restriction. Errors: empty_input, input_too_long, malformed (a part is
+/// missing or empty; position = where), unknown_kind (attribute other than id/code),
+/// invalid_character.
+constexpr parse_result<scope_restriction> parse_scope_restriction(std::string_view s) noexcept {
+    if (s.empty()) return {{}, errc::empty_input, 0, 0};
+    if (s.size() > WARD_MAX_ID_LENGTH) return {{}, errc::input_too_long, WARD_MAX_ID_LENGTH, 0};
+    std::size_t a = 0;
+    while (a < s.size() && s[a] != ':') {
+        const char c = s[a];
+        if (!((c >= 'a' && c <= 'z') || c == '_')) return {{}, errc::invalid_character, a, 0};
+        ++a;
+    }
+    if (a == 0 || a == s.size()) return {{}, errc::malformed, a, 0};
+    std::size_t b = a + 1;
+    while (b < s.size() && s[b] != ':') {
+        const char c = s[b];
+        if (!((c >= 'a' && c <= 'z') || c == '_')) return {{}, errc::invalid_character, b, 0};
+        ++b;
+    }
+    if (b == a + 1 || b == s.size()) return {{}, errc::malformed, b, 0};
+    scope_restriction r{s.substr(0, a), s.substr(a + 1, b - a - 1), s.substr(b + 1)};
+    if (r.attribute != "id" && r.attribute != "code") return {{}, errc::unknown_kind, a + 1, 0};
+    if (r.value.empty()) return {{}, errc::malformed, b + 1, 0};
+    for (std::size_t i = 0; i < r.value.size(); ++i) {
+        const char c = r.value[i];
+        if (!detail::is_id_char(c) || c == '@' || c == '+' || c == '=') return {{}, errc::invalid_character, b + 1 + i, 0};
+    }
+    return {r, errc::ok, 0, 0};
+}
+
+/// A read-only view of contiguous items (a C++17 stand-in for std::span<const T>).
+template <class T>
+class view {
+public:
+    constexpr view() noexcept = default;
+    constexpr view(const T* data, std::size_t size) noexcept : data_(data), size_(size) {}
+    template <std::size_t N>
+    constexpr view(const T (&a)[N]) noexcept : data_(a), size_(N) {} // NOLINT
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winit-list-lifetime"
+#endif
+    /// Views a braced list; valid for the full expression it appears in (a call's argument).
+    constexpr view(std::initializer_list<T> il) noexcept : data_(il.begin()), size_(il.size()) {}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+    template <class C, class = decltype(std::declval<const C&>().data()),
+              class = std::enable_if_t<std::is_convertible_v<decltype(std::declval<const C&>().data()), const T*>>>
+    constexpr view(const C& c) noexcept : data_(c.data()), size_(c.size()) {} // NOLINT
+    constexpr const T* begin() const noexcept { return data_; }
+    constexpr const T* end() const noexcept { return data_ + size_; }
+    constexpr std::size_t size() const noexcept { return size_; }
+    constexpr bool empty() const noexcept { return size_ == 0; }
+    constexpr const T& operator[](std::size_t i) const noexcept { return data_[i]; }
+
+private:
+    const T* data_ = nullptr;
+    std::size_t size_ = 0;
+};
+
+/// One entry of provide's "extended" permission claim: a resource (scope id, or "*" for every
+/// other resource) and the integer mask the token holds there.
+struct extended_claim {
+    std::string_view resource;
+    std::uint64_t mask = 0;
+};
+
+/// What a verified token says, as string views into the caller's already-verified claims.
+/// ward does not verify signatures: pass only claims your JWT library accepted.
+/// Every permission claim that is present caps the credential (they intersect); a token with no
+/// permission claim at all has no ceiling and the policy alone decides.
+struct token_claims {
+    std::string_view subject;                      ///< `sub`: "user:...", "application:...", "auth0|..."
+    bool has_permission_mask = false;              ///< a numeric `permissions` claim is present
+    std::uint64_t permission_mask = 0;             ///< its value
+    bool has_permission_names = false;             ///< a `permissions` array claim is present
+    view<std::string_view> permission_names;       ///< its items
+    bool has_scope = false;                        ///< an OAuth `scope` claim is present
+    std::string_view scope;                        ///< its value, space separated
+    view<extended_claim> extended;                 ///< provide's per-resource masks ("*" = any other)
+    std::string_view bound_scopes;                 ///< space-separated scope ids the token is restricted to
+    bool scope_restrictions = false;               ///< bound_scopes are `kind:id:value` restrictions (validated)
+    std::string_view via;                          ///< the application (scope id) the token was issued through
+    parse_mode names_mode = parse_mode::strict;    ///< lenient: permission names this service lacks are skipped
+};
+
+/// Which claim made authentication fail.
+enum class claim : unsigned char { none, subject, permission_mask, permission_names, scope, extended, bound_scopes, via };
+
+constexpr std::string_view to_string(claim c) noexcept {
+    switch (c) {
+    case claim::none: return "none";
+    case claim::subject: return "sub";
+    case claim::permission_mask: return "permissions (number)";
+    case claim::permission_names: return "permissions (names)";
+    case claim::scope: return "scope";
+    case claim::extended: return "extended permissions";
+    case claim::bound_scopes: return "bound scopes";
+    case claim::via: return "via";
+    }
+    return "unknown";
+}
+
+/// Who asks and through what, resolved against one snapshot's handles. Fixed size, no allocation.
+///
+/// Effective permissions are what the policy grants the principal on the path to the target,
+/// minus denies, intersected with the ceiling (and the extended entry that applies), and capped by
+/// any application restriction. A credential bound to scopes may only reach targets inside them.
+template <class P>
+class credential {
+public:
+    using set = permission_set<P>;
+
+    /// A credential that authenticates nobody: every check answers `unauthenticated`.
+    constexpr credential() noexcept = default;
+
+    /// An authenticated credential for a principal (no ceiling, no binding yet).
+    static constexpr credential of(principal_handle p) noexcept {
+        credential c;
+        c.principal_ = p;
+        c.authenticated_ = true;
+        return c;
+    }
+
+    /// Restricts to the subtree of `s` (repeatable: the union of the subtrees). An unknown handle
+    /// restricts to nothing. More than WARD_MAX_BOUND_SCOPES makes the credential unauthenticated.
+    constexpr credential& bind_to(scope_handle s) noexcept {
+        if (bound_count_ == bound_.size()) {
+            authenticated_ = false;
+            return *this;
+        }
+        bound_[bound_count_++] = s;
+        return *this;
+    }
+    /// The application the request comes through (for application restrictions).
+    constexpr credential& through(scope_handle application) noexcept {
+        via_ = application;
+        has_via_ = true;
+        return *this;
+    }
+    /// Caps the credential at `ceiling` (closed under implications); repeated caps intersect.
+    constexpr credential& cap(const set& ceiling) noexcept {
+        const set c = ceiling.implied();
+        ceiling_ = has_ceiling_ ? (ceiling_ & c) : c;
+        has_ceiling_ = true;
+        return *this;
+    }
+    /// An extended (per-resource) cap: at targets in the subtree of `s` the credential holds at
+    /// most `ceiling`. The deepest matching entry applies; otherwise the wildcard; otherwise none.
+    constexpr credential& cap_at(scope_handle s, const set& ceiling) noexcept {
+        if (extended_count_ == extended_.size()) {
+            authenticated_ = false;
+            return *this;
+        }
+        has_extended_ = true;
+        if (s.valid()) extended_[extended_count_++] = {s, ceiling.implied()};
+        return *this;
+    }
+    /// The extended cap for every target no other extended entry covers ("*").
+    constexpr credential& cap_elsewhere(const set& ceiling) noexcept {
+        has_extended_ = true;
+        has_wildcard_ = true;
+        wildcard_ = ceiling.implied();
+        return *this;
+    }
+    /// Marks the credential unauthenticated (used when a claim fails to parse).
+    constexpr credential& revoke() noexcept {
+        authenticated_ = false;
+        return *this;
+    }
+
+    constexpr bool authenticated() const noexcept { return authenticated_; }
+    constexpr principal_handle principal() const noexcept { return principal_; }
+    constexpr bool has_ceiling() const noexcept { return has_ceiling_; }
+    constexpr const set& ceiling() const noexcept { return ceiling_; }
+    constexpr std::size_t bound_count() const noexcept { return bound_count_; }
+    constexpr scope_handle bound(std::size_t i) const noexcept { return i < bound_count_ ? bound_[i] : scope_handle{}; }
+    constexpr bool has_via() const noexcept { return has_via_; }
+    constexpr scope_handle via() const noexcept { return via_; }
+
+    struct extended_entry {
+        scope_handle scope;
+        set ceiling;
+    };
+    constexpr bool has_extended() const noexcept { return has_extended_; }
+    constexpr std::size_t extended_count() const noexcept { return extended_count_; }
+    constexpr const extended_entry& extended(std::size_t i) const noexcept { return extended_[i]; }
+    constexpr bool has_wildcard() const noexcept { return has_wildcard_; }
+    constexpr const set& wildcard() const noexcept { return wildcard_; }
+
+private:
+    principal_handle principal_{};
+    bool authenticated_ = false;
+    bool has_ceiling_ = false;
+    bool has_via_ = false;
+    bool has_extended_ = false;
+    bool has_wildcard_ = false;
+    std::uint8_t bound_count_ = 0;
+    std::uint8_t extended_count_ = 0;
+    scope_handle via_{};
+    std::array<scope_handle, WARD_MAX_BOUND_SCOPES> bound_{};
+    set ceiling_{};
+    set wildcard_{};
+    std::array<extended_entry, WARD_MAX_EXTENDED_CLAIMS> extended_{};
+};
+
+/// The result of turning token claims into a credential. On error the credential is
+/// unauthenticated (every check denies) and `failed` / `ec` / `position` say why.
+template <class P>
+struct credential_result {
+    credential<P> value{};
+    errc ec = errc::ok;
+    ward::claim failed = claim::none;
+    std::size_t position = 0;
+    constexpr explicit operator bool() const noexcept { return ec == errc::ok; }
+};
+
+} // namespace ward
+
+#endif
+// ---- end ward/credential.hpp ----
+// ---- begin ward/decision.hpp ----
+/// \file ward/decision.hpp
+/// The value a check returns, its reasons, and the per-service table that maps reasons to HTTP
+/// status codes.
+#ifndef WARD_DECISION_HPP
+#define WARD_DECISION_HPP
+
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string_view>
+
+namespace ward {
+
+/// Why a check allowed or denied. Only `granted` allows.
+enum class reason : unsigned char {
+    granted,                   ///< every required permission is held at the target scope
+    unauthenticated,           ///< no valid credential
+    invalid_request,           ///< an empty requirement (asking for nothing is refused, never allowed)
+    unknown_principal,         ///< the credential's principal is not in the snapshot
+    unknown_scope,             ///< the target scope is not in the snapshot
+    outside_scope,             ///< the target is outside the scope the credential is bound to
+    missing_permission,        ///< no grant on the path to the target provides a required permission
+    explicitly_denied,         ///< a deny on the path to the target covers a required permission
+    not_in_token,              ///< the principal holds it, but the token's ceiling does not include it
+    restricted_by_application, ///< the principal holds it, but not through the application in use
+};
+
+inline constexpr std::size_t reason_count = 10;
+
+constexpr std::string_view to_string(reason r) noexcept {
+    switch (r) {
+    case reason::granted: return "granted";
+    case reason::unauthenticated: return "unauthenticated";
+    case reason::invalid_request: return "invalid request";
+    case reason::unknown_principal: return "unknown principal";
+    case reason::unknown_scope: return "unknown scope";
+    case reason::outside_scope: return "outside the credential's scope";
+    case reason::missing_permission: return "missing permission";
+    case reason::explicitly_denied: return "explicitly denied";
+    case reason::not_in_token: return "not in token";
+    case reason::restricted_by_application: return "restricted by application";
+    }
+    return "unknown reason";
+}
+
+/// The outcome of one check: a small value that never allocates.
+template <class P>
+struct decision {
+    static constexpr std::uint32_t no_rule = std::numeric_limits<std::uint32_t>::max();
+
+    bool allowed = false;
+    ward::reason why = reason::unauthenticated;
+    permission_set<P> missing{};   ///< required permissions the credential does not have here
+    std::uint32_t rule = no_rule;  ///< the builder row that decided (the deny, or a granting binding)
+    std::uint64_t version = 0;     ///< the snapshot's version
+
+    constexpr explicit operator bool() const noexcept { return allowed; }
+};
+
+/// Maps each reason to an HTTP status code. Defaults: 200 granted, 401 unauthenticated and unknown
+/// principal, 404 outside scope and unknown scope (a record outside the caller's scope is not
+/// found), 400 invalid request, 403 for everything that is a missing or denied permission.
+class status_table {
+public:
+    constexpr status_table() noexcept
+        : codes_{{200, 401, 400, 401, 404, 404, 403, 403, 403, 403}} {}
+
+    constexpr int operator()(reason r) const noexcept {
+        const auto i = static_cast<std::size_t>(r);
+        return i < reason_count ? codes_[i] : 500;
+    }
+    template <class P>
+    constexpr int operator()(const decision<P>& d) const noexcept {
+        return (*this)(d.why);
+    }
+    /// A copy with `r` mapped to `code`.
+    constexpr status_table with(reason r, int code) const noexcept {
+        status_table t = *this;
+        const auto i = static_cast<std::size_t>(r);
+        if (i < reason_count) t.codes_[i] = code;
+        return t;
+    }
+    /// A copy where every "insufficient permission" reason (missing, denied, not in token,
+    /// restricted) answers `code`: Commerce Layer answers 401 where most services answer 403.
+    constexpr status_table with_insufficient_permission(int code) const noexcept {
+        return with(reason::missing_permission, code)
+            .with(reason::explicitly_denied, code)
+            .with(reason::not_in_token, code)
+            .with(reason::restricted_by_application, code);
+    }
+
+private:
+    std::array<int, reason_count> codes_;
+};
+
+} // namespace ward
+
+#endif
+// ---- end ward/decision.hpp ----
+// ---- begin ward/live.hpp ----
+/// \file ward/live.hpp
+/// ward::live<P>: the current snapshot of a running service. Readers take a guard and decide
+/// against the snapshot it pins; a writer publishes a new snapshot atomically. Readers never
+/// lock, never wait for a writer and never allocate; a writer waits until no reader can still be
+/// using the snapshot it replaced before releasing it.
+///
+/// \code
+/// ward::live<perm> current(std::move(first_snapshot));
+/// // request threads:
+/// auto snap = current.read();                 // a guard; cheap, lock-free
+/// auto d = snap->check(cred, required, target);
+/// // the thread that reloads the policy:
+/// current.publish(builder.build().snapshot);
+/// \endcode
+#ifndef WARD_LIVE_HPP
+#define WARD_LIVE_HPP
+
+// ---- begin ward/policy.hpp ----
+/// \file ward/policy.hpp
+/// Policies: a builder that takes rows as a service keeps them in its database, validates every
+/// row, and builds an immutable snapshot that answers checks in nanoseconds without allocating.
+///
+/// \code
+/// ward::policy_builder<perm> b;
+/// b.add_scope("platform", "platform");
+/// b.add_scope("org:acme", "organization", "platform");
+/// b.add_principal("user:alice", ward::principal_kind::user);
+/// b.add_roles(ladder);                              // a compile-time role table
+/// b.bind("user:alice", "org:acme", {"viewer"});
+/// auto built = b.build();                           // build_result: a snapshot or a row error
+/// const auto& snap = *built.snapshot;
+/// auto cred = ward::credential<perm>::of(snap.find_principal("user:alice"));
+/// auto d = snap.check(cred, perm_read_users, snap.find_scope("org:acme"));
+/// \endcode
+#ifndef WARD_POLICY_HPP
+#define WARD_POLICY_HPP
+
+// ---- begin ward/detail/id_index.hpp ----
+#ifndef WARD_DETAIL_ID_INDEX_HPP
+#define WARD_DETAIL_ID_INDEX_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ward::detail {
+
+inline std::uint64_t mix64(std::uint64_t x) noexcept {
+    x ^= x >> 32;
+    x *= 0xd6e8feb86659fd93ull;
+    x ^= x >> 32;
+    x *= 0xd6e8feb86659fd93ull;
+    x ^= x >> 32;
+    return x;
+}
+
+/// A fast non-cryptographic hash of a byte string, 8 bytes at a time.
+inline std::uint64_t hash_bytes(std::string_view s) noexcept {
+    std::uint64_t h = 0x9e3779b97f4a7c15ull ^ (s.size() * 0xff51afd7ed558ccdull);
+    const char* p = s.data();
+    std::size_t n = s.size();
+    while (n >= 8) {
+        std::uint64_t w;
+        std::memcpy(&w, p, 8);
+        h = (h ^ mix64(w)) * 0x9fb21c651e98df25ull;
+        p += 8;
+        n -= 8;
+    }
+    if (n) {
+        std::uint64_t w = 0;
+        std::memcpy(&w, p, n);
+        h = (h ^ mix64(w ^ n)) * 0x9fb21c651e98df25ull;
+    }
+    return mix64(h);
+}
+
+/// An append-only set of string ids numbered 0..n-1 in insertion order, stored in one arena, with
+/// an open-addressing index. find() never allocates.
+class id_index {
+public:
+    static constexpr std::uint32_t npos = std::numeric_limits<std::uint32_t>::max();
+
+    id_index() { offsets_.push_back(0); }
+
+    std::size_t size() const noexcept { return offsets_.size() - 1; }
+
+    std::string_view at(std::uint32_t i) const noexcept {
+        if (i >= size()) return {};
+        return std::string_view(arena_.data() + offsets_[i], offsets_[i + 1] - offsets_[i]);
+    }
+
+    /// The number of `s`, or npos.
+    std::uint32_t find(std::string_view s) const noexcept { return find(s, hash_bytes(s)); }
+
+    std::uint32_t find(std::string_view s, std::uint64_t h) const noexcept {
+        if (slots_.empty()) return npos;
+        const std::size_t mask = slots_.size() - 1;
+        const auto tag = static_cast<std::uint32_t>(h >> 32);
+        for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
+            const std::uint64_t slot = slots_[i];
+            if (slot == 0) return npos;
+            if (static_cast<std::uint32_t>(slot >> 32) == tag) {
+                const auto idx = static_cast<std::uint32_t>(slot) - 1u;
+                if (at(idx) == s) return idx;
+            }
+        }
+    }
+
+    /// Adds `s` if new; returns its number and whether it was added.
+    std::pair<std::uint32_t, bool> insert(std::string_view s) {
+        const std::uint64_t h = hash_bytes(s);
+        const std::uint32_t found = find(s, h);
+        if (found != npos) return {found, false};
+        if ((size() + 1) * 2 > slots_.size()) grow();
+        const auto idx = static_cast<std::uint32_t>(size());
+        arena_.append(s.data(), s.size());
+        offsets_.push_back(static_cast<std::uint32_t>(arena_.size()));
+        place(h, idx);
+        return {idx, true};
+    }
+
+    void reserve(std::size_t n, std::size_t bytes) {
+        offsets_.reserve(n + 1);
+        arena_.reserve(bytes);
+        std::size_t want = 16;
+        while (want < 2 * n) want *= 2;
+        if (want > slots_.size()) rehash(want);
+    }
+
+    std::size_t memory_bytes() const noexcept {
+        return arena_.capacity() + offsets_.capacity() * sizeof(std::uint32_t) + slots_.capacity() * sizeof(std::uint64_t);
+    }
+    std::size_t arena_bytes() const noexcept { return arena_.size(); }
+
+private:
+    void place(std::uint64_t h, std::uint32_t idx) noexcept {
+        const std::size_t mask = slots_.size() - 1;
+        std::size_t i = static_cast<std::size_t>(h) & mask;
+        while (slots_[i] != 0) i = (i + 1) & mask;
+        slots_[i] = (static_cast<std::uint64_t>(static_cast<std::uint32_t>(h >> 32)) << 32) | (idx + 1u);
+    }
+    void grow() { rehash(slots_.empty() ? 16 : slots_.size() * 2); }
+    void rehash(std::size_t n) {
+        slots_.assign(n, 0);
+        for (std::uint32_t i = 0; i < size(); ++i) place(hash_bytes(at(i)), i);
+    }
+
+    std::string arena_;
+    std::vector<std::uint32_t> offsets_;
+    std::vector<std::uint64_t> slots_;
+};
+
+} // namespace ward::detail
+
+#endif
+// ---- end ward/detail/id_index.hpp ----
+// ---- begin ward/parse.hpp ----
+/// \file ward/parse.hpp
+/// Parsing and formatting of permission names, scope strings and integer masks. Nothing here
+/// allocates except ward::to_string; every input is treated as hostile and every failure yields an
+/// empty set with an error code and the position of the bad input.
+#ifndef WARD_PARSE_HPP
+#define WARD_PARSE_HPP
+
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <iterator>
+#include <string>
+#include <string_view>
+
+namespace ward {
+
+namespace detail {
+
+/// Checks one name's bytes; returns the offset of the first invalid byte, or npos.
+constexpr std::size_t first_invalid_char(std::string_view s) noexcept {
+    for (std::size_t i = 0; i < s.size(); ++i)
+        if (!is_name_char(s[i])) return i;
+    return std::string_view::npos;
+}
+
+template <class P>
+struct name_parser {
+    using set = permission_set<P>;
+    using voc = vocabulary<P>;
+
+    parse_mode mode;
+    set value{};
+    std::size_t skipped = 0;
+
+    /// Adds one item; returns errc::ok or the item's error. `offset` of a bad byte is written to bad.
+    constexpr errc add(std::string_view item, std::size_t& bad) noexcept {
+        if (item.empty()) {
+            if (mode == parse_mode::lenient) return errc::ok;
+            bad = 0;
+            return errc::empty_name;
+        }
+        if (item.size() > WARD_MAX_INPUT_LENGTH) {
+            bad = WARD_MAX_INPUT_LENGTH;
+            return errc::input_too_long;
+        }
+        const std::size_t c = first_invalid_char(item);
+        if (c != std::string_view::npos) {
+            bad = c;
+            return errc::invalid_character;
+        }
+        const std::size_t i = voc::find(item);
+        if (i == voc::npos) {
+            if (mode == parse_mode::lenient) {
+                ++skipped;
+                return errc::ok;
+            }
+            bad = 0;
+            return errc::unknown_name;
+        }
+        value.insert(voc::from_index(i));
+        return errc::ok;
+    }
+};
+
+inline void ward_permissions_literal_is_not_valid_for_the_vocabulary() noexcept {}
+
+} // namespace detail
+
+/// Parses exactly one wire name. The result holds a set of that one permission, or is empty with
+/// an error: empty_input, input_too_long, invalid_character (position = the byte), unknown_name.
+/// Matching is exact and case-sensitive ("READ:users" is unknown).
+template <class P>
+constexpr parse_result<permission_set<P>> parse_name(std::string_view name) noexcept {
+    if (name.empty()) return {{}, errc::empty_input, 0, 0};
+    detail::name_parser<P> p{parse_mode::strict};
+    std::size_t bad = 0;
+    const errc e = p.add(name, bad);
+    if (e != errc::ok) return {{}, e, bad, 0};
+    return {p.value, errc::ok, 0, 0};
+}
+
+/// Parses a space-separated OAuth `scope` string (RFC 6749 section 3.3), e.g. "read:users update:users".
+///
+/// - Empty input is an empty set, not an error (a token with no scopes).
+/// - strict (default): a leading, trailing or repeated space is errc::empty_name and an unknown
+///   name is errc::unknown_name, at the item's byte offset.
+/// - lenient: empty items and unknown names are skipped; `skipped` counts the unknown names.
+///   Skipped names are never granted.
+/// - In both modes a byte outside the scope-token alphabet (control bytes, NUL, tab, '"', '\\',
+///   non-ASCII) is errc::invalid_character at its offset, and input longer than
+///   WARD_MAX_INPUT_LENGTH is errc::input_too_long.
+template <class P>
+constexpr parse_result<permission_set<P>> parse_scope(std::string_view s, parse_mode mode = parse_mode::strict) noexcept {
+    if (s.size() > WARD_MAX_INPUT_LENGTH) return {{}, errc::input_too_long, WARD_MAX_INPUT_LENGTH, 0};
+    if (s.empty()) return {{}, errc::ok, 0, 0};
+    detail::name_parser<P> p{mode};
+    std::size_t start = 0;
+    for (;;) {
+        std::size_t end = start;
+        while (end < s.size() && s[end] != ' ') ++end;
+        std::size_t bad = 0;
+        const errc e = p.add(s.substr(start, end - start), bad);
+        if (e != errc::ok) return {{}, e, start + bad, 0};
+        if (end == s.size()) break;
+        start = end + 1;
+    }
+    return {p.value, errc::ok, 0, p.skipped};
+}
+
+/// Parses names the caller already split (a JSON array's items, a database column's values).
+/// Each item must be exactly one name. Errors are as for parse_scope; `position` is the index of
+/// the bad item. An empty sequence is an empty set.
+template <class P, class InputIt>
+constexpr parse_result<permission_set<P>> parse_names(InputIt first, InputIt last,
+                                                      parse_mode mode = parse_mode::strict) noexcept {
+    detail::name_parser<P> p{mode};
+    std::size_t index = 0;
+    for (; first != last; ++first, ++index) {
+        std::size_t bad = 0;
+        const errc e = p.add(std::string_view(*first), bad);
+        if (e != errc::ok) return {{}, e, index, 0};
+    }
+    return {p.value, errc::ok, 0, p.skipped};
+}
+
+/// parse_names over a whole range (anything with begin/end whose items convert to string_view).
+template <class P, class Range>
+constexpr parse_result<permission_set<P>> parse_names(const Range& r, parse_mode mode = parse_mode::strict) noexcept {
+    using std::begin;
+    using std::end;
+    return parse_names<P>(begin(r), end(r), mode);
+}
+
+template <class P>
+constexpr parse_result<permission_set<P>> parse_names(std::initializer_list<std::string_view> r,
+                                                      parse_mode mode = parse_mode::strict) noexcept {
+    return parse_names<P>(r.begin(), r.end(), mode);
+}
+
+/// Decodes an integer mask (vocabularies of at most 64 bits); an undefined bit is errc::unknown_bit.
+template <class P>
+constexpr parse_result<permission_set<P>> parse_integer(std::uint64_t mask) noexcept {
+    return permission_set<P>::from_integer(mask);
+}
+
+/// Decodes an integer mask written in decimal ("415"), as a numeric claim arrives in raw JSON text.
+/// Only ASCII digits: no sign, no space, no exponent. Overflow of 64 bits is value_out_of_range.
+template <class P>
+constexpr parse_result<permission_set<P>> parse_integer(std::string_view digits) noexcept {
+    if (digits.empty()) return {{}, errc::empty_input, 0, 0};
+    if (digits.size() > 20) return {{}, errc::value_out_of_range, 20, 0};
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        const char c = digits[i];
+        if (c < '0' || c > '9') return {{}, errc::malformed, i, 0};
+        const auto d = static_cast<std::uint64_t>(c - '0');
+        if (v > (UINT64_MAX - d) / 10) return {{}, errc::value_out_of_range, i, 0};
+        v = v * 10 + d;
+    }
+    return permission_set<P>::from_integer(v);
+}
+
+/// A set from a scope-string literal, for declaring requirements and role contents readably:
+/// `constexpr auto admin = ward::permissions<perm>("read:users update:users");`
+/// In a constant expression an unknown or malformed name is a compile error (the diagnostic names
+/// ward_permissions_literal_is_not_valid_for_the_vocabulary). At run time such input yields an
+/// empty set, which grants nothing and, as a requirement, is refused by every check.
+template <class P>
+constexpr permission_set<P> permissions(std::string_view scope_string) noexcept {
+    const auto r = parse_scope<P>(scope_string);
+    if (!r) {
+        detail::ward_permissions_literal_is_not_valid_for_the_vocabulary();
+        return {};
+    }
+    return r.value;
+}
+
+// ---- formatting ------------------------------------------------------------------------------------
+
+/// Bytes needed to format `s` with `sep` between names (no terminator).
+template <class P>
+constexpr std::size_t formatted_size(const permission_set<P>& s, char sep = ' ') noexcept {
+    (void)sep;
+    std::size_t n = 0, k = 0;
+    for (auto it = s.begin(); it != s.end(); ++it, ++k) n += vocabulary<P>::name(it.index()).size();
+    return n + (k ? k - 1 : 0);
+}
+
+/// Writes the names of `s` in bit order, separated by `sep`, into [first, last). Writes nothing
+/// and returns {first, buffer_too_small} when the buffer is too small. No terminator is written.
+template <class P>
+constexpr format_result format_to(char* first, char* last, const permission_set<P>& s, char sep = ' ') noexcept {
+    const std::size_t need = formatted_size(s, sep);
+    if (first == nullptr || last < first || static_cast<std::size_t>(last - first) < need)
+        return {first, errc::buffer_too_small};
+    char* out = first;
+    bool lead = true;
+    for (auto it = s.begin(); it != s.end(); ++it) {
+        if (!lead) *out++ = sep;
+        lead = false;
+        for (char c : vocabulary<P>::name(it.index())) *out++ = c;
+    }
+    return {out, errc::ok};
+}
+
+/// Writes the names of `s` to an output iterator; returns the iterator past the last byte.
+template <class OutputIt, class P>
+constexpr OutputIt write_names(OutputIt out, const permission_set<P>& s, char sep = ' ') {
+    bool lead = true;
+    for (auto it = s.begin(); it != s.end(); ++it) {
+        if (!lead) *out++ = sep;
+        lead = false;
+        for (char c : vocabulary<P>::name(it.index())) *out++ = c;
+    }
+    return out;
+}
+
+/// Convenience: the names of `s` as a std::string (allocates; not for hot paths).
+template <class P>
+std::string to_string(const permission_set<P>& s, char sep = ' ') {
+    std::string out;
+    out.reserve(formatted_size(s, sep));
+    write_names(std::back_inserter(out), s, sep);
+    return out;
+}
+
+} // namespace ward
+
+#endif
+// ---- end ward/parse.hpp ----
+// ---- begin ward/role.hpp ----
+/// \file ward/role.hpp
+/// Compile-time role tables: named permission sets that inherit other roles, flattened at compile
+/// time so that a policy's invariants can be static_assert'ed.
+///
+/// \code
+/// constexpr auto ladder = ward::make_roles<perm>({
+///     {"guest",    ward::permissions<perm>("read:organization")},
+///     {"viewer",   ward::permissions<perm>("read:users"), {"guest"}},
+///     {"admin",    ward::permissions<perm>("update:users delete:users"), {"viewer"}},
+/// });
+/// static_assert(!ladder["viewer"].contains(perm_of("delete:users")), "viewer can never delete users");
+/// \endcode
+#ifndef WARD_ROLE_HPP
+#define WARD_ROLE_HPP
+
+
+#include <array>
+#include <cstddef>
+#include <initializer_list>
+#include <limits>
+#include <string_view>
+
+namespace ward {
+
+/// One role of a compile-time table: a name, its own permissions and the roles it inherits.
+template <class P>
+struct role_def {
+    std::string_view name;
+    permission_set<P> permissions;
+    std::array<std::string_view, WARD_MAX_ROLE_PARENTS> parents{};
+    std::size_t parent_count = 0;
+    bool too_many_parents = false;
+
+    constexpr role_def(std::string_view n, permission_set<P> p, std::initializer_list<std::string_view> inherits = {}) noexcept
+        : name(n), permissions(p) {
+        for (std::string_view s : inherits) {
+            if (parent_count == parents.size()) {
+                too_many_parents = true;
+                break;
+            }
+            parents[parent_count++] = s;
+        }
+    }
+};
+
+namespace detail {
+// Non-constexpr on purpose: reaching one of these while a constexpr role table is built is a
+// compile error whose diagnostic names the problem.
+inline void ward_role_table_error_duplicate_role_name() noexcept {}
+inline void ward_role_table_error_parent_role_is_not_defined() noexcept {}
+inline void ward_role_table_error_roles_inherit_in_a_cycle() noexcept {}
+inline void ward_role_table_error_too_many_parents() noexcept {}
+inline void ward_role_table_error_empty_role_name() noexcept {}
+inline void ward_role_table_error_role_is_not_in_the_table() noexcept {}
+} // namespace detail
+
+/// A compile-time table of N roles, each flattened (its permissions united with every inherited
+/// role's, transitively, then closed under the vocabulary's implications).
+///
+/// Declared constexpr, an undefined parent, a cycle, a duplicate or empty name is a compile error
+/// (the diagnostic names ward_role_table_error_...). A table that is not constexpr and has such a
+/// mistake is marked invalid: every role in it is empty and a policy refuses to import it.
+template <class P, std::size_t N>
+class role_table {
+public:
+    static constexpr std::size_t npos = std::numeric_limits<std::size_t>::max();
+
+    constexpr explicit role_table(const role_def<P> (&defs)[N]) noexcept {
+        for (std::size_t i = 0; i < N; ++i) {
+            names_[i] = defs[i].name;
+            if (defs[i].name.empty()) fail(detail::ward_role_table_error_empty_role_name);
+            if (defs[i].too_many_parents) fail(detail::ward_role_table_error_too_many_parents);
+            for (std::size_t j = 0; j < i; ++j)
+                if (defs[j].name == defs[i].name) fail(detail::ward_role_table_error_duplicate_role_name);
+        }
+        for (std::size_t i = 0; i < N; ++i)
+            for (std::size_t k = 0; k < defs[i].parent_count; ++k) {
+                const std::size_t p = find(defs[i].parents[k]);
+                if (p == npos) fail(detail::ward_role_table_error_parent_role_is_not_defined);
+                parent_[i][k] = p;
+            }
+        std::array<unsigned char, N> state{}; // 0 new, 1 in progress, 2 done
+        for (std::size_t i = 0; i < N && valid_; ++i) flatten(defs, i, state);
+        if (!valid_)
+            for (auto& f : flat_) f = permission_set<P>{};
+    }
+
+    constexpr std::size_t size() const noexcept { return N; }
+    constexpr bool valid() const noexcept { return valid_; }
+    constexpr std::string_view name(std::size_t i) const noexcept { return i < N ? names_[i] : std::string_view{}; }
+    /// Role i's flattened permissions (empty for an out-of-range index).
+    constexpr permission_set<P> permissions(std::size_t i) const noexcept { return i < N ? flat_[i] : permission_set<P>{}; }
+    /// The index of the role called `name`, or npos.
+    constexpr std::size_t find(std::string_view name) const noexcept {
+        for (std::size_t i = 0; i < N; ++i)
+            if (names_[i] == name) return i;
+        return npos;
+    }
+    constexpr bool contains(std::string_view name) const noexcept { return find(name) != npos; }
+    /// The flattened permissions of the role called `name`. In a constant expression an unknown
+    /// name is a compile error; at run time it is the empty set.
+    constexpr permission_set<P> operator[](std::string_view name) const noexcept {
+        const std::size_t i = find(name);
+        if (i == npos) {
+            detail::ward_role_table_error_role_is_not_in_the_table();
+            return {};
+        }
+        return flat_[i];
+    }
+    /// True when role `a` holds every permission of role `b` (b is at or below a in a ladder).
+    constexpr bool includes(std::string_view a, std::string_view b) const noexcept {
+        const std::size_t i = find(a), j = find(b);
+        return i != npos && j != npos && flat_[i].contains_all(flat_[j]);
+    }
+
+private:
+    constexpr void fail(void (*report)() noexcept) noexcept {
+        report();
+        valid_ = false;
+    }
+    constexpr void flatten(const role_def<P> (&defs)[N], std::size_t i, std::array<unsigned char, N>& state) noexcept {
+        if (state[i] == 2) return;
+        if (state[i] == 1) {
+            fail(detail::ward_role_table_error_roles_inherit_in_a_cycle);
+            return;
+        }
+        state[i] = 1;
+        permission_set<P> s = defs[i].permissions;
+        for (std::size_t k = 0; k < defs[i].parent_count && valid_; ++k) {
+            flatten(defs, parent_[i][k], state);
+            s |= flat_[parent_[i][k]];
+        }
+        flat_[i] = s.implied();
+        state[i] = 2;
+    }
+
+    std::array<std::string_view, N> names_{};
+    std::array<permission_set<P>, N> flat_{};
+    std::array<std::array<std::size_t, WARD_MAX_ROLE_PARENTS>, N> parent_{};
+    bool valid_ = true;
+};
+
+/// Builds a role table from a braced list of role_def: `ward::make_roles<perm>({{...}, {...}})`.
+template <class P, std::size_t N>
+constexpr role_table<P, N> make_roles(const role_def<P> (&defs)[N]) noexcept {
+    return role_table<P, N>(defs);
+}
+
+} // namespace ward
+
+#endif
+// ---- end ward/role.hpp ----
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <limits>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace ward {
+
+/// How bind() treats the roles a principal already has in that scope (Bluebricks' `add`).
+enum class assign : unsigned char {
+    add,     ///< add to the roles already bound there
+    replace, ///< replace every role bound there by earlier rows
+};
+
+/// The kind of row a builder call adds; errors name it.
+enum class row_kind : unsigned char { scope, principal, role, role_table, binding, grant, deny, deny_everyone, restriction };
+
+constexpr std::string_view to_string(row_kind k) noexcept {
+    switch (k) {
+    case row_kind::scope: return "scope";
+    case row_kind::principal: return "principal";
+    case row_kind::role: return "role";
+    case row_kind::role_table: return "role table";
+    case row_kind::binding: return "binding";
+    case row_kind::grant: return "grant";
+    case row_kind::deny: return "deny";
+    case row_kind::deny_everyone: return "deny for everyone";
+    case row_kind::restriction: return "restriction";
+    }
+    return "row";
+}
+
+/// Why a policy did not build: the first bad row, by number (the order of the builder calls,
+/// from 0), its kind, the offending id and the error code.
+struct build_error {
+    errc code = errc::ok;
+    row_kind kind = row_kind::scope;
+    std::size_t row = 0;
+    std::string id; ///< the id that is unknown, duplicated or malformed
+
+    bool ok() const noexcept { return code == errc::ok; }
+    /// "row 7 (binding): unknown role 'rol_x'".
+    std::string message() const {
+        if (ok()) return "ok";
+        std::string m = "row " + std::to_string(row) + " (" + std::string(to_string(kind)) + "): " +
+                        std::string(to_string(code));
+        if (!id.empty()) m += " '" + id + "'";
+        return m;
+    }
+};
+
+template <class P>
+class snapshot;
+
+/// What build() returns: the snapshot, or the error that prevented it.
+template <class P>
+struct build_result {
+    std::shared_ptr<const ward::snapshot<P>> snapshot;
+    build_error error;
+    explicit operator bool() const noexcept { return snapshot != nullptr; }
+};
+
+/// One request of a batch check.
+template <class P>
+struct request {
+    permission_set<P> required;
+    scope_handle target;
+};
+
+/// The answer of a reverse query: what a credential may do at a scope.
+template <class P>
+struct effective_result {
+    permission_set<P> permissions{};
+    reason why = reason::unauthenticated; ///< granted when the query could be answered
+};
+
+namespace detail {
+
+enum class entry_kind : std::uint32_t { binding = 0, grant = 1, deny = 2, restriction = 3 };
+
+/// One grant, binding, deny or restriction of a principal, as the decision path reads it.
+struct entry {
+    std::uint32_t begin; ///< the scope's number; the entry covers numbers [begin, end)
+    std::uint32_t end;
+    std::uint32_t mask;  ///< index into the mask pool
+    std::uint32_t tagged_row; ///< row number (low 30 bits) and entry_kind (high 2 bits)
+
+    constexpr std::uint32_t row() const noexcept { return tagged_row & 0x3fffffffu; }
+    constexpr entry_kind kind() const noexcept { return static_cast<entry_kind>(tagged_row >> 30); }
+};
+
+constexpr std::uint32_t none32 = std::numeric_limits<std::uint32_t>::max();
+constexpr std::uint32_t max_rows = 0x3fffffffu;
+
+inline bool valid_id(std::string_view s) noexcept {
+    if (s.empty() || s.size() > WARD_MAX_ID_LENGTH) return false;
+    for (char c : s) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u < 0x21 || u > 0x7e) return false;
+    }
+    return true;
+}
+
+} // namespace detail
+
+/// Collects a policy's rows, validates them and builds a snapshot. Building allocates; the
+/// snapshot it yields never does when deciding. Rows may come in any order (a binding may name a
+/// scope defined later); validation happens in build().
+template <class P>
+class policy_builder {
+public:
+    using set = permission_set<P>;
+
+    explicit policy_builder(scope_schema schema = scope_schema::standard(), std::uint64_t version = 1)
+        : schema_(schema), version_(version) {}
+
+    void set_version(std::uint64_t v) noexcept { version_ = v; }
+    std::uint64_t version() const noexcept { return version_; }
+    std::size_t rows() const noexcept { return rows_; }
+
+    /// Reserve space for about this many rows of each kind (optional; speeds up large builds).
+    void reserve(std::size_t scopes, std::size_t principals, std::size_t bindings) {
+        scope_ids_.reserve(scopes, scopes * 16);
+        scope_defs_.reserve(scopes);
+        principal_ids_.reserve(principals, principals * 16);
+        principal_defs_.reserve(principals);
+        bindings_.reserve(bindings);
+        binding_roles_.reserve(bindings);
+    }
+
+    /// A scope of kind `kind` (a kind of the schema) under `parent` ("" for a root).
+    std::size_t add_scope(std::string_view id, std::string_view kind, std::string_view parent = {}) {
+        const std::size_t row = next_row(row_kind::scope);
+        const std::uint32_t s = intern_scope(id, row, row_kind::scope);
+        if (s == detail::none32) return row;
+        auto& d = scope_defs_[s];
+        if (d.defined) return fail(errc::duplicate_id, row_kind::scope, row, id), row;
+        d.defined = true;
+        d.row = static_cast<std::uint32_t>(row);
+        const std::size_t k = schema_.find(kind);
+        if (k == scope_schema::npos) return fail(errc::unknown_kind, row_kind::scope, row, kind), row;
+        d.kind = static_cast<std::uint32_t>(k);
+        if (!parent.empty()) {
+            const std::uint32_t p = intern_scope(parent, row, row_kind::scope);
+            scope_defs_[s].parent = p; // intern may have grown the vector
+        }
+        return row;
+    }
+
+    /// A principal: a user, application, organization, API credential, ... Its id is the subject
+    /// its tokens carry ("user:...", "application:...", "auth0|...").
+    std::size_t add_principal(std::string_view id, principal_kind kind = principal_kind::user) {
+        const std::size_t row = next_row(row_kind::principal);
+        const std::uint32_t p = intern_principal(id, row, row_kind::principal);
+        if (p == detail::none32) return row;
+        auto& d = principal_defs_[p];
+        if (d.defined) return fail(errc::duplicate_id, row_kind::principal, row, id), row;
+        d.defined = true;
+        d.kind = kind;
+        d.row = static_cast<std::uint32_t>(row);
+        return row;
+    }
+
+    /// Every role of a compile-time table, by name, already flattened.
+    template <std::size_t N>
+    std::size_t add_roles(const role_table<P, N>& table) {
+        const std::size_t row = next_row(row_kind::role_table);
+        if (!table.valid()) return fail(errc::invalid_role_table, row_kind::role_table, row, {}), row;
+        for (std::size_t i = 0; i < N; ++i) add_role_def(table.name(i), table.permissions(i), {}, row, row_kind::role_table);
+        return row;
+    }
+
+    /// A run-time role (a custom role created through an API, "rol_..."), inheriting `parents`
+    /// (compile-time or run-time roles, defined before or after).
+    std::size_t define_role(std::string_view id, const set& permissions, view<std::string_view> parents = {}) {
+        const std::size_t row = next_row(row_kind::role);
+        add_role_def(id, permissions, parents, row, row_kind::role);
+        return row;
+    }
+    /// define_role with the permissions as a scope string ("read:users update:users"); an unknown
+    /// name is an error of this row.
+    std::size_t define_role(std::string_view id, std::string_view permission_names, view<std::string_view> parents = {}) {
+        const std::size_t row = next_row(row_kind::role);
+        const auto r = parse_scope<P>(permission_names);
+        if (!r) return fail(r.ec, row_kind::role, row, id), row;
+        add_role_def(id, r.value, parents, row, row_kind::role);
+        return row;
+    }
+
+    /// Binds roles to a principal in a scope (a membership). `replace` drops the roles earlier rows
+    /// bound to the same principal in the same scope.
+    std::size_t bind(std::string_view principal, std::string_view scope, view<std::string_view> roles,
+                     assign mode = assign::add) {
+        const std::size_t row = next_row(row_kind::binding);
+        binding b;
+        b.row = static_cast<std::uint32_t>(row);
+        b.replace = mode == assign::replace;
+        b.principal = intern_principal(principal, row, row_kind::binding);
+        b.scope = intern_scope(scope, row, row_kind::binding);
+        b.roles_begin = static_cast<std::uint32_t>(binding_roles_.size());
+        for (std::string_view r : roles) binding_roles_.push_back(intern_role(r, row, row_kind::binding));
+        b.roles_end = static_cast<std::uint32_t>(binding_roles_.size());
+        bindings_.push_back(b);
+        return row;
+    }
+    std::size_t bind(std::string_view principal, std::string_view scope, std::initializer_list<std::string_view> roles,
+                     assign mode = assign::add) {
+        return bind(principal, scope, view<std::string_view>(roles), mode);
+    }
+
+    /// Grants permissions directly to a principal at a scope (and everything below it).
+    std::size_t grant(std::string_view principal, std::string_view scope, const set& permissions) {
+        return add_perm_row(row_kind::grant, principal, scope, permissions);
+    }
+    std::size_t grant(std::string_view principal, std::string_view scope, std::string_view permission_names) {
+        return add_perm_row(row_kind::grant, principal, scope, permission_names);
+    }
+    /// Explicitly denies permissions to a principal at a scope and below. A deny on the path to a
+    /// target wins over every grant, whatever the order of the rows.
+    std::size_t deny(std::string_view principal, std::string_view scope, const set& permissions) {
+        return add_perm_row(row_kind::deny, principal, scope, permissions);
+    }
+    std::size_t deny(std::string_view principal, std::string_view scope, std::string_view permission_names) {
+        return add_perm_row(row_kind::deny, principal, scope, permission_names);
+    }
+    /// Denies permissions to every principal at a scope and below.
+    std::size_t deny_everyone(std::string_view scope, const set& permissions) {
+        return add_perm_row(row_kind::deny_everyone, {}, scope, permissions);
+    }
+    /// Restricts a principal to an application: through that application it may use at most `cap`.
+    /// A principal with restrictions may act only through the applications it is restricted to
+    /// (Commerce Layer's application memberships: role permissions intersected with the
+    /// application's set).
+    std::size_t restrict_to(std::string_view principal, std::string_view application, const set& cap) {
+        return add_perm_row(row_kind::restriction, principal, application, cap);
+    }
+
+    /// Validates every row and builds the snapshot, or reports the first bad row.
+    build_result<P> build() const;
+
+private:
+    struct scope_def {
+        std::uint32_t kind = detail::none32;
+        std::uint32_t parent = detail::none32;
+        std::uint32_t row = 0;
+        std::uint32_t first_ref = 0;
+        row_kind ref_kind = row_kind::scope;
+        bool defined = false;
+    };
+    struct principal_def {
+        principal_kind kind = principal_kind::user;
+        std::uint32_t row = 0;
+        std::uint32_t first_ref = 0;
+        row_kind ref_kind = row_kind::principal;
+        bool defined = false;
+    };
+    struct role_def_rt {
+        set permissions{};
+        std::uint32_t parents_begin = 0, parents_end = 0;
+        std::uint32_t row = 0;
+        std::uint32_t first_ref = 0;
+        row_kind ref_kind = row_kind::role;
+        row_kind def_kind = row_kind::role;
+        bool defined = false;
+    };
+    struct binding {
+        std::uint32_t principal, scope, roles_begin, roles_end, row;
+        bool replace;
+    };
+    struct perm_row {
+        row_kind kind;
+        std::uint32_t principal, scope, row;
+        set permissions;
+    };
+
+    std::size_t next_row(row_kind k) {
+        const std::size_t r = rows_++;
+        if (r >= detail::max_rows) fail(errc::too_many, k, r, {});
+        return r;
+    }
+    void fail(errc e, row_kind k, std::size_t row, std::string_view id) {
+        if (!error_.ok()) return;
+        error_.code = e;
+        error_.kind = k;
+        error_.row = row;
+        error_.id = std::string(id);
+    }
+    template <class Def>
+    std::uint32_t intern(detail::id_index& ids, std::vector<Def>& defs, std::string_view id, std::size_t row, row_kind k) {
+        if (!detail::valid_id(id)) {
+            fail(errc::invalid_id, k, row, id);
+            return detail::none32;
+        }
+        const auto [i, added] = ids.insert(id);
+        if (added) {
+            defs.emplace_back();
+            defs.back().first_ref = static_cast<std::uint32_t>(row);
+            defs.back().ref_kind = k;
+        }
+        return i;
+    }
+    std::uint32_t intern_scope(std::string_view id, std::size_t row, row_kind k) { return intern(scope_ids_, scope_defs_, id, row, k); }
+    std::uint32_t intern_principal(std::string_view id, std::size_t row, row_kind k) {
+        return intern(principal_ids_, principal_defs_, id, row, k);
+    }
+    std::uint32_t intern_role(std::string_view id, std::size_t row, row_kind k) { return intern(role_ids_, role_defs_, id, row, k); }
+
+    void add_role_def(std::string_view id, const set& permissions, view<std::string_view> parents, std::size_t row, row_kind k) {
+        const std::uint32_t r = intern_role(id, row, k);
+        if (r == detail::none32) return;
+        if (role_defs_[r].defined) return fail(errc::duplicate_id, k, row, id);
+        const auto pb = static_cast<std::uint32_t>(role_parents_.size());
+        for (std::string_view p : parents) role_parents_.push_back(intern_role(p, row, k));
+        auto& d = role_defs_[r];
+        d.defined = true;
+        d.permissions = permissions.implied();
+        d.parents_begin = pb;
+        d.parents_end = static_cast<std::uint32_t>(role_parents_.size());
+        d.row = static_cast<std::uint32_t>(row);
+        d.def_kind = k;
+    }
+    std::size_t add_perm_row(row_kind k, std::string_view principal, std::string_view scope, const set& permissions) {
+        const std::size_t row = next_row(k);
+        perm_row r{k, detail::none32, detail::none32, static_cast<std::uint32_t>(row), permissions};
+        if (k != row_kind::deny_everyone) r.principal = intern_principal(principal, row, k);
+        r.scope = intern_scope(scope, row, k);
+        perm_rows_.push_back(r);
+        return row;
+    }
+    std::size_t add_perm_row(row_kind k, std::string_view principal, std::string_view scope, std::string_view names) {
+        const auto parsed = parse_scope<P>(names);
+        if (!parsed) {
+            const std::size_t row = next_row(k);
+            return fail(parsed.ec, k, row, names), row;
+        }
+        return add_perm_row(k, principal, scope, parsed.value);
+    }
+
+    scope_schema schema_;
+    std::uint64_t version_;
+    std::size_t rows_ = 0;
+    build_error error_;
+    detail::id_index scope_ids_, principal_ids_, role_ids_;
+    std::vector<scope_def> scope_defs_;
+    std::vector<principal_def> principal_defs_;
+    std::vector<role_def_rt> role_defs_;
+    std::vector<std::uint32_t> role_parents_;
+    std::vector<binding> bindings_;
+    std::vector<std::uint32_t> binding_roles_;
+    std::vector<perm_row> perm_rows_;
+};
+
+/// An immutable, compact policy. Shared read-only by any number of threads; every query is
+/// noexcept and allocation-free except explain().
+template <class P>
+class snapshot {
+public:
+    using set = permission_set<P>;
+
+    std::uint64_t version() const noexcept { return version_; }
+    std::size_t scope_count() const noexcept { return scope_end_.size(); }
+    std::size_t principal_count() const noexcept { return principal_kind_.size(); }
+    std::size_t role_count() const noexcept { return role_ids_.size(); }
+    std::size_t entry_count() const noexcept { return entries_.size(); }
+
+    // ---- lookups (no allocation) ---------------------------------------------------------------------
+    scope_handle find_scope(std::string_view id) const noexcept { return scope_handle{scope_ids_.find(id)}; }
+    principal_handle find_principal(std::string_view id) const noexcept { return principal_handle{principal_ids_.find(id)}; }
+    std::string_view scope_id(scope_handle s) const noexcept { return scope_ids_.at(s.value); }
+    std::string_view principal_id(principal_handle p) const noexcept { return principal_ids_.at(p.value); }
+    std::string_view scope_kind(scope_handle s) const noexcept {
+        return s.value < scope_count() ? schema_.name(scope_kind_[s.value]) : std::string_view{};
+    }
+    principal_kind kind_of(principal_handle p) const noexcept {
+        return p.value < principal_count() ? principal_kind_[p.value] : principal_kind::user;
+    }
+    scope_handle parent(scope_handle s) const noexcept {
+        return s.value < scope_count() ? scope_handle{scope_parent_[s.value]} : scope_handle{};
+    }
+    /// Is `ancestor` the same scope as `s` or above it? O(1): two comparisons of numbers.
+    bool contains(scope_handle ancestor, scope_handle s) const noexcept {
+        return ancestor.value < scope_count() && s.value < scope_count() && ancestor.value <= s.value &&
+               s.value < scope_end_[ancestor.value];
+    }
+    /// A role's flattened permissions (compile-time and run-time roles), empty when unknown.
+    set role_permissions(std::string_view role) const noexcept {
+        const std::uint32_t r = role_ids_.find(role);
+        return r == detail::none32 ? set{} : role_masks_[r];
+    }
+
+    // ---- credentials -----------------------------------------------------------------------------------
+    /// Turns verified token claims into a credential. Fails closed: any malformed claim yields an
+    /// unauthenticated credential and says which claim and where. A subject that is well formed
+    /// but not in the snapshot (or of another kind) gives a credential whose checks answer
+    /// unknown_principal.
+    credential_result<P> authenticate(const token_claims& c) const noexcept;
+
+    // ---- decisions -------------------------------------------------------------------------------------
+    /// May `cred` use every permission of `required` at `target`? Never allocates.
+    decision<P> check(const credential<P>& cred, const set& required, scope_handle target) const noexcept;
+    /// check() with the target scope given by id (looked up without allocating).
+    decision<P> check(const credential<P>& cred, const set& required, std::string_view target) const noexcept {
+        return check(cred, required, find_scope(target));
+    }
+    /// Many requests of one credential in one call; out must hold requests.size() decisions.
+    void check(const credential<P>& cred, view<request<P>> requests, decision<P>* out) const noexcept {
+        for (std::size_t i = 0; i < requests.size(); ++i) out[i] = check(cred, requests[i].required, requests[i].target);
+    }
+
+    // ---- reverse queries -------------------------------------------------------------------------------
+    /// Everything `cred` may do at `target` (after denies, ceilings and restrictions); format it
+    /// with ward::format_to or ward::to_string for `GET /user/me`.
+    effective_result<P> effective_permissions(const credential<P>& cred, scope_handle target) const noexcept;
+    /// Auth0's rule for a token's scope: the requested permissions intersected with those the
+    /// principal holds at `target`.
+    set grantable(principal_handle p, scope_handle target, const set& requested) const noexcept {
+        return effective_permissions(credential<P>::of(p), target).permissions & requested;
+    }
+    /// The principals the policy lets use every permission of `required` at `target` (before
+    /// token ceilings and application restrictions). Writes up to `capacity` handles to `out` in
+    /// handle order and returns how many principals qualify (which may exceed `capacity`).
+    std::size_t principals_with(const set& required, scope_handle target, principal_handle* out,
+                                std::size_t capacity) const noexcept;
+
+    // ---- explanation -------------------------------------------------------------------------------------
+    /// One human sentence for a decision of this snapshot (allocates; keep it off hot paths).
+    std::string explain(const decision<P>& d) const;
+
+    /// Bytes held by this snapshot's tables (capacity, not counting the object itself).
+    std::size_t memory_bytes() const noexcept {
+        return scope_ids_.memory_bytes() + principal_ids_.memory_bytes() + role_ids_.memory_bytes() +
+               bytes(scope_end_) + bytes(scope_parent_) + bytes(scope_kind_) + bytes(deny_all_) + bytes(deny_all_rule_) +
+               bytes(principal_kind_) + bytes(first_) + bytes(entries_) + bytes(restrict_first_) + bytes(restrictions_) +
+               bytes(masks_) + bytes(role_masks_) + bytes(everyone_rows_);
+    }
+    /// Bytes of the id strings alone.
+    std::size_t id_bytes() const noexcept {
+        return scope_ids_.arena_bytes() + principal_ids_.arena_bytes() + role_ids_.arena_bytes();
+    }
+
+private:
+    friend class policy_builder<P>;
+    template <class V>
+    static std::size_t bytes(const V& v) noexcept {
+        return v.capacity() * sizeof(typename V::value_type);
+    }
+
+    struct path_result {
+        set granted{};
+        set denied{};
+        std::uint32_t grant_rule = detail::none32;
+        std::uint32_t deny_rule = detail::none32;
+    };
+    path_result walk(std::uint32_t p, std::uint32_t t, const set& required) const noexcept {
+        path_result r;
+        const detail::entry* e = entries_.data() + first_[p];
+        const detail::entry* const last = entries_.data() + first_[p + 1];
+        for (; e != last && e->begin <= t; ++e) {
+            if (t >= e->end) continue;
+            const set& m = masks_[e->mask];
+            if (e->kind() == detail::entry_kind::deny) {
+                r.denied |= m;
+                if (r.deny_rule == detail::none32 && m.contains_any(required)) r.deny_rule = e->row();
+            } else {
+                r.granted |= m;
+                if (r.grant_rule == detail::none32 && m.contains_any(required)) r.grant_rule = e->row();
+            }
+        }
+        if (deny_all_[t] != detail::none32) {
+            const set& m = masks_[deny_all_[t]];
+            r.denied |= m;
+            if (r.deny_rule == detail::none32 && m.contains_any(required)) r.deny_rule = deny_all_rule_[t];
+        }
+        return r;
+    }
+    /// The token's cap at target t (ceiling and extended entries); `capped` false when uncapped.
+    set token_cap(const credential<P>& c, std::uint32_t t, bool& capped) const noexcept {
+        set cap = set::all();
+        capped = false;
+        if (c.has_ceiling()) {
+            cap = c.ceiling();
+            capped = true;
+        }
+        if (c.has_extended()) {
+            capped = true;
+            std::uint32_t best = detail::none32;
+            std::size_t best_i = 0;
+            for (std::size_t i = 0; i < c.extended_count(); ++i) {
+                const std::uint32_t s = c.extended(i).scope.value;
+                if (contains(scope_handle{s}, scope_handle{t}) && (best == detail::none32 || s > best)) {
+                    best = s;
+                    best_i = i;
+                }
+            }
+            if (best != detail::none32) cap &= c.extended(best_i).ceiling;
+            else if (c.has_wildcard()) cap &= c.wildcard();
+            else cap = set{};
+        }
+        return cap;
+    }
+    /// The application restriction's cap; `restricted` false when the principal has none.
+    set restriction_cap(const credential<P>& c, std::uint32_t p, bool& restricted) const noexcept {
+        restricted = restrict_first_[p] != restrict_first_[p + 1];
+        if (!restricted) return set::all();
+        set cap{};
+        if (!c.has_via() || !c.via().valid()) return cap;
+        const std::uint32_t v = c.via().value;
+        for (std::uint32_t i = restrict_first_[p]; i < restrict_first_[p + 1]; ++i) {
+            const detail::entry& e = restrictions_[i];
+            if (e.begin <= v && v < e.end) cap |= masks_[e.mask];
+        }
+        return cap;
+    }
+    /// Common preconditions; returns granted when the request may be evaluated.
+    reason admit(const credential<P>& cred, scope_handle target) const noexcept {
+        if (!cred.authenticated()) return reason::unauthenticated;
+        if (target.value >= scope_count()) return reason::unknown_scope;
+        if (cred.principal().value >= principal_count()) return reason::unknown_principal;
+        if (cred.bound_count() != 0) {
+            bool inside = false;
+            for (std::size_t i = 0; i < cred.bound_count() && !inside; ++i) inside = contains(cred.bound(i), target);
+            if (!inside) return reason::outside_scope;
+        }
+        return reason::granted;
+    }
+    const detail::entry* find_row(std::uint32_t row, std::uint32_t& principal) const noexcept {
+        for (std::size_t i = 0; i < entries_.size(); ++i)
+            if (entries_[i].row() == row) {
+                principal = static_cast<std::uint32_t>(std::upper_bound(first_.begin(), first_.end(), i) - first_.begin() - 1);
+                return &entries_[i];
+            }
+        return nullptr;
+    }
+
+    std::uint64_t version_ = 0;
+    scope_schema schema_;
+    detail::id_index scope_ids_, principal_ids_, role_ids_;
+    std::vector<std::uint32_t> scope_end_, scope_parent_;
+    std::vector<std::uint8_t> scope_kind_;
+    std::vector<std::uint32_t> deny_all_, deny_all_rule_;
+    std::vector<principal_kind> principal_kind_;
+    std::vector<std::uint32_t> first_;
+    std::vector<detail::entry> entries_;
+    std::vector<std::uint32_t> restrict_first_;
+    std::vector<detail::entry> restrictions_;
+    std::vector<set> masks_;
+    std::vector<set> role_masks_;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> everyone_rows_; ///< (row, scope) of deny_everyone rows
+};
+
+// ==== builder: build() ====================================================================================
+
+template <class P>
+build_result<P> policy_builder<P>::build() const {
+    build_result<P> out;
+    auto fail_with = [&](errc e, row_kind k, std::size_t row, std::string_view id) {
+        out.error.code = e;
+        out.error.kind = k;
+        out.error.row = row;
+        out.error.id = std::string(id);
+        return out;
+    };
+    if (!error_.ok()) {
+        out.error = error_;
+        return out;
+    }
+    if (!schema_.valid() || schema_.size() == 0) return fail_with(errc::unknown_kind, row_kind::scope, 0, {});
+
+    // Every referenced id must be defined.
+    for (std::uint32_t i = 0; i < scope_defs_.size(); ++i)
+        if (!scope_defs_[i].defined) return fail_with(errc::unknown_scope, scope_defs_[i].ref_kind, scope_defs_[i].first_ref, scope_ids_.at(i));
+    for (std::uint32_t i = 0; i < principal_defs_.size(); ++i)
+        if (!principal_defs_[i].defined)
+            return fail_with(errc::unknown_principal, principal_defs_[i].ref_kind, principal_defs_[i].first_ref, principal_ids_.at(i));
+    for (std::uint32_t i = 0; i < role_defs_.size(); ++i)
+        if (!role_defs_[i].defined) return fail_with(errc::unknown_role, role_defs_[i].ref_kind, role_defs_[i].first_ref, role_ids_.at(i));
+
+    auto snap = std::make_shared<snapshot<P>>();
+    snapshot<P>& s = *snap;
+    s.version_ = version_;
+    s.schema_ = schema_;
+
+    // ---- scopes: kinds, then number the tree in preorder ---------------------------------------------
+    const auto n_scopes = static_cast<std::uint32_t>(scope_defs_.size());
+    std::vector<std::uint32_t> child_first(n_scopes + 1, 0), children(n_scopes), roots;
+    for (std::uint32_t i = 0; i < n_scopes; ++i) {
+        const scope_def& d = scope_defs_[i];
+        if (d.parent == detail::none32) {
+            if (!schema_.may_be_root(d.kind)) return fail_with(errc::wrong_scope_kind, row_kind::scope, d.row, scope_ids_.at(i));
+            roots.push_back(i);
+        } else {
+            if (!schema_.allows(scope_defs_[d.parent].kind, d.kind))
+                return fail_with(errc::wrong_scope_kind, row_kind::scope, d.row, scope_ids_.at(i));
+            ++child_first[d.parent + 1];
+        }
+    }
+    for (std::uint32_t i = 0; i < n_scopes; ++i) child_first[i + 1] += child_first[i];
+    {
+        std::vector<std::uint32_t> fill(child_first.begin(), child_first.end() - 1);
+        for (std::uint32_t i = 0; i < n_scopes; ++i)
+            if (scope_defs_[i].parent != detail::none32) children[fill[scope_defs_[i].parent]++] = i;
+    }
+    std::vector<std::uint32_t> pre(n_scopes, detail::none32);
+    s.scope_end_.assign(n_scopes, 0);
+    s.scope_parent_.assign(n_scopes, detail::none32);
+    s.scope_kind_.assign(n_scopes, 0);
+    std::vector<std::uint32_t> order; // definition index by preorder number
+    order.reserve(n_scopes);
+    {
+        std::vector<std::pair<std::uint32_t, std::uint32_t>> stack; // (scope, next child offset)
+        for (std::uint32_t r : roots) {
+            pre[r] = static_cast<std::uint32_t>(order.size());
+            order.push_back(r);
+            stack.push_back({r, child_first[r]});
+            while (!stack.empty()) {
+                auto& [node, next] = stack.back();
+                if (next < child_first[node + 1]) {
+                    const std::uint32_t c = children[next++];
+                    pre[c] = static_cast<std::uint32_t>(order.size());
+                    order.push_back(c);
+                    stack.push_back({c, child_first[c]});
+                } else {
+                    s.scope_end_[pre[node]] = static_cast<std::uint32_t>(order.size());
+                    stack.pop_back();
+                }
+            }
+        }
+    }
+    if (order.size() != n_scopes)
+        for (std::uint32_t i = 0; i < n_scopes; ++i)
+            if (pre[i] == detail::none32) return fail_with(errc::scope_cycle, row_kind::scope, scope_defs_[i].row, scope_ids_.at(i));
+    s.scope_ids_.reserve(n_scopes, scope_ids_.arena_bytes());
+    for (std::uint32_t k = 0; k < n_scopes; ++k) {
+        const std::uint32_t i = order[k];
+        s.scope_ids_.insert(scope_ids_.at(i));
+        s.scope_kind_[k] = static_cast<std::uint8_t>(scope_defs_[i].kind);
+        s.scope_parent_[k] = scope_defs_[i].parent == detail::none32 ? detail::none32 : pre[scope_defs_[i].parent];
+    }
+
+    // ---- roles: flatten (parents first), detect cycles ----------------------------------------------
+    const auto n_roles = static_cast<std::uint32_t>(role_defs_.size());
+    s.role_masks_.assign(n_roles, set{});
+    {
+        std::vector<std::uint8_t> state(n_roles, 0); // 0 new, 1 on stack, 2 done
+        std::vector<std::pair<std::uint32_t, std::uint32_t>> stack;
+        for (std::uint32_t r0 = 0; r0 < n_roles; ++r0) {
+            if (state[r0] == 2) continue;
+            stack.push_back({r0, role_defs_[r0].parents_begin});
+            state[r0] = 1;
+            while (!stack.empty()) {
+                auto& [r, next] = stack.back();
+                const role_def_rt& d = role_defs_[r];
+                if (next < d.parents_end) {
+                    const std::uint32_t q = role_parents_[next++];
+                    if (state[q] == 1) return fail_with(errc::role_cycle, d.def_kind, d.row, role_ids_.at(r));
+                    if (state[q] == 0) {
+                        state[q] = 1;
+                        stack.push_back({q, role_defs_[q].parents_begin});
+                    }
+                } else {
+                    set m = d.permissions;
+                    for (std::uint32_t k = d.parents_begin; k < d.parents_end; ++k) m |= s.role_masks_[role_parents_[k]];
+                    s.role_masks_[r] = m.implied();
+                    state[r] = 2;
+                    stack.pop_back();
+                }
+            }
+        }
+        s.role_ids_.reserve(n_roles, role_ids_.arena_bytes());
+        for (std::uint32_t r = 0; r < n_roles; ++r) s.role_ids_.insert(role_ids_.at(r));
+    }
+
+    // ---- principals ----------------------------------------------------------------------------------
+    const auto n_principals = static_cast<std::uint32_t>(principal_defs_.size());
+    s.principal_ids_.reserve(n_principals, principal_ids_.arena_bytes());
+    s.principal_kind_.resize(n_principals);
+    for (std::uint32_t i = 0; i < n_principals; ++i) {
+        s.principal_ids_.insert(principal_ids_.at(i));
+        s.principal_kind_[i] = principal_defs_[i].kind;
+    }
+
+    // ---- the mask pool (deduplicated) ----------------------------------------------------------------
+    std::unordered_map<std::size_t, std::uint32_t> pool_index;
+    auto intern_mask = [&](const set& m) -> std::uint32_t {
+        const std::size_t h = m.hash();
+        const auto it = pool_index.find(h);
+        if (it != pool_index.end() && s.masks_[it->second] == m) return it->second;
+        const auto idx = static_cast<std::uint32_t>(s.masks_.size());
+        s.masks_.push_back(m);
+        if (it == pool_index.end()) pool_index.emplace(h, idx);
+        return idx;
+    };
+
+    // ---- entries, grouped by principal ----------------------------------------------------------------
+    struct raw {
+        std::uint32_t principal;
+        detail::entry e;
+        bool replace;
+    };
+    std::vector<raw> raws;
+    std::vector<raw> restr;
+    raws.reserve(bindings_.size() + perm_rows_.size());
+    auto tag = [](std::uint32_t row, detail::entry_kind k) { return row | (static_cast<std::uint32_t>(k) << 30); };
+    for (const binding& b : bindings_) {
+        set m;
+        for (std::uint32_t k = b.roles_begin; k < b.roles_end; ++k) m |= s.role_masks_[binding_roles_[k]];
+        const std::uint32_t sp = pre[b.scope];
+        raws.push_back({b.principal, {sp, s.scope_end_[sp], intern_mask(m), tag(b.row, detail::entry_kind::binding)}, b.replace});
+    }
+    std::vector<set> everyone(n_scopes);
+    std::vector<std::uint32_t> everyone_rule(n_scopes, detail::none32);
+    for (const perm_row& r : perm_rows_) {
+        const std::uint32_t sp = pre[r.scope];
+        switch (r.kind) {
+        case row_kind::grant:
+            raws.push_back({r.principal, {sp, s.scope_end_[sp], intern_mask(r.permissions.implied()), tag(r.row, detail::entry_kind::grant)}, false});
+            break;
+        case row_kind::deny:
+            raws.push_back({r.principal, {sp, s.scope_end_[sp], intern_mask(r.permissions), tag(r.row, detail::entry_kind::deny)}, false});
+            break;
+        case row_kind::restriction:
+            restr.push_back({r.principal, {sp, s.scope_end_[sp], intern_mask(r.permissions.implied()), tag(r.row, detail::entry_kind::restriction)}, false});
+            break;
+        case row_kind::deny_everyone:
+            everyone[sp] |= r.permissions;
+            if (r.permissions.any() && (everyone_rule[sp] == detail::none32 || r.row < everyone_rule[sp])) everyone_rule[sp] = r.row;
+            s.everyone_rows_.push_back({r.row, sp});
+            break;
+        default: break;
+        }
+    }
+    auto by_principal_scope_row = [](const raw& a, const raw& b) {
+        if (a.principal != b.principal) return a.principal < b.principal;
+        if (a.e.begin != b.e.begin) return a.e.begin < b.e.begin;
+        return a.e.row() < b.e.row();
+    };
+    std::sort(raws.begin(), raws.end(), by_principal_scope_row);
+    std::sort(restr.begin(), restr.end(), by_principal_scope_row);
+
+    s.first_.assign(n_principals + 1, 0);
+    s.entries_.reserve(raws.size());
+    for (std::size_t i = 0; i < raws.size();) {
+        // One (principal, scope) group: a replacing binding drops the bindings of earlier rows.
+        std::size_t j = i;
+        std::uint32_t last_replace = 0;
+        bool has_replace = false;
+        for (; j < raws.size() && raws[j].principal == raws[i].principal && raws[j].e.begin == raws[i].e.begin; ++j)
+            if (raws[j].replace) {
+                has_replace = true;
+                last_replace = raws[j].e.row();
+            }
+        const std::size_t group_start = s.entries_.size();
+        for (std::size_t k = i; k < j; ++k) {
+            const detail::entry& e = raws[k].e;
+            if (has_replace && e.kind() == detail::entry_kind::binding && e.row() < last_replace) continue;
+            if (s.masks_[e.mask].none()) continue; // grants or denies nothing
+            bool dup = false; // a duplicate row adds nothing; keep the earliest
+            for (std::size_t q = group_start; q < s.entries_.size() && !dup; ++q)
+                dup = s.entries_[q].mask == e.mask && s.entries_[q].kind() == e.kind();
+            if (dup) continue;
+            s.entries_.push_back(e);
+            ++s.first_[raws[i].principal + 1];
+        }
+        i = j;
+    }
+    // first_ holds counts shifted by one; make them offsets. (Counts were added per principal.)
+    for (std::uint32_t p = 0; p < n_principals; ++p) s.first_[p + 1] += s.first_[p];
+
+    s.restrict_first_.assign(n_principals + 1, 0);
+    for (const raw& r : restr) {
+        s.restrictions_.push_back(r.e);
+        ++s.restrict_first_[r.principal + 1];
+    }
+    for (std::uint32_t p = 0; p < n_principals; ++p) s.restrict_first_[p + 1] += s.restrict_first_[p];
+
+    // ---- denies for everyone, inherited down the tree -------------------------------------------------
+    s.deny_all_.assign(n_scopes, detail::none32);
+    s.deny_all_rule_.assign(n_scopes, detail::none32);
+    {
+        std::vector<set> inherited(n_scopes);
+        for (std::uint32_t k = 0; k < n_scopes; ++k) {
+            const std::uint32_t par = s.scope_parent_[k];
+            inherited[k] = everyone[k];
+            std::uint32_t rule = everyone_rule[k];
+            if (par != detail::none32) {
+                inherited[k] |= inherited[par];
+                if (s.deny_all_rule_[par] != detail::none32) rule = s.deny_all_rule_[par];
+            }
+            if (inherited[k].any()) {
+                s.deny_all_[k] = intern_mask(inherited[k]);
+                s.deny_all_rule_[k] = rule;
+            }
+        }
+    }
+    out.snapshot = std::move(snap);
+    return out;
+}
+
+// ==== snapshot: queries ====================================================================================
+
+template <class P>
+decision<P> snapshot<P>::check(const credential<P>& cred, const set& required, scope_handle target) const noexcept {
+    decision<P> d;
+    d.version = version_;
+    d.missing = required;
+    if (!cred.authenticated()) {
+        d.why = reason::unauthenticated;
+        return d;
+    }
+    if (required.none()) {
+        d.why = reason::invalid_request;
+        return d;
+    }
+    d.why = admit(cred, target);
+    if (d.why != reason::granted) return d;
+
+    const std::uint32_t p = cred.principal().value, t = target.value;
+    const path_result path = walk(p, t, required);
+    const set held = path.granted - path.denied;
+    bool capped = false, restricted = false;
+    const set token = token_cap(cred, t, capped);
+    const set app = restriction_cap(cred, p, restricted);
+    const set effective = held & token & app;
+
+    d.missing = required - effective;
+    if (d.missing.none()) {
+        d.allowed = true;
+        d.why = reason::granted;
+        d.rule = path.grant_rule;
+        return d;
+    }
+    if ((d.missing & path.denied).any()) {
+        d.why = reason::explicitly_denied;
+        d.rule = path.deny_rule;
+    } else if (!held.contains_all(required)) {
+        d.why = reason::missing_permission;
+    } else if (!token.contains_all(required)) {
+        d.why = reason::not_in_token;
+    } else {
+        d.why = reason::restricted_by_application;
+    }
+    return d;
+}
+
+template <class P>
+effective_result<P> snapshot<P>::effective_permissions(const credential<P>& cred, scope_handle target) const noexcept {
+    effective_result<P> r;
+    r.why = admit(cred, target);
+    if (r.why != reason::granted) return r;
+    const std::uint32_t p = cred.principal().value, t = target.value;
+    const path_result path = walk(p, t, set{});
+    bool capped = false, restricted = false;
+    r.permissions = (path.granted - path.denied) & token_cap(cred, t, capped) & restriction_cap(cred, p, restricted);
+    return r;
+}
+
+template <class P>
+std::size_t snapshot<P>::principals_with(const set& required, scope_handle target, principal_handle* out,
+                                         std::size_t capacity) const noexcept {
+    if (target.value >= scope_count() || required.none()) return 0;
+    std::size_t n = 0;
+    for (std::uint32_t p = 0; p < principal_count(); ++p) {
+        if (first_[p] == first_[p + 1]) continue;
+        const path_result path = walk(p, target.value, required);
+        if ((path.granted - path.denied).contains_all(required)) {
+            if (n < capacity && out != nullptr) out[n] = principal_handle{p};
+            ++n;
+        }
+    }
+    return n;
+}
+
+template <class P>
+credential_result<P> snapshot<P>::authenticate(const token_claims& c) const noexcept {
+    credential_result<P> r;
+    auto fail = [&](errc e, claim which, std::size_t pos) {
+        r.value = credential<P>{};
+        r.ec = e;
+        r.failed = which;
+        r.position = pos;
+        return r;
+    };
+    const auto sub = parse_subject(c.subject);
+    if (!sub) return fail(sub.ec, claim::subject, sub.position);
+    principal_handle p = find_principal(c.subject);
+    if (p.valid() && kind_of(p) != sub.value.kind) p = principal_handle{};
+    r.value = credential<P>::of(p);
+
+    if (c.has_permission_mask) {
+        if constexpr (vocabulary<P>::bits <= 64) {
+            const auto m = parse_integer<P>(c.permission_mask);
+            if (!m) return fail(m.ec, claim::permission_mask, m.position);
+            r.value.cap(m.value);
+        } else {
+            return fail(errc::value_out_of_range, claim::permission_mask, 0);
+        }
+    }
+    if (c.has_permission_names) {
+        const auto m = parse_names<P>(c.permission_names.begin(), c.permission_names.end(), c.names_mode);
+        if (!m) return fail(m.ec, claim::permission_names, m.position);
+        r.value.cap(m.value);
+    }
+    if (c.has_scope) {
+        const auto m = parse_scope<P>(c.scope, c.names_mode);
+        if (!m) return fail(m.ec, claim::scope, m.position);
+        r.value.cap(m.value);
+    }
+    if (!c.extended.empty()) {
+        if (c.extended.size() > WARD_MAX_EXTENDED_CLAIMS + 1) return fail(errc::too_many, claim::extended, WARD_MAX_EXTENDED_CLAIMS);
+        if constexpr (vocabulary<P>::bits <= 64) {
+            for (std::size_t i = 0; i < c.extended.size(); ++i) {
+                const extended_claim& e = c.extended[i];
+                const auto m = parse_integer<P>(e.mask);
+                if (!m) return fail(m.ec, claim::extended, i);
+                if (e.resource == "*") {
+                    r.value.cap_elsewhere(m.value);
+                } else {
+                    if (!detail::valid_id(e.resource)) return fail(errc::invalid_id, claim::extended, i);
+                    r.value.cap_at(find_scope(e.resource), m.value);
+                }
+                if (!r.value.authenticated()) return fail(errc::too_many, claim::extended, i);
+            }
+        } else {
+            return fail(errc::value_out_of_range, claim::extended, 0);
+        }
+    }
+    if (!c.bound_scopes.empty()) {
+        if (c.bound_scopes.size() > WARD_MAX_INPUT_LENGTH) return fail(errc::input_too_long, claim::bound_scopes, WARD_MAX_INPUT_LENGTH);
+        std::size_t start = 0;
+        for (;;) {
+            std::size_t end = start;
+            while (end < c.bound_scopes.size() && c.bound_scopes[end] != ' ') ++end;
+            const std::string_view item = c.bound_scopes.substr(start, end - start);
+            if (item.empty()) return fail(errc::empty_name, claim::bound_scopes, start);
+            if (c.scope_restrictions) {
+                const auto sr = parse_scope_restriction(item);
+                if (!sr) return fail(sr.ec, claim::bound_scopes, start + sr.position);
+            } else if (!detail::valid_id(item)) {
+                return fail(errc::invalid_id, claim::bound_scopes, start);
+            }
+            r.value.bind_to(find_scope(item));
+            if (!r.value.authenticated()) return fail(errc::too_many, claim::bound_scopes, start);
+            if (end == c.bound_scopes.size()) break;
+            start = end + 1;
+        }
+    }
+    if (!c.via.empty()) {
+        if (!detail::valid_id(c.via)) return fail(errc::invalid_id, claim::via, 0);
+        r.value.through(find_scope(c.via));
+    }
+    return r;
+}
+
+template <class P>
+std::string snapshot<P>::explain(const decision<P>& d) const {
+    auto describe = [&](std::uint32_t row) -> std::string {
+        if (row == detail::none32) return {};
+        std::uint32_t principal = 0;
+        if (const detail::entry* e = find_row(row, principal)) {
+            static constexpr const char* kinds[] = {"binding", "grant", "deny", "restriction"};
+            return std::string(kinds[static_cast<std::uint32_t>(e->kind())]) + " row " + std::to_string(row) + " (" +
+                   std::string(principal_id(principal_handle{principal})) + " at " +
+                   std::string(scope_id(scope_handle{e->begin})) + ")";
+        }
+        for (const auto& [r, sc] : everyone_rows_)
+            if (r == row) return "deny-for-everyone row " + std::to_string(row) + " (at " + std::string(scope_id(scope_handle{sc})) + ")";
+        return "row " + std::to_string(row);
+    };
+    const std::string missing = to_string(d.missing);
+    std::string s;
+    switch (d.why) {
+    case reason::granted: s = "allowed: granted by " + describe(d.rule); break;
+    case reason::unauthenticated: s = "denied: the request carries no valid credential"; break;
+    case reason::invalid_request: s = "denied: the check required no permission, and an empty requirement is always refused"; break;
+    case reason::unknown_principal: s = "denied: the credential's principal is not in this policy"; break;
+    case reason::unknown_scope: s = "denied: the target scope is not in this policy"; break;
+    case reason::outside_scope: s = "denied: the target is outside the scope the credential is bound to"; break;
+    case reason::missing_permission: s = "denied: missing " + missing + " (no grant on the path to the target gives it)"; break;
+    case reason::explicitly_denied: s = "denied: " + missing + " explicitly denied by " + describe(d.rule); break;
+    case reason::not_in_token: s = "denied: the token was not issued " + missing; break;
+    case reason::restricted_by_application: s = "denied: " + missing + " not available through this application"; break;
+    }
+    return s + " [policy v" + std::to_string(d.version) + "]";
+}
+
+/// explain(decision, snapshot): the same as snapshot.explain(decision).
+template <class P>
+std::string explain(const decision<P>& d, const snapshot<P>& s) {
+    return s.explain(d);
+}
+
+} // namespace ward
+
+#endif
+// ---- end ward/policy.hpp ----
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+namespace ward {
+
+namespace detail {
+inline std::size_t reader_stripe() noexcept {
+    static std::atomic<std::size_t> next{0};
+    thread_local const std::size_t mine = next.fetch_add(1, std::memory_order_relaxed);
+    return mine;
+}
+} // namespace detail
+
+/// Holds the current snapshot; see the file comment.
+template <class P>
+class live {
+    static constexpr std::size_t stripes = 16;
+    struct alignas(64) counter {
+        std::atomic<std::uint64_t> active[2] = {{0}, {0}};
+    };
+
+public:
+    /// Pins one snapshot for as long as it lives. Move-only; keep it for one request.
+    class guard {
+    public:
+        guard(guard&& o) noexcept : owner_(o.owner_), snap_(o.snap_), stripe_(o.stripe_), phase_(o.phase_) { o.owner_ = nullptr; }
+        guard(const guard&) = delete;
+        guard& operator=(const guard&) = delete;
+        guard& operator=(guard&&) = delete;
+        ~guard() {
+            if (owner_) owner_->counters_[stripe_].active[phase_].fetch_sub(1, std::memory_order_release);
+        }
+        const snapshot<P>* get() const noexcept { return snap_; }
+        const snapshot<P>& operator*() const noexcept { return *snap_; }
+        const snapshot<P>* operator->() const noexcept { return snap_; }
+        explicit operator bool() const noexcept { return snap_ != nullptr; }
+
+    private:
+        friend class live;
+        guard(const live* owner, const snapshot<P>* s, std::size_t stripe, unsigned phase) noexcept
+            : owner_(owner), snap_(s), stripe_(stripe), phase_(phase) {}
+        const live* owner_;
+        const snapshot<P>* snap_;
+        std::size_t stripe_;
+        unsigned phase_;
+    };
+
+    explicit live(std::shared_ptr<const snapshot<P>> first = nullptr) : held_(std::move(first)) {
+        current_.store(held_.get(), std::memory_order_seq_cst);
+    }
+    live(const live&) = delete;
+    live& operator=(const live&) = delete;
+
+    /// The current snapshot, pinned. Lock-free and allocation-free; may be null before the first
+    /// publish (check the guard, or publish before serving).
+    guard read() const noexcept {
+        const std::size_t stripe = detail::reader_stripe() % stripes;
+        const unsigned phase = static_cast<unsigned>(phase_.load(std::memory_order_seq_cst) & 1u);
+        counters_[stripe].active[phase].fetch_add(1, std::memory_order_seq_cst);
+        const snapshot<P>* s = current_.load(std::memory_order_seq_cst);
+        return guard(this, s, stripe, phase);
+    }
+
+    /// The version of the current snapshot (0 when there is none).
+    std::uint64_t version() const noexcept {
+        const guard g = read();
+        return g ? g->version() : 0;
+    }
+
+    /// Swaps in `next`. Returns after every reader that could still see the previous snapshot has
+    /// let go of it; then releases this handle's reference to it. Writers are serialized.
+    void publish(std::shared_ptr<const snapshot<P>> next) {
+        std::lock_guard<std::mutex> lock(writer_);
+        current_.store(next.get(), std::memory_order_seq_cst);
+        // Two grace phases: a reader counted under either phase before the store may still hold
+        // the old pointer; after both have drained, none can.
+        for (int round = 0; round < 2; ++round) {
+            const unsigned old_phase = static_cast<unsigned>(phase_.fetch_add(1, std::memory_order_seq_cst) & 1u);
+            for (std::size_t i = 0; i < stripes; ++i)
+                while (counters_[i].active[old_phase].load(std::memory_order_seq_cst) != 0) std::this_thread::yield();
+        }
+        held_ = std::move(next);
+    }
+
+    /// The current snapshot as a shared pointer (for callers that keep it beyond one request).
+    std::shared_ptr<const snapshot<P>> share() const {
+        std::lock_guard<std::mutex> lock(writer_);
+        return held_;
+    }
+
+private:
+    std::atomic<const snapshot<P>*> current_{nullptr};
+    std::atomic<std::uint64_t> phase_{0};
+    mutable std::array<counter, stripes> counters_{};
+    mutable std::mutex writer_;
+    std::shared_ptr<const snapshot<P>> held_;
+};
+
+} // namespace ward
+
+#endif
+// ---- end ward/live.hpp ----
+
+#endif
+// ---- end ward/ward.hpp ----
+#endif // WARD_SINGLE_INCLUDE_WARD_HPP
