@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: MIT
+// A constexpr role table that defines a role name twice is a compile error.
+// WARD_EXPECT_ERROR: ward_role_table_error_duplicate_role_name
+#include <ward/parse.hpp>
+#include <ward/role.hpp>
+
+enum class perm : unsigned { read_users = 0, update_users = 1, delete_users = 2, read_org = 3 };
+
+template <>
+struct ward::permission_traits<perm> {
+    static constexpr ward::permission_name<perm> names[] = {
+        {perm::read_users, "read:users"}, {perm::update_users, "update:users"}, {perm::delete_users, "delete:users"},
+        {perm::read_org, "read:organization"}};
+};
+
+constexpr auto roles = ward::make_roles<perm>({
+    {"guest", ward::permissions<perm>("read:organization")},
+    {"viewer", ward::permissions<perm>("read:users"), {"guest"}},
+#ifdef WARD_COMPILE_FAIL
+    {"viewer", ward::permissions<perm>("update:users delete:users"), {"guest"}},
+#else
+    {"admin", ward::permissions<perm>("update:users delete:users"), {"viewer"}},
+#endif
+});
+
+static_assert(roles.valid(), "the table is valid");
+
+int main() { return roles["admin"].contains(perm::read_org) ? 0 : 1; }
