@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: MIT
+// Replaces the global allocation functions of the benchmark binary: each call of operator new
+// bumps a thread-local counter (one plain increment, so the timings barely move), and while
+// count_bytes(true) is in force the net usable bytes are tallied too.
+#include "alloc_count.hpp"
+
+#include <malloc.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+namespace {
+thread_local std::uint64_t t_allocations = 0;
+std::atomic<bool> g_count_bytes{false};
+std::atomic<std::int64_t> g_bytes{0};
+
+void* counted_alloc(std::size_t n) noexcept {
+    ++t_allocations;
+    void* p = std::malloc(n == 0 ? 1 : n);
+    if (p != nullptr && g_count_bytes.load(std::memory_order_relaxed))
+        g_bytes.fetch_add(static_cast<std::int64_t>(malloc_usable_size(p)), std::memory_order_relaxed);
+    return p;
+}
+void counted_free(void* p) noexcept {
+    if (p != nullptr && g_count_bytes.load(std::memory_order_relaxed))
+        g_bytes.fetch_sub(static_cast<std::int64_t>(malloc_usable_size(p)), std::memory_order_relaxed);
+    std::free(p);
+}
+} // namespace
+
+std::uint64_t wb::thread_allocations() noexcept { return t_allocations; }
+void wb::count_bytes(bool on) noexcept { g_count_bytes.store(on, std::memory_order_relaxed); }
+std::int64_t wb::counted_bytes() noexcept { return g_bytes.load(std::memory_order_relaxed); }
+
+void* operator new(std::size_t n) {
+    if (void* p = counted_alloc(n)) return p;
+    throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) {
+    if (void* p = counted_alloc(n)) return p;
+    throw std::bad_alloc();
+}
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return counted_alloc(n); }
+void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return counted_alloc(n); }
+void operator delete(void* p) noexcept { counted_free(p); }
+void operator delete[](void* p) noexcept { counted_free(p); }
+void operator delete(void* p, std::size_t) noexcept { counted_free(p); }
+void operator delete[](void* p, std::size_t) noexcept { counted_free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { counted_free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { counted_free(p); }
+
+// Over-aligned forms, so that no allocation escapes the count.
+namespace {
+void* counted_aligned_alloc(std::size_t n, std::align_val_t al) noexcept {
+    ++t_allocations;
+    const auto a = static_cast<std::size_t>(al);
+    const std::size_t size = ((n == 0 ? 1 : n) + a - 1) / a * a;
+    void* p = std::aligned_alloc(a, size);
+    if (p != nullptr && g_count_bytes.load(std::memory_order_relaxed))
+        g_bytes.fetch_add(static_cast<std::int64_t>(malloc_usable_size(p)), std::memory_order_relaxed);
+    return p;
+}
+} // namespace
+void* operator new(std::size_t n, std::align_val_t a) {
+    if (void* p = counted_aligned_alloc(n, a)) return p;
+    throw std::bad_alloc();
+}
+void* operator new[](std::size_t n, std::align_val_t a) {
+    if (void* p = counted_aligned_alloc(n, a)) return p;
+    throw std::bad_alloc();
+}
+void* operator new(std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept { return counted_aligned_alloc(n, a); }
+void* operator new[](std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept { return counted_aligned_alloc(n, a); }
+void operator delete(void* p, std::align_val_t) noexcept { counted_free(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { counted_free(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { counted_free(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { counted_free(p); }

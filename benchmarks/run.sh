@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# ward's benchmark suite: builds ward_bench in Release (-O2) in build/bench (reused), runs every
+# benchmark with 5 repetitions (medians are reported), then the compile-time benchmark, and writes
+#   build/bench/results/bench.json       Google Benchmark JSON (every repetition and aggregate)
+#   build/bench/results/bench.txt        the console output (aggregates)
+#   build/bench/results/compile_time.json / .md
+#   build/bench/results/report.md        medians, ratios against the baselines, targets
+# About 5-8 minutes on 2 cores. Extra arguments go to ward_bench (e.g. --benchmark_filter=scale).
+#
+#   WARD_BENCH_JOBS=N        build with N jobs (default 2)
+#   WARD_BENCH_REPS=N        repetitions per benchmark (default 5)
+#   WARD_BENCH_MIN_TIME=S    minimum seconds per repetition (default 0.1; Google Benchmark 1.7.1
+#                            takes a plain number of seconds)
+#   WARD_BENCH_SKIP_COMPILE=1  skip the compile-time benchmark
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="$root/build/bench"
+out="$build/results"
+jobs="${WARD_BENCH_JOBS:-2}"
+reps="${WARD_BENCH_REPS:-5}"
+min_time="${WARD_BENCH_MIN_TIME:-0.1}"
+mkdir -p "$out"
+
+generator=()
+if command -v ninja >/dev/null 2>&1 && [ ! -f "$build/Makefile" ]; then generator=(-G Ninja); fi
+cmake -S "$root" -B "$build" "${generator[@]}" \
+  -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" \
+  -DWARD_BUILD_BENCHMARKS=ON -DWARD_BUILD_TESTS=OFF -DWARD_BUILD_EXAMPLES=OFF -DWARD_INSTALL=OFF >/dev/null
+cmake --build "$build" --target ward_bench -j "$jobs"
+
+echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(${CXX:-g++} --version | head -1)"
+start=$SECONDS
+"$build/benchmarks/ward_bench" \
+  --benchmark_min_time="$min_time" \
+  --benchmark_repetitions="$reps" \
+  --benchmark_display_aggregates_only=true \
+  --benchmark_out="$out/bench.json" --benchmark_out_format=json \
+  "$@" | tee "$out/bench.txt"
+echo "== benchmarks took $((SECONDS - start)) s"
+
+if [ "${WARD_BENCH_SKIP_COMPILE:-0}" != 1 ]; then
+  start=$SECONDS
+  python3 "$root/benchmarks/compile_time.py" --runs 5 --json "$out/compile_time.json" --markdown "$out/compile_time.md"
+  echo "== compile-time benchmark took $((SECONDS - start)) s"
+fi
+
+python3 "$root/benchmarks/report.py" "$out/bench.json" "$out/compile_time.json" > "$out/report.md"
+echo "== report: $out/report.md"

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+// Vocabularies of the benchmark suite: a 16 resource x 4 action product (64 permissions, the wire
+// names are "read:users", ...) for the policy benchmarks, and generated vocabularies of 64, 256 and
+// 1024 permissions named "p0".."p<N-1>" for the permission-set and compile-time benchmarks.
+#ifndef WARD_BENCH_VOCAB_HPP
+#define WARD_BENCH_VOCAB_HPP
+
+#include <ward/parse.hpp>
+#include <ward/permission_set.hpp>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace wb {
+
+enum class resource : unsigned char {
+    users, organization, api_keys, blueprints, deployments, orders, skus, markets,
+    customers, prices, invoices, projects, secrets, webhooks, reports, audit_logs,
+};
+enum class action : unsigned char { read, create, update, remove };
+
+inline constexpr std::size_t resource_count = 16;
+inline constexpr std::size_t action_count = 4;
+
+} // namespace wb
+
+template <>
+struct ward::permission_traits<wb::resource> {
+    using r = wb::resource;
+    static constexpr ward::permission_name<r> names[] = {
+        {r::users, "users"},         {r::organization, "organization"}, {r::api_keys, "api_keys"},
+        {r::blueprints, "blueprints"}, {r::deployments, "deployments"}, {r::orders, "orders"},
+        {r::skus, "skus"},           {r::markets, "markets"},         {r::customers, "customers"},
+        {r::prices, "prices"},       {r::invoices, "invoices"},       {r::projects, "projects"},
+        {r::secrets, "secrets"},     {r::webhooks, "webhooks"},       {r::reports, "reports"},
+        {r::audit_logs, "audit_logs"},
+    };
+};
+template <>
+struct ward::permission_traits<wb::action> {
+    using a = wb::action;
+    static constexpr ward::permission_name<a> names[] = {
+        {a::read, "read"}, {a::create, "create"}, {a::update, "update"}, {a::remove, "delete"}};
+};
+
+namespace wb {
+
+/// "read:users": 64 permissions.
+using perm = ward::product<resource, action>;
+using perms = ward::permission_set<perm>;
+
+inline constexpr std::string_view resource_names[resource_count] = {
+    "users", "organization", "api_keys", "blueprints", "deployments", "orders", "skus", "markets",
+    "customers", "prices", "invoices", "projects", "secrets", "webhooks", "reports", "audit_logs"};
+inline constexpr std::string_view action_names[action_count] = {"read", "create", "update", "delete"};
+
+constexpr perm perm_at(std::size_t i) noexcept {
+    return perm{static_cast<resource>(i / action_count), static_cast<action>(i % action_count)};
+}
+
+// ---- generated vocabularies: N permissions named "p0".."p<N-1>" -------------------------------------
+template <std::size_t N>
+struct generated_names {
+    static constexpr std::size_t digits(std::size_t i) noexcept { return i < 10 ? 1 : 1 + digits(i / 10); }
+    static constexpr std::size_t total() noexcept {
+        std::size_t t = 0;
+        for (std::size_t i = 0; i < N; ++i) t += 1 + digits(i);
+        return t;
+    }
+    static constexpr std::array<char, total()> make() noexcept {
+        std::array<char, total()> b{};
+        std::size_t k = 0;
+        for (std::size_t i = 0; i < N; ++i) {
+            b[k++] = 'p';
+            const std::size_t d = digits(i);
+            std::size_t v = i;
+            for (std::size_t j = 0; j < d; ++j) {
+                b[k + d - 1 - j] = static_cast<char>('0' + v % 10);
+                v /= 10;
+            }
+            k += d;
+        }
+        return b;
+    }
+    static constexpr std::array<char, total()> chars = make();
+    template <class E>
+    static constexpr std::array<ward::permission_name<E>, N> entries() noexcept {
+        std::array<ward::permission_name<E>, N> out{};
+        std::size_t k = 0;
+        for (std::size_t i = 0; i < N; ++i) {
+            const std::size_t len = 1 + digits(i);
+            out[i] = {static_cast<E>(i), std::string_view(chars.data() + k, len)};
+            k += len;
+        }
+        return out;
+    }
+};
+
+enum class v64 : unsigned char {};
+enum class v256 : unsigned short {};
+enum class v1024 : unsigned short {};
+
+} // namespace wb
+
+template <>
+struct ward::permission_traits<wb::v64> {
+    static constexpr auto names = wb::generated_names<64>::entries<wb::v64>();
+};
+template <>
+struct ward::permission_traits<wb::v256> {
+    static constexpr auto names = wb::generated_names<256>::entries<wb::v256>();
+};
+template <>
+struct ward::permission_traits<wb::v1024> {
+    static constexpr auto names = wb::generated_names<1024>::entries<wb::v1024>();
+};
+
+#endif
