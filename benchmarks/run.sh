@@ -7,7 +7,7 @@
 #   build/bench/results/bench.txt        the console output (aggregates)
 #   build/bench/results/compile_time.json / .md
 #   build/bench/results/report.md        medians, ratios against the baselines, targets
-# About 5-8 minutes on 2 cores. Extra arguments go to ward_bench (e.g. --benchmark_filter=scale).
+# About 8-9 minutes on a loaded 2-core machine (the compile-time part: best of 3 runs). Extra arguments go to ward_bench (e.g. --benchmark_filter=scale).
 #
 #   WARD_BENCH_JOBS=N        build with N jobs (default 2)
 #   WARD_BENCH_REPS=N        repetitions per benchmark (default 5)
@@ -43,7 +43,7 @@ echo "== benchmarks took $((SECONDS - start)) s"
 
 if [ "${WARD_BENCH_SKIP_COMPILE:-0}" != 1 ]; then
   start=$SECONDS
-  python3 "$root/benchmarks/compile_time.py" --runs 5 --json "$out/compile_time.json" --markdown "$out/compile_time.md"
+  python3 "$root/benchmarks/compile_time.py" --runs 3 --json "$out/compile_time.json" --markdown "$out/compile_time.md"
   echo "== compile-time benchmark took $((SECONDS - start)) s"
 fi
 
