@@ -195,6 +195,7 @@ constexpr std::size_t formatted_size(const permission_set<P>& s, char sep = ' ')
 template <class P>
 constexpr format_result format_to(char* first, char* last, const permission_set<P>& s, char sep = ' ') noexcept {
     const std::size_t need = formatted_size(s, sep);
+    if (need == 0) return {first, errc::ok}; // nothing to write fits any range, even an empty or null one
     if (first == nullptr || last < first || static_cast<std::size_t>(last - first) < need)
         return {first, errc::buffer_too_small};
     char* out = first;

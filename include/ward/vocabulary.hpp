@@ -72,6 +72,12 @@ struct product {
     friend constexpr bool operator!=(product a, product b) noexcept { return !(a == b); }
 };
 
+/// Optional, per product vocabulary: cells of the product that are not permissions, e.g. an API
+/// with no `destroy` for roles: `static constexpr Product excluded[] = {{subject::roles, crud::destroy}};`
+/// An excluded cell has no name, can never be a member of a set, and takes no implications.
+template <class Product>
+struct product_traits {};
+
 template <class P>
 class permission_set;
 
@@ -192,15 +198,10 @@ struct vocab_source<E, std::enable_if_t<std::is_enum_v<E>>> {
     using wire_type = typename declared_wire_type<traits>::type;
 };
 
-template <class R, class A>
-constexpr std::size_t product_name_chars() noexcept {
-    std::size_t total = 0;
-    for (const std::string_view& r : vocab_source<R>::names)
-        if (!r.empty())
-            for (const std::string_view& a : vocab_source<A>::names)
-                if (!a.empty()) total += r.size() + 1 + a.size();
-    return total == 0 ? 1 : total;
-}
+template <class T, class = void>
+struct has_exclusions : std::false_type {};
+template <class T>
+struct has_exclusions<T, std::void_t<decltype(std::size(product_traits<T>::excluded))>> : std::true_type {};
 
 template <class R, class A, name_order O, char S>
 struct vocab_source<product<R, A, O, S>> {
@@ -222,21 +223,36 @@ struct vocab_source<product<R, A, O, S>> {
         return value_type{rsrc::from_index(i / asrc::bits), asrc::from_index(i % asrc::bits)};
     }
 
-    static constexpr std::size_t chars = product_name_chars<R, A>();
+    /// Is (resource r, action a) a permission: both named, and not excluded by product_traits?
+    static constexpr bool cell(std::size_t r, std::size_t a) noexcept {
+        if (r >= rsrc::bits || a >= asrc::bits || rsrc::names[r].empty() || asrc::names[a].empty()) return false;
+        if constexpr (has_exclusions<value_type>::value) {
+            for (const value_type& x : product_traits<value_type>::excluded)
+                if (index(x) == r * asrc::bits + a) return false;
+        }
+        return true;
+    }
+
+    static constexpr std::size_t name_chars() noexcept {
+        std::size_t total = 0;
+        for (std::size_t r = 0; r < rsrc::bits; ++r)
+            for (std::size_t a = 0; a < asrc::bits; ++a)
+                if (cell(r, a)) total += rsrc::names[r].size() + 1 + asrc::names[a].size();
+        return total == 0 ? 1 : total;
+    }
+    static constexpr std::size_t chars = name_chars();
     static constexpr std::array<char, chars> make_storage() noexcept {
         std::array<char, chars> buf{};
         std::size_t k = 0;
-        for (const std::string_view& r : rsrc::names) {
-            if (r.empty()) continue;
-            for (const std::string_view& a : asrc::names) {
-                if (a.empty()) continue;
-                const std::string_view first = O == name_order::action_resource ? a : r;
-                const std::string_view second = O == name_order::action_resource ? r : a;
+        for (std::size_t r = 0; r < rsrc::bits; ++r)
+            for (std::size_t a = 0; a < asrc::bits; ++a) {
+                if (!cell(r, a)) continue;
+                const std::string_view first = O == name_order::action_resource ? asrc::names[a] : rsrc::names[r];
+                const std::string_view second = O == name_order::action_resource ? rsrc::names[r] : asrc::names[a];
                 for (char c : first) buf[k++] = c;
                 buf[k++] = S;
                 for (char c : second) buf[k++] = c;
             }
-        }
         return buf;
     }
     static constexpr std::array<char, chars> storage = make_storage();
@@ -244,32 +260,30 @@ struct vocab_source<product<R, A, O, S>> {
     static constexpr std::array<std::string_view, bits> make_names() noexcept {
         std::array<std::string_view, bits> out{};
         std::size_t k = 0;
-        for (std::size_t r = 0; r < rsrc::bits; ++r) {
-            if (rsrc::names[r].empty()) continue;
+        for (std::size_t r = 0; r < rsrc::bits; ++r)
             for (std::size_t a = 0; a < asrc::bits; ++a) {
-                if (asrc::names[a].empty()) continue;
+                if (!cell(r, a)) continue;
                 const std::size_t len = rsrc::names[r].size() + 1 + asrc::names[a].size();
                 out[r * asrc::bits + a] = std::string_view(storage.data() + k, len);
                 k += len;
             }
-        }
         return out;
     }
     static constexpr std::array<std::string_view, bits> names = make_names();
 
+    // An action implication ("update implies read") holds in every row where both cells exist.
     static constexpr std::size_t implication_count() noexcept {
-        std::size_t rows = 0;
-        for (const std::string_view& r : rsrc::names) rows += r.empty() ? 0 : 1;
-        return rows * asrc::implications.size();
+        std::size_t n = 0;
+        for (std::size_t r = 0; r < rsrc::bits; ++r)
+            for (const auto& i : asrc::implications) n += cell(r, i.from) && cell(r, i.to) ? 1 : 0;
+        return n;
     }
     static constexpr std::array<index_pair, implication_count()> make_implications() noexcept {
         std::array<index_pair, implication_count()> out{};
         std::size_t k = 0;
-        for (std::size_t r = 0; r < rsrc::bits; ++r) {
-            if (rsrc::names[r].empty()) continue;
+        for (std::size_t r = 0; r < rsrc::bits; ++r)
             for (const auto& i : asrc::implications)
-                out[k++] = {r * asrc::bits + i.from, r * asrc::bits + i.to};
-        }
+                if (cell(r, i.from) && cell(r, i.to)) out[k++] = {r * asrc::bits + i.from, r * asrc::bits + i.to};
         return out;
     }
     static constexpr std::array<index_pair, implication_count()> implications = make_implications();

@@ -296,6 +296,12 @@ struct product {
     friend constexpr bool operator!=(product a, product b) noexcept { return !(a == b); }
 };
 
+/// Optional, per product vocabulary: cells of the product that are not permissions, e.g. an API
+/// with no `destroy` for roles: `static constexpr Product excluded[] = {{subject::roles, crud::destroy}};`
+/// An excluded cell has no name, can never be a member of a set, and takes no implications.
+template <class Product>
+struct product_traits {};
+
 template <class P>
 class permission_set;
 
@@ -416,15 +422,10 @@ struct vocab_source<E, std::enable_if_t<std::is_enum_v<E>>> {
     using wire_type = typename declared_wire_type<traits>::type;
 };
 
-template <class R, class A>
-constexpr std::size_t product_name_chars() noexcept {
-    std::size_t total = 0;
-    for (const std::string_view& r : vocab_source<R>::names)
-        if (!r.empty())
-            for (const std::string_view& a : vocab_source<A>::names)
-                if (!a.empty()) total += r.size() + 1 + a.size();
-    return total == 0 ? 1 : total;
-}
+template <class T, class = void>
+struct has_exclusions : std::false_type {};
+template <class T>
+struct has_exclusions<T, std::void_t<decltype(std::size(product_traits<T>::excluded))>> : std::true_type {};
 
 template <class R, class A, name_order O, char S>
 struct vocab_source<product<R, A, O, S>> {
@@ -446,21 +447,36 @@ struct vocab_source<product<R, A, O, S>> {
         return value_type{rsrc::from_index(i / asrc::bits), asrc::from_index(i % asrc::bits)};
     }
 
-    static constexpr std::size_t chars = product_name_chars<R, A>();
+    /// Is (resource r, action a) a permission: both named, and not excluded by product_traits?
+    static constexpr bool cell(std::size_t r, std::size_t a) noexcept {
+        if (r >= rsrc::bits || a >= asrc::bits || rsrc::names[r].empty() || asrc::names[a].empty()) return false;
+        if constexpr (has_exclusions<value_type>::value) {
+            for (const value_type& x : product_traits<value_type>::excluded)
+                if (index(x) == r * asrc::bits + a) return false;
+        }
+        return true;
+    }
+
+    static constexpr std::size_t name_chars() noexcept {
+        std::size_t total = 0;
+        for (std::size_t r = 0; r < rsrc::bits; ++r)
+            for (std::size_t a = 0; a < asrc::bits; ++a)
+                if (cell(r, a)) total += rsrc::names[r].size() + 1 + asrc::names[a].size();
+        return total == 0 ? 1 : total;
+    }
+    static constexpr std::size_t chars = name_chars();
     static constexpr std::array<char, chars> make_storage() noexcept {
         std::array<char, chars> buf{};
         std::size_t k = 0;
-        for (const std::string_view& r : rsrc::names) {
-            if (r.empty()) continue;
-            for (const std::string_view& a : asrc::names) {
-                if (a.empty()) continue;
-                const std::string_view first = O == name_order::action_resource ? a : r;
-                const std::string_view second = O == name_order::action_resource ? r : a;
+        for (std::size_t r = 0; r < rsrc::bits; ++r)
+            for (std::size_t a = 0; a < asrc::bits; ++a) {
+                if (!cell(r, a)) continue;
+                const std::string_view first = O == name_order::action_resource ? asrc::names[a] : rsrc::names[r];
+                const std::string_view second = O == name_order::action_resource ? rsrc::names[r] : asrc::names[a];
                 for (char c : first) buf[k++] = c;
                 buf[k++] = S;
                 for (char c : second) buf[k++] = c;
             }
-        }
         return buf;
     }
     static constexpr std::array<char, chars> storage = make_storage();
@@ -468,32 +484,30 @@ struct vocab_source<product<R, A, O, S>> {
     static constexpr std::array<std::string_view, bits> make_names() noexcept {
         std::array<std::string_view, bits> out{};
         std::size_t k = 0;
-        for (std::size_t r = 0; r < rsrc::bits; ++r) {
-            if (rsrc::names[r].empty()) continue;
+        for (std::size_t r = 0; r < rsrc::bits; ++r)
             for (std::size_t a = 0; a < asrc::bits; ++a) {
-                if (asrc::names[a].empty()) continue;
+                if (!cell(r, a)) continue;
                 const std::size_t len = rsrc::names[r].size() + 1 + asrc::names[a].size();
                 out[r * asrc::bits + a] = std::string_view(storage.data() + k, len);
                 k += len;
             }
-        }
         return out;
     }
     static constexpr std::array<std::string_view, bits> names = make_names();
 
+    // An action implication ("update implies read") holds in every row where both cells exist.
     static constexpr std::size_t implication_count() noexcept {
-        std::size_t rows = 0;
-        for (const std::string_view& r : rsrc::names) rows += r.empty() ? 0 : 1;
-        return rows * asrc::implications.size();
+        std::size_t n = 0;
+        for (std::size_t r = 0; r < rsrc::bits; ++r)
+            for (const auto& i : asrc::implications) n += cell(r, i.from) && cell(r, i.to) ? 1 : 0;
+        return n;
     }
     static constexpr std::array<index_pair, implication_count()> make_implications() noexcept {
         std::array<index_pair, implication_count()> out{};
         std::size_t k = 0;
-        for (std::size_t r = 0; r < rsrc::bits; ++r) {
-            if (rsrc::names[r].empty()) continue;
+        for (std::size_t r = 0; r < rsrc::bits; ++r)
             for (const auto& i : asrc::implications)
-                out[k++] = {r * asrc::bits + i.from, r * asrc::bits + i.to};
-        }
+                if (cell(r, i.from) && cell(r, i.to)) out[k++] = {r * asrc::bits + i.from, r * asrc::bits + i.to};
         return out;
     }
     static constexpr std::array<index_pair, implication_count()> implications = make_implications();
@@ -1840,6 +1854,7 @@ constexpr std::size_t formatted_size(const permission_set<P>& s, char sep = ' ')
 template <class P>
 constexpr format_result format_to(char* first, char* last, const permission_set<P>& s, char sep = ' ') noexcept {
     const std::size_t need = formatted_size(s, sep);
+    if (need == 0) return {first, errc::ok}; // nothing to write fits any range, even an empty or null one
     if (first == nullptr || last < first || static_cast<std::size_t>(last - first) < need)
         return {first, errc::buffer_too_small};
     char* out = first;
@@ -2129,6 +2144,15 @@ struct entry {
 };
 
 constexpr std::uint32_t none32 = std::numeric_limits<std::uint32_t>::max();
+
+/// An application restriction of a principal: governs targets in [within_begin, within_end); there
+/// the principal acts only through an application in [app_begin, app_end), capped by `mask`.
+struct restriction {
+    std::uint32_t within_begin, within_end;
+    std::uint32_t app_begin, app_end;
+    std::uint32_t mask;
+    std::uint32_t row;
+};
 constexpr std::uint32_t max_rows = 0x3fffffffu;
 
 inline bool valid_id(std::string_view s) noexcept {
@@ -2266,12 +2290,17 @@ public:
     std::size_t deny_everyone(std::string_view scope, const set& permissions) {
         return add_perm_row(row_kind::deny_everyone, {}, scope, permissions);
     }
-    /// Restricts a principal to an application: through that application it may use at most `cap`.
-    /// A principal with restrictions may act only through the applications it is restricted to
+    /// Restricts a principal to an application: through that application it may use at most `cap`
     /// (Commerce Layer's application memberships: role permissions intersected with the
-    /// application's set).
-    std::size_t restrict_to(std::string_view principal, std::string_view application, const set& cap) {
-        return add_perm_row(row_kind::restriction, principal, application, cap);
+    /// application's set). A restriction governs targets inside `within` (by default the
+    /// application's parent scope, its organization): there the principal may act only through
+    /// one of the applications it is restricted to. Elsewhere (another organization where its
+    /// membership is not restricted) the restriction does not apply.
+    std::size_t restrict_to(std::string_view principal, std::string_view application, const set& cap,
+                            std::string_view within = {}) {
+        const std::size_t row = add_perm_row(row_kind::restriction, principal, application, cap);
+        perm_rows_.back().within = within.empty() ? detail::none32 : intern_scope(within, row, row_kind::restriction);
+        return row;
     }
 
     /// Validates every row and builds the snapshot, or reports the first bad row.
@@ -2310,6 +2339,7 @@ private:
         row_kind kind;
         std::uint32_t principal, scope, row;
         set permissions;
+        std::uint32_t within = detail::none32; ///< restrictions: the scope whose subtree they govern
     };
 
     std::size_t next_row(row_kind k) {
@@ -2360,7 +2390,7 @@ private:
     }
     std::size_t add_perm_row(row_kind k, std::string_view principal, std::string_view scope, const set& permissions) {
         const std::size_t row = next_row(k);
-        perm_row r{k, detail::none32, detail::none32, static_cast<std::uint32_t>(row), permissions};
+        perm_row r{k, detail::none32, detail::none32, static_cast<std::uint32_t>(row), permissions, detail::none32};
         if (k != row_kind::deny_everyone) r.principal = intern_principal(principal, row, k);
         r.scope = intern_scope(scope, row, k);
         perm_rows_.push_back(r);
@@ -2468,7 +2498,7 @@ public:
     /// Bytes held by this snapshot's tables (capacity, not counting the object itself).
     std::size_t memory_bytes() const noexcept {
         return scope_ids_.memory_bytes() + principal_ids_.memory_bytes() + role_ids_.memory_bytes() +
-               bytes(scope_end_) + bytes(scope_parent_) + bytes(scope_kind_) + bytes(deny_all_) + bytes(deny_all_rule_) +
+               bytes(scope_end_) + bytes(scope_parent_) + bytes(scope_kind_) + bytes(deny_all_) + bytes(everyone_first_) + bytes(everyone_) +
                bytes(principal_kind_) + bytes(first_) + bytes(entries_) + bytes(restrict_first_) + bytes(restrictions_) +
                bytes(masks_) + bytes(role_masks_) + bytes(everyone_rows_);
     }
@@ -2508,9 +2538,16 @@ private:
         if (deny_all_[t] != detail::none32) {
             const set& m = masks_[deny_all_[t]];
             r.denied |= m;
-            if (r.deny_rule == detail::none32 && m.contains_any(required)) r.deny_rule = deny_all_rule_[t];
+            if (r.deny_rule == detail::none32 && m.contains_any(required)) r.deny_rule = everyone_rule(t, required);
         }
         return r;
+    }
+    /// The nearest deny-for-everyone row on the path to t that covers part of `required`.
+    std::uint32_t everyone_rule(std::uint32_t t, const set& required) const noexcept {
+        for (std::uint32_t k = t; k != detail::none32; k = scope_parent_[k])
+            for (std::uint32_t i = everyone_first_[k]; i < everyone_first_[k + 1]; ++i)
+                if (masks_[everyone_[i].second].contains_any(required)) return everyone_[i].first;
+        return detail::none32;
     }
     /// The token's cap at target t (ceiling and extended entries); `capped` false when uncapped.
     set token_cap(const credential<P>& c, std::uint32_t t, bool& capped) const noexcept {
@@ -2537,24 +2574,33 @@ private:
         }
         return cap;
     }
-    /// The application restriction's cap; `restricted` false when the principal has none.
-    set restriction_cap(const credential<P>& c, std::uint32_t p, bool& restricted) const noexcept {
-        restricted = restrict_first_[p] != restrict_first_[p + 1];
-        if (!restricted) return set::all();
+    /// The application restriction's cap at target t; `restricted` false when none governs t.
+    /// `rule` is the restriction row that matched the application in use (or the first that governs t).
+    set restriction_cap(const credential<P>& c, std::uint32_t p, std::uint32_t t, bool& restricted,
+                        std::uint32_t& rule) const noexcept {
+        restricted = false;
+        rule = detail::none32;
         set cap{};
-        if (!c.has_via() || !c.via().valid()) return cap;
+        const bool via = c.has_via() && c.via().valid();
         const std::uint32_t v = c.via().value;
         for (std::uint32_t i = restrict_first_[p]; i < restrict_first_[p + 1]; ++i) {
-            const detail::entry& e = restrictions_[i];
-            if (e.begin <= v && v < e.end) cap |= masks_[e.mask];
+            const detail::restriction& r = restrictions_[i];
+            if (t < r.within_begin || t >= r.within_end) continue;
+            if (!restricted) rule = r.row;
+            restricted = true;
+            if (via && r.app_begin <= v && v < r.app_end) {
+                if (cap.none()) rule = r.row;
+                cap |= masks_[r.mask];
+            }
         }
-        return cap;
+        return restricted ? cap : set::all();
     }
     /// Common preconditions; returns granted when the request may be evaluated.
     reason admit(const credential<P>& cred, scope_handle target) const noexcept {
         if (!cred.authenticated()) return reason::unauthenticated;
-        if (target.value >= scope_count()) return reason::unknown_scope;
+        // The principal first: a caller the policy does not know must not learn which scopes exist.
         if (cred.principal().value >= principal_count()) return reason::unknown_principal;
+        if (target.value >= scope_count()) return reason::unknown_scope;
         if (cred.bound_count() != 0) {
             bool inside = false;
             for (std::size_t i = 0; i < cred.bound_count() && !inside; ++i) inside = contains(cred.bound(i), target);
@@ -2576,12 +2622,14 @@ private:
     detail::id_index scope_ids_, principal_ids_, role_ids_;
     std::vector<std::uint32_t> scope_end_, scope_parent_;
     std::vector<std::uint8_t> scope_kind_;
-    std::vector<std::uint32_t> deny_all_, deny_all_rule_;
+    std::vector<std::uint32_t> deny_all_;         ///< per scope: mask of everyone-denies on its path
+    std::vector<std::uint32_t> everyone_first_;  ///< per scope: its own everyone-deny rows in everyone_
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> everyone_; ///< (row, mask)
     std::vector<principal_kind> principal_kind_;
     std::vector<std::uint32_t> first_;
     std::vector<detail::entry> entries_;
     std::vector<std::uint32_t> restrict_first_;
-    std::vector<detail::entry> restrictions_;
+    std::vector<detail::restriction> restrictions_;
     std::vector<set> masks_;
     std::vector<set> role_masks_;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> everyone_rows_; ///< (row, scope) of deny_everyone rows
@@ -2599,20 +2647,38 @@ build_result<P> policy_builder<P>::build() const {
         out.error.id = std::string(id);
         return out;
     };
-    if (!error_.ok()) {
-        out.error = error_;
-        return out;
-    }
     if (!schema_.valid() || schema_.size() == 0) return fail_with(errc::unknown_kind, row_kind::scope, 0, {});
 
-    // Every referenced id must be defined.
+    // Validation reports the earliest bad row, whichever check finds it.
+    build_error first = error_;
+    auto consider = [&](errc e, row_kind k, std::size_t row, std::string_view id) {
+        if (!first.ok() && first.row <= row) return;
+        first.code = e;
+        first.kind = k;
+        first.row = row;
+        first.id = std::string(id);
+    };
     for (std::uint32_t i = 0; i < scope_defs_.size(); ++i)
-        if (!scope_defs_[i].defined) return fail_with(errc::unknown_scope, scope_defs_[i].ref_kind, scope_defs_[i].first_ref, scope_ids_.at(i));
+        if (!scope_defs_[i].defined) consider(errc::unknown_scope, scope_defs_[i].ref_kind, scope_defs_[i].first_ref, scope_ids_.at(i));
     for (std::uint32_t i = 0; i < principal_defs_.size(); ++i)
         if (!principal_defs_[i].defined)
-            return fail_with(errc::unknown_principal, principal_defs_[i].ref_kind, principal_defs_[i].first_ref, principal_ids_.at(i));
+            consider(errc::unknown_principal, principal_defs_[i].ref_kind, principal_defs_[i].first_ref, principal_ids_.at(i));
     for (std::uint32_t i = 0; i < role_defs_.size(); ++i)
-        if (!role_defs_[i].defined) return fail_with(errc::unknown_role, role_defs_[i].ref_kind, role_defs_[i].first_ref, role_ids_.at(i));
+        if (!role_defs_[i].defined) consider(errc::unknown_role, role_defs_[i].ref_kind, role_defs_[i].first_ref, role_ids_.at(i));
+    for (std::uint32_t i = 0; i < scope_defs_.size(); ++i) {
+        const scope_def& d = scope_defs_[i];
+        if (!d.defined || d.kind == detail::none32) continue;
+        if (d.parent == detail::none32) {
+            if (!schema_.may_be_root(d.kind)) consider(errc::wrong_scope_kind, row_kind::scope, d.row, scope_ids_.at(i));
+        } else if (scope_defs_[d.parent].defined && scope_defs_[d.parent].kind != detail::none32 &&
+                   !schema_.allows(scope_defs_[d.parent].kind, d.kind)) {
+            consider(errc::wrong_scope_kind, row_kind::scope, d.row, scope_ids_.at(i));
+        }
+    }
+    if (!first.ok()) {
+        out.error = std::move(first);
+        return out;
+    }
 
     auto snap = std::make_shared<snapshot<P>>();
     snapshot<P>& s = *snap;
@@ -2623,15 +2689,8 @@ build_result<P> policy_builder<P>::build() const {
     const auto n_scopes = static_cast<std::uint32_t>(scope_defs_.size());
     std::vector<std::uint32_t> child_first(n_scopes + 1, 0), children(n_scopes), roots;
     for (std::uint32_t i = 0; i < n_scopes; ++i) {
-        const scope_def& d = scope_defs_[i];
-        if (d.parent == detail::none32) {
-            if (!schema_.may_be_root(d.kind)) return fail_with(errc::wrong_scope_kind, row_kind::scope, d.row, scope_ids_.at(i));
-            roots.push_back(i);
-        } else {
-            if (!schema_.allows(scope_defs_[d.parent].kind, d.kind))
-                return fail_with(errc::wrong_scope_kind, row_kind::scope, d.row, scope_ids_.at(i));
-            ++child_first[d.parent + 1];
-        }
+        if (scope_defs_[i].parent == detail::none32) roots.push_back(i);
+        else ++child_first[scope_defs_[i].parent + 1];
     }
     for (std::uint32_t i = 0; i < n_scopes; ++i) child_first[i + 1] += child_first[i];
     {
@@ -2665,9 +2724,12 @@ build_result<P> policy_builder<P>::build() const {
             }
         }
     }
-    if (order.size() != n_scopes)
+    if (order.size() != n_scopes) {
         for (std::uint32_t i = 0; i < n_scopes; ++i)
-            if (pre[i] == detail::none32) return fail_with(errc::scope_cycle, row_kind::scope, scope_defs_[i].row, scope_ids_.at(i));
+            if (pre[i] == detail::none32) consider(errc::scope_cycle, row_kind::scope, scope_defs_[i].row, scope_ids_.at(i));
+        out.error = std::move(first);
+        return out;
+    }
     s.scope_ids_.reserve(n_scopes, scope_ids_.arena_bytes());
     for (std::uint32_t k = 0; k < n_scopes; ++k) {
         const std::uint32_t i = order[k];
@@ -2738,6 +2800,7 @@ build_result<P> policy_builder<P>::build() const {
     };
     std::vector<raw> raws;
     std::vector<raw> restr;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> restr_within; // parallel to restr
     raws.reserve(bindings_.size() + perm_rows_.size());
     auto tag = [](std::uint32_t row, detail::entry_kind k) { return row | (static_cast<std::uint32_t>(k) << 30); };
     for (const binding& b : bindings_) {
@@ -2747,7 +2810,7 @@ build_result<P> policy_builder<P>::build() const {
         raws.push_back({b.principal, {sp, s.scope_end_[sp], intern_mask(m), tag(b.row, detail::entry_kind::binding)}, b.replace});
     }
     std::vector<set> everyone(n_scopes);
-    std::vector<std::uint32_t> everyone_rule(n_scopes, detail::none32);
+    s.everyone_first_.assign(n_scopes + 1, 0);
     for (const perm_row& r : perm_rows_) {
         const std::uint32_t sp = pre[r.scope];
         switch (r.kind) {
@@ -2757,13 +2820,18 @@ build_result<P> policy_builder<P>::build() const {
         case row_kind::deny:
             raws.push_back({r.principal, {sp, s.scope_end_[sp], intern_mask(r.permissions), tag(r.row, detail::entry_kind::deny)}, false});
             break;
-        case row_kind::restriction:
+        case row_kind::restriction: {
+            // By default a restriction governs the application's parent (its organization).
+            std::uint32_t w = r.within != detail::none32 ? pre[r.within] : s.scope_parent_[sp];
+            if (w == detail::none32) w = sp;
             restr.push_back({r.principal, {sp, s.scope_end_[sp], intern_mask(r.permissions.implied()), tag(r.row, detail::entry_kind::restriction)}, false});
+            restr_within.push_back({w, s.scope_end_[w]});
             break;
+        }
         case row_kind::deny_everyone:
             everyone[sp] |= r.permissions;
-            if (r.permissions.any() && (everyone_rule[sp] == detail::none32 || r.row < everyone_rule[sp])) everyone_rule[sp] = r.row;
             s.everyone_rows_.push_back({r.row, sp});
+            ++s.everyone_first_[sp + 1];
             break;
         default: break;
         }
@@ -2774,7 +2842,6 @@ build_result<P> policy_builder<P>::build() const {
         return a.e.row() < b.e.row();
     };
     std::sort(raws.begin(), raws.end(), by_principal_scope_row);
-    std::sort(restr.begin(), restr.end(), by_principal_scope_row);
 
     s.first_.assign(n_principals + 1, 0);
     s.entries_.reserve(raws.size());
@@ -2806,29 +2873,38 @@ build_result<P> policy_builder<P>::build() const {
     for (std::uint32_t p = 0; p < n_principals; ++p) s.first_[p + 1] += s.first_[p];
 
     s.restrict_first_.assign(n_principals + 1, 0);
-    for (const raw& r : restr) {
-        s.restrictions_.push_back(r.e);
-        ++s.restrict_first_[r.principal + 1];
+    {
+        std::vector<std::uint32_t> order_r(restr.size());
+        for (std::uint32_t i = 0; i < order_r.size(); ++i) order_r[i] = i;
+        std::sort(order_r.begin(), order_r.end(), [&](std::uint32_t a, std::uint32_t b) { return by_principal_scope_row(restr[a], restr[b]); });
+        for (std::uint32_t i : order_r) {
+            const raw& r = restr[i];
+            s.restrictions_.push_back({restr_within[i].first, restr_within[i].second, r.e.begin, r.e.end, r.e.mask, r.e.row()});
+            ++s.restrict_first_[r.principal + 1];
+        }
     }
     for (std::uint32_t p = 0; p < n_principals; ++p) s.restrict_first_[p + 1] += s.restrict_first_[p];
 
-    // ---- denies for everyone, inherited down the tree -------------------------------------------------
+    // ---- denies for everyone: each scope's own rows, and the union inherited down the tree ----------
+    for (std::uint32_t k = 0; k < n_scopes; ++k) s.everyone_first_[k + 1] += s.everyone_first_[k];
+    s.everyone_.resize(s.everyone_rows_.size());
+    {
+        std::sort(s.everyone_rows_.begin(), s.everyone_rows_.end(),
+                  [](const auto& a, const auto& b) { return a.second != b.second ? a.second < b.second : a.first < b.first; });
+        std::vector<std::uint32_t> fill(s.everyone_first_.begin(), s.everyone_first_.end() - 1);
+        for (const perm_row& r : perm_rows_)
+            if (r.kind == row_kind::deny_everyone) s.everyone_[fill[pre[r.scope]]++] = {r.row, intern_mask(r.permissions)};
+        for (std::uint32_t k = 0; k < n_scopes; ++k) // rows in row order within a scope
+            std::sort(s.everyone_.begin() + s.everyone_first_[k], s.everyone_.begin() + s.everyone_first_[k + 1]);
+    }
     s.deny_all_.assign(n_scopes, detail::none32);
-    s.deny_all_rule_.assign(n_scopes, detail::none32);
     {
         std::vector<set> inherited(n_scopes);
         for (std::uint32_t k = 0; k < n_scopes; ++k) {
             const std::uint32_t par = s.scope_parent_[k];
             inherited[k] = everyone[k];
-            std::uint32_t rule = everyone_rule[k];
-            if (par != detail::none32) {
-                inherited[k] |= inherited[par];
-                if (s.deny_all_rule_[par] != detail::none32) rule = s.deny_all_rule_[par];
-            }
-            if (inherited[k].any()) {
-                s.deny_all_[k] = intern_mask(inherited[k]);
-                s.deny_all_rule_[k] = rule;
-            }
+            if (par != detail::none32) inherited[k] |= inherited[par];
+            if (inherited[k].any()) s.deny_all_[k] = intern_mask(inherited[k]);
         }
     }
     out.snapshot = std::move(snap);
@@ -2857,8 +2933,9 @@ decision<P> snapshot<P>::check(const credential<P>& cred, const set& required, s
     const path_result path = walk(p, t, required);
     const set held = path.granted - path.denied;
     bool capped = false, restricted = false;
+    std::uint32_t restriction_rule = detail::none32;
     const set token = token_cap(cred, t, capped);
-    const set app = restriction_cap(cred, p, restricted);
+    const set app = restriction_cap(cred, p, t, restricted, restriction_rule);
     const set effective = held & token & app;
 
     d.missing = required - effective;
@@ -2877,6 +2954,7 @@ decision<P> snapshot<P>::check(const credential<P>& cred, const set& required, s
         d.why = reason::not_in_token;
     } else {
         d.why = reason::restricted_by_application;
+        d.rule = restriction_rule;
     }
     return d;
 }
@@ -2889,7 +2967,8 @@ effective_result<P> snapshot<P>::effective_permissions(const credential<P>& cred
     const std::uint32_t p = cred.principal().value, t = target.value;
     const path_result path = walk(p, t, set{});
     bool capped = false, restricted = false;
-    r.permissions = (path.granted - path.denied) & token_cap(cred, t, capped) & restriction_cap(cred, p, restricted);
+    std::uint32_t rule = detail::none32;
+    r.permissions = (path.granted - path.denied) & token_cap(cred, t, capped) & restriction_cap(cred, p, t, restricted, rule);
     return r;
 }
 
@@ -3017,7 +3096,15 @@ std::string snapshot<P>::explain(const decision<P>& d) const {
     case reason::missing_permission: s = "denied: missing " + missing + " (no grant on the path to the target gives it)"; break;
     case reason::explicitly_denied: s = "denied: " + missing + " explicitly denied by " + describe(d.rule); break;
     case reason::not_in_token: s = "denied: the token was not issued " + missing; break;
-    case reason::restricted_by_application: s = "denied: " + missing + " not available through this application"; break;
+    case reason::restricted_by_application: {
+        s = "denied: " + missing + " not available through this application";
+        for (std::uint32_t p = 0; p + 1 < restrict_first_.size() && d.rule != detail::none32; ++p)
+            for (std::uint32_t i = restrict_first_[p]; i < restrict_first_[p + 1]; ++i)
+                if (restrictions_[i].row == d.rule)
+                    s += " (restriction row " + std::to_string(d.rule) + ": " + std::string(principal_id(principal_handle{p})) +
+                         " acts here only through " + std::string(scope_id(scope_handle{restrictions_[i].app_begin})) + ")";
+        break;
+    }
     }
     return s + " [policy v" + std::to_string(d.version) + "]";
 }
