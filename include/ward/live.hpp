@@ -23,12 +23,37 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <sched.h>
+#define WARD_DETAIL_YIELD() ::sched_yield()
+#else
 #include <thread>
+#define WARD_DETAIL_YIELD() std::this_thread::yield()
+#endif
 
 namespace ward {
 
 namespace detail {
+/// A tiny lock for writers only (readers never take it): <mutex> costs more to compile than ward.
+class writer_lock {
+public:
+    void lock() noexcept {
+        while (busy_.exchange(true, std::memory_order_acquire)) WARD_DETAIL_YIELD();
+    }
+    void unlock() noexcept { busy_.store(false, std::memory_order_release); }
+
+private:
+    std::atomic<bool> busy_{false};
+};
+struct writer_guard {
+    explicit writer_guard(writer_lock& l) noexcept : l_(l) { l_.lock(); }
+    ~writer_guard() { l_.unlock(); }
+    writer_guard(const writer_guard&) = delete;
+    writer_guard& operator=(const writer_guard&) = delete;
+    writer_lock& l_;
+};
+
 inline std::size_t reader_stripe() noexcept {
     static std::atomic<std::size_t> next{0};
     thread_local const std::size_t mine = next.fetch_add(1, std::memory_order_relaxed);
@@ -95,21 +120,21 @@ public:
     /// Swaps in `next`. Returns after every reader that could still see the previous snapshot has
     /// let go of it; then releases this handle's reference to it. Writers are serialized.
     void publish(std::shared_ptr<const snapshot<P>> next) {
-        std::lock_guard<std::mutex> lock(writer_);
+        const detail::writer_guard lock(writer_);
         current_.store(next.get(), std::memory_order_seq_cst);
         // Two grace phases: a reader counted under either phase before the store may still hold
         // the old pointer; after both have drained, none can.
         for (int round = 0; round < 2; ++round) {
             const unsigned old_phase = static_cast<unsigned>(phase_.fetch_add(1, std::memory_order_seq_cst) & 1u);
             for (std::size_t i = 0; i < stripes; ++i)
-                while (counters_[i].active[old_phase].load(std::memory_order_seq_cst) != 0) std::this_thread::yield();
+                while (counters_[i].active[old_phase].load(std::memory_order_seq_cst) != 0) WARD_DETAIL_YIELD();
         }
         held_ = std::move(next);
     }
 
     /// The current snapshot as a shared pointer (for callers that keep it beyond one request).
     std::shared_ptr<const snapshot<P>> share() const {
-        std::lock_guard<std::mutex> lock(writer_);
+        const detail::writer_guard lock(writer_);
         return held_;
     }
 
@@ -117,7 +142,7 @@ private:
     std::atomic<const snapshot<P>*> current_{nullptr};
     std::atomic<std::uint64_t> phase_{0};
     mutable std::array<counter, stripes> counters_{};
-    mutable std::mutex writer_;
+    mutable detail::writer_lock writer_;
     std::shared_ptr<const snapshot<P>> held_;
 };
 

@@ -10,7 +10,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
+#include <string_view> // declares the std::hash primary template specialized below
 #include <initializer_list>
 #include <iterator>
 

@@ -102,6 +102,11 @@ struct declared_wire_type<T, std::void_t<typename T::wire_type>> {
     using type = typename T::wire_type;
 };
 
+template <class P, class = void>
+struct declares_wire_type : std::false_type {};
+template <class P>
+struct declares_wire_type<P, std::void_t<typename permission_traits<P>::wire_type>> : std::true_type {};
+
 template <class T, class = void>
 struct has_traits : std::false_type {};
 template <class T>
@@ -417,7 +422,9 @@ struct vocabulary {
                   "does not define");
     static_assert(std::is_unsigned_v<wire_type> && sizeof(wire_type) <= 8,
                   "ward::permission_traits<P>::wire_type must be an unsigned integer of at most 64 bits");
-    static_assert(bits > 64 || bits <= std::numeric_limits<wire_type>::digits,
+    // The default (uint64_t) is a promise only for vocabularies of at most 64 bits; a wire_type the
+    // traits declare must hold every bit.
+    static_assert((!detail::declares_wire_type<P>::value && bits > 64) || bits <= std::numeric_limits<wire_type>::digits,
                   "ward::permission_traits<P>::wire_type is narrower than the vocabulary's highest bit");
 
     static constexpr std::size_t slots = detail::table_slots(size);

@@ -326,6 +326,11 @@ struct declared_wire_type<T, std::void_t<typename T::wire_type>> {
     using type = typename T::wire_type;
 };
 
+template <class P, class = void>
+struct declares_wire_type : std::false_type {};
+template <class P>
+struct declares_wire_type<P, std::void_t<typename permission_traits<P>::wire_type>> : std::true_type {};
+
 template <class T, class = void>
 struct has_traits : std::false_type {};
 template <class T>
@@ -641,7 +646,9 @@ struct vocabulary {
                   "does not define");
     static_assert(std::is_unsigned_v<wire_type> && sizeof(wire_type) <= 8,
                   "ward::permission_traits<P>::wire_type must be an unsigned integer of at most 64 bits");
-    static_assert(bits > 64 || bits <= std::numeric_limits<wire_type>::digits,
+    // The default (uint64_t) is a promise only for vocabularies of at most 64 bits; a wire_type the
+    // traits declare must hold every bit.
+    static_assert((!detail::declares_wire_type<P>::value && bits > 64) || bits <= std::numeric_limits<wire_type>::digits,
                   "ward::permission_traits<P>::wire_type is narrower than the vocabulary's highest bit");
 
     static constexpr std::size_t slots = detail::table_slots(size);
@@ -711,7 +718,7 @@ constexpr std::string_view name_of(P p) noexcept {
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
+#include <string_view> // declares the std::hash primary template specialized below
 #include <initializer_list>
 #include <iterator>
 
@@ -1559,22 +1566,32 @@ inline std::uint64_t mix64(std::uint64_t x) noexcept {
     return x;
 }
 
-/// A fast non-cryptographic hash of a byte string, 8 bytes at a time.
+inline std::uint64_t read8(const char* p) noexcept {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
+}
+inline std::uint64_t read4(const char* p) noexcept {
+    std::uint32_t w;
+    std::memcpy(&w, p, 4);
+    return w;
+}
+
+/// A fast non-cryptographic hash of a byte string: 8 bytes at a time, the tail read as one
+/// overlapping word (no byte loop, no variable-length copy).
 inline std::uint64_t hash_bytes(std::string_view s) noexcept {
-    std::uint64_t h = 0x9e3779b97f4a7c15ull ^ (s.size() * 0xff51afd7ed558ccdull);
     const char* p = s.data();
     std::size_t n = s.size();
-    while (n >= 8) {
-        std::uint64_t w;
-        std::memcpy(&w, p, 8);
-        h = (h ^ mix64(w)) * 0x9fb21c651e98df25ull;
-        p += 8;
-        n -= 8;
-    }
-    if (n) {
-        std::uint64_t w = 0;
-        std::memcpy(&w, p, n);
-        h = (h ^ mix64(w ^ n)) * 0x9fb21c651e98df25ull;
+    std::uint64_t h = 0x9e3779b97f4a7c15ull ^ (n * 0xff51afd7ed558ccdull);
+    if (n > 8) {
+        const char* const last = p + n - 8;
+        for (; p < last; p += 8) h = (h ^ mix64(read8(p))) * 0x9fb21c651e98df25ull;
+        h = (h ^ mix64(read8(last))) * 0x9fb21c651e98df25ull;
+    } else if (n >= 4) {
+        h = (h ^ mix64((read4(p) << 32) | read4(p + n - 4))) * 0x9fb21c651e98df25ull;
+    } else if (n > 0) {
+        const auto b = [&](std::size_t i) { return static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])); };
+        h = (h ^ mix64((b(0) << 16) | (b(n / 2) << 8) | b(n - 1))) * 0x9fb21c651e98df25ull;
     }
     return mix64(h);
 }
@@ -2046,7 +2063,6 @@ constexpr role_table<P, N> make_roles(const role_def<P> (&defs)[N]) noexcept {
 #endif
 // ---- end ward/role.hpp ----
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
@@ -2054,7 +2070,7 @@ constexpr role_table<P, N> make_roles(const role_def<P> (&defs)[N]) noexcept {
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -2132,16 +2148,42 @@ namespace detail {
 
 enum class entry_kind : std::uint32_t { binding = 0, grant = 1, deny = 2, restriction = 3 };
 
-/// One grant, binding, deny or restriction of a principal, as the decision path reads it.
-struct entry {
-    std::uint32_t begin; ///< the scope's number; the entry covers numbers [begin, end)
-    std::uint32_t end;
-    std::uint32_t mask;  ///< index into the mask pool
-    std::uint32_t tagged_row; ///< row number (low 30 bits) and entry_kind (high 2 bits)
-
-    constexpr std::uint32_t row() const noexcept { return tagged_row & 0x3fffffffu; }
-    constexpr entry_kind kind() const noexcept { return static_cast<entry_kind>(tagged_row >> 30); }
-};
+/// Sorts [first, last) by `less`: insertion sort for short ranges, heapsort otherwise (no
+/// recursion, O(n log n), no <algorithm> in the include graph).
+template <class It, class Less>
+void sort(It first, It last, Less less) {
+    using diff = std::remove_const_t<decltype(last - first)>;
+    const diff n = last - first;
+    if (n < 2) return;
+    if (n <= 16) {
+        for (It i = first + 1; i != last; ++i)
+            for (It j = i; j != first && less(*j, *(j - 1)); --j) {
+                auto t = *j;
+                *j = *(j - 1);
+                *(j - 1) = t;
+            }
+        return;
+    }
+    auto sift = [&](diff root, diff size) {
+        for (;;) {
+            auto child = 2 * root + 1;
+            if (child >= size) return;
+            if (child + 1 < size && less(first[child], first[child + 1])) ++child;
+            if (!less(first[root], first[child])) return;
+            auto t = first[root];
+            first[root] = first[child];
+            first[child] = t;
+            root = child;
+        }
+    };
+    for (auto i = n / 2; i-- > 0;) sift(i, n);
+    for (auto end = n - 1; end > 0; --end) {
+        auto t = first[0];
+        first[0] = first[end];
+        first[end] = t;
+        sift(0, end);
+    }
+}
 
 constexpr std::uint32_t none32 = std::numeric_limits<std::uint32_t>::max();
 
@@ -2509,6 +2551,24 @@ public:
 
 private:
     friend class policy_builder<P>;
+
+    // Vocabularies of at most 64 permissions keep each mask inside its entry (no extra load on
+    // the decision path); wider ones point into a deduplicated pool.
+    static constexpr bool inline_masks = set::word_count == 1;
+    using mask_ref = std::conditional_t<inline_masks, std::uint64_t, std::uint32_t>;
+    /// One grant, binding or deny of a principal, as the decision path reads it.
+    struct entry {
+        std::uint32_t begin;      ///< the scope's number; the entry covers numbers [begin, end)
+        std::uint32_t end;
+        std::uint32_t tagged_row; ///< row number (low 30 bits) and entry_kind (high 2 bits)
+        mask_ref mask;            ///< the mask's word, or its index in the pool
+        std::uint32_t row() const noexcept { return tagged_row & 0x3fffffffu; }
+        detail::entry_kind kind() const noexcept { return static_cast<detail::entry_kind>(tagged_row >> 30); }
+    };
+    std::conditional_t<inline_masks, set, const set&> mask_of(const entry& e) const noexcept {
+        if constexpr (inline_masks) return set::from_words(typename set::word_array{e.mask});
+        else return masks_[e.mask];
+    }
     template <class V>
     static std::size_t bytes(const V& v) noexcept {
         return v.capacity() * sizeof(typename V::value_type);
@@ -2522,11 +2582,11 @@ private:
     };
     path_result walk(std::uint32_t p, std::uint32_t t, const set& required) const noexcept {
         path_result r;
-        const detail::entry* e = entries_.data() + first_[p];
-        const detail::entry* const last = entries_.data() + first_[p + 1];
+        const entry* e = entries_.data() + first_[p];
+        const entry* const last = entries_.data() + first_[p + 1];
         for (; e != last && e->begin <= t; ++e) {
             if (t >= e->end) continue;
-            const set& m = masks_[e->mask];
+            const auto& m = mask_of(*e);
             if (e->kind() == detail::entry_kind::deny) {
                 r.denied |= m;
                 if (r.deny_rule == detail::none32 && m.contains_any(required)) r.deny_rule = e->row();
@@ -2535,7 +2595,7 @@ private:
                 if (r.grant_rule == detail::none32 && m.contains_any(required)) r.grant_rule = e->row();
             }
         }
-        if (deny_all_[t] != detail::none32) {
+        if (!deny_all_.empty() && deny_all_[t] != detail::none32) {
             const set& m = masks_[deny_all_[t]];
             r.denied |= m;
             if (r.deny_rule == detail::none32 && m.contains_any(required)) r.deny_rule = everyone_rule(t, required);
@@ -2580,6 +2640,7 @@ private:
                         std::uint32_t& rule) const noexcept {
         restricted = false;
         rule = detail::none32;
+        if (restrict_first_.empty()) return set::all(); // the policy restricts nobody
         set cap{};
         const bool via = c.has_via() && c.via().valid();
         const std::uint32_t v = c.via().value;
@@ -2608,10 +2669,16 @@ private:
         }
         return reason::granted;
     }
-    const detail::entry* find_row(std::uint32_t row, std::uint32_t& principal) const noexcept {
+    const entry* find_row(std::uint32_t row, std::uint32_t& principal) const noexcept {
         for (std::size_t i = 0; i < entries_.size(); ++i)
             if (entries_[i].row() == row) {
-                principal = static_cast<std::uint32_t>(std::upper_bound(first_.begin(), first_.end(), i) - first_.begin() - 1);
+                std::uint32_t lo = 0, hi = static_cast<std::uint32_t>(principal_count()); // first_[lo] <= i < first_[hi]
+                while (hi - lo > 1) {
+                    const std::uint32_t mid = lo + (hi - lo) / 2;
+                    if (first_[mid] <= i) lo = mid;
+                    else hi = mid;
+                }
+                principal = lo;
                 return &entries_[i];
             }
         return nullptr;
@@ -2627,7 +2694,7 @@ private:
     std::vector<std::pair<std::uint32_t, std::uint32_t>> everyone_; ///< (row, mask)
     std::vector<principal_kind> principal_kind_;
     std::vector<std::uint32_t> first_;
-    std::vector<detail::entry> entries_;
+    std::vector<entry> entries_;
     std::vector<std::uint32_t> restrict_first_;
     std::vector<detail::restriction> restrictions_;
     std::vector<set> masks_;
@@ -2767,47 +2834,64 @@ build_result<P> policy_builder<P>::build() const {
                 }
             }
         }
-        s.role_ids_.reserve(n_roles, role_ids_.arena_bytes());
-        for (std::uint32_t r = 0; r < n_roles; ++r) s.role_ids_.insert(role_ids_.at(r));
+        s.role_ids_ = role_ids_;
     }
 
-    // ---- principals ----------------------------------------------------------------------------------
+    // ---- principals (handles are the builder's numbers: its index is taken as it is) ----------------
     const auto n_principals = static_cast<std::uint32_t>(principal_defs_.size());
-    s.principal_ids_.reserve(n_principals, principal_ids_.arena_bytes());
+    s.principal_ids_ = principal_ids_;
     s.principal_kind_.resize(n_principals);
-    for (std::uint32_t i = 0; i < n_principals; ++i) {
-        s.principal_ids_.insert(principal_ids_.at(i));
-        s.principal_kind_[i] = principal_defs_[i].kind;
-    }
+    for (std::uint32_t i = 0; i < n_principals; ++i) s.principal_kind_[i] = principal_defs_[i].kind;
 
-    // ---- the mask pool (deduplicated) ----------------------------------------------------------------
-    std::unordered_map<std::size_t, std::uint32_t> pool_index;
+    // ---- the mask pool (deduplicated, for masks that are not kept inline) -----------------------------
+    std::vector<std::uint32_t> pool_slots(64, 0); // mask index + 1, open addressing on the set's hash
     auto intern_mask = [&](const set& m) -> std::uint32_t {
-        const std::size_t h = m.hash();
-        const auto it = pool_index.find(h);
-        if (it != pool_index.end() && s.masks_[it->second] == m) return it->second;
+        std::size_t slot_mask = pool_slots.size() - 1;
+        for (std::size_t i = m.hash() & slot_mask;; i = (i + 1) & slot_mask) {
+            if (pool_slots[i] == 0) break;
+            if (s.masks_[pool_slots[i] - 1] == m) return pool_slots[i] - 1;
+        }
         const auto idx = static_cast<std::uint32_t>(s.masks_.size());
         s.masks_.push_back(m);
-        if (it == pool_index.end()) pool_index.emplace(h, idx);
+        if (s.masks_.size() * 2 > pool_slots.size()) {
+            pool_slots.assign(pool_slots.size() * 2, 0);
+            slot_mask = pool_slots.size() - 1;
+            for (std::uint32_t k = 0; k < s.masks_.size(); ++k) {
+                std::size_t i = s.masks_[k].hash() & slot_mask;
+                while (pool_slots[i] != 0) i = (i + 1) & slot_mask;
+                pool_slots[i] = k + 1;
+            }
+        } else {
+            std::size_t i = m.hash() & slot_mask;
+            while (pool_slots[i] != 0) i = (i + 1) & slot_mask;
+            pool_slots[i] = idx + 1;
+        }
         return idx;
     };
+    using entry = typename snapshot<P>::entry;
+    auto make_entry = [&](std::uint32_t sp, const set& m, std::uint32_t row, detail::entry_kind k) {
+        entry e{};
+        e.begin = sp;
+        e.end = s.scope_end_[sp];
+        e.tagged_row = row | (static_cast<std::uint32_t>(k) << 30);
+        if constexpr (snapshot<P>::inline_masks) e.mask = m.words()[0];
+        else e.mask = intern_mask(m);
+        return e;
+    };
 
-    // ---- entries, grouped by principal ----------------------------------------------------------------
+    // ---- entries, grouped by principal (counting sort), then by scope and row -----------------------
     struct raw {
         std::uint32_t principal;
-        detail::entry e;
+        entry e;
         bool replace;
     };
-    std::vector<raw> raws;
-    std::vector<raw> restr;
+    std::vector<raw> raws, restr;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> restr_within; // parallel to restr
     raws.reserve(bindings_.size() + perm_rows_.size());
-    auto tag = [](std::uint32_t row, detail::entry_kind k) { return row | (static_cast<std::uint32_t>(k) << 30); };
     for (const binding& b : bindings_) {
         set m;
         for (std::uint32_t k = b.roles_begin; k < b.roles_end; ++k) m |= s.role_masks_[binding_roles_[k]];
-        const std::uint32_t sp = pre[b.scope];
-        raws.push_back({b.principal, {sp, s.scope_end_[sp], intern_mask(m), tag(b.row, detail::entry_kind::binding)}, b.replace});
+        raws.push_back({b.principal, make_entry(pre[b.scope], m, b.row, detail::entry_kind::binding), b.replace});
     }
     std::vector<set> everyone(n_scopes);
     s.everyone_first_.assign(n_scopes + 1, 0);
@@ -2815,17 +2899,21 @@ build_result<P> policy_builder<P>::build() const {
         const std::uint32_t sp = pre[r.scope];
         switch (r.kind) {
         case row_kind::grant:
-            raws.push_back({r.principal, {sp, s.scope_end_[sp], intern_mask(r.permissions.implied()), tag(r.row, detail::entry_kind::grant)}, false});
+            raws.push_back({r.principal, make_entry(sp, r.permissions.implied(), r.row, detail::entry_kind::grant), false});
             break;
         case row_kind::deny:
-            raws.push_back({r.principal, {sp, s.scope_end_[sp], intern_mask(r.permissions), tag(r.row, detail::entry_kind::deny)}, false});
+            raws.push_back({r.principal, make_entry(sp, r.permissions, r.row, detail::entry_kind::deny), false});
             break;
         case row_kind::restriction: {
             // By default a restriction governs the application's parent (its organization).
             std::uint32_t w = r.within != detail::none32 ? pre[r.within] : s.scope_parent_[sp];
             if (w == detail::none32) w = sp;
-            restr.push_back({r.principal, {sp, s.scope_end_[sp], intern_mask(r.permissions.implied()), tag(r.row, detail::entry_kind::restriction)}, false});
-            restr_within.push_back({w, s.scope_end_[w]});
+            entry e{};
+            e.begin = sp;
+            e.end = s.scope_end_[sp];
+            e.tagged_row = r.row;
+            restr.push_back({r.principal, e, false});
+            restr_within.push_back({w, intern_mask(r.permissions.implied())});
             break;
         }
         case row_kind::deny_everyone:
@@ -2836,69 +2924,69 @@ build_result<P> policy_builder<P>::build() const {
         default: break;
         }
     }
-    auto by_principal_scope_row = [](const raw& a, const raw& b) {
-        if (a.principal != b.principal) return a.principal < b.principal;
-        if (a.e.begin != b.e.begin) return a.e.begin < b.e.begin;
-        return a.e.row() < b.e.row();
+    auto by_scope_row = [](const raw& a, const raw& b) {
+        return a.e.begin != b.e.begin ? a.e.begin < b.e.begin : a.e.row() < b.e.row();
     };
-    std::sort(raws.begin(), raws.end(), by_principal_scope_row);
+    // Stable counting sort by principal, then each principal's group by (scope, row).
+    auto group = [&](const std::vector<raw>& in, std::vector<std::uint32_t>& offsets) {
+        offsets.assign(n_principals + 1, 0);
+        for (const raw& r : in) ++offsets[r.principal + 1];
+        for (std::uint32_t p = 0; p < n_principals; ++p) offsets[p + 1] += offsets[p];
+        std::vector<std::uint32_t> fill(offsets.begin(), offsets.end() - 1), sorted(in.size());
+        for (std::uint32_t i = 0; i < in.size(); ++i) sorted[fill[in[i].principal]++] = i;
+        for (std::uint32_t p = 0; p < n_principals; ++p)
+            detail::sort(sorted.begin() + offsets[p], sorted.begin() + offsets[p + 1],
+                         [&](std::uint32_t x, std::uint32_t y) { return by_scope_row(in[x], in[y]); });
+        return sorted;
+    };
+    std::vector<std::uint32_t> raw_first;
+    const std::vector<std::uint32_t> by_principal = group(raws, raw_first);
 
     s.first_.assign(n_principals + 1, 0);
     s.entries_.reserve(raws.size());
-    for (std::size_t i = 0; i < raws.size();) {
-        // One (principal, scope) group: a replacing binding drops the bindings of earlier rows.
-        std::size_t j = i;
-        std::uint32_t last_replace = 0;
-        bool has_replace = false;
-        for (; j < raws.size() && raws[j].principal == raws[i].principal && raws[j].e.begin == raws[i].e.begin; ++j)
-            if (raws[j].replace) {
-                has_replace = true;
-                last_replace = raws[j].e.row();
+    for (std::uint32_t p = 0; p < n_principals; ++p) {
+        for (std::uint32_t i = raw_first[p]; i < raw_first[p + 1];) {
+            // One (principal, scope) group: a replacing binding drops the bindings of earlier rows.
+            std::uint32_t j = i;
+            std::uint32_t last_replace = 0;
+            bool has_replace = false;
+            for (; j < raw_first[p + 1] && raws[by_principal[j]].e.begin == raws[by_principal[i]].e.begin; ++j)
+                if (raws[by_principal[j]].replace) {
+                    has_replace = true;
+                    last_replace = raws[by_principal[j]].e.row();
+                }
+            const std::size_t group_start = s.entries_.size();
+            for (std::uint32_t k = i; k < j; ++k) {
+                const entry& e = raws[by_principal[k]].e;
+                if (has_replace && e.kind() == detail::entry_kind::binding && e.row() < last_replace) continue;
+                if (s.mask_of(e).none()) continue; // grants or denies nothing
+                bool dup = false;                  // a duplicate row adds nothing; keep the earliest
+                for (std::size_t q = group_start; q < s.entries_.size() && !dup; ++q)
+                    dup = s.entries_[q].mask == e.mask && s.entries_[q].kind() == e.kind();
+                if (!dup) s.entries_.push_back(e);
             }
-        const std::size_t group_start = s.entries_.size();
-        for (std::size_t k = i; k < j; ++k) {
-            const detail::entry& e = raws[k].e;
-            if (has_replace && e.kind() == detail::entry_kind::binding && e.row() < last_replace) continue;
-            if (s.masks_[e.mask].none()) continue; // grants or denies nothing
-            bool dup = false; // a duplicate row adds nothing; keep the earliest
-            for (std::size_t q = group_start; q < s.entries_.size() && !dup; ++q)
-                dup = s.entries_[q].mask == e.mask && s.entries_[q].kind() == e.kind();
-            if (dup) continue;
-            s.entries_.push_back(e);
-            ++s.first_[raws[i].principal + 1];
+            i = j;
         }
-        i = j;
+        s.first_[p + 1] = static_cast<std::uint32_t>(s.entries_.size());
     }
-    // first_ holds counts shifted by one; make them offsets. (Counts were added per principal.)
-    for (std::uint32_t p = 0; p < n_principals; ++p) s.first_[p + 1] += s.first_[p];
 
-    s.restrict_first_.assign(n_principals + 1, 0);
-    {
-        std::vector<std::uint32_t> order_r(restr.size());
-        for (std::uint32_t i = 0; i < order_r.size(); ++i) order_r[i] = i;
-        std::sort(order_r.begin(), order_r.end(), [&](std::uint32_t a, std::uint32_t b) { return by_principal_scope_row(restr[a], restr[b]); });
-        for (std::uint32_t i : order_r) {
-            const raw& r = restr[i];
-            s.restrictions_.push_back({restr_within[i].first, restr_within[i].second, r.e.begin, r.e.end, r.e.mask, r.e.row()});
-            ++s.restrict_first_[r.principal + 1];
-        }
+    if (!restr.empty()) {
+        std::vector<std::uint32_t> restr_first;
+        const std::vector<std::uint32_t> order_r = group(restr, restr_first);
+        s.restrict_first_ = restr_first;
+        for (std::uint32_t i : order_r)
+            s.restrictions_.push_back({restr_within[i].first, s.scope_end_[restr_within[i].first], restr[i].e.begin,
+                                       restr[i].e.end, restr_within[i].second, restr[i].e.tagged_row});
     }
-    for (std::uint32_t p = 0; p < n_principals; ++p) s.restrict_first_[p + 1] += s.restrict_first_[p];
 
     // ---- denies for everyone: each scope's own rows, and the union inherited down the tree ----------
-    for (std::uint32_t k = 0; k < n_scopes; ++k) s.everyone_first_[k + 1] += s.everyone_first_[k];
-    s.everyone_.resize(s.everyone_rows_.size());
-    {
-        std::sort(s.everyone_rows_.begin(), s.everyone_rows_.end(),
-                  [](const auto& a, const auto& b) { return a.second != b.second ? a.second < b.second : a.first < b.first; });
+    if (!s.everyone_rows_.empty()) {
+        for (std::uint32_t k = 0; k < n_scopes; ++k) s.everyone_first_[k + 1] += s.everyone_first_[k];
+        s.everyone_.resize(s.everyone_rows_.size());
         std::vector<std::uint32_t> fill(s.everyone_first_.begin(), s.everyone_first_.end() - 1);
-        for (const perm_row& r : perm_rows_)
+        for (const perm_row& r : perm_rows_) // perm_rows_ is in row order, so each scope's rows are too
             if (r.kind == row_kind::deny_everyone) s.everyone_[fill[pre[r.scope]]++] = {r.row, intern_mask(r.permissions)};
-        for (std::uint32_t k = 0; k < n_scopes; ++k) // rows in row order within a scope
-            std::sort(s.everyone_.begin() + s.everyone_first_[k], s.everyone_.begin() + s.everyone_first_[k + 1]);
-    }
-    s.deny_all_.assign(n_scopes, detail::none32);
-    {
+        s.deny_all_.assign(n_scopes, detail::none32);
         std::vector<set> inherited(n_scopes);
         for (std::uint32_t k = 0; k < n_scopes; ++k) {
             const std::uint32_t par = s.scope_parent_[k];
@@ -2906,6 +2994,8 @@ build_result<P> policy_builder<P>::build() const {
             if (par != detail::none32) inherited[k] |= inherited[par];
             if (inherited[k].any()) s.deny_all_[k] = intern_mask(inherited[k]);
         }
+    } else {
+        s.everyone_first_.clear();
     }
     out.snapshot = std::move(snap);
     return out;
@@ -2934,7 +3024,7 @@ decision<P> snapshot<P>::check(const credential<P>& cred, const set& required, s
     const set held = path.granted - path.denied;
     bool capped = false, restricted = false;
     std::uint32_t restriction_rule = detail::none32;
-    const set token = token_cap(cred, t, capped);
+    const set token = cred.has_ceiling() || cred.has_extended() ? token_cap(cred, t, capped) : set::all();
     const set app = restriction_cap(cred, p, t, restricted, restriction_rule);
     const set effective = held & token & app;
 
@@ -3074,7 +3164,7 @@ std::string snapshot<P>::explain(const decision<P>& d) const {
     auto describe = [&](std::uint32_t row) -> std::string {
         if (row == detail::none32) return {};
         std::uint32_t principal = 0;
-        if (const detail::entry* e = find_row(row, principal)) {
+        if (const entry* e = find_row(row, principal)) {
             static constexpr const char* kinds[] = {"binding", "grant", "deny", "restriction"};
             return std::string(kinds[static_cast<std::uint32_t>(e->kind())]) + " row " + std::to_string(row) + " (" +
                    std::string(principal_id(principal_handle{principal})) + " at " +
@@ -3125,12 +3215,37 @@ std::string explain(const decision<P>& d, const snapshot<P>& s) {
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <sched.h>
+#define WARD_DETAIL_YIELD() ::sched_yield()
+#else
 #include <thread>
+#define WARD_DETAIL_YIELD() std::this_thread::yield()
+#endif
 
 namespace ward {
 
 namespace detail {
+/// A tiny lock for writers only (readers never take it): <mutex> costs more to compile than ward.
+class writer_lock {
+public:
+    void lock() noexcept {
+        while (busy_.exchange(true, std::memory_order_acquire)) WARD_DETAIL_YIELD();
+    }
+    void unlock() noexcept { busy_.store(false, std::memory_order_release); }
+
+private:
+    std::atomic<bool> busy_{false};
+};
+struct writer_guard {
+    explicit writer_guard(writer_lock& l) noexcept : l_(l) { l_.lock(); }
+    ~writer_guard() { l_.unlock(); }
+    writer_guard(const writer_guard&) = delete;
+    writer_guard& operator=(const writer_guard&) = delete;
+    writer_lock& l_;
+};
+
 inline std::size_t reader_stripe() noexcept {
     static std::atomic<std::size_t> next{0};
     thread_local const std::size_t mine = next.fetch_add(1, std::memory_order_relaxed);
@@ -3197,21 +3312,21 @@ public:
     /// Swaps in `next`. Returns after every reader that could still see the previous snapshot has
     /// let go of it; then releases this handle's reference to it. Writers are serialized.
     void publish(std::shared_ptr<const snapshot<P>> next) {
-        std::lock_guard<std::mutex> lock(writer_);
+        const detail::writer_guard lock(writer_);
         current_.store(next.get(), std::memory_order_seq_cst);
         // Two grace phases: a reader counted under either phase before the store may still hold
         // the old pointer; after both have drained, none can.
         for (int round = 0; round < 2; ++round) {
             const unsigned old_phase = static_cast<unsigned>(phase_.fetch_add(1, std::memory_order_seq_cst) & 1u);
             for (std::size_t i = 0; i < stripes; ++i)
-                while (counters_[i].active[old_phase].load(std::memory_order_seq_cst) != 0) std::this_thread::yield();
+                while (counters_[i].active[old_phase].load(std::memory_order_seq_cst) != 0) WARD_DETAIL_YIELD();
         }
         held_ = std::move(next);
     }
 
     /// The current snapshot as a shared pointer (for callers that keep it beyond one request).
     std::shared_ptr<const snapshot<P>> share() const {
-        std::lock_guard<std::mutex> lock(writer_);
+        const detail::writer_guard lock(writer_);
         return held_;
     }
 
@@ -3219,7 +3334,7 @@ private:
     std::atomic<const snapshot<P>*> current_{nullptr};
     std::atomic<std::uint64_t> phase_{0};
     mutable std::array<counter, stripes> counters_{};
-    mutable std::mutex writer_;
+    mutable detail::writer_lock writer_;
     std::shared_ptr<const snapshot<P>> held_;
 };
 

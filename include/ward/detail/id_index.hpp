@@ -21,22 +21,32 @@ inline std::uint64_t mix64(std::uint64_t x) noexcept {
     return x;
 }
 
-/// A fast non-cryptographic hash of a byte string, 8 bytes at a time.
+inline std::uint64_t read8(const char* p) noexcept {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
+}
+inline std::uint64_t read4(const char* p) noexcept {
+    std::uint32_t w;
+    std::memcpy(&w, p, 4);
+    return w;
+}
+
+/// A fast non-cryptographic hash of a byte string: 8 bytes at a time, the tail read as one
+/// overlapping word (no byte loop, no variable-length copy).
 inline std::uint64_t hash_bytes(std::string_view s) noexcept {
-    std::uint64_t h = 0x9e3779b97f4a7c15ull ^ (s.size() * 0xff51afd7ed558ccdull);
     const char* p = s.data();
     std::size_t n = s.size();
-    while (n >= 8) {
-        std::uint64_t w;
-        std::memcpy(&w, p, 8);
-        h = (h ^ mix64(w)) * 0x9fb21c651e98df25ull;
-        p += 8;
-        n -= 8;
-    }
-    if (n) {
-        std::uint64_t w = 0;
-        std::memcpy(&w, p, n);
-        h = (h ^ mix64(w ^ n)) * 0x9fb21c651e98df25ull;
+    std::uint64_t h = 0x9e3779b97f4a7c15ull ^ (n * 0xff51afd7ed558ccdull);
+    if (n > 8) {
+        const char* const last = p + n - 8;
+        for (; p < last; p += 8) h = (h ^ mix64(read8(p))) * 0x9fb21c651e98df25ull;
+        h = (h ^ mix64(read8(last))) * 0x9fb21c651e98df25ull;
+    } else if (n >= 4) {
+        h = (h ^ mix64((read4(p) << 32) | read4(p + n - 4))) * 0x9fb21c651e98df25ull;
+    } else if (n > 0) {
+        const auto b = [&](std::size_t i) { return static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])); };
+        h = (h ^ mix64((b(0) << 16) | (b(n / 2) << 8) | b(n - 1))) * 0x9fb21c651e98df25ull;
     }
     return mix64(h);
 }
