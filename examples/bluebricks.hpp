@@ -9,6 +9,8 @@
 #ifndef WARD_EXAMPLES_BLUEBRICKS_HPP
 #define WARD_EXAMPLES_BLUEBRICKS_HPP
 
+#include "acceptance_table.hpp"
+
 #include <ward/ward.hpp>
 
 #include <cstddef>
@@ -255,13 +257,7 @@ inline access_token plain(const database& db, std::string_view user) {
 
 // ---- 5. the acceptance table -----------------------------------------------------------------------------
 
-struct outcome {
-    std::string request;
-    std::string credential;
-    int expected;
-    int status;
-    std::string reason;
-};
+using acceptance::outcome;
 
 struct report {
     std::vector<outcome> rows;

@@ -9,21 +9,7 @@ int main() {
     const commerce_layer::report r = commerce_layer::run();
 
     std::printf("== commerce layer provisioning: memberships, roles, access scopes, applications ==\n");
-    std::size_t w_req = 7, w_cred = 10;
-    for (const auto& o : r.rows) {
-        w_req = o.request.size() > w_req ? o.request.size() : w_req;
-        w_cred = o.credential.size() > w_cred ? o.credential.size() : w_cred;
-    }
-    std::printf("%-*s  %-*s  %s  %s\n", int(w_req), "request", int(w_cred), "credential", "status", "reason");
-    int wrong = 0;
-    for (const auto& o : r.rows) {
-        const bool ok = o.status == o.expected;
-        wrong += ok ? 0 : 1;
-        std::printf("%-*s  %-*s  %d%s  %s\n", int(w_req), o.request.c_str(), int(w_cred), o.credential.c_str(), o.status,
-                    ok ? "   " : " !!", o.reason.c_str());
-        if (!ok) std::printf("%-*s  expected %d\n", int(w_req + w_cred + 2), "", o.expected);
-    }
-    std::printf("\n%zu rows, %d differ from Commerce Layer's documented behaviour\n", r.rows.size(), wrong);
+    const int wrong = acceptance::print(r.rows, "Commerce Layer's");
 
     std::printf("\n== what the model shows ==\n");
     for (const auto& n : r.notes) std::printf("%s\n", n.c_str());

@@ -10,6 +10,8 @@
 #ifndef WARD_EXAMPLES_COMMERCE_LAYER_HPP
 #define WARD_EXAMPLES_COMMERCE_LAYER_HPP
 
+#include "acceptance_table.hpp"
+
 #include <ward/ward.hpp>
 
 #include <cstddef>
@@ -279,13 +281,7 @@ inline policy load(const database& db) {
 
 // ---- 5. the acceptance table -----------------------------------------------------------------------------
 
-struct outcome {
-    std::string request;
-    std::string credential;
-    int expected;
-    int status;
-    std::string reason;
-};
+using acceptance::outcome;
 
 struct report {
     std::vector<outcome> rows;

@@ -57,19 +57,6 @@ int main() {
 
     std::printf("== provide ident: user endpoints ==\n");
     const auto table = provide::run_table();
-    std::size_t w_req = 7, w_cred = 10;
-    for (const auto& o : table) {
-        w_req = o.request.size() > w_req ? o.request.size() : w_req;
-        w_cred = o.credential.size() > w_cred ? o.credential.size() : w_cred;
-    }
-    std::printf("%-*s  %-*s  %s  %s\n", int(w_req), "request", int(w_cred), "credential", "status", "reason");
-    int wrong = 0;
-    for (const auto& o : table) {
-        const bool ok = o.status == o.expected;
-        wrong += ok ? 0 : 1;
-        std::printf("%-*s  %-*s  %d%s  %s\n", int(w_req), o.request.c_str(), int(w_cred), o.credential.c_str(), o.status,
-                    ok ? "   " : " !!", o.reason.c_str());
-    }
-    std::printf("\n%zu rows, %d differ from ident's documented behaviour\n", table.size(), wrong);
+    const int wrong = acceptance::print(table, "ident's");
     return table.empty() || wrong != 0 ? 1 : 0;
 }

@@ -4,6 +4,8 @@
 #ifndef WARD_EXAMPLES_PROVIDE_IDENT_HPP
 #define WARD_EXAMPLES_PROVIDE_IDENT_HPP
 
+#include "acceptance_table.hpp"
+
 #include <ward/ward.hpp>
 
 #include <cstdint>
@@ -150,13 +152,7 @@ inline ward::token_claims application_token(const char* application) {
 }
 
 // ---- the table ------------------------------------------------------------------------------------------
-struct outcome {
-    std::string request;
-    std::string credential;
-    int expected;
-    int status;
-    std::string reason;
-};
+using acceptance::outcome;
 
 inline std::vector<outcome> run_table() {
     const auto policy = build_policy();
