@@ -26,7 +26,7 @@ struct pair_table {
 /// held lacks; any_req: 4 random bits, which miss held about half the time when held is sparse.
 template <std::size_t N>
 const pair_table<N>& table() {
-    static const pair_table<N> t = [] {
+    static const pair_table<N> cached = [] {
         pair_table<N> t;
         wb::rng g{N};
         for (std::size_t i = 0; i < pairs; ++i) {
@@ -60,7 +60,7 @@ const pair_table<N>& table() {
         }
         return t;
     }();
-    return t;
+    return cached;
 }
 
 template <class P, std::size_t N>

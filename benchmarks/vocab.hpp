@@ -6,6 +6,8 @@
 #define WARD_BENCH_VOCAB_HPP
 
 #include <ward/parse.hpp>
+
+#include "generated_names.hpp" // tests/: shared with the test vocabularies
 #include <ward/permission_set.hpp>
 
 #include <array>
@@ -60,43 +62,8 @@ constexpr perm perm_at(std::size_t i) noexcept {
     return perm{static_cast<resource>(i / action_count), static_cast<action>(i % action_count)};
 }
 
-// ---- generated vocabularies: N permissions named "p0".."p<N-1>" -------------------------------------
 template <std::size_t N>
-struct generated_names {
-    static constexpr std::size_t digits(std::size_t i) noexcept { return i < 10 ? 1 : 1 + digits(i / 10); }
-    static constexpr std::size_t total() noexcept {
-        std::size_t t = 0;
-        for (std::size_t i = 0; i < N; ++i) t += 1 + digits(i);
-        return t;
-    }
-    static constexpr std::array<char, total()> make() noexcept {
-        std::array<char, total()> b{};
-        std::size_t k = 0;
-        for (std::size_t i = 0; i < N; ++i) {
-            b[k++] = 'p';
-            const std::size_t d = digits(i);
-            std::size_t v = i;
-            for (std::size_t j = 0; j < d; ++j) {
-                b[k + d - 1 - j] = static_cast<char>('0' + v % 10);
-                v /= 10;
-            }
-            k += d;
-        }
-        return b;
-    }
-    static constexpr std::array<char, total()> chars = make();
-    template <class E>
-    static constexpr std::array<ward::permission_name<E>, N> entries() noexcept {
-        std::array<ward::permission_name<E>, N> out{};
-        std::size_t k = 0;
-        for (std::size_t i = 0; i < N; ++i) {
-            const std::size_t len = 1 + digits(i);
-            out[i] = {static_cast<E>(i), std::string_view(chars.data() + k, len)};
-            k += len;
-        }
-        return out;
-    }
-};
+using generated_names = ward_testing::generated_names<N>;
 
 enum class v64 : unsigned char {};
 enum class v256 : unsigned short {};
