@@ -26,6 +26,12 @@ static_assert(WARD_MAX_PERMISSION_BITS > 0 && WARD_MAX_PERMISSION_BITS <= 65535,
               "WARD_MAX_PERMISSION_BITS must be in [1, 65535]");
 static_assert(WARD_MAX_INPUT_LENGTH > 0, "WARD_MAX_INPUT_LENGTH must be positive");
 
+#if defined(__GNUC__) || defined(__clang__)
+#define WARD_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define WARD_ALWAYS_INLINE inline
+#endif
+
 #if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
 #define WARD_HAS_EXCEPTIONS 1
 #else

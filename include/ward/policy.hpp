@@ -545,7 +545,7 @@ private:
         std::uint32_t grant_rule = detail::none32;
         std::uint32_t deny_rule = detail::none32;
     };
-    path_result walk(std::uint32_t p, std::uint32_t t, const set& required) const noexcept {
+    WARD_ALWAYS_INLINE path_result walk(std::uint32_t p, std::uint32_t t, const set& required) const noexcept {
         path_result r;
         const entry* e = entries_.data() + first_[p];
         const entry* const last = entries_.data() + first_[p + 1];

@@ -57,6 +57,12 @@ static_assert(WARD_MAX_PERMISSION_BITS > 0 && WARD_MAX_PERMISSION_BITS <= 65535,
               "WARD_MAX_PERMISSION_BITS must be in [1, 65535]");
 static_assert(WARD_MAX_INPUT_LENGTH > 0, "WARD_MAX_INPUT_LENGTH must be positive");
 
+#if defined(__GNUC__) || defined(__clang__)
+#define WARD_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define WARD_ALWAYS_INLINE inline
+#endif
+
 #if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
 #define WARD_HAS_EXCEPTIONS 1
 #else
@@ -2580,7 +2586,7 @@ private:
         std::uint32_t grant_rule = detail::none32;
         std::uint32_t deny_rule = detail::none32;
     };
-    path_result walk(std::uint32_t p, std::uint32_t t, const set& required) const noexcept {
+    WARD_ALWAYS_INLINE path_result walk(std::uint32_t p, std::uint32_t t, const set& required) const noexcept {
         path_result r;
         const entry* e = entries_.data() + first_[p];
         const entry* const last = entries_.data() + first_[p + 1];
