@@ -574,16 +574,10 @@ private:
                 if (masks_[everyone_[i].second].contains_any(required)) return everyone_[i].first;
         return detail::none32;
     }
-    /// The token's cap at target t (ceiling and extended entries); `capped` false when uncapped.
-    set token_cap(const credential<P>& c, std::uint32_t t, bool& capped) const noexcept {
-        set cap = set::all();
-        capped = false;
-        if (c.has_ceiling()) {
-            cap = c.ceiling();
-            capped = true;
-        }
+    /// The token's cap at target t (ceiling and extended entries); every permission when uncapped.
+    set token_cap(const credential<P>& c, std::uint32_t t) const noexcept {
+        set cap = c.has_ceiling() ? c.ceiling() : set::all();
         if (c.has_extended()) {
-            capped = true;
             std::uint32_t best = detail::none32;
             std::size_t best_i = 0;
             for (std::size_t i = 0; i < c.extended_count(); ++i) {
@@ -599,11 +593,10 @@ private:
         }
         return cap;
     }
-    /// The application restriction's cap at target t; `restricted` false when none governs t.
+    /// The application restriction's cap at target t (every permission when none governs t).
     /// `rule` is the restriction row that matched the application in use (or the first that governs t).
-    set restriction_cap(const credential<P>& c, std::uint32_t p, std::uint32_t t, bool& restricted,
-                        std::uint32_t& rule) const noexcept {
-        restricted = false;
+    set restriction_cap(const credential<P>& c, std::uint32_t p, std::uint32_t t, std::uint32_t& rule) const noexcept {
+        bool restricted = false;
         rule = detail::none32;
         if (restrict_first_.empty()) return set::all(); // the policy restricts nobody
         set cap{};
@@ -987,10 +980,9 @@ decision<P> snapshot<P>::check(const credential<P>& cred, const set& required, s
     const std::uint32_t p = cred.principal().value, t = target.value;
     const path_result path = walk(p, t, required);
     const set held = path.granted - path.denied;
-    bool capped = false, restricted = false;
     std::uint32_t restriction_rule = detail::none32;
-    const set token = cred.has_ceiling() || cred.has_extended() ? token_cap(cred, t, capped) : set::all();
-    const set app = restriction_cap(cred, p, t, restricted, restriction_rule);
+    const set token = cred.has_ceiling() || cred.has_extended() ? token_cap(cred, t) : set::all();
+    const set app = restriction_cap(cred, p, t, restriction_rule);
     const set effective = held & token & app;
 
     d.missing = required - effective;
@@ -1021,9 +1013,8 @@ effective_result<P> snapshot<P>::effective_permissions(const credential<P>& cred
     if (r.why != reason::granted) return r;
     const std::uint32_t p = cred.principal().value, t = target.value;
     const path_result path = walk(p, t, set{});
-    bool capped = false, restricted = false;
     std::uint32_t rule = detail::none32;
-    r.permissions = (path.granted - path.denied) & token_cap(cred, t, capped) & restriction_cap(cred, p, t, restricted, rule);
+    r.permissions = (path.granted - path.denied) & token_cap(cred, t) & restriction_cap(cred, p, t, rule);
     return r;
 }
 
