@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+// ward-service's HTTP API: the three seed APIs on one httplib::Server, every access decision made
+// by ward against snapshots rebuilt from the store after each committed write.
+#ifndef WARD_SERVICE_APP_HPP
+#define WARD_SERVICE_APP_HPP
+
+#include "store.hpp"
+#include "tokens.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace httplib {
+class Server;
+}
+
+namespace ward_service {
+
+struct app_options {
+    unsigned pbkdf2_iterations = 600000; ///< for passwords set through the API
+    std::int64_t token_ttl = 3600;       ///< seconds, for POST /api/v1/authenticate
+};
+
+/// Largest request body the service reads (bigger ones answer 413).
+inline constexpr std::size_t max_body_bytes = 64 * 1024;
+
+class app {
+public:
+    /// Builds the three policies from `db`; throws store_error if they cannot be built.
+    app(store& db, app_options options);
+    ~app();
+    app(const app&) = delete;
+    app& operator=(const app&) = delete;
+
+    /// Registers every route, the JSON error handler and the body limit on `server`.
+    void mount(httplib::Server& server);
+
+    /// Signs a token as POST /api/v1/authenticate would (see tokens.hpp); nullopt and `error` when
+    /// the subject or audience is unknown.
+    std::optional<std::string> mint(const mint_options& options, std::string& error);
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+} // namespace ward_service
+
+#endif

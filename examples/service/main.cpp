@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: MIT
+// ward-service: serve the seed APIs, mint a token, or play the tour. See README.md here.
+#include "app.hpp"
+#include "store.hpp"
+#include "tokens.hpp"
+#include "tour.hpp"
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <arpa/inet.h>
+#include <cerrno>
+#include <csignal>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <iostream>
+#include <map>
+#include <pthread.h>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+constexpr const char* usage = R"(usage:
+  ward-service serve [--db FILE] [--host 127.0.0.1] [--port 8080] [--threads 8]
+                     [--pbkdf2-iterations 600000] [--token-ttl 3600]
+  ward-service token --db FILE --audience ident|provisioning|bluebricks --subject SUB
+                     [--permissions N] [--scope "a b"] [--ttl SECONDS] [--not-before SECONDS]
+  ward-service tour  --url http://127.0.0.1:PORT --db FILE [--quiet-next-steps]
+)";
+
+int usage_error(const std::string& message) {
+    std::cerr << "ward-service: " << message << "\n" << usage;
+    return 2;
+}
+
+/// `--name value` pairs (and bare `--flags`, whose value is ""), each name at most once.
+bool parse_flags(int argc, char** argv, int first, const std::vector<std::string>& valued, const std::vector<std::string>& bare,
+                 std::map<std::string, std::string>& out, std::string& error) {
+    for (int i = first; i < argc; ++i) {
+        const std::string name = argv[i];
+        const bool takes_value = std::find(valued.begin(), valued.end(), name) != valued.end();
+        const bool is_bare = std::find(bare.begin(), bare.end(), name) != bare.end();
+        if (!takes_value && !is_bare) return error = "unknown option " + name, false;
+        if (out.count(name)) return error = name + " given twice", false;
+        if (is_bare) {
+            out[name] = "";
+            continue;
+        }
+        if (i + 1 >= argc) return error = name + " needs a value", false;
+        out[name] = argv[++i];
+    }
+    return true;
+}
+
+/// A decimal integer in [lo, hi], the whole string.
+bool parse_int(const std::string& text, long long lo, long long hi, long long& out) {
+    if (text.empty() || text.size() > 20) return false;
+    char* end = nullptr;
+    errno = 0;
+    const long long v = std::strtoll(text.c_str(), &end, 10);
+    if (errno != 0 || end != text.c_str() + text.size() || v < lo || v > hi) return false;
+    out = v;
+    return true;
+}
+
+int serve(int argc, char** argv) {
+    std::map<std::string, std::string> f;
+    std::string error;
+    if (!parse_flags(argc, argv, 2, {"--db", "--host", "--port", "--threads", "--pbkdf2-iterations", "--token-ttl"}, {}, f, error))
+        return usage_error(error);
+    const std::string db_path = f.count("--db") ? f["--db"] : "ward-service.db";
+    const std::string host = f.count("--host") ? f["--host"] : "127.0.0.1";
+    long long port = 8080, threads = 8, iterations = 600000, ttl = 3600;
+    if (f.count("--port") && !parse_int(f["--port"], 0, 65535, port)) return usage_error("--port must be 0..65535");
+    if (f.count("--threads") && !parse_int(f["--threads"], 1, 256, threads)) return usage_error("--threads must be 1..256");
+    if (f.count("--pbkdf2-iterations") && !parse_int(f["--pbkdf2-iterations"], 1000, 10000000, iterations))
+        return usage_error("--pbkdf2-iterations must be 1000..10000000");
+    if (f.count("--token-ttl") && !parse_int(f["--token-ttl"], 1, 366LL * 86400, ttl)) return usage_error("--token-ttl must be 1..31622400");
+    unsigned char addr[16];
+    if (inet_pton(AF_INET, host.c_str(), addr) != 1 && inet_pton(AF_INET6, host.c_str(), addr) != 1)
+        return usage_error("--host must be a literal IP address, such as 127.0.0.1");
+
+    // Block the stop signals in every thread; one thread waits for them and stops the server.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    try {
+        ward_service::store db(db_path, static_cast<unsigned>(iterations));
+        ward_service::app service(db, {static_cast<unsigned>(iterations), static_cast<std::int64_t>(ttl)});
+        httplib::Server server;
+        const auto pool = static_cast<std::size_t>(threads);
+        server.new_task_queue = [pool] { return new httplib::ThreadPool(pool); };
+        server.set_read_timeout(10, 0);
+        server.set_write_timeout(10, 0);
+        service.mount(server);
+
+        int bound = static_cast<int>(port);
+        if (port == 0) bound = server.bind_to_any_port(host);
+        else if (!server.bind_to_port(host, bound)) bound = -1;
+        if (bound <= 0) {
+            std::cerr << "ward-service: cannot listen on " << host << ":" << port << "\n";
+            return 1;
+        }
+        const std::string shown_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+        std::cout << "ward-service listening on http://" << shown_host << ":" << bound << " (db " << db_path << ")" << std::endl;
+
+        std::thread stopper([&server, stop_signals] {
+            int sig = 0;
+            sigwait(&stop_signals, &sig);
+            server.stop();
+        });
+        const bool ok = server.listen_after_bind();
+        if (!ok) {
+            // listen ended without a signal: wake the stopper so it can be joined.
+            pthread_kill(stopper.native_handle(), SIGTERM);
+        }
+        stopper.join();
+        std::cout << "ward-service stopped" << std::endl;
+        return ok ? 0 : 1;
+    } catch (const std::exception& e) {
+        std::cerr << "ward-service: " << e.what() << "\n";
+        return 1;
+    }
+}
+
+int token(int argc, char** argv) {
+    std::map<std::string, std::string> f;
+    std::string error;
+    if (!parse_flags(argc, argv, 2, {"--db", "--audience", "--subject", "--permissions", "--scope", "--ttl", "--not-before"}, {}, f,
+                     error))
+        return usage_error(error);
+    if (!f.count("--db") || !f.count("--audience") || !f.count("--subject"))
+        return usage_error("token needs --db, --audience and --subject");
+    ward_service::mint_options m;
+    m.audience = f["--audience"];
+    m.subject = f["--subject"];
+    long long v = 0;
+    if (f.count("--permissions")) {
+        if (!parse_int(f["--permissions"], 0, 0xFFFFFFFFLL, v)) return usage_error("--permissions must be a uint32");
+        m.permissions = static_cast<std::uint64_t>(v);
+    }
+    if (f.count("--scope")) m.scope = f["--scope"];
+    if (f.count("--ttl")) {
+        if (!parse_int(f["--ttl"], -86400, 366LL * 86400, v)) return usage_error("--ttl must be -86400..31622400");
+        m.ttl = v;
+    }
+    if (f.count("--not-before")) {
+        if (!parse_int(f["--not-before"], 0, 366LL * 86400, v)) return usage_error("--not-before must be 0..31622400");
+        m.not_before = v;
+    }
+    const auto t = ward_service::mint_token(f["--db"], m, error);
+    if (!t) {
+        std::cerr << "ward-service: " << error << "\n";
+        return 1;
+    }
+    std::cout << *t << "\n";
+    return 0;
+}
+
+int tour(int argc, char** argv) {
+    std::map<std::string, std::string> f;
+    std::string error;
+    if (!parse_flags(argc, argv, 2, {"--url", "--db"}, {"--quiet-next-steps"}, f, error)) return usage_error(error);
+    if (!f.count("--url") || !f.count("--db")) return usage_error("tour needs --url and --db");
+    return ward_service::run_tour(f["--url"], f["--db"], std::cout, !f.count("--quiet-next-steps"));
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) return usage_error("a subcommand is needed");
+    const std::string command = argv[1];
+    if (command == "serve") return serve(argc, argv);
+    if (command == "token") return token(argc, argv);
+    if (command == "tour") return tour(argc, argv);
+    if (command == "--help" || command == "-h" || command == "help") {
+        std::cout << usage;
+        return 0;
+    }
+    return usage_error("unknown subcommand " + command);
+}

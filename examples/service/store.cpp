@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: MIT
+#include "store.hpp"
+
+#include "crypto.hpp"
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <limits>
+#include <sys/stat.h>
+
+namespace ward_service {
+
+// ---- statement ------------------------------------------------------------------------------------------
+
+statement::statement(sqlite3* db, std::string_view sql) : db_(db) {
+    if (sql.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) throw store_error("statement too long");
+    if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) != SQLITE_OK)
+        throw store_error(std::string("prepare: ") + sqlite3_errmsg(db_));
+}
+
+statement::~statement() { sqlite3_finalize(stmt_); }
+
+statement& statement::bind(int index, std::string_view text) {
+    if (text.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) throw store_error("value too long");
+    // SQLITE_TRANSIENT: SQLite copies the bytes, so the view may die before step().
+    if (sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT) != SQLITE_OK)
+        throw store_error(std::string("bind: ") + sqlite3_errmsg(db_));
+    return *this;
+}
+
+statement& statement::bind(int index, std::int64_t value) {
+    if (sqlite3_bind_int64(stmt_, index, static_cast<sqlite3_int64>(value)) != SQLITE_OK)
+        throw store_error(std::string("bind: ") + sqlite3_errmsg(db_));
+    return *this;
+}
+
+statement& statement::bind_null(int index) {
+    if (sqlite3_bind_null(stmt_, index) != SQLITE_OK) throw store_error(std::string("bind: ") + sqlite3_errmsg(db_));
+    return *this;
+}
+
+bool statement::step() {
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw store_error(std::string("step: ") + sqlite3_errmsg(db_));
+}
+
+std::string statement::text(int column) const {
+    const unsigned char* p = sqlite3_column_text(stmt_, column);
+    const int n = sqlite3_column_bytes(stmt_, column);
+    return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n)) : std::string();
+}
+
+std::optional<std::string> statement::optional_text(int column) const {
+    if (sqlite3_column_type(stmt_, column) == SQLITE_NULL) return std::nullopt;
+    return text(column);
+}
+
+std::int64_t statement::integer(int column) const { return static_cast<std::int64_t>(sqlite3_column_int64(stmt_, column)); }
+
+// ---- row readers ------------------------------------------------------------------------------------------
+
+ident_user read_ident_user(const statement& s) {
+    ident_user u;
+    u.id = s.text(0);
+    u.email = s.text(1);
+    u.first_name = s.text(2);
+    u.last_name = s.text(3);
+    u.password_hash = s.optional_text(4);
+    u.application_id = s.optional_text(5);
+    u.permissions = static_cast<std::uint32_t>(s.integer(6) & 0xFFFFFFFF);
+    u.created_at = s.text(7);
+    return u;
+}
+
+cl_membership read_cl_membership(const statement& s) {
+    return {s.text(0), s.text(1), s.text(2), s.text(3), s.integer(4) != 0, s.text(5), s.text(6)};
+}
+
+cl_role read_cl_role(const statement& s) { return {s.text(0), s.text(1), s.text(2), s.text(3), s.text(4)}; }
+
+cl_permission read_cl_permission(const statement& s) {
+    return {s.text(0),         s.text(1),         s.text(2),         s.integer(3) != 0, s.integer(4) != 0,
+            s.integer(5) != 0, s.integer(6) != 0, s.text(7)};
+}
+
+bb_user read_bb_user(const statement& s) {
+    return {s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.optional_text(6), s.text(7)};
+}
+
+std::string timestamp_now() {
+    const auto now = std::chrono::system_clock::now();
+    const std::time_t t = std::chrono::system_clock::to_time_t(now);
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                  tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+    return buf;
+}
+
+// ---- store ------------------------------------------------------------------------------------------------
+
+namespace {
+
+constexpr const char* schema_sql = R"sql(
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+-- provide ident
+CREATE TABLE organizations (id TEXT PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE applications (
+    id TEXT PRIMARY KEY,
+    organization_id TEXT NOT NULL REFERENCES organizations(id),
+    name TEXT NOT NULL);
+CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE,
+    first_name TEXT NOT NULL,
+    last_name TEXT NOT NULL,
+    password_hash TEXT,
+    application_id TEXT REFERENCES applications(id),
+    permissions INTEGER NOT NULL CHECK (permissions BETWEEN 0 AND 4294967295),
+    created_at TEXT NOT NULL);
+
+-- Commerce Layer Provisioning (its people are the users above)
+CREATE TABLE cl_organizations (id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE cl_roles (
+    id TEXT PRIMARY KEY,
+    organization_id TEXT NOT NULL REFERENCES cl_organizations(id),
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('admin', 'read_only', 'custom')),
+    created_at TEXT NOT NULL);
+CREATE TABLE cl_permissions (
+    id TEXT PRIMARY KEY,
+    role_id TEXT NOT NULL REFERENCES cl_roles(id),
+    subject_class TEXT NOT NULL,
+    can_create INTEGER NOT NULL, can_read INTEGER NOT NULL, can_update INTEGER NOT NULL, can_destroy INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (role_id, subject_class));
+CREATE TABLE cl_memberships (
+    id TEXT PRIMARY KEY,
+    organization_id TEXT NOT NULL REFERENCES cl_organizations(id),
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    role_id TEXT NOT NULL REFERENCES cl_roles(id),
+    owner INTEGER NOT NULL,
+    access_scope TEXT NOT NULL CHECK (access_scope IN ('live', 'test', 'all')),
+    created_at TEXT NOT NULL,
+    UNIQUE (organization_id, user_id));
+
+-- Bluebricks
+CREATE TABLE bb_organizations (id TEXT PRIMARY KEY);
+CREATE TABLE bb_roles (id TEXT PRIMARY KEY, name TEXT NOT NULL, rung TEXT NOT NULL, permissions TEXT NOT NULL);
+CREATE TABLE bb_users (
+    id TEXT PRIMARY KEY,
+    organization_id TEXT NOT NULL REFERENCES bb_organizations(id),
+    name TEXT NOT NULL, first_name TEXT NOT NULL, last_name TEXT NOT NULL,
+    email TEXT NOT NULL UNIQUE,
+    password_hash TEXT,
+    created_at TEXT NOT NULL);
+CREATE TABLE bb_user_roles (
+    user_id TEXT NOT NULL REFERENCES bb_users(id),
+    role_id TEXT NOT NULL REFERENCES bb_roles(id),
+    PRIMARY KEY (user_id, role_id));
+
+INSERT INTO settings VALUES ('policy_version_ident', '1'), ('policy_version_provisioning', '1'),
+                            ('policy_version_bluebricks', '1');
+)sql";
+
+constexpr const char* demo_password = "ward-demo-password";
+
+bool file_exists(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0;
+}
+
+} // namespace
+
+store::store(const std::string& path, unsigned pbkdf2_iterations) : path_(path) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) !=
+        SQLITE_OK) {
+        const std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
+        sqlite3_close(db_);
+        throw store_error("cannot open " + path + ": " + why);
+    }
+    exec("PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;");
+    bool fresh = true;
+    {
+        statement s(db_, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'settings'");
+        if (s.step()) fresh = s.integer(0) == 0;
+    }
+    if (fresh) create_schema_and_seed(pbkdf2_iterations);
+    statement s(db_, "SELECT value FROM settings WHERE key = 'token_secret'");
+    if (!s.step()) throw store_error(path + ": no token secret");
+    const auto decoded = base64url_decode(s.text(0));
+    if (!decoded || decoded->size() < 32) throw store_error(path + ": the token secret is damaged");
+    secret_ = *decoded;
+}
+
+store::store(const std::string& path, existing_tag) : path_(path) {
+    if (!file_exists(path)) throw store_error("no database at " + path + " (start `ward-service serve --db " + path + "` first)");
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
+        const std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
+        sqlite3_close(db_);
+        throw store_error("cannot open " + path + ": " + why);
+    }
+    exec("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
+    statement s(db_, "SELECT value FROM settings WHERE key = 'token_secret'");
+    if (!s.step()) throw store_error(path + ": not a ward-service database");
+    const auto decoded = base64url_decode(s.text(0));
+    if (!decoded || decoded->size() < 32) throw store_error(path + ": the token secret is damaged");
+    secret_ = *decoded;
+}
+
+std::unique_ptr<store> store::open_existing(const std::string& path) {
+    return std::make_unique<store>(path, existing_tag{});
+}
+
+store::~store() { sqlite3_close(db_); }
+
+void store::exec(const char* sql) {
+    char* message = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+        const std::string why = message ? message : "unknown error";
+        sqlite3_free(message);
+        throw store_error(why);
+    }
+}
+
+void store::create_schema_and_seed(unsigned iterations) {
+    transaction t(*this);
+    exec(schema_sql);
+    t.prepare("INSERT INTO settings VALUES ('token_secret', ?1)").bind(1, base64url_encode(random_bytes(32))).run();
+    const std::string now = timestamp_now();
+    const std::string hash = password_hash(demo_password, iterations);
+
+    // provide ident: one organization, two applications, five people.
+    t.prepare("INSERT INTO organizations VALUES ('6f1d2c3b-4a59-4876-9a5b-0c1d2e3f4a5b', 'provide')").run();
+    t.prepare("INSERT INTO applications VALUES ('cb2037f7-79fc-40f4-9720-ada636da4183', "
+              "'6f1d2c3b-4a59-4876-9a5b-0c1d2e3f4a5b', 'shop'), ('5d0b7a4e-2f1c-4e8a-9b3d-6c7e8f9a0b1c', "
+              "'6f1d2c3b-4a59-4876-9a5b-0c1d2e3f4a5b', 'blog')")
+        .run();
+    struct person {
+        const char* id;
+        const char* first;
+        const char* last;
+        const char* email;
+        std::int64_t mask;
+        const char* application;
+    };
+    const person people[] = {
+        {"15679071-4a5e-41e3-a495-5d93b478257b", "John", "Young", "jyoung@provide.local", 415, nullptr},
+        {"45a64d9f-3996-4ab0-9de6-2e8b44ef119c", "Bob", "Crippen", "bcrippen@provide.local", 415 | 0x100000, nullptr},
+        {"0f9e8d7c-6b5a-4c3d-9e2f-1a0b9c8d7e6f", "Kathryn", "Sullivan", "ksullivan@provide.local", 415 | 0x20000000, nullptr},
+        {"efef1044-4958-43bc-903b-28f2bb938037", "Sally", "Ride", "sride@provide.local", 386,
+         "cb2037f7-79fc-40f4-9720-ada636da4183"},
+        {"7c6b5a49-3827-4615-a4b3-c2d1e0f9a8b7", "Guion", "Bluford", "gbluford@provide.local", 386,
+         "5d0b7a4e-2f1c-4e8a-9b3d-6c7e8f9a0b1c"},
+    };
+    for (const person& p : people) {
+        auto s = t.prepare(std::string("INSERT INTO users (") + ident_user_columns + ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+        s.bind(1, p.id).bind(2, p.email).bind(3, p.first).bind(4, p.last).bind(5, hash);
+        if (p.application) s.bind(6, p.application);
+        else s.bind_null(6);
+        s.bind(7, p.mask).bind(8, now).run();
+    }
+
+    // Commerce Layer Provisioning: acme (John owns it; Bob reads; Sally works the order desk, live)
+    // and globex (Kathryn owns it).
+    t.prepare("INSERT INTO cl_organizations VALUES ('org_acme', 'Acme', ?1), ('org_globex', 'Globex', ?1)").bind(1, now).run();
+    t.prepare("INSERT INTO cl_roles VALUES "
+              "('role_acme_admin', 'org_acme', 'Admin', 'admin', ?1), "
+              "('role_acme_read_only', 'org_acme', 'Read-only', 'read_only', ?1), "
+              "('role_acme_orders', 'org_acme', 'Order desk', 'custom', ?1), "
+              "('role_globex_admin', 'org_globex', 'Admin', 'admin', ?1), "
+              "('role_globex_read_only', 'org_globex', 'Read-only', 'read_only', ?1)")
+        .bind(1, now)
+        .run();
+    t.prepare("INSERT INTO cl_permissions VALUES "
+              "('perm_acme_orders_1', 'role_acme_orders', 'orders', 1, 1, 1, 0, ?1), "
+              "('perm_acme_orders_2', 'role_acme_orders', 'customers', 0, 1, 0, 0, ?1), "
+              "('perm_acme_orders_3', 'role_acme_orders', 'skus', 0, 1, 0, 0, ?1)")
+        .bind(1, now)
+        .run();
+    t.prepare("INSERT INTO cl_memberships VALUES "
+              "('mem_acme_john', 'org_acme', '15679071-4a5e-41e3-a495-5d93b478257b', 'role_acme_admin', 1, 'all', ?1), "
+              "('mem_acme_bob', 'org_acme', '45a64d9f-3996-4ab0-9de6-2e8b44ef119c', 'role_acme_read_only', 0, 'all', ?1), "
+              "('mem_acme_sally', 'org_acme', 'efef1044-4958-43bc-903b-28f2bb938037', 'role_acme_orders', 0, 'live', ?1), "
+              "('mem_globex_kathryn', 'org_globex', '0f9e8d7c-6b5a-4c3d-9e2f-1a0b9c8d7e6f', 'role_globex_admin', 1, 'all', ?1)")
+        .bind(1, now)
+        .run();
+
+    // Bluebricks: the ladder's rungs and one custom role; six people in two organizations.
+    t.prepare("INSERT INTO bb_organizations VALUES ('org_acme'), ('org_globex')").run();
+    t.prepare("INSERT INTO bb_roles VALUES "
+              "('rol_Adm1nQw3rTyU1oPa', 'Admin', 'admin', ''), ('rol_Bu1ldAsDfGhJkL9z', 'Builder', 'builder', ''), "
+              "('rol_D3pl0yZxCvBnMq7w', 'Deployer', 'deployer', ''), ('rol_V13wPoIuYtReWq5e', 'Viewer', 'viewer', ''), "
+              "('rol_Gu35tLkJhGfDsA3r', 'Guest', 'guest', ''), "
+              "('rol_abCdeFghIjklMnmP', 'API keys', '', 'read:organization_api_key create:organization_api_key')")
+        .run();
+    struct bb_person {
+        const char* id;
+        const char* org;
+        const char* first;
+        const char* last;
+        const char* email;
+        std::vector<const char*> roles;
+    };
+    const bb_person bb_people[] = {
+        {"auth0|alice", "org_acme", "Alice", "Admin", "alice@bluebricks.local", {"rol_Adm1nQw3rTyU1oPa"}},
+        {"auth0|ben", "org_acme", "Ben", "Builder", "ben@bluebricks.local", {"rol_Bu1ldAsDfGhJkL9z"}},
+        {"google-oauth2|dan", "org_acme", "Dan", "Viewer", "dan@bluebricks.local", {"rol_V13wPoIuYtReWq5e"}},
+        {"auth0|carol", "org_acme", "Carol", "Keys", "carol@bluebricks.local", {"rol_V13wPoIuYtReWq5e", "rol_abCdeFghIjklMnmP"}},
+        {"auth0|gus", "org_acme", "Gus", "Guest", "gus@bluebricks.local", {"rol_Gu35tLkJhGfDsA3r"}},
+        {"prov0|1234567890", "org_globex", "Pat", "Viewer", "pat@bluebricks.local", {"rol_V13wPoIuYtReWq5e"}},
+    };
+    for (const bb_person& p : bb_people) {
+        t.prepare(std::string("INSERT INTO bb_users (") + bb_user_columns + ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+            .bind(1, p.id)
+            .bind(2, p.org)
+            .bind(3, std::string(p.first) + " " + p.last)
+            .bind(4, p.first)
+            .bind(5, p.last)
+            .bind(6, p.email)
+            .bind(7, hash)
+            .bind(8, now)
+            .run();
+        for (const char* r : p.roles) t.prepare("INSERT INTO bb_user_roles VALUES (?1, ?2)").bind(1, p.id).bind(2, r).run();
+    }
+    t.commit();
+}
+
+// ---- transactions ---------------------------------------------------------------------------------------
+
+store::transaction::transaction(store& s) : s_(s), lock_(s.mutex_) { s_.exec("BEGIN IMMEDIATE"); }
+
+store::transaction::~transaction() {
+    if (!done_) sqlite3_exec(s_.db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+std::uint64_t store::transaction::bump_version(std::string_view api) {
+    const std::string key = "policy_version_" + std::string(api);
+    prepare("UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = ?1").bind(1, key).run();
+    auto s = prepare("SELECT CAST(value AS INTEGER) FROM settings WHERE key = ?1");
+    s.bind(1, key);
+    if (!s.step()) throw store_error("no policy version for " + key);
+    return static_cast<std::uint64_t>(s.integer(0));
+}
+
+void store::transaction::commit() {
+    s_.exec("COMMIT");
+    done_ = true;
+}
+
+// ---- loading one API's rows -------------------------------------------------------------------------------
+
+namespace {
+std::uint64_t version_of(const store::reader& r, const char* api) {
+    auto s = r.prepare("SELECT CAST(value AS INTEGER) FROM settings WHERE key = ?1");
+    s.bind(1, std::string("policy_version_") + api);
+    return s.step() ? static_cast<std::uint64_t>(s.integer(0)) : 0;
+}
+} // namespace
+
+ident_rows store::load_ident() {
+    return read([](const reader& r) {
+        ident_rows rows;
+        rows.version = version_of(r, "ident");
+        for (auto s = r.prepare("SELECT id, name FROM organizations ORDER BY id"); s.step();)
+            rows.organizations.push_back({s.text(0), s.text(1)});
+        for (auto s = r.prepare("SELECT id, organization_id, name FROM applications ORDER BY id"); s.step();)
+            rows.applications.push_back({s.text(0), s.text(1), s.text(2)});
+        for (auto s = r.prepare(std::string("SELECT ") + ident_user_columns + " FROM users ORDER BY created_at, id"); s.step();)
+            rows.users.push_back(read_ident_user(s));
+        return rows;
+    });
+}
+
+provisioning_rows store::load_provisioning() {
+    return read([](const reader& r) {
+        provisioning_rows rows;
+        rows.version = version_of(r, "provisioning");
+        for (auto s = r.prepare(std::string("SELECT ") + ident_user_columns + " FROM users ORDER BY id"); s.step();)
+            rows.users.push_back(read_ident_user(s));
+        for (auto s = r.prepare("SELECT id, name, created_at FROM cl_organizations ORDER BY id"); s.step();)
+            rows.organizations.push_back({s.text(0), s.text(1), s.text(2)});
+        for (auto s = r.prepare(std::string("SELECT ") + cl_role_columns + " FROM cl_roles ORDER BY id"); s.step();)
+            rows.roles.push_back(read_cl_role(s));
+        for (auto s = r.prepare(std::string("SELECT ") + cl_permission_columns + " FROM cl_permissions ORDER BY id"); s.step();)
+            rows.permissions.push_back(read_cl_permission(s));
+        for (auto s = r.prepare(std::string("SELECT ") + cl_membership_columns + " FROM cl_memberships ORDER BY id"); s.step();)
+            rows.memberships.push_back(read_cl_membership(s));
+        return rows;
+    });
+}
+
+bluebricks_rows store::load_bluebricks() {
+    return read([](const reader& r) {
+        bluebricks_rows rows;
+        rows.version = version_of(r, "bluebricks");
+        for (auto s = r.prepare("SELECT id FROM bb_organizations ORDER BY id"); s.step();) rows.organizations.push_back(s.text(0));
+        for (auto s = r.prepare("SELECT id, name, rung, permissions FROM bb_roles ORDER BY id"); s.step();)
+            rows.roles.push_back({s.text(0), s.text(1), s.text(2), s.text(3)});
+        for (auto s = r.prepare(std::string("SELECT ") + bb_user_columns + " FROM bb_users ORDER BY id"); s.step();)
+            rows.users.push_back(read_bb_user(s));
+        for (auto s = r.prepare("SELECT user_id, role_id FROM bb_user_roles ORDER BY user_id, role_id"); s.step();)
+            rows.user_roles.push_back({s.text(0), s.text(1)});
+        return rows;
+    });
+}
+
+} // namespace ward_service

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: MIT
+// ward-service's storage: one SQLite file holding the token secret, the three APIs' records and
+// each API's policy version. The store is the source of truth; ward's snapshots are rebuilt from it
+// after every committed write.
+#ifndef WARD_SERVICE_STORE_HPP
+#define WARD_SERVICE_STORE_HPP
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace ward_service {
+
+/// A database error: the service answers 500 and changes nothing (the transaction rolls back).
+struct store_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+/// One prepared statement. Binds are 1-based, columns 0-based, as in SQLite.
+class statement {
+public:
+    statement(sqlite3* db, std::string_view sql);
+    ~statement();
+    statement(const statement&) = delete;
+    statement& operator=(const statement&) = delete;
+
+    statement& bind(int index, std::string_view text);
+    statement& bind(int index, std::int64_t value);
+    statement& bind_null(int index);
+    statement& bind(int index, const std::string& text) { return bind(index, std::string_view(text)); }
+    statement& bind(int index, const char* text) { return bind(index, std::string_view(text)); }
+    statement& bind(int index, const std::optional<std::string>& text) {
+        return text ? bind(index, std::string_view(*text)) : bind_null(index);
+    }
+    /// Steps once: true when a row is ready, false when done. Throws store_error on failure.
+    bool step();
+    /// Runs a statement that returns no rows.
+    void run() {
+        while (step()) {
+        }
+    }
+
+    std::string text(int column) const;
+    std::optional<std::string> optional_text(int column) const;
+    std::int64_t integer(int column) const;
+
+private:
+    sqlite3* db_;
+    sqlite3_stmt* stmt_ = nullptr;
+};
+
+// ---- rows --------------------------------------------------------------------------------------------
+
+struct ident_organization { std::string id, name; };
+struct ident_application { std::string id, organization_id, name; };
+struct ident_user {
+    std::string id, email, first_name, last_name;
+    std::optional<std::string> password_hash;  ///< null: a virtual user
+    std::optional<std::string> application_id; ///< null: a global user
+    std::uint32_t permissions = 0;
+    std::string created_at;
+};
+
+struct cl_organization { std::string id, name, created_at; };
+struct cl_role { std::string id, organization_id, name, kind, created_at; };
+struct cl_permission {
+    std::string id, role_id, subject_class;
+    bool can_create = false, can_read = false, can_update = false, can_destroy = false;
+    std::string created_at;
+};
+struct cl_membership {
+    std::string id, organization_id, user_id, role_id;
+    bool owner = false;
+    std::string access_scope; ///< "live", "test" or "all"
+    std::string created_at;
+};
+
+struct bb_role { std::string id, name, rung, permissions; };
+struct bb_user {
+    std::string id, organization_id, name, first_name, last_name, email;
+    std::optional<std::string> password_hash;
+    std::string created_at;
+};
+struct bb_user_role { std::string user_id, role_id; };
+
+/// Everything one API's policy is built from, read in one consistent transaction.
+struct ident_rows {
+    std::uint64_t version = 0;
+    std::vector<ident_organization> organizations;
+    std::vector<ident_application> applications;
+    std::vector<ident_user> users;
+};
+struct provisioning_rows {
+    std::uint64_t version = 0;
+    std::vector<ident_user> users;
+    std::vector<cl_organization> organizations;
+    std::vector<cl_role> roles;
+    std::vector<cl_permission> permissions;
+    std::vector<cl_membership> memberships;
+};
+struct bluebricks_rows {
+    std::uint64_t version = 0;
+    std::vector<std::string> organizations;
+    std::vector<bb_role> roles;
+    std::vector<bb_user> users;
+    std::vector<bb_user_role> user_roles;
+};
+
+/// The SQLite file. Every member takes the store's lock, so one store is safe to share between
+/// request threads; `transaction` holds it for a group of statements.
+class store {
+public:
+    /// Opens (creating if needed) the file; on first open creates the schema, a random token secret
+    /// and the seeded data, hashing seeded passwords with `pbkdf2_iterations`.
+    store(const std::string& path, unsigned pbkdf2_iterations);
+    ~store();
+    store(const store&) = delete;
+    store& operator=(const store&) = delete;
+
+    /// Opens an existing file only (the `token` subcommand): throws store_error if it is missing.
+    static std::unique_ptr<store> open_existing(const std::string& path);
+
+    const std::string& path() const noexcept { return path_; }
+    /// The HMAC key for tokens (raw bytes).
+    const std::string& secret() const noexcept { return secret_; }
+
+    /// A write: BEGIN IMMEDIATE ... COMMIT, rolled back if `commit()` is not reached.
+    class transaction {
+    public:
+        explicit transaction(store& s);
+        ~transaction();
+        transaction(const transaction&) = delete;
+        transaction& operator=(const transaction&) = delete;
+        statement prepare(std::string_view sql) { return statement(s_.db_, sql); }
+        /// Adds one to the API's policy version, inside this transaction.
+        std::uint64_t bump_version(std::string_view api);
+        void commit();
+
+    private:
+        store& s_;
+        std::unique_lock<std::mutex> lock_;
+        bool done_ = false;
+    };
+
+    /// A read: runs `f(statement-maker)` under the lock inside one read transaction.
+    template <class F>
+    auto read(F&& f) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        reader r{db_};
+        return f(r);
+    }
+    struct reader {
+        sqlite3* db;
+        statement prepare(std::string_view sql) const { return statement(db, sql); }
+    };
+
+    ident_rows load_ident();
+    provisioning_rows load_provisioning();
+    bluebricks_rows load_bluebricks();
+
+private:
+    struct existing_tag {};
+
+public:
+    store(const std::string& path, existing_tag); ///< use open_existing
+
+private:
+    void create_schema_and_seed(unsigned pbkdf2_iterations);
+    void exec(const char* sql);
+
+    std::string path_;
+    sqlite3* db_ = nullptr;
+    std::string secret_;
+    std::mutex mutex_;
+};
+
+// ---- row readers shared by the store and the handlers ---------------------------------------------------
+
+inline constexpr const char* ident_user_columns =
+    "id, email, first_name, last_name, password_hash, application_id, permissions, created_at";
+ident_user read_ident_user(const statement& s);
+inline constexpr const char* cl_membership_columns = "id, organization_id, user_id, role_id, owner, access_scope, created_at";
+cl_membership read_cl_membership(const statement& s);
+inline constexpr const char* cl_role_columns = "id, organization_id, name, kind, created_at";
+cl_role read_cl_role(const statement& s);
+inline constexpr const char* cl_permission_columns =
+    "id, role_id, subject_class, can_create, can_read, can_update, can_destroy, created_at";
+cl_permission read_cl_permission(const statement& s);
+inline constexpr const char* bb_user_columns = "id, organization_id, name, first_name, last_name, email, password_hash, created_at";
+bb_user read_bb_user(const statement& s);
+
+/// The current UTC time as ISO 8601 with milliseconds: "2026-11-23T14:25:29.123Z".
+std::string timestamp_now();
+
+} // namespace ward_service
+
+#endif
