@@ -11,8 +11,10 @@
 #
 # Stages:
 #   dependencies  g++, clang++ (with its sanitizer runtime), cmake, ninja, meson, pkg-config,
-#                 python3, Catch2 (2 or 3), Google Benchmark. As root, missing ones are installed
-#                 with apt-get; otherwise the script prints the apt-get line to run and exits 1.
+#                 python3, Catch2 (2 or 3), Google Benchmark, and for the reference service
+#                 (examples/service) cpp-httplib, nlohmann/json, OpenSSL and SQLite. As root, missing
+#                 ones are installed with apt-get; otherwise the script prints the apt-get line to
+#                 run and exits 1.
 #   build/gcc     g++, variants cxx17 cxx20 cxx23 asan noexc, plus tsan for the concurrency suites
 #   build/clang   clang++, variants cxx17 cxx20 cxx23
 #   build/single  g++, cxx17, every suite built against the generated single header
@@ -50,6 +52,11 @@ have_catch2() {
     return 1
 }
 
+# The reference service's libraries: header present (and pkg-config's entry for cpp-httplib).
+have_header() {
+    [[ -f "/usr/include/$1" || -f "/usr/local/include/$1" ]]
+}
+
 have_benchmark() {
     [[ -f /usr/include/benchmark/benchmark.h || -f /usr/local/include/benchmark/benchmark.h ]]
 }
@@ -73,6 +80,11 @@ missing_packages() {
     command -v cmake >/dev/null 2>&1 || m+=(cmake)
     command -v ninja >/dev/null 2>&1 || m+=(ninja-build)
     have_catch2 || m+=(catch2)
+    command -v pkg-config >/dev/null 2>&1 || m+=(pkg-config)
+    have_header httplib.h || m+=(libcpp-httplib-dev)
+    have_header nlohmann/json.hpp || m+=(nlohmann-json3-dev)
+    have_header openssl/evp.h || m+=(libssl-dev)
+    have_header sqlite3.h || m+=(libsqlite3-dev)
     if [[ "$quick" != 1 ]]; then
         if command -v clang++ >/dev/null 2>&1; then
             have_clang_sanitizers || m+=("$(clang_rt_package)")
@@ -80,7 +92,6 @@ missing_packages() {
             m+=(clang libclang-rt-14-dev)
         fi
         command -v meson >/dev/null 2>&1 || m+=(meson)
-        command -v pkg-config >/dev/null 2>&1 || m+=(pkg-config)
         command -v python3 >/dev/null 2>&1 || m+=(python3)
         have_benchmark || m+=(libbenchmark-dev)
     fi
@@ -125,7 +136,7 @@ cmake_build() {
         -DCMAKE_CXX_COMPILER="$cxx" \
         -DWARD_BUILD_TESTS=ON -DWARD_BUILD_EXAMPLES=ON \
         -DWARD_TEST_VARIANTS="$variants" -DWARD_TEST_TSAN="$tsan" \
-        "$@"
+        -DWARD_REQUIRE_SERVICE=ON "$@"
     ninja -C "$dir" -j"$jobs"
 }
 

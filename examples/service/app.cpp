@@ -497,13 +497,29 @@ struct app::impl {
         return s.check(who.cred, ident_set{need}, target);
     }
 
+    /// Nobody confers what they do not hold: every bit of `mask` must be among the caller's
+    /// effective permissions at `target` (so an application cannot mint a Sudo user).
+    void ident_may_confer(call& c, const ward::snapshot<ident_perm>& s, const ident_caller& who, std::uint32_t mask,
+                          std::string_view target) {
+        const ident_set requested = ident_set::from_integer(mask).value;
+        ident_set held;
+        {
+            authz_timer timer(c);
+            held = s.effective_permissions(who.cred, s.find_scope(target)).permissions;
+        }
+        const ident_set beyond = requested - held;
+        if (!beyond.none())
+            fail(403, "beyond_own_permissions",
+                 "a caller confers only permissions it holds; not held at " + std::string(target) + ": " + ward::to_string(beyond));
+    }
+
     static json ident_user_json(const ident_user& u) {
         return json{{"id", u.id},
                     {"created_at", u.created_at},
                     {"name", u.first_name + " " + u.last_name},
                     {"first_name", u.first_name},
                     {"last_name", u.last_name},
-                    {"email", u.email},
+                    {"email", u.email.empty() ? json(nullptr) : json(u.email)},
                     {"permissions", u.permissions},
                     {"application_id", u.application_id ? json(*u.application_id) : json(nullptr)}};
     }
@@ -537,8 +553,9 @@ struct app::impl {
     reply ident_create(call& c) {
         const json body = parse_body(c);
         allow_only(body, {"email", "password", "first_name", "last_name", "permissions"});
-        const std::string email = email_field(body, true);
         const auto password = string_field(body, "password", 8, 128, false);
+        // A user who logs in needs an email; a virtual user (an application's record) may have none.
+        const std::string email = email_field(body, password.has_value());
         const auto first = string_field(body, "first_name", 0, 100, false).value_or("");
         const auto last = string_field(body, "last_name", 0, 100, false).value_or("");
         std::uint32_t mask = 0;
@@ -570,6 +587,7 @@ struct app::impl {
             const std::string target = application ? who.subject : std::string("ident");
             const auto d = ident_check(c, *snap, who, ident_perm::update_user, target);
             if (!d.allowed) deny(*snap, d, ward::status_table{}, "setting 'permissions' needs UpdateUser (or Sudo)");
+            ident_may_confer(c, *snap, who, mask, target);
         }
 
         ident_user u;
@@ -585,10 +603,11 @@ struct app::impl {
             std::lock_guard<std::mutex> lock(writer);
             {
                 store::transaction t(db);
-                if (email_taken(t, "users", email)) fail(409, "email_taken", "a user with this email already exists");
+                if (!email.empty() && email_taken(t, "users", email))
+                    fail(409, "email_taken", "a user with this email already exists");
                 t.prepare(std::string("INSERT INTO users (") + ident_user_columns + ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
                     .bind(1, u.id)
-                    .bind(2, u.email)
+                    .bind(2, email.empty() ? std::optional<std::string>() : std::optional<std::string>(email))
                     .bind(3, u.first_name)
                     .bind(4, u.last_name)
                     .bind(5, u.password_hash)
@@ -657,6 +676,7 @@ struct app::impl {
             if (!d.allowed)
                 deny(*snap, d, ward::status_table{},
                      mask ? "setting permissions needs UpdateUser (or Sudo)" : "updating another user needs UpdateUser (or Sudo)");
+            if (mask) ident_may_confer(c, *snap, who, *mask, ident_user_scope(id));
         }
         {
             std::lock_guard<std::mutex> lock(writer);

@@ -119,7 +119,7 @@ CREATE TABLE applications (
     name TEXT NOT NULL);
 CREATE TABLE users (
     id TEXT PRIMARY KEY,
-    email TEXT NOT NULL UNIQUE,
+    email TEXT UNIQUE, -- null for a virtual user created without one
     first_name TEXT NOT NULL,
     last_name TEXT NOT NULL,
     password_hash TEXT,

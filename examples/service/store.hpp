@@ -62,7 +62,9 @@ private:
 struct ident_organization { std::string id, name; };
 struct ident_application { std::string id, organization_id, name; };
 struct ident_user {
-    std::string id, email, first_name, last_name;
+    std::string id;
+    std::string email; ///< empty: a virtual user created without one (NULL in the table)
+    std::string first_name, last_name;
     std::optional<std::string> password_hash;  ///< null: a virtual user
     std::optional<std::string> application_id; ///< null: a global user
     std::uint32_t permissions = 0;
