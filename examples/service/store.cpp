@@ -187,6 +187,15 @@ store::store(const std::string& path, unsigned pbkdf2_iterations) : path_(path) 
         sqlite3_close(db_);
         throw store_error("cannot open " + path + ": " + why);
     }
+    try {
+        initialize(pbkdf2_iterations);
+    } catch (...) {
+        sqlite3_close(db_); // the destructor does not run for a constructor that throws
+        throw;
+    }
+}
+
+void store::initialize(unsigned pbkdf2_iterations) {
     exec("PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;");
     bool fresh = true;
     {
@@ -194,11 +203,7 @@ store::store(const std::string& path, unsigned pbkdf2_iterations) : path_(path) 
         if (s.step()) fresh = s.integer(0) == 0;
     }
     if (fresh) create_schema_and_seed(pbkdf2_iterations);
-    statement s(db_, "SELECT value FROM settings WHERE key = 'token_secret'");
-    if (!s.step()) throw store_error(path + ": no token secret");
-    const auto decoded = base64url_decode(s.text(0));
-    if (!decoded || decoded->size() < 32) throw store_error(path + ": the token secret is damaged");
-    secret_ = *decoded;
+    read_secret();
 }
 
 store::store(const std::string& path, existing_tag) : path_(path) {
@@ -208,11 +213,26 @@ store::store(const std::string& path, existing_tag) : path_(path) {
         sqlite3_close(db_);
         throw store_error("cannot open " + path + ": " + why);
     }
-    exec("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
+    try {
+        exec("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
+        read_secret();
+    } catch (...) {
+        sqlite3_close(db_);
+        throw;
+    }
+}
+
+void store::read_secret() {
+    bool found = false;
+    {
+        statement probe(db_, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'settings'");
+        found = probe.step() && probe.integer(0) == 1;
+    }
+    if (!found) throw store_error(path_ + ": not a ward-service database");
     statement s(db_, "SELECT value FROM settings WHERE key = 'token_secret'");
-    if (!s.step()) throw store_error(path + ": not a ward-service database");
+    if (!s.step()) throw store_error(path_ + ": not a ward-service database (no token secret)");
     const auto decoded = base64url_decode(s.text(0));
-    if (!decoded || decoded->size() < 32) throw store_error(path + ": the token secret is damaged");
+    if (!decoded || decoded->size() < 32) throw store_error(path_ + ": the token secret is damaged");
     secret_ = *decoded;
 }
 

@@ -175,6 +175,8 @@ public:
     store(const std::string& path, existing_tag); ///< use open_existing
 
 private:
+    void initialize(unsigned pbkdf2_iterations);
+    void read_secret();
     void create_schema_and_seed(unsigned pbkdf2_iterations);
     void exec(const char* sql);
 
