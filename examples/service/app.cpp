@@ -406,6 +406,9 @@ std::string code_of(ward::reason r) {
 struct app::impl {
     store& db;
     app_options options;
+    // The current policies. A read-only request pins one with read() (a lock-free guard); a
+    // request that writes holds share()'s reference instead, because publish() waits for every
+    // guard on the old snapshot, its own included.
     ward::live<ident_perm> ident;
     ward::live<cl_perm> provisioning;
     ward::live<bb_perm> bluebricks;
@@ -569,7 +572,7 @@ struct app::impl {
         }
         mask = provide::permissions_for_new_user(mask);
 
-        const auto snap = ident.read();
+        const auto snap = ident.share();
         const ident_caller who = ident_login(c, *snap);
         const bool application = who.subject.rfind("application:", 0) == 0;
         std::optional<std::string> application_id;
@@ -668,7 +671,7 @@ struct app::impl {
             mask = provide::permissions_for_new_user(m);
         }
 
-        const auto snap = ident.read();
+        const auto snap = ident.share();
         const ident_caller who = ident_login(c, *snap);
         const bool own = who.cred.authenticated() && who.subject == "user:" + id;
         if (!own || mask) {
@@ -709,7 +712,7 @@ struct app::impl {
 
     reply ident_delete(call& c) {
         const std::string id = ident_id(c);
-        const auto snap = ident.read();
+        const auto snap = ident.share();
         const ident_caller who = ident_login(c, *snap);
         const auto d = ident_check(c, *snap, who, ident_perm::delete_user, ident_user_scope(id));
         if (!d.allowed) deny(*snap, d, ward::status_table{}, "deleting a user needs DeleteUser (or Sudo)");
@@ -1037,7 +1040,7 @@ struct app::impl {
         const json body = parse_body(c);
         const auto [attrs, rels] = document(body, "organizations", {"name"}, {});
         const std::string name = *string_field(attrs, "name", 1, 100, true);
-        const auto snap = provisioning.read();
+        const auto snap = provisioning.share();
         const cl_caller who = cl_login(c, *snap);
         if (!who.cred.authenticated()) fail(401, "unauthenticated", "creating an organization needs a user");
         cl_organization o{random_id("org"), name, timestamp_now()};
@@ -1066,7 +1069,7 @@ struct app::impl {
         const json body = parse_body(c);
         const auto [attrs, rels] = document(body, "organizations", {"name"}, {});
         const auto name = string_field(attrs, "name", 1, 100, false);
-        const auto snap = provisioning.read();
+        const auto snap = provisioning.share();
         const cl_caller who = cl_login(c, *snap);
         auto o = find_organization(id);
         cl_visible(who, id, o.has_value(), "organization");
@@ -1116,7 +1119,7 @@ struct app::impl {
         if (access.empty()) access = "all";
         const std::string organization = relationship(rels, "organization", "organizations", "org", true);
         const std::string role = relationship(rels, "role", "roles", "role", true);
-        const auto snap = provisioning.read();
+        const auto snap = provisioning.share();
         const cl_caller who = cl_login(c, *snap);
         cl_visible(who, organization, find_organization(organization).has_value(), "organization");
         cl_require(c, *snap, who, subject::memberships, crud::create, organization, "creating a membership");
@@ -1153,7 +1156,7 @@ struct app::impl {
         const auto owner = bool_field(attrs, "owner");
         const std::string role = relationship(rels, "role", "roles", "role", false);
         if (owner && !*owner) fail(422, "owner_required", "ownership is transferred (owner: true on the new owner), never dropped");
-        const auto snap = provisioning.read();
+        const auto snap = provisioning.share();
         const cl_caller who = cl_login(c, *snap);
         auto m = find_membership(id);
         cl_visible(who, m ? m->organization_id : std::string(), m.has_value(), "membership");
@@ -1192,7 +1195,7 @@ struct app::impl {
 
     reply cl_membership_delete(call& c) {
         const std::string id = path_id(c, "mem", "a membership");
-        const auto snap = provisioning.read();
+        const auto snap = provisioning.share();
         const cl_caller who = cl_login(c, *snap);
         const auto m = find_membership(id);
         cl_visible(who, m ? m->organization_id : std::string(), m.has_value(), "membership");
@@ -1231,7 +1234,7 @@ struct app::impl {
         const auto [attrs, rels] = document(body, "roles", {"name"}, {"organization"});
         const std::string name = *string_field(attrs, "name", 1, 100, true);
         const std::string organization = relationship(rels, "organization", "organizations", "org", true);
-        const auto snap = provisioning.read();
+        const auto snap = provisioning.share();
         const cl_caller who = cl_login(c, *snap);
         cl_visible(who, organization, find_organization(organization).has_value(), "organization");
         cl_require(c, *snap, who, subject::roles, crud::create, organization, "creating a role");
@@ -1253,7 +1256,7 @@ struct app::impl {
         const json body = parse_body(c);
         const auto [attrs, rels] = document(body, "roles", {"name"}, {});
         const auto name = string_field(attrs, "name", 1, 100, false);
-        const auto snap = provisioning.read();
+        const auto snap = provisioning.share();
         const cl_caller who = cl_login(c, *snap);
         auto r = find_role(id);
         cl_visible(who, r ? r->organization_id : std::string(), r.has_value(), "role");
@@ -1308,7 +1311,7 @@ struct app::impl {
                         bool_field(attrs, "can_update").value_or(false),
                         bool_field(attrs, "can_destroy").value_or(false),
                         timestamp_now()};
-        const auto snap = provisioning.read();
+        const auto snap = provisioning.share();
         const cl_caller who = cl_login(c, *snap);
         const auto role = find_role(p.role_id);
         if (!role || !is_member(who.user_id, role->organization_id)) fail(422, "unknown_role", "no such role");
@@ -1338,7 +1341,7 @@ struct app::impl {
         const auto [attrs, rels] = document(body, "permissions", {"can_create", "can_read", "can_update", "can_destroy"}, {});
         const auto can_create = bool_field(attrs, "can_create"), can_read = bool_field(attrs, "can_read"),
                    can_update = bool_field(attrs, "can_update"), can_destroy = bool_field(attrs, "can_destroy");
-        const auto snap = provisioning.read();
+        const auto snap = provisioning.share();
         const cl_caller who = cl_login(c, *snap);
         auto p = find_permission(id);
         const std::string organization = p ? organization_of_role(p->role_id) : std::string();
@@ -1475,7 +1478,7 @@ struct app::impl {
         const bool add = bool_field(body, "add").value_or(true);
         if (roles.empty() && add) fail(400, "missing_field", "'roles' is empty");
 
-        const auto snap = bluebricks.read();
+        const auto snap = bluebricks.share();
         const bb_caller who = bb_login(c, *snap);
         bb_require(c, *snap, who, "update:users", id);
         {
