@@ -269,12 +269,14 @@ using ident_set = provide::mask;
 
 std::string ident_user_scope(std::string_view id) { return "users/" + std::string(id); }
 
+/// What every application holds at its own scope: the application-resource mask (510) and
+/// ListUsers, CreateUser, UpdateUser, DeleteUser, so it administers its own users.
+constexpr std::uint32_t application_mask = provide::application_resource | 0x100000u | 0x200000u | 0x400000u | 0x800000u;
+
 std::shared_ptr<const ward::snapshot<ident_perm>> build_ident(const ident_rows& rows, std::string& error) {
     ward::policy_builder<ident_perm> b(ward::scope_schema::standard(), rows.version);
     b.add_scope("ident", "platform");
-    const ident_set application_grant =
-        provide::decode(provide::application_resource) |
-        ident_set{ident_perm::list_users, ident_perm::create_user, ident_perm::update_user, ident_perm::delete_user};
+    const ident_set application_grant = provide::decode(application_mask);
     for (const ident_organization& o : rows.organizations) {
         const std::string org = "organization:" + o.id;
         b.add_scope(org, "organization", "ident");
@@ -445,7 +447,9 @@ struct app::impl {
     template <class P>
     [[noreturn]] static void deny(const ward::snapshot<P>& s, const ward::decision<P>& d, const ward::status_table& table,
                                   std::string message) {
-        throw http_error{table(d), code_of(d.why), std::move(message), s.explain(d)};
+        const std::string code = code_of(d.why);
+        if (code == "not_found") message = "not found within the caller's scope";
+        throw http_error{table(d), code, std::move(message), s.explain(d)};
     }
 
     // ======================================================================================================
@@ -519,7 +523,7 @@ struct app::impl {
     static json ident_user_json(const ident_user& u) {
         return json{{"id", u.id},
                     {"created_at", u.created_at},
-                    {"name", u.first_name + " " + u.last_name},
+                    {"name", u.first_name + (u.first_name.empty() || u.last_name.empty() ? "" : " ") + u.last_name},
                     {"first_name", u.first_name},
                     {"last_name", u.last_name},
                     {"email", u.email.empty() ? json(nullptr) : json(u.email)},
@@ -793,7 +797,7 @@ struct app::impl {
                 if (!u) return error = "no ident user " + m.subject, std::nullopt;
                 mask = u->permissions;
             } else if (m.subject.rfind("application:", 0) == 0) {
-                mask = provide::application_resource;
+                mask = application_mask; // what the application holds: 510 and the user-management bits
             } else if (m.subject.rfind("organization:", 0) == 0) {
                 mask = provide::organization_token;
             } else {
