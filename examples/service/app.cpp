@@ -1573,10 +1573,15 @@ void app::mount(httplib::Server& server) {
     // Every error without a body (404 no route, 413 too large, 400 unparsable request) gets a JSON one.
     server.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
         if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-        const char* code = res.status == 404 ? "no_route" : res.status == 413 ? "body_too_large" : "bad_request";
-        const char* message = res.status == 404   ? "no such endpoint"
-                              : res.status == 413 ? "the body is larger than 64 KiB"
-                                                  : "the request could not be read";
+        const char* code = "bad_request";
+        const char* message = "the request could not be read";
+        switch (res.status) {
+        case 404: code = "no_route", message = "no such endpoint"; break;
+        case 405: code = "method_not_allowed", message = "this endpoint does not take that method"; break;
+        case 413: code = "body_too_large", message = "the body is larger than 64 KiB"; break;
+        case 414: code = "uri_too_long", message = "the request line is too long"; break;
+        default: break;
+        }
         res.set_content(dump(error_body(res.status, code, message, {})), "application/json");
         return httplib::Server::HandlerResponse::Handled;
     }));
