@@ -62,6 +62,27 @@ using json = nlohmann::json;
 /// Every seeded person's password (README, "Seeded data").
 inline constexpr const char* seeded_password = "ward-demo-password";
 
+/// The README's seeded identifiers.
+namespace seeded {
+// provide ident
+inline constexpr const char* organization = "6f1d2c3b-4a59-4876-9a5b-0c1d2e3f4a5b";
+inline constexpr const char* shop = "cb2037f7-79fc-40f4-9720-ada636da4183"; // the seed document's application
+inline constexpr const char* blog = "5d0b7a4e-2f1c-4e8a-9b3d-6c7e8f9a0b1c";
+inline constexpr const char* john = "15679071-4a5e-41e3-a495-5d93b478257b";    // 415, global
+inline constexpr const char* bob = "45a64d9f-3996-4ab0-9de6-2e8b44ef119c";     // 415 + ListUsers, global
+inline constexpr const char* kathryn = "0f9e8d7c-6b5a-4c3d-9e2f-1a0b9c8d7e6f"; // 415 + Sudo, global
+inline constexpr const char* sally = "efef1044-4958-43bc-903b-28f2bb938037";   // 386, application shop
+inline constexpr const char* guion = "7c6b5a49-3827-4615-a4b3-c2d1e0f9a8b7";   // 386, application blog
+inline constexpr const char* john_email = "jyoung@provide.local";
+inline constexpr const char* bob_email = "bcrippen@provide.local";
+inline constexpr const char* kathryn_email = "ksullivan@provide.local";
+inline constexpr const char* sally_email = "sride@provide.local";
+inline constexpr const char* guion_email = "gbluford@provide.local";
+inline constexpr std::uint32_t default_mask = 415;
+inline constexpr std::uint32_t list_users = 1u << 20, create_user = 1u << 21, update_user = 1u << 22,
+                               delete_user = 1u << 23, sudo = 1u << 29;
+} // namespace seeded
+
 inline std::string service_binary() { return WARD_SERVICE_BINARY; }
 
 inline std::string trim(std::string s) {

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+// Catch2 checks on ward-service answers that print the answer when they fail.
+#ifndef WARD_SERVICE_TESTS_CHECKS_HPP
+#define WARD_SERVICE_TESTS_CHECKS_HPP
+
+#include "harness.hpp"
+#include "ward_catch.hpp"
+
+/// The answer has this status (prints the answer otherwise).
+#define CHECK_STATUS(answer, expected)                                                                       \
+    do {                                                                                                     \
+        const ::ward_service_test::response& ward_answer_ = (answer);                                       \
+        INFO("answer: " << ward_answer_.describe());                                                         \
+        CHECK(ward_answer_.status == (expected));                                                            \
+    } while (false)
+
+#define REQUIRE_STATUS(answer, expected)                                                                     \
+    do {                                                                                                     \
+        const ::ward_service_test::response& ward_answer_ = (answer);                                       \
+        INFO("answer: " << ward_answer_.describe());                                                         \
+        REQUIRE(ward_answer_.status == (expected));                                                          \
+    } while (false)
+
+/// The answer is the README's JSON error {"error": {"status", "code", "message", ...}} with this
+/// status and code.
+#define CHECK_ERROR(answer, expected_status, expected_code)                                                  \
+    do {                                                                                                     \
+        const ::ward_service_test::response& ward_answer_ = (answer);                                       \
+        INFO("answer: " << ward_answer_.describe());                                                         \
+        CHECK(ward_answer_.is_error(expected_status));                                                       \
+        CHECK(ward_answer_.error_code() == (expected_code));                                                 \
+    } while (false)
+
+/// As CHECK_ERROR, for any code.
+#define CHECK_ERROR_STATUS(answer, expected_status)                                                          \
+    do {                                                                                                     \
+        const ::ward_service_test::response& ward_answer_ = (answer);                                       \
+        INFO("answer: " << ward_answer_.describe());                                                         \
+        CHECK(ward_answer_.is_error(expected_status));                                                       \
+    } while (false)
+
+namespace ward_service_test {
+
+/// The ids of a JSON array of objects with "id" (ident lists) or of a JSON:API {"data": [...]}.
+inline std::vector<std::string> ids_of(const json& body) {
+    const json& list = body.is_object() && body.contains("data") ? body["data"] : body;
+    std::vector<std::string> ids;
+    if (!list.is_array()) return ids;
+    for (const json& item : list)
+        if (item.is_object() && item.contains("id") && item["id"].is_string()) ids.push_back(item["id"].get<std::string>());
+    std::sort(ids.begin(), ids.end());
+    return ids;
+}
+
+inline std::vector<std::string> sorted(std::vector<std::string> v) {
+    std::sort(v.begin(), v.end());
+    return v;
+}
+
+/// A JSON array of strings as a sorted vector (empty if it is not one).
+inline std::vector<std::string> strings_of(const json& array) {
+    std::vector<std::string> out;
+    if (!array.is_array()) return out;
+    for (const json& item : array)
+        if (item.is_string()) out.push_back(item.get<std::string>());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+inline bool contains(const std::vector<std::string>& v, const std::string& x) {
+    return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+} // namespace ward_service_test
+
+#endif
