@@ -476,12 +476,14 @@ struct response {
 };
 
 /// httplib::Client on 127.0.0.1:port. Paths are sent exactly as given (no URL encoding by the
-/// client), so tests control percent-encoding. One client per thread.
+/// client), so tests control percent-encoding. One client per thread. By default every request
+/// opens its own connection; `keep_alive` reuses one.
 class client {
 public:
-    explicit client(int port) : http_("127.0.0.1", port), port_(port) {
+    explicit client(int port, bool keep_alive = false) : http_("127.0.0.1", port), port_(port) {
         http_.set_url_encode(false);
-        http_.set_keep_alive(true);
+        http_.set_keep_alive(keep_alive);
+        http_.set_tcp_nodelay(true);
         http_.set_connection_timeout(5, 0);
         http_.set_read_timeout(20, 0);
         http_.set_write_timeout(20, 0);
