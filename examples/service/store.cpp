@@ -25,8 +25,10 @@ statement::~statement() { sqlite3_finalize(stmt_); }
 
 statement& statement::bind(int index, std::string_view text) {
     if (text.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) throw store_error("value too long");
-    // SQLITE_TRANSIENT: SQLite copies the bytes, so the view may die before step().
-    if (sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT) != SQLITE_OK)
+    // SQLITE_TRANSIENT: SQLite copies the bytes, so the view may die before step(). An empty view
+    // may carry a null pointer, which SQLite would bind as NULL rather than as ''.
+    const char* data = text.data() ? text.data() : "";
+    if (sqlite3_bind_text(stmt_, index, data, static_cast<int>(text.size()), SQLITE_TRANSIENT) != SQLITE_OK)
         throw store_error(std::string("bind: ") + sqlite3_errmsg(db_));
     return *this;
 }
