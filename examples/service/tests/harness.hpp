@@ -45,6 +45,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -195,6 +196,34 @@ inline pid_t spawn(const std::vector<std::string>& argv, int stdout_fd, int stde
     return pid;
 }
 
+/// fork + exec of `argv` with stdin from /dev/null, stdout to `stdout_fd` and stderr appended to
+/// `stderr_file`; the child gets SIGTERM if this thread's process dies first (PR_SET_PDEATHSIG),
+/// so a test binary killed mid-run (timeout, SIGPIPE) leaves no service behind. Call it from a
+/// thread that outlives the child (the death signal follows the forking thread).
+inline pid_t spawn_tied(const std::vector<std::string>& argv, int stdout_fd, const std::string& stderr_file) {
+    // Everything the child needs is prepared before fork: after it, only async-signal-safe calls.
+    std::vector<char*> args;
+    args.reserve(argv.size() + 1);
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    const pid_t parent = ::getpid();
+    const long open_max = ::sysconf(_SC_OPEN_MAX);
+    const int last_fd = open_max > 0 && open_max < 65536 ? static_cast<int>(open_max) : 65536;
+    const pid_t pid = ::fork();
+    if (pid < 0) throw std::runtime_error(errno_text("fork"));
+    if (pid == 0) {
+        if (::prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || ::getppid() != parent) ::_exit(126);
+        const int in = ::open("/dev/null", O_RDONLY);
+        const int err = ::open(stderr_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (in < 0 || err < 0 || ::dup2(in, 0) < 0 || ::dup2(stdout_fd, 1) < 0 || ::dup2(err, 2) < 0) ::_exit(126);
+        // Nothing else of the test process (its client sockets, other pipes) goes with the service.
+        for (int fd = 3; fd < last_fd; ++fd) ::close(fd);
+        ::execve(args[0], args.data(), environ);
+        ::_exit(127);
+    }
+    return pid;
+}
+
 /// Waits for `pid` up to `timeout`; the raw wait status, or nullopt if it is still running.
 inline std::optional<int> wait_for(pid_t pid, std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -271,7 +300,8 @@ inline program_result run_program(const std::vector<std::string>& argv,
 /// `ward-service serve --db DB --host 127.0.0.1 --port 0 --pbkdf2-iterations 1000 [extra...]` as a
 /// child process. The constructor returns once the service printed its "listening" line (or throws
 /// after `startup_timeout`, with what the service printed). The destructor sends SIGTERM and waits,
-/// then SIGKILL. The service's standard error goes to DB + ".stderr.log".
+/// then SIGKILL. The service's standard error goes to DB + ".stderr.log". Construct it on a thread
+/// that lives as long as it (the test's own thread): the service is tied to that thread's life.
 class service_process {
 public:
     explicit service_process(std::string db, std::vector<std::string> extra = {},
@@ -281,7 +311,7 @@ public:
                                          "--port", "0", "--pbkdf2-iterations", "1000"};
         argv.insert(argv.end(), extra.begin(), extra.end());
         detail::pipe_pair out = detail::make_pipe();
-        pid_ = detail::spawn(argv, out.write_end.fd, -1, log_);
+        pid_ = detail::spawn_tied(argv, out.write_end.fd, log_);
         out.write_end.reset();
         stdout_ = std::move(out.read_end);
         try {
@@ -330,10 +360,10 @@ public:
         return true;
     }
 
-    /// SIGTERM, wait up to `timeout`, then SIGKILL. Returns the raw wait status (idempotent).
-    int stop(std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    /// `signal` (SIGTERM), wait up to `timeout`, then SIGKILL. Returns the raw wait status (idempotent).
+    int stop(std::chrono::milliseconds timeout = std::chrono::seconds(10), int signal = SIGTERM) {
         if (!exited_ && pid_ > 0) {
-            ::kill(pid_, SIGTERM);
+            ::kill(pid_, signal);
             std::optional<int> status = detail::wait_for(pid_, timeout);
             if (!status) {
                 killed_ = true;
@@ -397,7 +427,9 @@ private:
             if (n < 0 && errno == EINTR) continue;
             if (n < 0) fail(errno_text("poll"));
             if (n == 0) {
-                if (!running()) fail("ward-service exited before listening (" + detail::describe_status(status_) + ")");
+                if (!running())
+                    fail("ward-service exited before listening (" + detail::describe_status(status_) +
+                         (WIFEXITED(status_) && WEXITSTATUS(status_) >= 126 ? ": could not start " + service_binary() : std::string()) + ")");
                 continue;
             }
             char buffer[1024];
