@@ -205,8 +205,8 @@ public:
             problem("could not mint a " + audience + " token for " + subject + ": " + error);
             token.emplace();
         } else {
-            note("(" + who + ": token minted from the database's secret, as `ward-service token --db " + db_path +
-                 " --audience " + audience + " --subject " + subject + "` does)");
+            note(who + ": a token minted from the database's secret, as by `ward-service token --db " + db_path +
+                 " --audience " + audience + " --subject " + subject + "`");
         }
         tokens_.push_back({variable, who, *token});
         return *token;
@@ -323,21 +323,23 @@ void next_steps(std::ostream& out, const tour& t, const std::string& db_path) {
         << "# ident: the shop application sees its users only; the blog's user is 404 to it\n"
         << curl(u, "TOKEN_SHOP", "/api/v1/users")
         << curl(u, "TOKEN_SHOP", std::string("/api/v1/users/") + guion_id)
-        << "\n# provisioning: John's and Bob's organizations; Bob (read_only) may not rename acme: 401\n"
+        << "\n# provisioning: John's organizations, Bob's memberships: 200; Bob (read_only) may not rename\n"
+        << "# acme: 401\n"
         << curl(u, "TOKEN_JOHN_PROV", "/api/organizations") << curl(u, "TOKEN_BOB_PROV", "/api/memberships")
         << curl(u, "TOKEN_BOB_PROV", "/api/organizations/org_acme", "PATCH",
-                R"({"data": {"type": "organizations", "id": "org_acme", "attributes": {"name": "Bob's"}}})")
+                R"({"data":{"type":"organizations","id":"org_acme","attributes":{"name":"Acme by Bob"}}})")
         << "# provisioning: the owner's membership cannot go before ownership is transferred: 401\n"
         << curl(u, "TOKEN_JOHN_PROV", "/api/memberships/mem_acme_john", "DELETE")
-        << "\n# bluebricks: carol's effective permissions; alice (Admin) reads dan; pat (org_globex) is 404\n"
+        << "\n# bluebricks: carol's effective permissions, alice (Admin) reads dan: 200; pat (org_globex): 404\n"
         << curl(u, "TOKEN_CAROL", "/api/v1/user/me") << curl(u, "TOKEN_ALICE", "/api/v1/user/google-oauth2%7Cdan")
         << curl(u, "TOKEN_ALICE", "/api/v1/user/prov0%7C1234567890")
         << "# bluebricks: dan (Viewer) may not assign roles: 403\n"
         << curl(u, "TOKEN_DAN", "/api/v1/user/auth0%7Cgus/roles", "POST",
                 std::string(R"({"roles": [")") + deployer_role + R"("], "add": true})")
-        << "\n# A login, and a token for a subject without a password:\n"
+        << "\n# A login (201), and a token for a subject without a password (ward-service is in\n"
+        << "# build/demo/examples/service/ when the demo built it):\n"
         << curl(u, "", "/api/v1/authenticate", "POST",
-                R"({"email": "dan@bluebricks.local", "password": "ward-demo-password", "audience": "bluebricks"})")
+                R"({"email":"dan@bluebricks.local","password":"ward-demo-password","audience":"bluebricks"})")
         << "ward-service token --db " << db_path << " --audience ident \\\n"
         << "     --subject organization:6f1d2c3b-4a59-4876-9a5b-0c1d2e3f4a5b\n";
 }
@@ -364,7 +366,7 @@ int play(const std::string& url, const std::string& db_path, std::ostream& out, 
     t.step("GET", "/api/v1/users", john, nullptr, "John, mask 415", 403);
     t.step("GET", "/api/v1/users", bob, nullptr, "Bob, 415 + ListUsers", 200, user_list);
 
-    const std::string shop = t.mint(db_path, "ident", shop_application, "TOKEN_SHOP", "the shop application");
+    const std::string shop = t.mint(db_path, "ident", shop_application, "TOKEN_SHOP", "shop app");
     t.note("The seed document's requests, with the shop application's token:");
     const std::string sally = std::string("/api/v1/users/") + sally_id;
     const json empty = json::object();
@@ -385,7 +387,7 @@ int play(const std::string& url, const std::string& db_path, std::ostream& out, 
     const std::string john_prov = t.login("jyoung@provide.local", "provisioning", "TOKEN_JOHN_PROV", "John");
     const std::string bob_prov = t.login("bcrippen@provide.local", "provisioning", "TOKEN_BOB_PROV", "Bob");
     t.step("GET", "/api/memberships", john_prov, nullptr, "John, acme's owner", 200, membership_list);
-    const json rename = {{"data", {{"type", "organizations"}, {"id", "org_acme"}, {"attributes", {{"name", "Bob's"}}}}}};
+    const json rename = {{"data", {{"type", "organizations"}, {"id", "org_acme"}, {"attributes", {{"name", "Acme by Bob"}}}}}};
     t.step("PATCH", "/api/organizations/org_acme", bob_prov, &rename, "Bob, read_only", 401);
     t.step("DELETE", "/api/memberships/mem_acme_john", john_prov, nullptr, "John, his own, as owner", 401);
     t.step("DELETE", "/api/organizations/org_acme", john_prov, nullptr, "John", 405);
