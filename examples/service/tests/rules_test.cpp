@@ -316,10 +316,9 @@ TEST_CASE("provisioning: organizations", "[rules]") {
     const std::string sally = provisioning(f, seeded::sally_email); // org_acme Order desk
     const std::string kathryn = provisioning(f, seeded::kathryn_email); // org_globex owner, admin
 
-    SECTION("reading: any member, another organization's record is 404") {
-        // Sally is a member with access scope "live": still a member, so she reads her organization.
-        for (const std::string* t : {&john, &bob, &sally}) {
-            INFO((t == &sally ? "sally (live)" : t == &bob ? "bob" : "john"));
+    SECTION("reading: admin and read_only members; another organization's record is 404") {
+        for (const std::string* t : {&john, &bob}) {
+            INFO((t == &bob ? "bob" : "john"));
             const response r = f.http.get("/api/organizations", *t);
             REQUIRE_STATUS(r, 200);
             CHECK(ids_of(r.json_body) == std::vector<std::string>{"org_acme"});
@@ -336,10 +335,25 @@ TEST_CASE("provisioning: organizations", "[rules]") {
         CHECK(one.json_body["data"]["id"] == "org_acme");
         CHECK(one.json_body["data"]["type"] == "organizations");
         CHECK(one.json_body["data"]["attributes"]["name"] == "Acme");
-        CHECK_STATUS(f.http.get("/api/organizations/org_acme", sally), 200);
         CHECK_ERROR(f.http.get("/api/organizations/org_globex", john), 404, "not_found");
         CHECK_ERROR(f.http.get("/api/organizations/org_acme", kathryn), 404, "not_found");
         CHECK_ERROR(f.http.get("/api/organizations/org_nosuchthing", john), 404, "not_found");
+    }
+    SECTION("a custom role reads the organization only through a permission on organizations") {
+        // Order desk (Sally, access scope live) has no organizations row: an empty list, and 401.
+        const response none = f.http.get("/api/organizations", sally);
+        REQUIRE_STATUS(none, 200);
+        CHECK(none.json_body["data"] == json::array());
+        CHECK_CL_DENIED(f.http.get("/api/organizations/org_acme", sally));
+        REQUIRE_STATUS(f.http.post("/api/permissions", john, permission_document("role_acme_orders", "organizations", false, true, false, false)),
+                       201);
+        // With the row, Sally reads her organization (her membership is still live-only).
+        const response listed = f.http.get("/api/organizations", sally);
+        REQUIRE_STATUS(listed, 200);
+        CHECK(ids_of(listed.json_body) == std::vector<std::string>{"org_acme"});
+        CHECK_STATUS(f.http.get("/api/organizations/org_acme", sally), 200);
+        // Read, not update.
+        CHECK_CL_DENIED(f.http.patch("/api/organizations/org_acme", sally, document("organizations", {{"name", "Sally's"}})));
     }
     SECTION("updating: admins only; others get 401") {
         const auto before = database(f.db).dump();
