@@ -240,7 +240,27 @@ struct policy {
     explicit operator bool() const noexcept { return snapshot != nullptr; }
 };
 
-inline policy load(const database& db) {
+/// The subjects of the Provisioning API itself: organization-level records, outside any environment.
+inline constexpr perms provisioning_subjects =
+    ward::row<perm>(subject::organizations) | ward::row<perm>(subject::memberships) |
+    ward::row<perm>(subject::membership_profiles) | ward::row<perm>(subject::roles) | ward::row<perm>(subject::permissions) |
+    ward::row<perm>(subject::api_credentials) | ward::row<perm>(subject::application_memberships) |
+    ward::row<perm>(subject::versions);
+
+/// Everything role `role` gives, flattened (admin, read-only, or a custom role's rows).
+inline perms role_set(const database& db, std::string_view role, std::string& error) {
+    for (const role_row& r : db.roles)
+        if (r.id == role) return r.kind == role_kind::custom ? custom_role_set(db, r.id, error) : application_set(r.kind, perms{});
+    return perms{};
+}
+
+/// How far a live- or test-scoped membership reaches.
+enum class environment_reach {
+    everything,   ///< the access scope confines the whole role to that environment (the examples' model)
+    data_only,    ///< it confines the data subjects only; the role's provisioning subjects apply at the organization
+};
+
+inline policy load(const database& db, environment_reach reach = environment_reach::everything) {
     policy out;
     ward::policy_builder<perm> b(schema(), db.version);
     b.add_roles(role_kinds);
@@ -259,6 +279,8 @@ inline policy load(const database& db) {
     for (const membership_row& m : db.memberships) {
         b.add_scope(m.id, "membership", m.organization);
         b.bind(m.user, binding_scope(db, m), {m.role});
+        if (reach == environment_reach::data_only && effective_access(db, m) != access_scope::all)
+            b.grant(m.user, m.organization, role_set(db, m.role, out.error) & provisioning_subjects);
         // Everyone may leave (delete their own membership); the owner not before handing over.
         b.grant(m.user, m.id, perms{perm{subject::memberships, crud::destroy}});
         if (m.owner) b.deny(m.user, m.id, perms{perm{subject::memberships, crud::destroy}});

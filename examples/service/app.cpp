@@ -344,7 +344,8 @@ std::shared_ptr<const ward::snapshot<cl_perm>> build_provisioning(const provisio
     for (const cl_membership& m : rows.memberships)
         db.memberships.push_back({m.id, keep("user:" + m.user_id), m.organization_id, m.role_id, m.owner,
                                   access_named(m.access_scope).value_or(commerce_layer::access_scope::live), ""});
-    commerce_layer::policy p = commerce_layer::load(db);
+    // Access scopes (live, test) confine a member's data, not the organization's own records.
+    commerce_layer::policy p = commerce_layer::load(db, commerce_layer::environment_reach::data_only);
     if (!p) error = p.error;
     return p.snapshot;
 }
