@@ -11,14 +11,28 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <utility>
 
 namespace ward_service {
 
 namespace {
 
-constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+using json = nlohmann::json;
 
-int decode_char(char ch) noexcept {
+constexpr char base64url_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+constexpr std::string_view hash_scheme = "pbkdf2-sha256";
+constexpr std::size_t salt_bytes = 16;
+constexpr std::size_t hash_bytes = 32;
+constexpr unsigned max_iterations = 10000000;
+
+/// The deepest nesting of arrays and objects a token's header or payload may have. Tokens this
+/// service signs nest two levels at most.
+constexpr std::size_t max_json_depth = 16;
+
+constexpr auto int_max = static_cast<std::size_t>(std::numeric_limits<int>::max());
+
+int base64url_value(char ch) noexcept {
     if (ch >= 'A' && ch <= 'Z') return ch - 'A';
     if (ch >= 'a' && ch <= 'z') return ch - 'a' + 26;
     if (ch >= '0' && ch <= '9') return ch - '0' + 52;
@@ -27,94 +41,215 @@ int decode_char(char ch) noexcept {
     return -1;
 }
 
+const unsigned char* bytes_of(std::string_view s) noexcept { return reinterpret_cast<const unsigned char*>(s.data()); }
+
+std::string_view view_of(const std::array<unsigned char, hash_bytes>& a) noexcept {
+    return {reinterpret_cast<const char*>(a.data()), a.size()};
+}
+
 std::string hmac_sha256(std::string_view key, std::string_view data) {
-    unsigned char out[EVP_MAX_MD_SIZE];
+    if (key.size() > int_max) throw std::length_error("HMAC key too long");
+    std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
     unsigned int length = 0;
-    if (key.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) throw std::runtime_error("HMAC key too long");
-    if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-              data.size(), out, &length))
+    // An empty string_view may hold a null pointer; "" keeps an empty key a valid (if weak) key.
+    const void* key_data = key.empty() ? "" : key.data();
+    if (HMAC(EVP_sha256(), key_data, static_cast<int>(key.size()), bytes_of(data), data.size(), out.data(), &length) ==
+            nullptr ||
+        length != 32)
         throw std::runtime_error("HMAC-SHA256 failed");
-    return std::string(reinterpret_cast<const char*>(out), length);
+    return std::string(reinterpret_cast<const char*>(out.data()), length);
 }
 
-bool pbkdf2(std::string_view password, std::string_view salt, unsigned iterations, unsigned char* out, std::size_t length) noexcept {
-    if (password.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()) ||
-        salt.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()) ||
-        iterations > static_cast<unsigned>(std::numeric_limits<int>::max()) || length > 1024)
-        return false;
-    return PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()),
-                             reinterpret_cast<const unsigned char*>(salt.data()), static_cast<int>(salt.size()),
-                             static_cast<int>(iterations), EVP_sha256(), static_cast<int>(length), out) == 1;
+bool pbkdf2_sha256(std::string_view password, std::string_view salt, unsigned iterations,
+                   std::array<unsigned char, hash_bytes>& out) noexcept {
+    if (password.size() > int_max || salt.size() > int_max || iterations == 0 || iterations > max_iterations) return false;
+    return PKCS5_PBKDF2_HMAC(password.empty() ? "" : password.data(), static_cast<int>(password.size()), bytes_of(salt),
+                             static_cast<int>(salt.size()), static_cast<int>(iterations), EVP_sha256(),
+                             static_cast<int>(out.size()), out.data()) == 1;
 }
 
+/// Equal in time that depends on the lengths only (which are public: a SHA-256 output is 32 bytes).
 bool equal_constant_time(std::string_view a, std::string_view b) noexcept {
     return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-/// A JSON number as whole seconds, refusing NaN, infinities and values no int64 holds.
-bool seconds_of(const nlohmann::json& v, std::int64_t& out) noexcept {
-    if (v.is_number_integer()) {
-        if (v.is_number_unsigned()) {
-            const auto u = v.get<std::uint64_t>();
-            if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return false;
-            out = static_cast<std::int64_t>(u);
-            return true;
+/// Whether `text` nests arrays and objects at most `limit` deep. Brackets inside strings do not
+/// count. On text that is not JSON the answer does not matter: the parser refuses it anyway.
+/// The parser itself is not recursive, but the claims go on to code that is (dump, copies,
+/// comparisons), so a verified token never carries deep nesting.
+bool nesting_within(std::string_view text, std::size_t limit) noexcept {
+    std::size_t depth = 0;
+    bool in_string = false;
+    bool escaped = false;
+    for (const char ch : text) {
+        if (in_string) {
+            if (escaped) escaped = false;
+            else if (ch == '\\') escaped = true;
+            else if (ch == '"') in_string = false;
+        } else if (ch == '"') {
+            in_string = true;
+        } else if (ch == '[' || ch == '{') {
+            if (++depth > limit) return false;
+        } else if ((ch == ']' || ch == '}') && depth > 0) {
+            --depth;
         }
+    }
+    return true;
+}
+
+/// `text` as JSON, or a discarded value when it is not JSON or nests too deep. Never throws on bad
+/// input (the parser's exceptions are off); only allocation can throw.
+json parse_json(std::string_view text) {
+    if (!nesting_within(text, max_json_depth)) return json(json::value_t::discarded);
+    return json::parse(text, nullptr, /*allow_exceptions=*/false);
+}
+
+/// A JSON number as whole seconds (floats rounded down). NaN, infinities and values outside
+/// int64's range are refused rather than converted, which would be undefined behaviour.
+bool seconds_of(const json& v, std::int64_t& out) noexcept {
+    if (v.is_number_unsigned()) {
+        const auto u = v.get<std::uint64_t>();
+        if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return false;
+        out = static_cast<std::int64_t>(u);
+        return true;
+    }
+    if (v.is_number_integer()) {
         out = v.get<std::int64_t>();
         return true;
     }
     if (v.is_number_float()) {
-        const double d = v.get<double>();
+        // 9e18 is below 2^63 (about 9.22e18), so the cast below is always defined.
+        const double d = std::floor(v.get<double>());
         if (!std::isfinite(d) || d < -9.0e18 || d > 9.0e18) return false;
-        out = static_cast<std::int64_t>(std::floor(d));
+        out = static_cast<std::int64_t>(d);
         return true;
     }
     return false;
 }
 
-constexpr std::string_view hash_scheme = "pbkdf2-sha256";
-constexpr std::size_t salt_bytes = 16;
-constexpr std::size_t hash_bytes = 32;
-constexpr unsigned max_iterations = 10000000;
+/// The sign of (a + b) - c, computed without overflow for any int64 values: the claims may hold
+/// anything in int64's range and the caller's clock and leeway are not trusted to be sane either.
+int compare_sum(std::int64_t a, std::int64_t b, std::int64_t c) noexcept {
+    constexpr std::int64_t lo = std::numeric_limits<std::int64_t>::min();
+    constexpr std::int64_t hi = std::numeric_limits<std::int64_t>::max();
+    if (b > 0 && a > hi - b) return 1;  // a + b > hi >= c
+    if (b < 0 && a < lo - b) return -1; // a + b < lo <= c
+    const std::int64_t sum = a + b;
+    return sum < c ? -1 : (sum > c ? 1 : 0);
+}
+
+char ascii_lower(char ch) noexcept { return ch >= 'A' && ch <= 'Z' ? static_cast<char>(ch - 'A' + 'a') : ch; }
+
+bool equals_ignoring_ascii_case(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+    return true;
+}
+
+/// jwt_verify without the exception guard; `claims` is set only when the answer is ok.
+jwt_error verify_token(std::string_view token, std::string_view secret, std::string_view issuer, std::string_view audience,
+                       std::int64_t now, std::int64_t leeway, json& claims) {
+    if (token.empty()) return jwt_error::missing;
+    if (token.size() > max_token_length) return jwt_error::too_long;
+
+    // Shape: exactly two dots, each part strict base64url, header and payload non-empty.
+    const std::size_t dot1 = token.find('.');
+    if (dot1 == std::string_view::npos) return jwt_error::malformed;
+    const std::size_t dot2 = token.find('.', dot1 + 1);
+    if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos) return jwt_error::malformed;
+    const std::string_view signing_input = token.substr(0, dot2);
+    const std::string_view header_part = token.substr(0, dot1);
+    const std::string_view payload_part = token.substr(dot1 + 1, dot2 - dot1 - 1);
+    if (header_part.empty() || payload_part.empty()) return jwt_error::malformed;
+    const auto header_text = base64url_decode(header_part);
+    const auto payload_text = base64url_decode(payload_part);
+    const auto signature = base64url_decode(token.substr(dot2 + 1));
+    if (!header_text || !payload_text || !signature) return jwt_error::malformed;
+
+    // Header: the algorithm is fixed by this service, never chosen by the token.
+    const json header = parse_json(*header_text);
+    if (header.is_discarded()) return jwt_error::malformed;
+    if (!header.is_object()) return jwt_error::bad_header;
+    if (header.contains("crit")) return jwt_error::bad_header; // no extension is understood here
+    if (const auto typ = header.find("typ"); typ != header.end()) {
+        if (!typ->is_string() || !equals_ignoring_ascii_case(typ->get_ref<const std::string&>(), "JWT"))
+            return jwt_error::bad_header;
+    }
+    const auto alg = header.find("alg");
+    if (alg == header.end() || !alg->is_string() || alg->get_ref<const std::string&>() != "HS256")
+        return jwt_error::unsupported_algorithm;
+
+    // Signature before anything in the payload is looked at.
+    if (!equal_constant_time(hmac_sha256(secret, signing_input), *signature)) return jwt_error::bad_signature;
+
+    json payload = parse_json(*payload_text);
+    if (payload.is_discarded() || !payload.is_object()) return jwt_error::malformed;
+
+    const auto sub = payload.find("sub");
+    if (sub == payload.end() || !sub->is_string() || sub->get_ref<const std::string&>().empty()) return jwt_error::bad_claims;
+    std::int64_t exp = 0;
+    const auto exp_it = payload.find("exp");
+    if (exp_it == payload.end() || !seconds_of(*exp_it, exp)) return jwt_error::bad_claims;
+    std::int64_t nbf = 0;
+    const auto nbf_it = payload.find("nbf");
+    const bool has_nbf = nbf_it != payload.end();
+    if (has_nbf && !seconds_of(*nbf_it, nbf)) return jwt_error::bad_claims;
+    std::int64_t iat = 0;
+    if (const auto iat_it = payload.find("iat"); iat_it != payload.end() && !seconds_of(*iat_it, iat))
+        return jwt_error::bad_claims;
+
+    if (compare_sum(exp, leeway, now) <= 0) return jwt_error::expired;                 // now >= exp + leeway
+    if (has_nbf && compare_sum(now, leeway, nbf) < 0) return jwt_error::not_yet_valid; // now + leeway < nbf
+
+    const auto iss = payload.find("iss");
+    if (iss == payload.end() || !iss->is_string() || iss->get_ref<const std::string&>() != issuer)
+        return jwt_error::wrong_issuer;
+
+    const auto aud = payload.find("aud");
+    if (aud == payload.end()) return jwt_error::wrong_audience;
+    bool audience_found = false;
+    if (aud->is_string()) {
+        audience_found = aud->get_ref<const std::string&>() == audience;
+    } else if (aud->is_array()) {
+        for (const json& a : *aud)
+            if (a.is_string() && a.get_ref<const std::string&>() == audience) audience_found = true;
+    }
+    if (!audience_found) return jwt_error::wrong_audience;
+
+    claims = std::move(payload);
+    return jwt_error::ok;
+}
 
 } // namespace
 
 std::string base64url_encode(std::string_view bytes) {
     std::string out;
-    out.reserve((bytes.size() * 4 + 2) / 3);
-    std::size_t i = 0;
-    for (; i + 3 <= bytes.size(); i += 3) {
-        const auto n = (static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])) << 16) |
-                       (static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8) |
-                       static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 2]));
-        out += alphabet[(n >> 18) & 63];
-        out += alphabet[(n >> 12) & 63];
-        out += alphabet[(n >> 6) & 63];
-        out += alphabet[n & 63];
+    out.reserve((bytes.size() + 2) / 3 * 4);
+    std::uint32_t acc = 0;
+    int bits = 0;
+    for (const char ch : bytes) {
+        acc = (acc << 8) | static_cast<unsigned char>(ch);
+        bits += 8;
+        while (bits >= 6) {
+            bits -= 6;
+            out += base64url_alphabet[(acc >> bits) & 63];
+        }
+        acc &= (1u << bits) - 1; // keep only the bits not yet written
     }
-    const std::size_t rest = bytes.size() - i;
-    if (rest == 1) {
-        const auto n = static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])) << 16;
-        out += alphabet[(n >> 18) & 63];
-        out += alphabet[(n >> 12) & 63];
-    } else if (rest == 2) {
-        const auto n = (static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])) << 16) |
-                       (static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8);
-        out += alphabet[(n >> 18) & 63];
-        out += alphabet[(n >> 12) & 63];
-        out += alphabet[(n >> 6) & 63];
-    }
+    if (bits > 0) out += base64url_alphabet[(acc << (6 - bits)) & 63];
     return out;
 }
 
 std::optional<std::string> base64url_decode(std::string_view text) {
+    // One character carries 6 bits, less than a byte: a lone last character is never valid.
     if (text.size() % 4 == 1) return std::nullopt;
     std::string out;
-    out.reserve(text.size() * 3 / 4);
+    out.reserve(text.size() / 4 * 3 + 2);
     std::uint32_t acc = 0;
     int bits = 0;
     for (const char ch : text) {
-        const int v = decode_char(ch);
+        const int v = base64url_value(ch);
         if (v < 0) return std::nullopt;
         acc = (acc << 6) | static_cast<std::uint32_t>(v);
         bits += 6;
@@ -122,29 +257,37 @@ std::optional<std::string> base64url_decode(std::string_view text) {
             bits -= 8;
             out += static_cast<char>((acc >> bits) & 0xFF);
         }
+        acc &= (1u << bits) - 1;
     }
-    // The bits left over must be zero, so that every byte string has exactly one encoding.
-    if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) return std::nullopt;
+    // The unused bits must be zero, so that every byte string has exactly one encoding (otherwise
+    // "Zg" and "Zh" would both decode to "f" and a signature could be altered without failing).
+    if (acc != 0) return std::nullopt;
     return out;
 }
 
 std::string random_bytes(std::size_t n) {
     std::string out(n, '\0');
-    if (n > static_cast<std::size_t>(std::numeric_limits<int>::max()) ||
-        RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1)
+    if (n == 0) return out;
+    if (n > int_max || RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1)
         throw std::runtime_error("the random number generator failed");
     return out;
 }
 
 std::string random_id(std::string_view prefix, std::size_t length) {
     constexpr std::string_view chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    std::string out(prefix);
+    static_assert(chars.size() == 62);
+    // 248 = 4 * 62: bytes from 248 up are dropped, so that `byte % 62` is uniform over the rest.
+    constexpr unsigned accept_below = 256 / chars.size() * chars.size();
+    std::string out;
+    out.reserve(prefix.size() + 1 + length);
+    out += prefix;
     out += '_';
-    while (out.size() < prefix.size() + 1 + length) {
-        for (const char b : random_bytes(length)) {
-            // 248 = 4 * 62: bytes at or above it are dropped so every character is equally likely.
+    const std::size_t size = out.size() + length;
+    while (out.size() < size) {
+        // About 3% of bytes are dropped; each round draws what is still missing.
+        for (const char b : random_bytes(size - out.size())) {
             const auto v = static_cast<unsigned char>(b);
-            if (v < 248 && out.size() < prefix.size() + 1 + length) out += chars[v % 62];
+            if (v < accept_below) out += chars[v % chars.size()];
         }
     }
     return out;
@@ -153,10 +296,11 @@ std::string random_id(std::string_view prefix, std::size_t length) {
 std::string random_uuid() {
     std::string b = random_bytes(16);
     b[6] = static_cast<char>((static_cast<unsigned char>(b[6]) & 0x0F) | 0x40); // version 4
-    b[8] = static_cast<char>((static_cast<unsigned char>(b[8]) & 0x3F) | 0x80); // RFC 4122 variant
+    b[8] = static_cast<char>((static_cast<unsigned char>(b[8]) & 0x3F) | 0x80); // RFC 4122 variant (10xx)
     constexpr char hex[] = "0123456789abcdef";
     std::string out;
-    for (std::size_t i = 0; i < 16; ++i) {
+    out.reserve(36);
+    for (std::size_t i = 0; i < b.size(); ++i) {
         if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
         out += hex[static_cast<unsigned char>(b[i]) >> 4];
         out += hex[static_cast<unsigned char>(b[i]) & 15];
@@ -183,9 +327,8 @@ std::string_view to_string(jwt_error e) noexcept {
 }
 
 std::string jwt_sign(const nlohmann::json& claims, std::string_view secret) {
-    const std::string header = base64url_encode(R"({"alg":"HS256","typ":"JWT"})");
-    const std::string payload = base64url_encode(claims.dump());
-    const std::string signing_input = header + "." + payload;
+    if (!claims.is_object()) throw std::invalid_argument("JWT claims must be a JSON object");
+    const std::string signing_input = base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." + base64url_encode(claims.dump());
     return signing_input + "." + base64url_encode(hmac_sha256(secret, signing_input));
 }
 
@@ -193,82 +336,15 @@ jwt_result jwt_verify(std::string_view token, std::string_view secret, std::stri
                       std::int64_t now, std::int64_t leeway) noexcept {
     jwt_result r;
     try {
-        if (token.empty()) return r; // missing
-        if (token.size() > max_token_length) return r.error = jwt_error::too_long, r;
-        r.error = jwt_error::malformed;
-        const std::size_t dot1 = token.find('.');
-        const std::size_t dot2 = dot1 == std::string_view::npos ? dot1 : token.find('.', dot1 + 1);
-        if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos) return r;
-        const std::string_view header_part = token.substr(0, dot1);
-        const std::string_view payload_part = token.substr(dot1 + 1, dot2 - dot1 - 1);
-        const std::string_view signature_part = token.substr(dot2 + 1);
-        if (header_part.empty() || payload_part.empty()) return r;
-        const auto header_text = base64url_decode(header_part);
-        const auto payload_text = base64url_decode(payload_part);
-        const auto signature = base64url_decode(signature_part);
-        if (!header_text || !payload_text || !signature) return r;
-        // The token is at most 8 KiB, so nesting is bounded well below any stack limit.
-        const nlohmann::json header = nlohmann::json::parse(*header_text, nullptr, false);
-        if (header.is_discarded() || !header.is_object()) return r;
-
-        r.error = jwt_error::unsupported_algorithm;
-        const auto alg = header.find("alg");
-        if (alg == header.end() || !alg->is_string() || alg->get<std::string>() != "HS256") return r;
-        r.error = jwt_error::bad_header;
-        if (header.contains("crit")) return r;
-        if (const auto typ = header.find("typ"); typ != header.end()) {
-            if (!typ->is_string()) return r;
-            std::string t = typ->get<std::string>();
-            for (char& ch : t) ch = static_cast<char>(ch >= 'a' && ch <= 'z' ? ch - 32 : ch);
-            if (t != "JWT") return r;
-        }
-
-        r.error = jwt_error::bad_signature;
-        const std::string expected = hmac_sha256(secret, token.substr(0, dot2));
-        if (!equal_constant_time(expected, *signature)) return r;
-
-        r.error = jwt_error::malformed;
-        nlohmann::json claims = nlohmann::json::parse(*payload_text, nullptr, false);
-        if (claims.is_discarded() || !claims.is_object()) return r;
-
-        r.error = jwt_error::bad_claims;
-        const auto sub = claims.find("sub");
-        if (sub == claims.end() || !sub->is_string() || sub->get<std::string>().empty()) return r;
-        std::int64_t exp = 0, nbf = 0, iat = 0;
-        const auto exp_it = claims.find("exp");
-        if (exp_it == claims.end() || !seconds_of(*exp_it, exp)) return r;
-        const auto nbf_it = claims.find("nbf");
-        if (nbf_it != claims.end() && !seconds_of(*nbf_it, nbf)) return r;
-        const auto iat_it = claims.find("iat");
-        if (iat_it != claims.end() && !seconds_of(*iat_it, iat)) return r;
-
-        // exp and nbf may be anywhere in int64's range; only `now` (a sane clock) takes the leeway,
-        // so nothing here can overflow.
-        if (now - leeway >= exp) return r.error = jwt_error::expired, r;
-        if (nbf_it != claims.end() && now + leeway < nbf) return r.error = jwt_error::not_yet_valid, r;
-
-        const auto iss = claims.find("iss");
-        if (iss == claims.end() || !iss->is_string() || iss->get<std::string>() != issuer) return r.error = jwt_error::wrong_issuer, r;
-
-        r.error = jwt_error::wrong_audience;
-        const auto aud = claims.find("aud");
-        if (aud == claims.end()) return r;
-        bool match = false;
-        if (aud->is_string()) {
-            match = aud->get<std::string>() == audience;
-        } else if (aud->is_array()) {
-            for (const auto& a : *aud) match = match || (a.is_string() && a.get<std::string>() == audience);
-        }
-        if (!match) return r;
-
-        r.error = jwt_error::ok;
-        r.claims = std::move(claims);
-        return r;
+        json claims;
+        r.error = verify_token(token, secret, issuer, audience, now, leeway, claims);
+        if (r.error == jwt_error::ok) r.claims = std::move(claims);
     } catch (...) {
-        jwt_result failed;
-        failed.error = jwt_error::malformed;
-        return failed;
+        // Only allocation or OpenSSL failing can get here; such a token is refused like any other.
+        r.error = jwt_error::malformed;
+        r.claims = nullptr;
     }
+    return r;
 }
 
 std::int64_t unix_now() noexcept {
@@ -278,21 +354,24 @@ std::int64_t unix_now() noexcept {
 std::string password_hash(std::string_view password, unsigned iterations) {
     if (iterations == 0 || iterations > max_iterations) throw std::invalid_argument("PBKDF2 iterations out of range");
     const std::string salt = random_bytes(salt_bytes);
-    std::array<unsigned char, hash_bytes> out{};
-    if (!pbkdf2(password, salt, iterations, out.data(), out.size())) throw std::runtime_error("PBKDF2 failed");
+    std::array<unsigned char, hash_bytes> hash{};
+    if (!pbkdf2_sha256(password, salt, iterations, hash)) throw std::runtime_error("PBKDF2 failed");
     return std::string(hash_scheme) + "$" + std::to_string(iterations) + "$" + base64url_encode(salt) + "$" +
-           base64url_encode(std::string_view(reinterpret_cast<const char*>(out.data()), out.size()));
+           base64url_encode(view_of(hash));
 }
 
 bool password_verify(std::string_view password, std::string_view stored) noexcept {
     try {
-        // scheme $ iterations $ salt $ hash, each field non-empty and strictly formed.
+        // scheme $ iterations $ salt $ hash: exactly four fields, each strictly formed.
         const std::size_t a = stored.find('$');
         if (a == std::string_view::npos || stored.substr(0, a) != hash_scheme) return false;
         const std::size_t b = stored.find('$', a + 1);
         if (b == std::string_view::npos) return false;
         const std::size_t c = stored.find('$', b + 1);
         if (c == std::string_view::npos || stored.find('$', c + 1) != std::string_view::npos) return false;
+
+        // Plain decimal as password_hash writes it: no sign, no leading zero, no spaces. Eight
+        // digits at most, so the value cannot overflow before the range check.
         const std::string_view digits = stored.substr(a + 1, b - a - 1);
         if (digits.empty() || digits.size() > 8 || digits[0] == '0') return false;
         unsigned iterations = 0;
@@ -300,21 +379,27 @@ bool password_verify(std::string_view password, std::string_view stored) noexcep
             if (ch < '0' || ch > '9') return false;
             iterations = iterations * 10 + static_cast<unsigned>(ch - '0');
         }
-        if (iterations == 0 || iterations > max_iterations) return false;
+        if (iterations > max_iterations) return false;
+
         const auto salt = base64url_decode(stored.substr(b + 1, c - b - 1));
-        const auto hash = base64url_decode(stored.substr(c + 1));
-        if (!salt || salt->empty() || !hash || hash->size() != hash_bytes) return false;
-        std::array<unsigned char, hash_bytes> out{};
-        if (!pbkdf2(password, *salt, iterations, out.data(), out.size())) return false;
-        return equal_constant_time(std::string_view(reinterpret_cast<const char*>(out.data()), out.size()), *hash);
+        const auto expected = base64url_decode(stored.substr(c + 1));
+        if (!salt || salt->empty() || !expected || expected->size() != hash_bytes) return false;
+        std::array<unsigned char, hash_bytes> hash{};
+        if (!pbkdf2_sha256(password, *salt, iterations, hash)) return false;
+        return equal_constant_time(view_of(hash), *expected);
     } catch (...) {
         return false;
     }
 }
 
 void password_burn(std::string_view password, unsigned iterations) noexcept {
-    std::array<unsigned char, hash_bytes> out{};
-    (void)pbkdf2(password, "ward-service-no-such-account", iterations == 0 ? 1 : iterations, out.data(), out.size());
+    // The same work as password_verify on a stored hash: one PBKDF2 with a 16-byte salt and a
+    // 32-byte output, at the iteration count clamped to what password_verify accepts.
+    constexpr std::string_view dummy_salt = "no such account.";
+    static_assert(dummy_salt.size() == salt_bytes);
+    const unsigned clamped = iterations == 0 ? 1 : (iterations > max_iterations ? max_iterations : iterations);
+    std::array<unsigned char, hash_bytes> hash{};
+    (void)pbkdf2_sha256(password, dummy_salt, clamped, hash);
 }
 
 } // namespace ward_service
