@@ -258,7 +258,8 @@ void store::create_schema_and_seed(unsigned iterations) {
     exec(schema_sql);
     t.prepare("INSERT INTO settings VALUES ('token_secret', ?1)").bind(1, base64url_encode(random_bytes(32))).run();
     const std::string now = timestamp_now();
-    const std::string hash = password_hash(demo_password, iterations);
+    // Each person gets their own salt, so no two stored hashes are alike.
+    auto hash = [iterations] { return password_hash(demo_password, iterations); };
 
     // provide ident: one organization, two applications, five people.
     t.prepare("INSERT INTO organizations VALUES ('6f1d2c3b-4a59-4876-9a5b-0c1d2e3f4a5b', 'provide')").run();
@@ -285,7 +286,7 @@ void store::create_schema_and_seed(unsigned iterations) {
     };
     for (const person& p : people) {
         auto s = t.prepare(std::string("INSERT INTO users (") + ident_user_columns + ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-        s.bind(1, p.id).bind(2, p.email).bind(3, p.first).bind(4, p.last).bind(5, hash);
+        s.bind(1, p.id).bind(2, p.email).bind(3, p.first).bind(4, p.last).bind(5, hash());
         if (p.application) s.bind(6, p.application);
         else s.bind_null(6);
         s.bind(7, p.mask).bind(8, now).run();
@@ -348,7 +349,7 @@ void store::create_schema_and_seed(unsigned iterations) {
             .bind(4, p.first)
             .bind(5, p.last)
             .bind(6, p.email)
-            .bind(7, hash)
+            .bind(7, hash())
             .bind(8, now)
             .run();
         for (const char* r : p.roles) t.prepare("INSERT INTO bb_user_roles VALUES (?1, ?2)").bind(1, p.id).bind(2, r).run();

@@ -13,9 +13,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <unistd.h>
+#include <vector>
 
 namespace {
 
@@ -208,4 +210,18 @@ TEST_CASE("tokens minted from the database carry what the policy says", "[store]
     ward_service::mint_options odd{"payroll", "user:x", {}, {}, 3600, 0};
     CHECK_FALSE(ward_service::mint_token(path, odd, error));
     CHECK_FALSE(ward_service::mint_token(tmp.file("missing.db"), john, error));
+}
+
+TEST_CASE("every seeded person has their own salt", "[store]") {
+    scratch tmp;
+    store s(tmp.file("ward.db"), fast_iterations);
+    const auto hashes = s.read([](const store::reader& r) {
+        std::vector<std::string> out;
+        for (auto st = r.prepare("SELECT password_hash FROM users UNION ALL SELECT password_hash FROM bb_users"); st.step();)
+            out.push_back(st.text(0));
+        return out;
+    });
+    REQUIRE(hashes.size() == 11);
+    std::set<std::string> distinct(hashes.begin(), hashes.end());
+    CHECK(distinct.size() == hashes.size());
 }
