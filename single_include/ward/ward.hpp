@@ -3308,6 +3308,8 @@ public:
 
     /// Swaps in `next`. Returns after every reader that could still see the previous snapshot has
     /// let go of it; then releases this handle's reference to it. Writers are serialized.
+    /// A thread must not publish while it holds a guard of this handle: it would wait for itself.
+    /// Code that decides and then writes (a request handler) holds share()'s reference instead.
     void publish(std::shared_ptr<const snapshot<P>> next) {
         const detail::writer_guard lock(writer_);
         current_.store(next.get(), std::memory_order_seq_cst);
