@@ -5,11 +5,15 @@
 
 #include <sqlite3.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <limits>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace ward_service {
 
@@ -183,6 +187,13 @@ bool file_exists(const std::string& path) {
 } // namespace
 
 store::store(const std::string& path, unsigned pbkdf2_iterations) : path_(path) {
+    // The file holds the token secret: only its owner reads it (SQLite gives the -wal and -shm
+    // files the database's mode).
+    if (!file_exists(path)) {
+        const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0 && errno != EEXIST) throw store_error("cannot create " + path + ": " + std::strerror(errno));
+        if (fd >= 0) ::close(fd);
+    }
     if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) !=
         SQLITE_OK) {
         const std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
@@ -361,6 +372,11 @@ void store::create_schema_and_seed(unsigned iterations) {
 
 store::transaction::transaction(store& s) : s_(s), lock_(s.mutex_) { s_.exec("BEGIN IMMEDIATE"); }
 
+store::read_transaction::read_transaction(sqlite3* d) : db(d) {
+    if (sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) throw store_error(sqlite3_errmsg(db));
+}
+store::read_transaction::~read_transaction() { sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr); }
+
 store::transaction::~transaction() {
     if (!done_) sqlite3_exec(s_.db_, "ROLLBACK", nullptr, nullptr, nullptr);
 }
@@ -387,53 +403,60 @@ std::uint64_t version_of(const store::reader& r, const char* api) {
     s.bind(1, std::string("policy_version_") + api);
     return s.step() ? static_cast<std::uint64_t>(s.integer(0)) : 0;
 }
+
+ident_rows load_ident_rows(const store::reader& r) {
+    ident_rows rows;
+    rows.version = version_of(r, "ident");
+    for (auto s = r.prepare("SELECT id, name FROM organizations ORDER BY id"); s.step();) rows.organizations.push_back({s.text(0), s.text(1)});
+    for (auto s = r.prepare("SELECT id, organization_id, name FROM applications ORDER BY id"); s.step();)
+        rows.applications.push_back({s.text(0), s.text(1), s.text(2)});
+    for (auto s = r.prepare(std::string("SELECT ") + ident_user_columns + " FROM users ORDER BY created_at, id"); s.step();)
+        rows.users.push_back(read_ident_user(s));
+    return rows;
+}
+
+provisioning_rows load_provisioning_rows(const store::reader& r) {
+    provisioning_rows rows;
+    rows.version = version_of(r, "provisioning");
+    for (auto s = r.prepare(std::string("SELECT ") + ident_user_columns + " FROM users ORDER BY id"); s.step();)
+        rows.users.push_back(read_ident_user(s));
+    for (auto s = r.prepare("SELECT id, name, created_at FROM cl_organizations ORDER BY id"); s.step();)
+        rows.organizations.push_back({s.text(0), s.text(1), s.text(2)});
+    for (auto s = r.prepare(std::string("SELECT ") + cl_role_columns + " FROM cl_roles ORDER BY id"); s.step();)
+        rows.roles.push_back(read_cl_role(s));
+    for (auto s = r.prepare(std::string("SELECT ") + cl_permission_columns + " FROM cl_permissions ORDER BY id"); s.step();)
+        rows.permissions.push_back(read_cl_permission(s));
+    for (auto s = r.prepare(std::string("SELECT ") + cl_membership_columns + " FROM cl_memberships ORDER BY id"); s.step();)
+        rows.memberships.push_back(read_cl_membership(s));
+    return rows;
+}
+
+bluebricks_rows load_bluebricks_rows(const store::reader& r) {
+    bluebricks_rows rows;
+    rows.version = version_of(r, "bluebricks");
+    for (auto s = r.prepare("SELECT id FROM bb_organizations ORDER BY id"); s.step();) rows.organizations.push_back(s.text(0));
+    for (auto s = r.prepare("SELECT id, name, rung, permissions FROM bb_roles ORDER BY id"); s.step();)
+        rows.roles.push_back({s.text(0), s.text(1), s.text(2), s.text(3)});
+    for (auto s = r.prepare(std::string("SELECT ") + bb_user_columns + " FROM bb_users ORDER BY id"); s.step();)
+        rows.users.push_back(read_bb_user(s));
+    for (auto s = r.prepare("SELECT user_id, role_id FROM bb_user_roles ORDER BY user_id, role_id"); s.step();)
+        rows.user_roles.push_back({s.text(0), s.text(1)});
+    return rows;
+}
 } // namespace
 
 ident_rows store::load_ident() {
-    return read([](const reader& r) {
-        ident_rows rows;
-        rows.version = version_of(r, "ident");
-        for (auto s = r.prepare("SELECT id, name FROM organizations ORDER BY id"); s.step();)
-            rows.organizations.push_back({s.text(0), s.text(1)});
-        for (auto s = r.prepare("SELECT id, organization_id, name FROM applications ORDER BY id"); s.step();)
-            rows.applications.push_back({s.text(0), s.text(1), s.text(2)});
-        for (auto s = r.prepare(std::string("SELECT ") + ident_user_columns + " FROM users ORDER BY created_at, id"); s.step();)
-            rows.users.push_back(read_ident_user(s));
-        return rows;
-    });
+    return read([](const reader& r) { return load_ident_rows(r); });
 }
-
 provisioning_rows store::load_provisioning() {
-    return read([](const reader& r) {
-        provisioning_rows rows;
-        rows.version = version_of(r, "provisioning");
-        for (auto s = r.prepare(std::string("SELECT ") + ident_user_columns + " FROM users ORDER BY id"); s.step();)
-            rows.users.push_back(read_ident_user(s));
-        for (auto s = r.prepare("SELECT id, name, created_at FROM cl_organizations ORDER BY id"); s.step();)
-            rows.organizations.push_back({s.text(0), s.text(1), s.text(2)});
-        for (auto s = r.prepare(std::string("SELECT ") + cl_role_columns + " FROM cl_roles ORDER BY id"); s.step();)
-            rows.roles.push_back(read_cl_role(s));
-        for (auto s = r.prepare(std::string("SELECT ") + cl_permission_columns + " FROM cl_permissions ORDER BY id"); s.step();)
-            rows.permissions.push_back(read_cl_permission(s));
-        for (auto s = r.prepare(std::string("SELECT ") + cl_membership_columns + " FROM cl_memberships ORDER BY id"); s.step();)
-            rows.memberships.push_back(read_cl_membership(s));
-        return rows;
-    });
+    return read([](const reader& r) { return load_provisioning_rows(r); });
+}
+bluebricks_rows store::load_bluebricks() {
+    return read([](const reader& r) { return load_bluebricks_rows(r); });
 }
 
-bluebricks_rows store::load_bluebricks() {
-    return read([](const reader& r) {
-        bluebricks_rows rows;
-        rows.version = version_of(r, "bluebricks");
-        for (auto s = r.prepare("SELECT id FROM bb_organizations ORDER BY id"); s.step();) rows.organizations.push_back(s.text(0));
-        for (auto s = r.prepare("SELECT id, name, rung, permissions FROM bb_roles ORDER BY id"); s.step();)
-            rows.roles.push_back({s.text(0), s.text(1), s.text(2), s.text(3)});
-        for (auto s = r.prepare(std::string("SELECT ") + bb_user_columns + " FROM bb_users ORDER BY id"); s.step();)
-            rows.users.push_back(read_bb_user(s));
-        for (auto s = r.prepare("SELECT user_id, role_id FROM bb_user_roles ORDER BY user_id, role_id"); s.step();)
-            rows.user_roles.push_back({s.text(0), s.text(1)});
-        return rows;
-    });
-}
+ident_rows store::transaction::load_ident() const { return load_ident_rows(reader{s_.db_}); }
+provisioning_rows store::transaction::load_provisioning() const { return load_provisioning_rows(reader{s_.db_}); }
+bluebricks_rows store::transaction::load_bluebricks() const { return load_bluebricks_rows(reader{s_.db_}); }
 
 } // namespace ward_service

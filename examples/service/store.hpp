@@ -144,6 +144,11 @@ public:
         statement prepare(std::string_view sql) { return statement(s_.db_, sql); }
         /// Adds one to the API's policy version, inside this transaction.
         std::uint64_t bump_version(std::string_view api);
+        /// One API's rows as this transaction sees them (its own writes included), so a write can
+        /// build the next policy before it commits and roll back when that policy does not build.
+        ident_rows load_ident() const;
+        provisioning_rows load_provisioning() const;
+        bluebricks_rows load_bluebricks() const;
         void commit();
 
     private:
@@ -152,17 +157,20 @@ public:
         bool done_ = false;
     };
 
-    /// A read: runs `f(statement-maker)` under the lock inside one read transaction.
-    template <class F>
-    auto read(F&& f) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        reader r{db_};
-        return f(r);
-    }
     struct reader {
         sqlite3* db;
         statement prepare(std::string_view sql) const { return statement(db, sql); }
     };
+
+    /// A read: runs `f(statement-maker)` under the lock inside one read transaction, so its
+    /// statements see one state of the file even when another process writes to it.
+    template <class F>
+    auto read(F&& f) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        read_transaction t(db_);
+        reader r{db_};
+        return f(r);
+    }
 
     ident_rows load_ident();
     provisioning_rows load_provisioning();
@@ -170,6 +178,14 @@ public:
 
 private:
     struct existing_tag {};
+    /// BEGIN ... COMMIT around one read (the commit of a read-only transaction cannot lose data).
+    struct read_transaction {
+        explicit read_transaction(sqlite3* db);
+        ~read_transaction();
+        read_transaction(const read_transaction&) = delete;
+        read_transaction& operator=(const read_transaction&) = delete;
+        sqlite3* db;
+    };
 
 public:
     store(const std::string& path, existing_tag); ///< use open_existing
