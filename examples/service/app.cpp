@@ -22,6 +22,7 @@
 #include <limits>
 #include <mutex>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -415,33 +416,66 @@ struct app::impl {
     ward::live<ident_perm> ident;
     ward::live<cl_perm> provisioning;
     ward::live<bb_perm> bluebricks;
-    /// Serializes writers: commit, rebuild and publish happen in one order.
+    /// Serializes writers. A request that writes takes it before it reads the snapshot it decides
+    /// with, and keeps it until its own snapshot is published: it decides against the newest
+    /// policy, and snapshots are published in the order their writes committed.
     std::mutex writer;
+    using write_lock = std::unique_lock<std::mutex>;
 
     impl(store& s, app_options o) : db(s), options(o) {
-        rebuild_ident();
-        rebuild_provisioning();
-        rebuild_bluebricks();
+        std::string error;
+        auto i = build_ident(db.load_ident(), error);
+        if (!i) throw store_error("the ident policy does not build: " + error);
+        auto p = build_provisioning(db.load_provisioning(), error);
+        if (!p) throw store_error("the provisioning policy does not build: " + error);
+        auto b = build_bluebricks(db.load_bluebricks(), error);
+        if (!b) throw store_error("the bluebricks policy does not build: " + error);
+        ident.publish(std::move(i));
+        provisioning.publish(std::move(p));
+        bluebricks.publish(std::move(b));
     }
 
-    // ---- rebuilding after a committed write ----
-    void rebuild_ident() {
-        std::string error;
-        auto next = build_ident(db.load_ident(), error);
-        if (!next) throw store_error("the ident policy does not build: " + error);
-        ident.publish(std::move(next));
-    }
-    void rebuild_provisioning() {
-        std::string error;
-        auto next = build_provisioning(db.load_provisioning(), error);
-        if (!next) throw store_error("the provisioning policy does not build: " + error);
-        provisioning.publish(std::move(next));
-    }
-    void rebuild_bluebricks() {
-        std::string error;
-        auto next = build_bluebricks(db.load_bluebricks(), error);
-        if (!next) throw store_error("the bluebricks policy does not build: " + error);
-        bluebricks.publish(std::move(next));
+    // ---- writing ----
+    enum api : unsigned { api_ident = 1u, api_provisioning = 2u, api_bluebricks = 4u };
+
+    write_lock serialize() { return write_lock(writer); }
+
+    /// One write. `f` runs inside a transaction; then each API of `apis` gets a new policy
+    /// version and its next snapshot, built from what the transaction sees (its own writes
+    /// included). A snapshot that does not build rolls the whole write back (500, nothing
+    /// changed): the database never holds what the policy cannot express. After the commit the
+    /// new snapshots are published, which cannot fail, so the stored rows and the decisions
+    /// never disagree.
+    template <class F>
+    void write(const write_lock& serial, unsigned apis, F&& f) {
+        if (!serial.owns_lock() || serial.mutex() != &writer) throw std::logic_error("write() without the writer lock");
+        std::shared_ptr<const ward::snapshot<ident_perm>> next_ident;
+        std::shared_ptr<const ward::snapshot<cl_perm>> next_provisioning;
+        std::shared_ptr<const ward::snapshot<bb_perm>> next_bluebricks;
+        {
+            store::transaction t(db);
+            f(t);
+            std::string error;
+            if (apis & api_ident) {
+                t.bump_version("ident");
+                next_ident = build_ident(t.load_ident(), error);
+                if (!next_ident) throw store_error("the ident policy would not build: " + error);
+            }
+            if (apis & api_provisioning) {
+                t.bump_version("provisioning");
+                next_provisioning = build_provisioning(t.load_provisioning(), error);
+                if (!next_provisioning) throw store_error("the provisioning policy would not build: " + error);
+            }
+            if (apis & api_bluebricks) {
+                t.bump_version("bluebricks");
+                next_bluebricks = build_bluebricks(t.load_bluebricks(), error);
+                if (!next_bluebricks) throw store_error("the bluebricks policy would not build: " + error);
+            }
+            t.commit();
+        }
+        if (next_ident) ident.publish(std::move(next_ident));
+        if (next_provisioning) provisioning.publish(std::move(next_provisioning));
+        if (next_bluebricks) bluebricks.publish(std::move(next_bluebricks));
     }
 
     /// A denied decision as an error: the status from the API's status table, ward's reason.
@@ -495,6 +529,7 @@ struct app::impl {
         authz_timer timer(c);
         const auto r = s.authenticate(t);
         if (!r) fail(401, "invalid_token", "the token's '" + std::string(ward::to_string(r.failed)) + "' claim was refused");
+        if (!r.value.principal().valid()) fail(401, "invalid_token", "the token's subject is not known (any more)");
         who.cred = r.value;
         return who;
     }
@@ -519,6 +554,24 @@ struct app::impl {
         if (!beyond.none())
             fail(403, "beyond_own_permissions",
                  "a caller confers only permissions it holds; not held at " + std::string(target) + ": " + ward::to_string(beyond));
+    }
+
+    /// Nobody manages a user more privileged than themselves: changing or deleting another user's
+    /// record needs every privileged permission the record holds (Sudo and what it stands for),
+    /// so UpdateUser alone cannot reset a sudoer's password and log in as them.
+    void ident_may_manage(call& c, const ward::snapshot<ident_perm>& s, const ident_caller& who, std::uint32_t target_mask,
+                          std::string_view target) {
+        static constexpr ident_set privileged = ident_set{ident_perm::sudo}.implied();
+        const ident_set theirs = ident_set::from_integer(target_mask).value.implied() & privileged;
+        if (theirs.none()) return;
+        ident_set held;
+        {
+            authz_timer timer(c);
+            held = s.effective_permissions(who.cred, s.find_scope(target)).permissions;
+        }
+        const ident_set beyond = theirs - held;
+        if (!beyond.none())
+            fail(403, "outranked", "the user holds privileged permissions the caller does not: " + ward::to_string(beyond));
     }
 
     static json ident_user_json(const ident_user& u) {
@@ -576,7 +629,11 @@ struct app::impl {
             mask_given = mask != 0;
         }
         mask = provide::permissions_for_new_user(mask);
+        // Hashing is slow on purpose: it happens before the writer lock is taken.
+        std::string hash;
+        if (password) hash = password_hash(*password, options.pbkdf2_iterations);
 
+        const write_lock serial = serialize();
         const auto snap = ident.share();
         const ident_caller who = ident_login(c, *snap);
         const bool application = who.subject.rfind("application:", 0) == 0;
@@ -603,33 +660,23 @@ struct app::impl {
         u.email = email;
         u.first_name = first;
         u.last_name = last;
-        if (password) u.password_hash = password_hash(*password, options.pbkdf2_iterations);
+        if (password) u.password_hash = std::move(hash);
         u.application_id = application_id;
         u.permissions = mask;
         u.created_at = timestamp_now();
-        {
-            std::lock_guard<std::mutex> lock(writer);
-            {
-                store::transaction t(db);
-                if (!email.empty() && email_taken(t, "users", email))
-                    fail(409, "email_taken", "a user with this email already exists");
-                t.prepare(std::string("INSERT INTO users (") + ident_user_columns + ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
-                    .bind(1, u.id)
-                    .bind(2, email.empty() ? std::optional<std::string>() : std::optional<std::string>(email))
-                    .bind(3, u.first_name)
-                    .bind(4, u.last_name)
-                    .bind(5, u.password_hash)
-                    .bind(6, u.application_id)
-                    .bind(7, static_cast<std::int64_t>(u.permissions))
-                    .bind(8, u.created_at)
-                    .run();
-                t.bump_version("ident");
-                t.bump_version("provisioning");
-                t.commit();
-            }
-            rebuild_ident();
-            rebuild_provisioning();
-        }
+        write(serial, api_ident | api_provisioning, [&](store::transaction& t) {
+            if (!email.empty() && email_taken(t, "users", email)) fail(409, "email_taken", "a user with this email already exists");
+            t.prepare(std::string("INSERT INTO users (") + ident_user_columns + ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+                .bind(1, u.id)
+                .bind(2, email.empty() ? std::optional<std::string>() : std::optional<std::string>(email))
+                .bind(3, u.first_name)
+                .bind(4, u.last_name)
+                .bind(5, u.password_hash)
+                .bind(6, u.application_id)
+                .bind(7, static_cast<std::int64_t>(u.permissions))
+                .bind(8, u.created_at)
+                .run();
+        });
         return {201, ident_user_json(u)};
     }
 
@@ -676,6 +723,11 @@ struct app::impl {
             mask = provide::permissions_for_new_user(m);
         }
 
+        // Hashing is slow on purpose: it happens before the writer lock is taken.
+        std::string hash;
+        if (password) hash = password_hash(*password, options.pbkdf2_iterations);
+
+        const write_lock serial = serialize();
         const auto snap = ident.share();
         const ident_caller who = ident_login(c, *snap);
         const bool own = who.cred.authenticated() && who.subject == "user:" + id;
@@ -686,61 +738,48 @@ struct app::impl {
                      mask ? "setting permissions needs UpdateUser (or Sudo)" : "updating another user needs UpdateUser (or Sudo)");
             if (mask) ident_may_confer(c, *snap, who, *mask, ident_user_scope(id));
         }
-        {
-            std::lock_guard<std::mutex> lock(writer);
-            {
-                store::transaction t(db);
-                auto exists = t.prepare("SELECT count(*) FROM users WHERE id = ?1");
-                exists.bind(1, id);
-                if (!exists.step() || exists.integer(0) == 0) fail(404, "not_found", "no such user");
-                if (!email.empty()) {
-                    if (email_taken(t, "users", email, id)) fail(409, "email_taken", "a user with this email already exists");
-                    t.prepare("UPDATE users SET email = ?2 WHERE id = ?1").bind(1, id).bind(2, email).run();
-                }
-                if (first) t.prepare("UPDATE users SET first_name = ?2 WHERE id = ?1").bind(1, id).bind(2, *first).run();
-                if (last) t.prepare("UPDATE users SET last_name = ?2 WHERE id = ?1").bind(1, id).bind(2, *last).run();
-                if (password)
-                    t.prepare("UPDATE users SET password_hash = ?2 WHERE id = ?1")
-                        .bind(1, id)
-                        .bind(2, password_hash(*password, options.pbkdf2_iterations))
-                        .run();
-                if (mask) {
-                    t.prepare("UPDATE users SET permissions = ?2 WHERE id = ?1").bind(1, id).bind(2, static_cast<std::int64_t>(*mask)).run();
-                    t.bump_version("ident");
-                }
-                t.commit();
+        write(serial, mask ? unsigned{api_ident} : 0u, [&](store::transaction& t) {
+            const auto current = stored_mask(t, id);
+            if (!current) fail(404, "not_found", "no such user");
+            if (!own) ident_may_manage(c, *snap, who, *current, ident_user_scope(id));
+            if (!email.empty()) {
+                if (email_taken(t, "users", email, id)) fail(409, "email_taken", "a user with this email already exists");
+                t.prepare("UPDATE users SET email = ?2 WHERE id = ?1").bind(1, id).bind(2, email).run();
             }
-            if (mask) rebuild_ident();
-        }
+            if (first) t.prepare("UPDATE users SET first_name = ?2 WHERE id = ?1").bind(1, id).bind(2, *first).run();
+            if (last) t.prepare("UPDATE users SET last_name = ?2 WHERE id = ?1").bind(1, id).bind(2, *last).run();
+            if (password) t.prepare("UPDATE users SET password_hash = ?2 WHERE id = ?1").bind(1, id).bind(2, hash).run();
+            if (mask) t.prepare("UPDATE users SET permissions = ?2 WHERE id = ?1").bind(1, id).bind(2, static_cast<std::int64_t>(*mask)).run();
+        });
         return {204, nullptr};
+    }
+
+    /// The stored mask of user `id`, read inside the write that is about to change the user.
+    static std::optional<std::uint32_t> stored_mask(store::transaction& t, std::string_view id) {
+        auto s = t.prepare("SELECT permissions FROM users WHERE id = ?1");
+        s.bind(1, id);
+        if (!s.step()) return std::nullopt;
+        return static_cast<std::uint32_t>(s.integer(0));
     }
 
     reply ident_delete(call& c) {
         const std::string id = ident_id(c);
+        const write_lock serial = serialize();
         const auto snap = ident.share();
         const ident_caller who = ident_login(c, *snap);
         const auto d = ident_check(c, *snap, who, ident_perm::delete_user, ident_user_scope(id));
         if (!d.allowed) deny(*snap, d, ward::status_table{}, "deleting a user needs DeleteUser (or Sudo)");
-        {
-            std::lock_guard<std::mutex> lock(writer);
-            {
-                store::transaction t(db);
-                auto owns = t.prepare("SELECT count(*) FROM cl_memberships WHERE user_id = ?1 AND owner = 1");
-                owns.bind(1, id);
-                if (owns.step() && owns.integer(0) > 0)
-                    fail(409, "owns_organization", "this user owns an organization; transfer its ownership first");
-                t.prepare("DELETE FROM cl_memberships WHERE user_id = ?1").bind(1, id).run();
-                auto del = t.prepare("DELETE FROM users WHERE id = ?1 RETURNING id");
-                del.bind(1, id);
-                if (!del.step()) fail(404, "not_found", "no such user");
-                del.run();
-                t.bump_version("ident");
-                t.bump_version("provisioning");
-                t.commit();
-            }
-            rebuild_ident();
-            rebuild_provisioning();
-        }
+        write(serial, api_ident | api_provisioning, [&](store::transaction& t) {
+            const auto current = stored_mask(t, id);
+            if (!current) fail(404, "not_found", "no such user");
+            if (who.subject != "user:" + id) ident_may_manage(c, *snap, who, *current, ident_user_scope(id));
+            auto owns = t.prepare("SELECT count(*) FROM cl_memberships WHERE user_id = ?1 AND owner = 1");
+            owns.bind(1, id);
+            if (owns.step() && owns.integer(0) > 0)
+                fail(409, "owns_organization", "this user owns an organization; transfer its ownership first");
+            t.prepare("DELETE FROM cl_memberships WHERE user_id = ?1").bind(1, id).run();
+            t.prepare("DELETE FROM users WHERE id = ?1").bind(1, id).run();
+        });
         return {204, nullptr};
     }
 
@@ -848,7 +887,7 @@ struct app::impl {
         t.subject = sub;
         authz_timer timer(c);
         const auto r = s.authenticate(t);
-        if (!r || sub.rfind("user:", 0) != 0)
+        if (!r || sub.rfind("user:", 0) != 0 || !r.value.principal().valid())
             fail(401, "invalid_token", "the token's subject is not a provisioning user");
         who.cred = r.value;
         who.user_id = sub.substr(5);
@@ -869,6 +908,42 @@ struct app::impl {
                     std::string_view target) {
         authz_timer timer(c);
         return s.check(who.cred, cl_set{cl_perm{on, action}}, target).allowed;
+    }
+
+    /// What a membership reaches in one organization: at the organization itself and in each of
+    /// its environments (live, test).
+    struct cl_reach {
+        cl_set organization, live, test;
+    };
+
+    /// What the caller may do in `organization`, after every deny, ceiling and access scope.
+    cl_reach cl_held(call& c, const ward::snapshot<cl_perm>& s, const cl_caller& who, std::string_view organization) {
+        authz_timer timer(c);
+        const auto at = [&](const std::string& scope) { return s.effective_permissions(who.cred, s.find_scope(scope)).permissions; };
+        return {at(std::string(organization)), at(commerce_layer::environment_id(organization, commerce_layer::access_scope::live)),
+                at(commerce_layer::environment_id(organization, commerce_layer::access_scope::test))};
+    }
+
+    /// What a membership with `role` and `access` would give, as the policy builds it: the whole
+    /// role everywhere for `all`; for `live` or `test`, the role's Provisioning subjects at the
+    /// organization and the whole role in that environment.
+    static cl_reach cl_gives(const ward::snapshot<cl_perm>& s, std::string_view role, std::string_view access) {
+        const cl_set whole = s.role_permissions(role);
+        const cl_set org_level = whole & commerce_layer::provisioning_subjects;
+        if (access == "all") return {whole, whole, whole};
+        return {org_level, access == "live" ? whole : org_level, access == "test" ? whole : org_level};
+    }
+
+    /// Nobody confers or manages more than they hold: every permission of `gives` must be held
+    /// where it would apply. Otherwise a member with memberships.update or permissions.create
+    /// could hand themselves the admin role.
+    void cl_may_confer(call& c, const ward::snapshot<cl_perm>& s, const cl_caller& who, std::string_view organization,
+                       const cl_reach& gives, const std::string& what) {
+        const cl_reach held = cl_held(c, s, who, organization);
+        const cl_set beyond = (gives.organization - held.organization) | (gives.live - held.live) | (gives.test - held.test);
+        if (!beyond.none())
+            throw http_error{cl_status(ward::reason::missing_permission), "beyond_own_permissions",
+                             what + " would confer permissions the caller does not hold: " + ward::to_string(beyond), {}};
     }
 
     /// A record in an organization the caller is no member of does not exist for the caller.
@@ -1001,17 +1076,6 @@ struct app::impl {
         });
     }
 
-    void write_provisioning(const std::function<void(store::transaction&)>& f) {
-        std::lock_guard<std::mutex> lock(writer);
-        {
-            store::transaction t(db);
-            f(t);
-            t.bump_version("provisioning");
-            t.commit();
-        }
-        rebuild_provisioning();
-    }
-
     // ---- /api/user ----
     reply cl_user(call& c) {
         const auto snap = provisioning.read();
@@ -1045,11 +1109,12 @@ struct app::impl {
         const json body = parse_body(c);
         const auto [attrs, rels] = document(body, "organizations", {"name"}, {});
         const std::string name = *string_field(attrs, "name", 1, 100, true);
+        const write_lock serial = serialize();
         const auto snap = provisioning.share();
         const cl_caller who = cl_login(c, *snap);
         if (!who.cred.authenticated()) fail(401, "unauthenticated", "creating an organization needs a user");
         cl_organization o{random_id("org"), name, timestamp_now()};
-        write_provisioning([&](store::transaction& t) {
+        write(serial, api_provisioning, [&](store::transaction& t) {
             const std::string admin = random_id("role"), read_only = random_id("role");
             t.prepare("INSERT INTO cl_organizations VALUES (?1, ?2, ?3)").bind(1, o.id).bind(2, o.name).bind(3, o.created_at).run();
             t.prepare("INSERT INTO cl_roles VALUES (?1, ?3, 'Admin', 'admin', ?4), (?2, ?3, 'Read-only', 'read_only', ?4)")
@@ -1074,13 +1139,14 @@ struct app::impl {
         const json body = parse_body(c);
         const auto [attrs, rels] = document(body, "organizations", {"name"}, {});
         const auto name = string_field(attrs, "name", 1, 100, false);
+        const write_lock serial = serialize();
         const auto snap = provisioning.share();
         const cl_caller who = cl_login(c, *snap);
         auto o = find_organization(id);
         cl_visible(who, id, o.has_value(), "organization");
         cl_require(c, *snap, who, subject::organizations, crud::update, id, "updating an organization");
         if (name) {
-            write_provisioning([&](store::transaction& t) {
+            write(serial, api_provisioning, [&](store::transaction& t) {
                 t.prepare("UPDATE cl_organizations SET name = ?2 WHERE id = ?1").bind(1, id).bind(2, *name).run();
             });
             o->name = *name;
@@ -1124,13 +1190,15 @@ struct app::impl {
         if (access.empty()) access = "all";
         const std::string organization = relationship(rels, "organization", "organizations", "org", true);
         const std::string role = relationship(rels, "role", "roles", "role", true);
+        const write_lock serial = serialize();
         const auto snap = provisioning.share();
         const cl_caller who = cl_login(c, *snap);
         cl_visible(who, organization, find_organization(organization).has_value(), "organization");
         cl_require(c, *snap, who, subject::memberships, crud::create, organization, "creating a membership");
+        cl_may_confer(c, *snap, who, organization, cl_gives(*snap, role, access), "this membership");
 
         cl_membership m{random_id("mem"), organization, {}, role, false, access, timestamp_now()};
-        write_provisioning([&](store::transaction& t) {
+        write(serial, api_provisioning, [&](store::transaction& t) {
             auto u = t.prepare("SELECT id FROM users WHERE email = ?1 COLLATE NOCASE");
             u.bind(1, email);
             if (!u.step()) fail(422, "unknown_user", "no user has the email " + printable(email));
@@ -1161,12 +1229,24 @@ struct app::impl {
         const auto owner = bool_field(attrs, "owner");
         const std::string role = relationship(rels, "role", "roles", "role", false);
         if (owner && !*owner) fail(422, "owner_required", "ownership is transferred (owner: true on the new owner), never dropped");
+        const write_lock serial = serialize();
         const auto snap = provisioning.share();
         const cl_caller who = cl_login(c, *snap);
         auto m = find_membership(id);
         cl_visible(who, m ? m->organization_id : std::string(), m.has_value(), "membership");
         cl_require(c, *snap, who, subject::memberships, crud::update, m->organization_id, "updating a membership");
-        write_provisioning([&](store::transaction& t) {
+        if (!role.empty() || !access.empty()) {
+            // The owner's membership is the owner's alone; anyone else's only for whoever holds
+            // everything it gives now and everything it would give after the change.
+            if (m->owner && m->user_id != who.user_id)
+                throw http_error{cl_status(ward::reason::missing_permission), "owner_required",
+                                 "only the owner changes the owner's membership", {}};
+            cl_may_confer(c, *snap, who, m->organization_id, cl_gives(*snap, m->role_id, m->access_scope), "changing this membership");
+            cl_may_confer(c, *snap, who, m->organization_id,
+                          cl_gives(*snap, role.empty() ? m->role_id : role, access.empty() ? m->access_scope : access),
+                          "the changed membership");
+        }
+        write(serial, api_provisioning, [&](store::transaction& t) {
             if (owner) {
                 auto current = t.prepare("SELECT user_id FROM cl_memberships WHERE organization_id = ?1 AND owner = 1");
                 current.bind(1, m->organization_id);
@@ -1200,12 +1280,13 @@ struct app::impl {
 
     reply cl_membership_delete(call& c) {
         const std::string id = path_id(c, "mem", "a membership");
+        const write_lock serial = serialize();
         const auto snap = provisioning.share();
         const cl_caller who = cl_login(c, *snap);
         const auto m = find_membership(id);
         cl_visible(who, m ? m->organization_id : std::string(), m.has_value(), "membership");
         cl_require(c, *snap, who, subject::memberships, crud::destroy, id, "deleting a membership");
-        write_provisioning([&](store::transaction& t) {
+        write(serial, api_provisioning, [&](store::transaction& t) {
             auto del = t.prepare("DELETE FROM cl_memberships WHERE id = ?1 AND owner = 0 RETURNING id");
             del.bind(1, id);
             if (!del.step()) fail(409, "owner_membership", "the owner's membership cannot be deleted; transfer ownership first");
@@ -1239,12 +1320,13 @@ struct app::impl {
         const auto [attrs, rels] = document(body, "roles", {"name"}, {"organization"});
         const std::string name = *string_field(attrs, "name", 1, 100, true);
         const std::string organization = relationship(rels, "organization", "organizations", "org", true);
+        const write_lock serial = serialize();
         const auto snap = provisioning.share();
         const cl_caller who = cl_login(c, *snap);
         cl_visible(who, organization, find_organization(organization).has_value(), "organization");
         cl_require(c, *snap, who, subject::roles, crud::create, organization, "creating a role");
         const cl_role r{random_id("role"), organization, name, "custom", timestamp_now()};
-        write_provisioning([&](store::transaction& t) {
+        write(serial, api_provisioning, [&](store::transaction& t) {
             t.prepare(std::string("INSERT INTO cl_roles (") + cl_role_columns + ") VALUES (?1, ?2, ?3, ?4, ?5)")
                 .bind(1, r.id)
                 .bind(2, r.organization_id)
@@ -1261,13 +1343,14 @@ struct app::impl {
         const json body = parse_body(c);
         const auto [attrs, rels] = document(body, "roles", {"name"}, {});
         const auto name = string_field(attrs, "name", 1, 100, false);
+        const write_lock serial = serialize();
         const auto snap = provisioning.share();
         const cl_caller who = cl_login(c, *snap);
         auto r = find_role(id);
         cl_visible(who, r ? r->organization_id : std::string(), r.has_value(), "role");
         cl_require(c, *snap, who, subject::roles, crud::update, r->organization_id, "updating a role");
         if (name) {
-            write_provisioning([&](store::transaction& t) {
+            write(serial, api_provisioning, [&](store::transaction& t) {
                 t.prepare("UPDATE cl_roles SET name = ?2 WHERE id = ?1").bind(1, id).bind(2, *name).run();
             });
             r->name = *name;
@@ -1302,6 +1385,14 @@ struct app::impl {
         return {200, json{{"data", permission_json(*p)}}};
     }
 
+    /// What one permission row gives the role's members (a custom role never manages memberships).
+    static cl_set cl_row_set(const cl_permission& p) {
+        const auto on = subject_named(p.subject_class);
+        if (!on) return cl_set{};
+        return ward::row<cl_perm>(*on) & commerce_layer::crud_columns(p.can_create, p.can_read, p.can_update, p.can_destroy) &
+               commerce_layer::custom_allowed;
+    }
+
     reply cl_permission_create(call& c) {
         const json body = parse_body(c);
         const auto [attrs, rels] =
@@ -1316,13 +1407,16 @@ struct app::impl {
                         bool_field(attrs, "can_update").value_or(false),
                         bool_field(attrs, "can_destroy").value_or(false),
                         timestamp_now()};
+        const write_lock serial = serialize();
         const auto snap = provisioning.share();
         const cl_caller who = cl_login(c, *snap);
         const auto role = find_role(p.role_id);
         if (!role || !is_member(who.user_id, role->organization_id)) fail(422, "unknown_role", "no such role");
         cl_require(c, *snap, who, subject::permissions, crud::create, role->organization_id, "creating a permission");
         if (role->kind != "custom") fail(422, "not_custom", "only custom roles take permissions (admin and read_only are fixed)");
-        write_provisioning([&](store::transaction& t) {
+        const cl_set row = cl_row_set(p);
+        cl_may_confer(c, *snap, who, role->organization_id, {row, row, row}, "this permission");
+        write(serial, api_provisioning, [&](store::transaction& t) {
             auto dup = t.prepare("SELECT count(*) FROM cl_permissions WHERE role_id = ?1 AND subject_class = ?2");
             dup.bind(1, p.role_id).bind(2, p.subject_class);
             if (dup.step() && dup.integer(0) > 0) fail(409, "duplicate_subject", "the role already has a permission for this subject");
@@ -1346,17 +1440,21 @@ struct app::impl {
         const auto [attrs, rels] = document(body, "permissions", {"can_create", "can_read", "can_update", "can_destroy"}, {});
         const auto can_create = bool_field(attrs, "can_create"), can_read = bool_field(attrs, "can_read"),
                    can_update = bool_field(attrs, "can_update"), can_destroy = bool_field(attrs, "can_destroy");
+        const write_lock serial = serialize();
         const auto snap = provisioning.share();
         const cl_caller who = cl_login(c, *snap);
         auto p = find_permission(id);
         const std::string organization = p ? organization_of_role(p->role_id) : std::string();
         cl_visible(who, organization, p.has_value(), "permission");
         cl_require(c, *snap, who, subject::permissions, crud::update, organization, "updating a permission");
+        const cl_set before = cl_row_set(*p);
         p->can_create = can_create.value_or(p->can_create);
         p->can_read = can_read.value_or(p->can_read);
         p->can_update = can_update.value_or(p->can_update);
         p->can_destroy = can_destroy.value_or(p->can_destroy);
-        write_provisioning([&](store::transaction& t) {
+        const cl_set added = cl_row_set(*p) - before;
+        cl_may_confer(c, *snap, who, organization, {added, added, added}, "this permission");
+        write(serial, api_provisioning, [&](store::transaction& t) {
             t.prepare("UPDATE cl_permissions SET can_create = ?2, can_read = ?3, can_update = ?4, can_destroy = ?5 WHERE id = ?1")
                 .bind(1, id)
                 .bind(2, std::int64_t{p->can_create})
@@ -1410,6 +1508,7 @@ struct app::impl {
         authz_timer timer(c);
         const auto r = s.authenticate(t);
         if (!r) fail(401, "invalid_token", "the token's '" + std::string(ward::to_string(r.failed)) + "' claim was refused");
+        if (!r.value.principal().valid()) fail(401, "invalid_token", "the token's subject is not known (any more)");
         who.cred = r.value;
         return who;
     }
@@ -1483,29 +1582,38 @@ struct app::impl {
         const bool add = bool_field(body, "add").value_or(true);
         if (roles.empty() && add) fail(400, "missing_field", "'roles' is empty");
 
+        const write_lock serial = serialize();
         const auto snap = bluebricks.share();
         const bb_caller who = bb_login(c, *snap);
         bb_require(c, *snap, who, "update:users", id);
         {
-            std::lock_guard<std::mutex> lock(writer);
+            // Nobody confers what they do not hold, nor manages someone who holds more.
+            bb_set gives;
+            for (const std::string& r : roles) gives |= snap->role_permissions(r);
+            bb_set held, theirs;
             {
-                store::transaction t(db);
-                auto exists = t.prepare("SELECT count(*) FROM bb_users WHERE id = ?1");
-                exists.bind(1, id);
-                if (!exists.step() || exists.integer(0) == 0) fail(404, "not_found", "no such user");
-                for (const std::string& r : roles) {
-                    auto known = t.prepare("SELECT count(*) FROM bb_roles WHERE id = ?1");
-                    known.bind(1, r);
-                    if (!known.step() || known.integer(0) == 0) fail(422, "unknown_role", "no role " + printable(r) + "; nothing changed");
-                }
-                if (!add) t.prepare("DELETE FROM bb_user_roles WHERE user_id = ?1").bind(1, id).run();
-                for (const std::string& r : roles)
-                    t.prepare("INSERT OR IGNORE INTO bb_user_roles VALUES (?1, ?2)").bind(1, id).bind(2, r).run();
-                t.bump_version("bluebricks");
-                t.commit();
+                authz_timer timer(c);
+                const ward::scope_handle at = snap->find_scope(id);
+                held = snap->effective_permissions(who.cred, at).permissions;
+                theirs = snap->effective_permissions(ward::credential<bb_perm>::of(snap->find_principal(id)), at).permissions;
             }
-            rebuild_bluebricks();
+            const bb_set beyond = (gives | theirs) - held;
+            if (!beyond.none())
+                fail(403, "beyond_own_permissions",
+                     "assigning these roles to this user needs permissions the caller does not hold: " + ward::to_string(beyond));
         }
+        write(serial, api_bluebricks, [&](store::transaction& t) {
+            auto exists = t.prepare("SELECT count(*) FROM bb_users WHERE id = ?1");
+            exists.bind(1, id);
+            if (!exists.step() || exists.integer(0) == 0) fail(404, "not_found", "no such user");
+            for (const std::string& r : roles) {
+                auto known = t.prepare("SELECT count(*) FROM bb_roles WHERE id = ?1");
+                known.bind(1, r);
+                if (!known.step() || known.integer(0) == 0) fail(422, "unknown_role", "no role " + printable(r) + "; nothing changed");
+            }
+            if (!add) t.prepare("DELETE FROM bb_user_roles WHERE user_id = ?1").bind(1, id).run();
+            for (const std::string& r : roles) t.prepare("INSERT OR IGNORE INTO bb_user_roles VALUES (?1, ?2)").bind(1, id).bind(2, r).run();
+        });
         const auto u = find_bb_user(id);
         if (!u) fail(404, "not_found", "no such user");
         json out = bb_user_json(*u);
