@@ -29,6 +29,7 @@
         INFO("answer: " << ward_answer_.describe());                                                         \
         CHECK(ward_answer_.is_error(expected_status));                                                       \
         CHECK(ward_answer_.error_code() == (expected_code));                                                 \
+        if (::ward_service_test::ward_decides(expected_code)) CHECK_FALSE(ward_answer_.error_reason().empty()); \
     } while (false)
 
 /// As CHECK_ERROR, for any code.
@@ -40,6 +41,12 @@
     } while (false)
 
 namespace ward_service_test {
+
+/// Error codes only a denied ward decision produces: such an answer carries ward's reason.
+inline bool ward_decides(const std::string& code) {
+    return code == "missing_permission" || code == "not_in_token" || code == "explicitly_denied" ||
+           code == "unknown_principal" || code == "restricted_by_application";
+}
 
 /// The ids of a JSON array of objects with "id" (ident lists) or of a JSON:API {"data": [...]}.
 inline std::vector<std::string> ids_of(const json& body) {

@@ -494,6 +494,13 @@ struct response {
             return json_body["error"]["code"].get<std::string>();
         return {};
     }
+    /// ward's explanation of the decision behind an error ("" when ward did not decide).
+    std::string error_reason() const {
+        if (json_body.is_object() && json_body.contains("error") && json_body["error"].is_object() &&
+            json_body["error"].contains("reason") && json_body["error"]["reason"].is_string())
+            return json_body["error"]["reason"].get<std::string>();
+        return {};
+    }
     std::string error_message() const {
         if (json_body.is_object() && json_body.contains("error") && json_body["error"].is_object() &&
             json_body["error"].contains("message") && json_body["error"]["message"].is_string())

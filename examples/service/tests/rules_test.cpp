@@ -265,14 +265,45 @@ TEST_CASE("ident: PUT /api/v1/users/{id}", "[rules]") {
     }
     SECTION("an application updates its users' masks, only with bits it holds") {
         const std::string shop = app_token(f, seeded::shop);
+        const std::string sally_before = login(f.http, seeded::sally_email);
         CHECK_STATUS(f.http.put(user_path(seeded::sally), shop, {{"permissions", 386 | (1 << 20)}}), 204);
         CHECK(database(f.db).query("SELECT permissions FROM users WHERE id = ?", {seeded::sally})[0][0] ==
               std::to_string(386 | (1 << 20)));
-        // Sally can now list her application's users... with a new token, at her home scope.
+        // Sally's new token reads her application's users (ListUsers at her home scope); her old
+        // token's permissions claim still caps her at 386.
+        const response made = f.http.post("/api/v1/users", shop, {{"first_name", "Virtual"}});
+        REQUIRE_STATUS(made, 201);
+        const std::string virtual_user = made.json_body["id"];
+        CHECK_STATUS(f.http.get(user_path(virtual_user), login(f.http, seeded::sally_email)), 200);
+        CHECK_ERROR(f.http.get(user_path(virtual_user), sally_before), 403, "not_in_token");
         const auto before = database(f.db).dump();
         CHECK_ERROR(f.http.put(user_path(seeded::sally), shop, {{"permissions", 386 | (1 << 29)}}), 403, "beyond_own_permissions");
         CHECK(database(f.db).dump() == before);
     }
+}
+
+TEST_CASE("ident: nobody changes or deletes a user more privileged than themselves", "[rules]") {
+    fixture f;
+    const std::string kathryn = login(f.http, seeded::kathryn_email);
+    // Kathryn (Sudo) makes John a helpdesk: UpdateUser and DeleteUser, no Sudo, no ListUsers.
+    constexpr int helpdesk = 415 | 0x400000 | 0x800000;
+    REQUIRE_STATUS(f.http.put(user_path(seeded::john), kathryn, {{"permissions", helpdesk}}), 204);
+    const std::string john = login(f.http, seeded::john_email);
+    const auto before = database(f.db).dump();
+    // Not a sudoer's password, email or mask: that would be a way to log in as Sudo.
+    CHECK_ERROR(f.http.put(user_path(seeded::kathryn), john, {{"password", "taken over 1"}, {"email", "mine@evil.example"}}), 403,
+                "outranked");
+    CHECK_ERROR(f.http.put(user_path(seeded::kathryn), john, {{"permissions", 1}}), 403, "outranked");
+    CHECK_ERROR(f.http.del(user_path(seeded::kathryn), john), 403, "outranked");
+    // Nor Bob's, who holds ListUsers, which John does not.
+    CHECK_ERROR(f.http.put(user_path(seeded::bob), john, {{"first_name", "Robert"}}), 403, "outranked");
+    CHECK(database(f.db).dump() == before);
+    CHECK_FALSE(login(f.http, seeded::kathryn_email).empty());
+    // Sally (386) holds nothing privileged: John manages her.
+    CHECK_STATUS(f.http.put(user_path(seeded::sally), john, {{"first_name", "Sal"}}), 204);
+    CHECK(database(f.db).query("SELECT first_name FROM users WHERE id = ?", {seeded::sally})[0][0] == "Sal");
+    // Kathryn manages everyone.
+    CHECK_STATUS(f.http.put(user_path(seeded::bob), kathryn, {{"first_name", "Robert"}}), 204);
 }
 
 TEST_CASE("ident: DELETE /api/v1/users/{id}", "[rules]") {
@@ -289,11 +320,14 @@ TEST_CASE("ident: DELETE /api/v1/users/{id}", "[rules]") {
         CHECK(database(f.db).dump() == before);
 
         const std::string bob = login(f.http, seeded::bob_email);
+        const std::string bob_provisioning = provisioning(f, seeded::bob_email);
         CHECK_STATUS(f.http.del(user_path(seeded::bob), kathryn), 204);
         CHECK_ERROR(f.http.get(user_path(seeded::bob), kathryn), 404, "not_found");
         // His memberships go with him, and his still-valid token no longer works.
         CHECK(database(f.db).query("SELECT count(*) FROM cl_memberships WHERE id = 'mem_acme_bob'")[0][0] == "0");
-        CHECK_ERROR_STATUS(f.http.get("/api/v1/users", bob), 401);
+        CHECK_ERROR(f.http.get("/api/v1/users", bob), 401, "invalid_token");
+        CHECK_ERROR(f.http.post("/api/organizations", bob_provisioning, document("organizations", {{"name", "Ghost"}})), 401,
+                    "invalid_token");
 
         CHECK_STATUS(f.http.del(user_path(seeded::sally), app_token(f, seeded::shop)), 204);
         const response list = f.http.get("/api/v1/users", kathryn);
@@ -611,13 +645,41 @@ TEST_CASE("provisioning: roles and permissions", "[rules]") {
         CHECK(roles.json_body["data"].size() == 3);
         // roles.create was not given.
         CHECK_CL_DENIED(f.http.post("/api/roles", sally, document("roles", {{"name", "X"}}, {{"organization", "organizations", "org_acme"}})));
-        // memberships.update was given...
-        CHECK_STATUS(f.http.patch("/api/memberships/mem_acme_bob", sally, document("memberships", {{"access_scope", "test"}})), 200);
-        // ... but memberships create and destroy stay admin-only whatever the row says.
+        // memberships.update was given: Sally changes a membership within what she holds (her own
+        // access scope back to live)...
+        CHECK_STATUS(f.http.patch("/api/memberships/mem_acme_sally", sally, document("memberships", {{"access_scope", "live"}})), 200);
         const json stored = stored_memberships(f.db);
+        // ... but not one that reaches further than she does (Bob reads everything), not her own
+        // into the admin role, and not the owner's.
+        CHECK_ERROR(f.http.patch("/api/memberships/mem_acme_bob", sally, document("memberships", {{"access_scope", "test"}})), 401,
+                    "beyond_own_permissions");
+        CHECK_ERROR(f.http.patch("/api/memberships/mem_acme_sally", sally, document("memberships", json::object(), {{"role", "roles", "role_acme_admin"}})),
+                    401, "beyond_own_permissions");
+        CHECK_ERROR(f.http.patch("/api/memberships/mem_acme_john", sally, document("memberships", {{"access_scope", "test"}})), 401,
+                    "owner_required");
+        CHECK(stored_memberships(f.db) == stored);
+        // Memberships create and destroy stay admin-only whatever the row says.
         CHECK_CL_DENIED(f.http.post("/api/memberships", sally, membership_document(seeded::kathryn_email, "org_acme", "role_acme_read_only")));
         CHECK_CL_DENIED(f.http.del("/api/memberships/mem_acme_bob", sally));
         CHECK(stored_memberships(f.db) == stored);
+    }
+    SECTION("a member with permissions.create or .update confers only what they hold") {
+        REQUIRE_STATUS(f.http.post("/api/permissions", john, permission_document("role_acme_orders", "permissions", true, true, true, false)),
+                       201);
+        const auto before = database(f.db).dump();
+        // Sally (Order desk, live) holds neither organizations.update nor memberships.update, nor
+        // orders.destroy: she cannot write them into her own role.
+        CHECK_ERROR(f.http.post("/api/permissions", sally, permission_document("role_acme_orders", "organizations", false, false, true, false)),
+                    401, "beyond_own_permissions");
+        CHECK_ERROR(f.http.post("/api/permissions", sally, permission_document("role_acme_orders", "memberships", false, true, true, false)),
+                    401, "beyond_own_permissions");
+        CHECK_ERROR(f.http.patch("/api/permissions/perm_acme_orders_1", sally, document("permissions", {{"can_destroy", true}})), 401,
+                    "beyond_own_permissions");
+        CHECK(database(f.db).dump() == before);
+        // Taking away is not conferring.
+        const response narrowed = f.http.patch("/api/permissions/perm_acme_orders_1", sally, document("permissions", {{"can_update", false}}));
+        REQUIRE_STATUS(narrowed, 200);
+        CHECK(narrowed.json_body["data"]["attributes"]["can_update"] == false);
     }
 }
 
@@ -701,6 +763,16 @@ TEST_CASE("bluebricks: POST /api/v1/user/{id}/roles adds or replaces roles; old 
         CHECK_ERROR(f.http.get("/api/v1/user/me", bluebricks(f, "dan")), 403, "missing_permission");
         CHECK(database(f.db).query("SELECT role_id FROM bb_user_roles WHERE user_id = 'google-oauth2|dan'") ==
               std::vector<std::vector<std::string>>{{"rol_Gu35tLkJhGfDsA3r"}});
+    }
+    SECTION("nobody assigns roles beyond what their token holds, nor manages someone who holds more") {
+        const auto before = database(f.db).dump();
+        const std::string narrow = login(f.http, "alice@bluebricks.local", seeded_password, "bluebricks", "read:users update:users");
+        CHECK_ERROR(f.http.post("/api/v1/user/auth0%7Cgus/roles", narrow, {{"roles", {"rol_D3pl0yZxCvBnMq7w"}}, {"add", true}}), 403,
+                    "beyond_own_permissions");
+        // Dan (Viewer) reads blueprints; the narrow token does not: it cannot even take his roles away.
+        CHECK_ERROR(f.http.post("/api/v1/user/google-oauth2%7Cdan/roles", narrow, {{"roles", {"rol_Gu35tLkJhGfDsA3r"}}, {"add", false}}),
+                    403, "beyond_own_permissions");
+        CHECK(database(f.db).dump() == before);
     }
     SECTION("an unknown role: 422 and nothing changes") {
         const auto before = database(f.db).dump();
