@@ -81,6 +81,7 @@ missing_packages() {
     command -v ninja >/dev/null 2>&1 || m+=(ninja-build)
     have_catch2 || m+=(catch2)
     command -v pkg-config >/dev/null 2>&1 || m+=(pkg-config)
+    command -v curl >/dev/null 2>&1 || m+=(curl) # the tour test runs the printed curl lines
     have_header httplib.h || m+=(libcpp-httplib-dev)
     have_header nlohmann/json.hpp || m+=(nlohmann-json3-dev)
     have_header openssl/evp.h || m+=(libssl-dev)
@@ -197,7 +198,7 @@ subdirs("$root/build/single")
 add_test(meson_suite "$(command -v meson)" "test" "-C" "$root/build/meson" "--print-errorlogs")
 set_tests_properties(meson_suite PROPERTIES LABELS "meson")
 EOF
-if ! ctest --test-dir "$root/build/all" -j"$jobs" --output-on-failure; then
+if ! ctest --test-dir "$root/build/all" -j"$jobs" --output-on-failure | tee "$root/build/all/ctest-output.txt"; then
     # gcc and clang tests share names; show which build each failure came from.
     echo
     echo "failed tests and their builds:"
@@ -206,4 +207,14 @@ if ! ctest --test-dir "$root/build/all" -j"$jobs" --output-on-failure; then
     printf '\nFAILED after %ds\n' $((SECONDS - script_start))
     exit 1
 fi
-# CTest's summary above is the last thing this command prints.
+# The reference service's [load] figures: CTest shows a passing test's output only in its log.
+log="$root/build/all/Testing/Temporary/LastTest.log"
+if [[ -f "$log" ]] && grep -q 'ward-service \[load\]' "$log"; then
+    echo
+    echo "ward-service under load (the [load] tests' report; Server-Timing authz = ward's share):"
+    awk '/^Command: .*ward_service_tests.*\[load\]/ { n = split($2, p, "/"); build = p[n - 3] }
+         /^ward-service \[load\]|^  (authz|handler|client|kept|one conn)/ { print "  [" build "] " $0 }' "$log"
+fi
+# CTest's summary line closes the output.
+echo
+grep -E '^[0-9]+% tests passed' "$root/build/all/ctest-output.txt" | tail -n 1

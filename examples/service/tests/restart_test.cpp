@@ -25,7 +25,7 @@ TEST_CASE("writes survive a restart on the same database, and decisions follow t
     temp_dir dir;
     const std::string db = dir.file("ward.db");
 
-    std::string new_user, membership, role, secret_before, bob_token, dan_old_token;
+    std::string new_user, shop_user, membership, role, secret_before, bob_token, dan_old_token;
     std::map<std::string, std::vector<std::vector<std::string>>> stored;
     {
         service_process server(db);
@@ -43,6 +43,11 @@ TEST_CASE("writes survive a restart on the same database, and decisions follow t
         REQUIRE_STATUS(http.put(std::string("/api/v1/users/") + seeded::sally, mint(db, "ident", std::string("application:") + seeded::shop),
                                 {{"permissions", 386 | seeded::list_users}}),
                        204);
+
+        const response virtual_user = http.post("/api/v1/users", mint(db, "ident", std::string("application:") + seeded::shop),
+                                                 {{"first_name", "Shop"}, {"last_name", "Clerk"}});
+        REQUIRE_STATUS(virtual_user, 201);
+        shop_user = virtual_user.json_body["id"].get<std::string>();
 
         // provisioning: Mae joins Acme as read-only; a custom role with one permission; a rename.
         const std::string john = login(http, seeded::john_email, seeded_password, "provisioning");
@@ -82,7 +87,7 @@ TEST_CASE("writes survive a restart on the same database, and decisions follow t
     SECTION("tokens signed before the restart are still good; the new user logs in") {
         const response list = http.get("/api/v1/users", bob_token);
         REQUIRE_STATUS(list, 200);
-        CHECK(ids_of(list.json_body) == sorted({seeded::john, seeded::bob, seeded::kathryn, seeded::sally, new_user}));
+        CHECK(ids_of(list.json_body) == sorted({seeded::john, seeded::bob, seeded::kathryn, seeded::sally, new_user, shop_user}));
         const std::string mae = login(http, "mae@provide.local", "jemison-1992");
         const response own = http.get("/api/v1/users/" + new_user, mae);
         REQUIRE_STATUS(own, 200);
@@ -97,7 +102,10 @@ TEST_CASE("writes survive a restart on the same database, and decisions follow t
         // Sally now holds ListUsers at her application: she lists its users, nobody else's.
         const std::string sally = login(http, seeded::sally_email);
         CHECK(token_claims(sally)["permissions"] == (386 | seeded::list_users));
-        CHECK_STATUS(http.get(std::string("/api/v1/users/") + seeded::sally, sally), 200);
+        const response clerk = http.get("/api/v1/users/" + shop_user, sally);
+        REQUIRE_STATUS(clerk, 200);
+        CHECK(clerk.json_body["name"] == "Shop Clerk");
+        CHECK_ERROR(http.get(std::string("/api/v1/users/") + seeded::john, sally), 403, "missing_permission");
         const response blog = http.get("/api/v1/users", mint(db, "ident", std::string("application:") + seeded::blog));
         REQUIRE_STATUS(blog, 200);
         CHECK(blog.json_body == json::array());
