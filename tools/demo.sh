@@ -136,7 +136,7 @@ port_taken() {
 # $url. Returns 1 if the service exited first (its output is in $log).
 start_service() {
     : >"$log" # empty before the start, so no line of an earlier run is read as this one's
-    "$bin" serve --db "$db" --host 127.0.0.1 --port "$1" >"$log" 2>&1 &
+    "$bin" serve --db "$db" --host 127.0.0.1 --port "$1" --explain >"$log" 2>&1 &
     service_pid=$!
     local line="" waited=0
     while :; do

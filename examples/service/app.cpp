@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <deque>
@@ -66,7 +67,15 @@ std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_hand
 struct call {
     const httplib::Request& req;
     std::chrono::nanoseconds authz{0};
+    bool explain = false;  ///< app_options::explain
+    std::string decision{}; ///< ward's explanation of the first allowed decision (with explain on)
 };
+
+/// With explain on, remembers the first decision that let the request through.
+template <class P>
+void note_allowed(call& c, const ward::snapshot<P>& s, const ward::decision<P>& d) {
+    if (c.explain && d.allowed && c.decision.empty()) c.decision = s.explain(d);
+}
 
 /// Adds the time of one ward step to the request's authorization time.
 class authz_timer {
@@ -164,8 +173,12 @@ json parse_body(const call& c) {
     if (body.size() > max_body_bytes) fail(413, "body_too_large", "the body is larger than 64 KiB");
     if (body.find_first_not_of(" \t\r\n") == std::string::npos) fail(400, "empty_body", "a JSON object body is required");
     if (c.req.has_header("Content-Type")) {
-        const std::string type = c.req.get_header_value("Content-Type");
-        if (type.rfind("application/json", 0) != 0 && type.rfind("application/vnd.api+json", 0) != 0)
+        // The media type itself (parameters such as charset may follow a ';'), case-insensitively.
+        std::string type = c.req.get_header_value("Content-Type");
+        type = type.substr(0, type.find(';'));
+        while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.pop_back();
+        std::transform(type.begin(), type.end(), type.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+        if (type != "application/json" && type != "application/vnd.api+json")
             fail(415, "unsupported_media_type", "the body must be application/json");
     }
     if (too_deep(body)) fail(400, "too_deep", "the JSON nests deeper than " + std::to_string(max_json_depth) + " levels");
@@ -536,8 +549,13 @@ struct app::impl {
 
     ward::decision<ident_perm> ident_check(call& c, const ward::snapshot<ident_perm>& s, const ident_caller& who, ident_perm need,
                                            std::string_view target) {
-        authz_timer timer(c);
-        return s.check(who.cred, ident_set{need}, target);
+        ward::decision<ident_perm> d;
+        {
+            authz_timer timer(c);
+            d = s.check(who.cred, ident_set{need}, target);
+        }
+        note_allowed(c, s, d);
+        return d;
     }
 
     /// Nobody confers what they do not hold: every bit of `mask` must be among the caller's
@@ -688,8 +706,10 @@ struct app::impl {
 
     /// The user `{id}` names, validated; a malformed id is a 400, an unknown one a 404.
     static std::string ident_id(const call& c) {
-        const std::string id = c.req.matches[1];
+        std::string id = c.req.matches[1];
         if (!is_uuid(id)) fail(400, "bad_id", "'" + printable(id) + "' is not a user id (a UUID)");
+        // Ids are stored in lower case; a UUID written in upper case names the same user.
+        std::transform(id.begin(), id.end(), id.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
         return id;
     }
 
@@ -902,12 +922,18 @@ struct app::impl {
             d = s.check(who.cred, cl_set{cl_perm{on, action}}, target);
         }
         if (!d.allowed) deny(s, d, cl_status, what + " needs " + std::string(ward::name_of(cl_perm{on, action})));
+        note_allowed(c, s, d);
     }
 
     bool cl_allowed(call& c, const ward::snapshot<cl_perm>& s, const cl_caller& who, subject on, crud action,
                     std::string_view target) {
-        authz_timer timer(c);
-        return s.check(who.cred, cl_set{cl_perm{on, action}}, target).allowed;
+        ward::decision<cl_perm> d;
+        {
+            authz_timer timer(c);
+            d = s.check(who.cred, cl_set{cl_perm{on, action}}, target);
+        }
+        note_allowed(c, s, d);
+        return d.allowed;
     }
 
     /// What a membership reaches in one organization: at the organization itself and in each of
@@ -1520,6 +1546,7 @@ struct app::impl {
             d = s.check(who.cred, ward::parse_name<bb_perm>(need).value, target);
         }
         if (!d.allowed) deny(s, d, bluebricks::statuses, "this endpoint requires the " + std::string(need) + " permission");
+        note_allowed(c, s, d);
     }
 
     std::optional<bb_user> find_bb_user(std::string_view id) {
@@ -1641,6 +1668,7 @@ struct app::impl {
         return [this, f](const httplib::Request& req, httplib::Response& res) {
             const auto start = clock_type::now();
             call c{req};
+            c.explain = options.explain;
             reply r;
             try {
                 r = (this->*f)(c);
@@ -1660,6 +1688,7 @@ struct app::impl {
             char timing[96];
             std::snprintf(timing, sizeof timing, "authz;dur=%.4f, total;dur=%.4f", authz, total);
             res.set_header("Server-Timing", timing);
+            if (r.status < 400 && !c.decision.empty()) res.set_header("Ward-Decision", c.decision);
         };
     }
 

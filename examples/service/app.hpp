@@ -21,6 +21,10 @@ namespace ward_service {
 struct app_options {
     unsigned pbkdf2_iterations = 600000; ///< for passwords set through the API
     std::int64_t token_ttl = 3600;       ///< seconds, for POST /api/v1/authenticate
+    /// Adds a `Ward-Decision` header with ward's explanation of the decision that let a request
+    /// through (a denial's reason is always in its error body). For demos and debugging: it tells
+    /// a caller which grant let it in.
+    bool explain = false;
 };
 
 /// Largest request body the service reads (bigger ones answer 413).

@@ -196,11 +196,13 @@ jwt_error verify_token(std::string_view token, std::string_view secret, std::str
     const bool has_nbf = nbf_it != payload.end();
     if (has_nbf && !seconds_of(*nbf_it, nbf)) return jwt_error::bad_claims;
     std::int64_t iat = 0;
-    if (const auto iat_it = payload.find("iat"); iat_it != payload.end() && !seconds_of(*iat_it, iat))
-        return jwt_error::bad_claims;
+    const auto iat_it = payload.find("iat");
+    const bool has_iat = iat_it != payload.end();
+    if (has_iat && !seconds_of(*iat_it, iat)) return jwt_error::bad_claims;
 
     if (compare_sum(exp, leeway, now) <= 0) return jwt_error::expired;                 // now >= exp + leeway
     if (has_nbf && compare_sum(now, leeway, nbf) < 0) return jwt_error::not_yet_valid; // now + leeway < nbf
+    if (has_iat && compare_sum(now, leeway, iat) < 0) return jwt_error::not_yet_valid; // issued in the future
 
     const auto iss = payload.find("iss");
     if (iss == payload.end() || !iss->is_string() || iss->get_ref<const std::string&>() != issuer)

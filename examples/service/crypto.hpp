@@ -41,7 +41,7 @@ enum class jwt_error {
     bad_signature,         ///< the HMAC does not match (compared in constant time)
     bad_claims,            ///< `sub` missing or not a non-empty string; `exp` missing or not a number; `nbf`/`iat` not numbers
     expired,               ///< now >= exp + leeway
-    not_yet_valid,         ///< now + leeway < nbf
+    not_yet_valid,         ///< now + leeway < nbf, or < iat (a token issued in the future)
     wrong_issuer,          ///< `iss` missing or different
     wrong_audience,        ///< `aud` (a string, or an array of strings) does not contain the audience
 };

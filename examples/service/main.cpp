@@ -26,7 +26,7 @@ namespace {
 
 constexpr const char* usage = R"(usage:
   ward-service serve [--db FILE] [--host 127.0.0.1] [--port 8080] [--threads 8]
-                     [--pbkdf2-iterations 600000] [--token-ttl 3600]
+                     [--pbkdf2-iterations 600000] [--token-ttl 3600] [--explain]
   ward-service token --db FILE --audience ident|provisioning|bluebricks --subject SUB
                      [--permissions N] [--scope "a b"] [--ttl SECONDS] [--not-before SECONDS]
   ward-service tour  --url http://127.0.0.1:PORT --db FILE [--quiet-next-steps]
@@ -70,7 +70,7 @@ bool parse_int(const std::string& text, long long lo, long long hi, long long& o
 int serve(int argc, char** argv) {
     std::map<std::string, std::string> f;
     std::string error;
-    if (!parse_flags(argc, argv, 2, {"--db", "--host", "--port", "--threads", "--pbkdf2-iterations", "--token-ttl"}, {}, f, error))
+    if (!parse_flags(argc, argv, 2, {"--db", "--host", "--port", "--threads", "--pbkdf2-iterations", "--token-ttl"}, {"--explain"}, f, error))
         return usage_error(error);
     const std::string db_path = f.count("--db") ? f["--db"] : "ward-service.db";
     const std::string host = f.count("--host") ? f["--host"] : "127.0.0.1";
@@ -94,7 +94,11 @@ int serve(int argc, char** argv) {
 
     try {
         ward_service::store db(db_path, static_cast<unsigned>(iterations));
-        ward_service::app service(db, {static_cast<unsigned>(iterations), static_cast<std::int64_t>(ttl)});
+        ward_service::app_options options;
+        options.pbkdf2_iterations = static_cast<unsigned>(iterations);
+        options.token_ttl = static_cast<std::int64_t>(ttl);
+        options.explain = f.count("--explain") > 0;
+        ward_service::app service(db, options);
         httplib::Server server;
         const auto pool = static_cast<std::size_t>(threads);
         server.new_task_queue = [pool] { return new httplib::ThreadPool(pool); };

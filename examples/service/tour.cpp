@@ -165,6 +165,8 @@ public:
             what = status >= 400 ? reason_of(answer, result->body)
                                  : describe ? describe(answer)
                                             : std::string(status == 204 ? "done, no content" : "ok");
+            // A service started with --explain says which grant let an allowed request through.
+            if (status < 400 && result->has_header("Ward-Decision")) what += "; ward: " + result->get_header_value("Ward-Decision");
         }
         const bool as_expected = status == expected;
         std::string entry = as_expected ? "  " : "! ";

@@ -458,6 +458,7 @@ TEST_CASE("JWT: the claims", "[crypto]") {
         CHECK(verify_payload_text(payload_with("nbf", "9223372036854775807")) == jwt_error::not_yet_valid);
         CHECK(verify_payload_text(payload_with("nbf", "-9223372036854775808")) == jwt_error::ok);
         CHECK(verify_payload_text(payload_with("iat", "1e300")) == jwt_error::bad_claims);
+        CHECK(verify_payload_text(payload_with("iat", "9223372036854775807")) == jwt_error::not_yet_valid);
         CHECK(verify_payload_text(payload_with("iat", "-9223372036854775808")) == jwt_error::ok);
     }
     SECTION("nbf and iat are optional, but numbers when present") {
@@ -469,8 +470,10 @@ TEST_CASE("JWT: the claims", "[crypto]") {
         CHECK(verify_claims(claims_with("iat", json::array())) == jwt_error::bad_claims);
         CHECK(verify_payload_text(R"({"iss":"ward-service","aud":"ident","sub":"x","exp":1800000000,"nbf":null})") ==
               jwt_error::bad_claims);
-        // iat is not a validity bound: one in the future is fine.
-        CHECK(verify_claims(claims_with("iat", now + 86400)) == jwt_error::ok);
+        // A token issued in the future (past the leeway) is not valid yet either.
+        CHECK(verify_claims(claims_with("iat", now + 86400)) == jwt_error::not_yet_valid);
+        CHECK(verify_claims(claims_with("iat", now + 5)) == jwt_error::ok);
+        CHECK(verify_claims(claims_with("iat", now + 6)) == jwt_error::not_yet_valid);
         CHECK(verify_claims(claims_with("nbf", now + 3600)) == jwt_error::not_yet_valid);
     }
     SECTION("iss") {
@@ -536,6 +539,7 @@ TEST_CASE("JWT: exp and nbf with the leeway", "[crypto]") {
     json far = claims();
     far["exp"] = hi;
     far["nbf"] = lo;
+    far["iat"] = lo;
     const std::string far_token = ward_service::jwt_sign(far, test_secret);
     CHECK(ward_service::jwt_verify(far_token, test_secret, issuer, audience, hi, 5).error == jwt_error::ok);
     CHECK(ward_service::jwt_verify(far_token, test_secret, issuer, audience, hi, 0).error == jwt_error::expired);

@@ -5,6 +5,7 @@
 #include "checks.hpp"
 
 #include <openssl/evp.h>
+#include <cctype>
 #include <openssl/hmac.h>
 
 #include <arpa/inet.h>
@@ -151,11 +152,29 @@ TEST_CASE("malformed, oversized, deeply nested and empty bodies", "[robustness]"
     SECTION("a body that is not JSON by its Content-Type: refused") {
         const response r = f.http.send("POST", "/api/v1/users", {}, "email=a@b.c&password=password-1234", "application/x-www-form-urlencoded");
         INFO(r.describe());
-        CHECK((r.status == 400 || r.status == 415));
-        CHECK(r.is_error(r.status));
+        CHECK_ERROR(r, 415, "unsupported_media_type");
+        // The media type must be JSON's itself, not one that starts like it.
+        const std::string body = R"({"email":"x@provide.local","password":"password-1234"})";
+        CHECK_ERROR(f.http.send("POST", "/api/v1/users", {}, body, "application/jsonx"), 415, "unsupported_media_type");
+        CHECK_ERROR(f.http.send("POST", "/api/v1/users", {}, body, "application/json-seq"), 415, "unsupported_media_type");
     }
     check_alive(f, bob);
     CHECK(database(f.db).dump() == before);
+}
+
+TEST_CASE("a media type with parameters or in upper case is JSON; an upper-case UUID names the same user", "[robustness]") {
+    fixture f;
+    const std::string bob = login(f.http, seeded::bob_email);
+    const response made = f.http.send("POST", "/api/v1/users", {}, R"({"email":"mae@provide.local","password":"jemison-1992"})",
+                                      "Application/JSON; charset=utf-8");
+    REQUIRE_STATUS(made, 201);
+    std::string upper = seeded::john;
+    for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    const response r = f.http.get("/api/v1/users/" + upper, bob);
+    REQUIRE_STATUS(r, 200);
+    CHECK(r.json_body["id"] == seeded::john);
+    // John's own record, named in upper case, is still his own.
+    CHECK_STATUS(f.http.get("/api/v1/users/" + upper, login(f.http, seeded::john_email)), 200);
 }
 
 TEST_CASE("wrong types and unknown fields", "[robustness]") {

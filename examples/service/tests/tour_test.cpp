@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The scripted tour against a real ward-service: every step answers as the script expects, the
 // output says what the README promises, fits 100 columns, and its next steps hold working tokens.
-#include "harness.hpp"
+#include "checks.hpp"
 #include "tour.hpp"
 #include "ward_catch.hpp"
 
@@ -61,8 +61,31 @@ std::string exported(const std::string& text, const std::string& name) {
 
 } // namespace
 
+/// The service as the demo starts it: with --explain, so allowed answers say which grant decided.
+struct explaining_fixture {
+    temp_dir dir;
+    std::string db = dir.file("ward.db");
+    service_process server{db, {"--explain"}};
+    client http{server.port()};
+};
+
+TEST_CASE("Ward-Decision: only with --explain, only on allowed answers", "[tour]") {
+    explaining_fixture f;
+    const std::string bob = login(f.http, seeded::bob_email);
+    const response allowed = f.http.get("/api/v1/users", bob);
+    REQUIRE_STATUS(allowed, 200);
+    CHECK(allowed.header("Ward-Decision").rfind("allowed: granted by grant row", 0) == 0);
+    const response denied = f.http.get("/api/v1/users", login(f.http, seeded::john_email));
+    CHECK_ERROR(denied, 403, "missing_permission");
+    CHECK(denied.header("Ward-Decision").empty());
+    fixture plain;
+    const response quiet = plain.http.get("/api/v1/users", login(plain.http, seeded::bob_email));
+    REQUIRE_STATUS(quiet, 200);
+    CHECK(quiet.header("Ward-Decision").empty());
+}
+
 TEST_CASE("the tour plays every step as the script expects", "[tour]") {
-    fixture f;
+    explaining_fixture f;
     const std::string url = "http://127.0.0.1:" + std::to_string(f.server.port());
     std::ostringstream out;
     const int rc = ward_service::run_tour(url, f.db, out, true);
@@ -85,7 +108,12 @@ TEST_CASE("the tour plays every step as the script expects", "[tour]") {
         CHECK(contains(entry(e, "    -- shop app: a token minted from the database's secret"),
                        "--subject application:cb2037f7-79fc-40f4-9720-ada636da4183"));
         CHECK(entry(e, "  200  GET /api/v1/users (shop app): ") ==
-              "  200  GET /api/v1/users (shop app): 1 user: Sally Ride");
+              "  200  GET /api/v1/users (shop app): 1 user: Sally Ride; ward: allowed: granted by grant row 9 "
+              "(application:cb2037f7-79fc-40f4-9720-ada636da4183 at application:cb2037f7-79fc-40f4-9720-ada636da4183) "
+              "[policy v1]");
+        // Allowed steps carry ward's reason too.
+        CHECK(contains(bob_lists, "; ward: allowed: granted by grant row"));
+        CHECK(contains(entry(e, "  200  GET /api/memberships (John, acme's owner): "), "; ward: allowed: granted by binding row"));
         CHECK(contains(entry(e, "  200  GET /api/v1/users/efef1044-4958-43bc-903b-28f2bb938037 (shop app): "),
                        "Sally Ride <sride@provide.local>, permissions 386"));
         CHECK_FALSE(entry(e, "  204  PUT /api/v1/users/efef1044-4958-43bc-903b-28f2bb938037 (shop app): ").empty());
