@@ -114,6 +114,35 @@ TEST_CASE("ident: GET /api/v1/users needs ListUsers (or Sudo) at the caller's ho
     }
 }
 
+TEST_CASE("ident: an `extended` claim caps the token per resource, \"*\" everywhere else", "[rules]") {
+    fixture f;
+    // Kathryn (Sudo) with a token whose extended claim keeps her power to the shop application.
+    auto kathryn = [&](const json& extended) {
+        json c = base_claims("ident", std::string("user:") + seeded::kathryn);
+        c["permissions"] = seeded::default_mask | seeded::sudo;
+        c["extended"] = extended;
+        return forge(f.db, c);
+    };
+    const std::string shop_only = kathryn({{std::string("application:") + seeded::shop, seeded::default_mask | seeded::list_users},
+                                           {"*", seeded::default_mask}});
+    CHECK_STATUS(f.http.get(user_path(seeded::sally), shop_only), 200);  // in the shop: ListUsers kept
+    CHECK_ERROR(f.http.get(user_path(seeded::guion), shop_only), 403, "not_in_token"); // the blog: "*" applies
+    CHECK_ERROR(f.http.get("/api/v1/users", shop_only), 403, "not_in_token");          // the platform: "*" applies
+    // "*" alone caps everything; it never adds what the permissions claim lacks.
+    CHECK_ERROR(f.http.get("/api/v1/users", kathryn({{"*", seeded::default_mask}})), 403, "not_in_token");
+    CHECK_STATUS(f.http.get("/api/v1/users", kathryn({{"*", seeded::default_mask | seeded::sudo}})), 200);
+    json narrow = base_claims("ident", std::string("user:") + seeded::john);
+    narrow["permissions"] = seeded::default_mask;
+    narrow["extended"] = {{"*", seeded::default_mask | seeded::sudo}};
+    CHECK_ERROR(f.http.get("/api/v1/users", forge(f.db, narrow)), 403, "missing_permission"); // nor what the policy lacks
+    // A malformed extended claim refuses the token.
+    CHECK_ERROR(f.http.get("/api/v1/users", kathryn(json::array({510}))), 401, "invalid_token");
+    CHECK_ERROR(f.http.get("/api/v1/users", kathryn({{"*", -1}})), 401, "invalid_token");
+    json many = json::object();
+    for (int i = 0; i < 9; ++i) many["application:x" + std::to_string(i)] = 510;
+    CHECK_ERROR(f.http.get("/api/v1/users", kathryn(many)), 401, "invalid_token");
+}
+
 TEST_CASE("ident: POST /api/v1/users", "[rules]") {
     fixture f;
     const std::string shop = app_token(f, seeded::shop);
@@ -708,6 +737,33 @@ TEST_CASE("bluebricks: GET /api/v1/user/me lists the caller's effective permissi
                 "not_in_token");
     // Guest: no read:users.
     CHECK_ERROR(f.http.get("/api/v1/user/me", bluebricks(f, "gus")), 403, "missing_permission");
+}
+
+TEST_CASE("bluebricks: the account roles form a ladder, Admin > Builder > Viewer > Guest, as /me shows", "[rules]") {
+    fixture f;
+    auto held = [&](const std::string& name) {
+        const response me = f.http.get("/api/v1/user/me", bluebricks(f, name));
+        // A Guest cannot even read users: /me itself is refused.
+        if (name == "gus") {
+            CHECK_ERROR(me, 403, "missing_permission");
+            return std::vector<std::string>{};
+        }
+        REQUIRE_STATUS(me, 200);
+        return strings_of(me.json_body["permissions"]);
+    };
+    const auto admin = held("alice"), builder = held("ben"), viewer = held("dan"), guest = held("gus");
+    auto strictly_within = [](const std::vector<std::string>& lower, const std::vector<std::string>& upper) {
+        for (const std::string& p : lower)
+            if (!contains(upper, p)) return false;
+        return lower.size() < upper.size();
+    };
+    CHECK(strictly_within(builder, admin));
+    CHECK(strictly_within(viewer, builder));
+    CHECK(strictly_within(guest, viewer));
+    CHECK(contains(admin, "update:users"));
+    CHECK_FALSE(contains(builder, "update:users")); // only an Admin assigns roles
+    CHECK(contains(builder, "create:blueprints"));
+    CHECK_FALSE(contains(viewer, "create:blueprints"));
 }
 
 TEST_CASE("bluebricks: GET /api/v1/user/{id} within the caller's organization only", "[rules]") {
