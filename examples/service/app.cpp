@@ -1111,6 +1111,28 @@ struct app::impl {
         return {200, json{{"data", resource("user", u->id, {{"email", u->email}, {"first_name", u->first_name}, {"last_name", u->last_name}})}}};
     }
 
+    /// PATCH /api/user: the caller's own name and email (the user is the token's subject; nobody
+    /// else's record is reachable here).
+    reply cl_user_update(call& c) {
+        const json body = parse_body(c);
+        const auto [attrs, rels] = document(body, "user", {"email", "first_name", "last_name"}, {});
+        const std::string email = email_field(attrs, false);
+        const auto first = string_field(attrs, "first_name", 0, 100, false);
+        const auto last = string_field(attrs, "last_name", 0, 100, false);
+        const write_lock serial = serialize();
+        const auto snap = provisioning.share();
+        const cl_caller who = cl_login(c, *snap);
+        write(serial, 0u, [&](store::transaction& t) {
+            if (!email.empty()) {
+                if (email_taken(t, "users", email, who.user_id)) fail(409, "email_taken", "a user with this email already exists");
+                t.prepare("UPDATE users SET email = ?2 WHERE id = ?1").bind(1, who.user_id).bind(2, email).run();
+            }
+            if (first) t.prepare("UPDATE users SET first_name = ?2 WHERE id = ?1").bind(1, who.user_id).bind(2, *first).run();
+            if (last) t.prepare("UPDATE users SET last_name = ?2 WHERE id = ?1").bind(1, who.user_id).bind(2, *last).run();
+        });
+        return cl_user(c);
+    }
+
     // ---- /api/organizations ----
     reply cl_organizations_list(call& c) {
         const auto snap = provisioning.read();
@@ -1738,6 +1760,7 @@ void app::mount(httplib::Server& server) {
     server.Post(std::string("/api/v1/user/") + id + "/roles", i.route(&impl::bb_roles));
     // Commerce Layer Provisioning
     server.Get("/api/user", i.route(&impl::cl_user));
+    server.Patch("/api/user", i.route(&impl::cl_user_update));
     server.Get("/api/organizations", i.route(&impl::cl_organizations_list));
     server.Post("/api/organizations", i.route(&impl::cl_organization_create));
     server.Get(std::string("/api/organizations/") + id, i.route(&impl::cl_organization_get));

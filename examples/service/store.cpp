@@ -404,43 +404,46 @@ std::uint64_t version_of(const store::reader& r, const char* api) {
     return s.step() ? static_cast<std::uint64_t>(s.integer(0)) : 0;
 }
 
+/// Appends `read(row)` for every row `sql` selects.
+template <class Row, class Read>
+void select_into(const store::reader& r, const std::string& sql, std::vector<Row>& out, Read read) {
+    for (auto s = r.prepare(sql); s.step();) out.push_back(read(s));
+}
+
+std::string select(const char* columns, const char* rest) { return std::string("SELECT ") + columns + " " + rest; }
+
 ident_rows load_ident_rows(const store::reader& r) {
     ident_rows rows;
     rows.version = version_of(r, "ident");
-    for (auto s = r.prepare("SELECT id, name FROM organizations ORDER BY id"); s.step();) rows.organizations.push_back({s.text(0), s.text(1)});
-    for (auto s = r.prepare("SELECT id, organization_id, name FROM applications ORDER BY id"); s.step();)
-        rows.applications.push_back({s.text(0), s.text(1), s.text(2)});
-    for (auto s = r.prepare(std::string("SELECT ") + ident_user_columns + " FROM users ORDER BY created_at, id"); s.step();)
-        rows.users.push_back(read_ident_user(s));
+    select_into(r, "SELECT id, name FROM organizations ORDER BY id", rows.organizations,
+                [](const statement& s) { return ident_organization{s.text(0), s.text(1)}; });
+    select_into(r, "SELECT id, organization_id, name FROM applications ORDER BY id", rows.applications,
+                [](const statement& s) { return ident_application{s.text(0), s.text(1), s.text(2)}; });
+    select_into(r, select(ident_user_columns, "FROM users ORDER BY created_at, id"), rows.users, &read_ident_user);
     return rows;
 }
 
 provisioning_rows load_provisioning_rows(const store::reader& r) {
     provisioning_rows rows;
     rows.version = version_of(r, "provisioning");
-    for (auto s = r.prepare(std::string("SELECT ") + ident_user_columns + " FROM users ORDER BY id"); s.step();)
-        rows.users.push_back(read_ident_user(s));
-    for (auto s = r.prepare("SELECT id, name, created_at FROM cl_organizations ORDER BY id"); s.step();)
-        rows.organizations.push_back({s.text(0), s.text(1), s.text(2)});
-    for (auto s = r.prepare(std::string("SELECT ") + cl_role_columns + " FROM cl_roles ORDER BY id"); s.step();)
-        rows.roles.push_back(read_cl_role(s));
-    for (auto s = r.prepare(std::string("SELECT ") + cl_permission_columns + " FROM cl_permissions ORDER BY id"); s.step();)
-        rows.permissions.push_back(read_cl_permission(s));
-    for (auto s = r.prepare(std::string("SELECT ") + cl_membership_columns + " FROM cl_memberships ORDER BY id"); s.step();)
-        rows.memberships.push_back(read_cl_membership(s));
+    select_into(r, select(ident_user_columns, "FROM users ORDER BY id"), rows.users, &read_ident_user);
+    select_into(r, "SELECT id, name, created_at FROM cl_organizations ORDER BY id", rows.organizations,
+                [](const statement& s) { return cl_organization{s.text(0), s.text(1), s.text(2)}; });
+    select_into(r, select(cl_role_columns, "FROM cl_roles ORDER BY id"), rows.roles, &read_cl_role);
+    select_into(r, select(cl_permission_columns, "FROM cl_permissions ORDER BY id"), rows.permissions, &read_cl_permission);
+    select_into(r, select(cl_membership_columns, "FROM cl_memberships ORDER BY id"), rows.memberships, &read_cl_membership);
     return rows;
 }
 
 bluebricks_rows load_bluebricks_rows(const store::reader& r) {
     bluebricks_rows rows;
     rows.version = version_of(r, "bluebricks");
-    for (auto s = r.prepare("SELECT id FROM bb_organizations ORDER BY id"); s.step();) rows.organizations.push_back(s.text(0));
-    for (auto s = r.prepare("SELECT id, name, rung, permissions FROM bb_roles ORDER BY id"); s.step();)
-        rows.roles.push_back({s.text(0), s.text(1), s.text(2), s.text(3)});
-    for (auto s = r.prepare(std::string("SELECT ") + bb_user_columns + " FROM bb_users ORDER BY id"); s.step();)
-        rows.users.push_back(read_bb_user(s));
-    for (auto s = r.prepare("SELECT user_id, role_id FROM bb_user_roles ORDER BY user_id, role_id"); s.step();)
-        rows.user_roles.push_back({s.text(0), s.text(1)});
+    select_into(r, "SELECT id FROM bb_organizations ORDER BY id", rows.organizations, [](const statement& s) { return s.text(0); });
+    select_into(r, "SELECT id, name, rung, permissions FROM bb_roles ORDER BY id", rows.roles,
+                [](const statement& s) { return bb_role{s.text(0), s.text(1), s.text(2), s.text(3)}; });
+    select_into(r, select(bb_user_columns, "FROM bb_users ORDER BY id"), rows.users, &read_bb_user);
+    select_into(r, "SELECT user_id, role_id FROM bb_user_roles ORDER BY user_id, role_id", rows.user_roles,
+                [](const statement& s) { return bb_user_role{s.text(0), s.text(1)}; });
     return rows;
 }
 } // namespace

@@ -258,6 +258,31 @@ TEST_CASE("authenticate: the README's answer, and one answer for a wrong email o
     CHECK(wrong_password.body == wrong_email.body);
 }
 
+TEST_CASE("seed 000: Update the user (Commerce Layer Provisioning)", "[http]") {
+    fixture f;
+    const std::string john = login(f.http, seeded::john_email, seeded_password, "provisioning");
+    auto user_document = [](const json& attributes) { return json{{"data", {{"type", "user"}, {"attributes", attributes}}}}; };
+    const response r = f.http.patch("/api/user", john, user_document({{"first_name", "Johnny"}, {"email", "johnny@provide.local"}}));
+    REQUIRE_STATUS(r, 200);
+    CHECK(r.json_body["data"]["id"] == seeded::john);
+    CHECK(r.json_body["data"]["attributes"]["first_name"] == "Johnny");
+    CHECK(r.json_body["data"]["attributes"]["last_name"] == "Young");
+    CHECK(r.json_body["data"]["attributes"]["email"] == "johnny@provide.local");
+    // One record: ident sees the change, and the new email logs in.
+    const response ident = f.http.get(std::string("/api/v1/users/") + seeded::john, login(f.http, "johnny@provide.local"));
+    REQUIRE_STATUS(ident, 200);
+    CHECK(ident.json_body["name"] == "Johnny Young");
+
+    const auto before = database(f.db).dump();
+    CHECK_ERROR(f.http.patch("/api/user", john, user_document({{"email", seeded::bob_email}})), 409, "email_taken");
+    CHECK_ERROR(f.http.patch("/api/user", john, user_document({{"reference", "x"}})), 400, "unknown_field");
+    CHECK_ERROR(f.http.patch("/api/user", john, json{{"data", {{"type", "users"}, {"attributes", {{"first_name", "X"}}}}}}), 400,
+                "wrong_type");
+    CHECK_ERROR_STATUS(f.http.patch("/api/user", {}, user_document({{"first_name", "X"}})), 401);
+    CHECK_ERROR(f.http.patch("/api/user", login(f.http, seeded::bob_email), user_document({{"first_name", "X"}})), 401, "invalid_token");
+    CHECK(database(f.db).dump() == before);
+}
+
 TEST_CASE("seed 000: Retrieve the user (Commerce Layer Provisioning)", "[http]") {
     fixture f;
     const response r = f.http.get("/api/user", login(f.http, seeded::john_email, seeded_password, "provisioning"));
