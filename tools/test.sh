@@ -213,7 +213,7 @@ if [[ -f "$log" ]] && grep -q 'ward-service \[load\]' "$log"; then
     echo
     echo "ward-service under load (the [load] tests' report; Server-Timing authz = ward's share):"
     awk '/^Command: .*ward_service_tests.*\[load\]/ { n = split($2, p, "/"); build = p[n - 3] }
-         /^ward-service \[load\]|^  (authz|handler|client|kept|one conn)/ { print "  [" build "] " $0 }' "$log"
+         /^ward-service \[load\]|^  (authz|handler|client|kept|one conn|reads|writes)/ { print "  [" build "] " $0 }' "$log"
 fi
 # CTest's summary line closes the output.
 echo

@@ -202,10 +202,23 @@ store::store(const std::string& path, unsigned pbkdf2_iterations) : path_(path) 
     }
     try {
         initialize(pbkdf2_iterations);
+        open_reader();
     } catch (...) {
-        sqlite3_close(db_); // the destructor does not run for a constructor that throws
+        sqlite3_close(read_db_); // the destructor does not run for a constructor that throws
+        sqlite3_close(db_);
         throw;
     }
+}
+
+// Reads go through a second connection: in WAL mode it reads the last committed state while a
+// write transaction (which builds the next policy before it commits) holds the writing one.
+void store::open_reader() {
+    if (sqlite3_open_v2(path_.c_str(), &read_db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
+        const std::string why = read_db_ ? sqlite3_errmsg(read_db_) : "out of memory";
+        throw store_error("cannot open " + path_ + " for reading: " + why);
+    }
+    if (sqlite3_exec(read_db_, "PRAGMA busy_timeout = 5000; PRAGMA query_only = ON;", nullptr, nullptr, nullptr) != SQLITE_OK)
+        throw store_error(std::string("cannot set up the reading connection: ") + sqlite3_errmsg(read_db_));
 }
 
 void store::initialize(unsigned pbkdf2_iterations) {
@@ -229,7 +242,9 @@ store::store(const std::string& path, existing_tag) : path_(path) {
     try {
         exec("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
         read_secret();
+        open_reader();
     } catch (...) {
+        sqlite3_close(read_db_);
         sqlite3_close(db_);
         throw;
     }
@@ -253,7 +268,10 @@ std::unique_ptr<store> store::open_existing(const std::string& path) {
     return std::make_unique<store>(path, existing_tag{});
 }
 
-store::~store() { sqlite3_close(db_); }
+store::~store() {
+    sqlite3_close(read_db_);
+    sqlite3_close(db_);
+}
 
 void store::exec(const char* sql) {
     char* message = nullptr;

@@ -116,8 +116,9 @@ struct bluebricks_rows {
     std::vector<bb_user_role> user_roles;
 };
 
-/// The SQLite file. Every member takes the store's lock, so one store is safe to share between
-/// request threads; `transaction` holds it for a group of statements.
+/// The SQLite file, through two connections: one for writes, which `transaction` holds for a
+/// group of statements, and one for reads. Each has its own lock, so one store is safe to share
+/// between request threads and reads do not queue behind a write.
 class store {
 public:
     /// Opens (creating if needed) the file; on first open creates the schema, a random token secret
@@ -162,13 +163,14 @@ public:
         statement prepare(std::string_view sql) const { return statement(db, sql); }
     };
 
-    /// A read: runs `f(statement-maker)` under the lock inside one read transaction, so its
-    /// statements see one state of the file even when another process writes to it.
+    /// A read: runs `f(statement-maker)` on the reading connection inside one read transaction,
+    /// so its statements see one committed state of the file. Reads never wait for a write: the
+    /// reading connection has a lock of its own.
     template <class F>
     auto read(F&& f) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        read_transaction t(db_);
-        reader r{db_};
+        std::lock_guard<std::mutex> lock(read_mutex_);
+        read_transaction t(read_db_);
+        reader r{read_db_};
         return f(r);
     }
 
@@ -195,11 +197,14 @@ private:
     void read_secret();
     void create_schema_and_seed(unsigned pbkdf2_iterations);
     void exec(const char* sql);
+    void open_reader();
 
     std::string path_;
-    sqlite3* db_ = nullptr;
+    sqlite3* db_ = nullptr;      ///< writes (and the first open's schema and seed)
+    sqlite3* read_db_ = nullptr; ///< reads
     std::string secret_;
-    std::mutex mutex_;
+    std::mutex mutex_;      ///< db_
+    std::mutex read_mutex_; ///< read_db_
 };
 
 // ---- row readers shared by the store and the handlers ---------------------------------------------------

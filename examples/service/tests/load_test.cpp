@@ -185,6 +185,7 @@ TEST_CASE("reads keep being answered while writes publish new snapshots of all t
     std::atomic<int> readers_left{2};
     std::vector<thread_result> results(2);
     std::size_t writes = 0, write_errors = 0;
+    std::vector<double> write_ms;
     std::vector<std::string> write_problems;
     {
         std::vector<std::thread> workers;
@@ -194,10 +195,17 @@ TEST_CASE("reads keep being answered while writes publish new snapshots of all t
                 client http(f.server.port());
                 for (std::size_t i = 0; i < per_reader; ++i) {
                     const mix_entry& m = mix[(i + static_cast<std::size_t>(t) * 3) % mix.size()];
+                    const auto t0 = std::chrono::steady_clock::now();
                     const response r = http.get(m.path, m.token);
+                    sample x;
+                    x.round_trip = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
                     if (r.status == 0) ++out.transport_errors;
                     else if (r.status != m.status || (r.status >= 400 && !r.is_error(r.status))) ++out.wrong_status;
-                    else continue;
+                    else if (!parse_server_timing(r.header("Server-Timing"), x.authz, x.total)) ++out.bad_timing;
+                    else {
+                        out.samples.push_back(x);
+                        continue;
+                    }
                     if (out.first_problems.size() < 5) out.first_problems.push_back(std::string(m.what) + ": " + r.describe());
                 }
                 --readers_left;
@@ -210,6 +218,7 @@ TEST_CASE("reads keep being answered while writes publish new snapshots of all t
             for (std::size_t i = 0; i < max_writes && readers_left.load() > 0; ++i) {
                 response r;
                 int expected = 200;
+                const auto t0 = std::chrono::steady_clock::now();
                 switch (i % 3) {
                 case 0:
                     r = http.put(std::string("/api/v1/users/") + seeded::sally, kathryn, {{"permissions", i % 2 ? 386 : 390}});
@@ -227,6 +236,7 @@ TEST_CASE("reads keep being answered while writes publish new snapshots of all t
                     break;
                 }
                 ++writes;
+                write_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
                 if (r.status != expected) {
                     ++write_errors;
                     if (write_problems.size() < 5) write_problems.push_back(r.describe());
@@ -235,17 +245,29 @@ TEST_CASE("reads keep being answered while writes publish new snapshots of all t
         });
         for (std::thread& w : workers) w.join();
     }
-    std::size_t transport_errors = 0, wrong_status = 0;
+    std::size_t transport_errors = 0, wrong_status = 0, bad_timing = 0;
+    std::vector<double> authz, total, round_trip;
     for (const thread_result& r : results) {
         for (const std::string& p : r.first_problems) UNSCOPED_INFO(p);
         transport_errors += r.transport_errors;
         wrong_status += r.wrong_status;
+        bad_timing += r.bad_timing;
+        for (const sample& x : r.samples) {
+            authz.push_back(x.authz);
+            total.push_back(x.total);
+            round_trip.push_back(x.round_trip);
+        }
     }
     for (const std::string& p : write_problems) UNSCOPED_INFO("write: " << p);
     std::cout << "ward-service [load]: " << 2 * per_reader << " reads from 2 threads while a third made " << writes
               << " writes, each publishing a new snapshot\n";
+    print_row("reads: authz (Server-Timing)", authz);
+    print_row("reads: handler total", total);
+    print_row("reads: client round trip", round_trip);
+    print_row("writes: client round trip", write_ms);
     CHECK(transport_errors == 0);
     CHECK(wrong_status == 0);
+    CHECK(bad_timing == 0);
     CHECK(write_errors == 0);
     REQUIRE(writes >= 3);
     // Every write moved its API's policy version on.
