@@ -16,6 +16,7 @@
 #include <array>
 #include <cctype>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <deque>
 #include <functional>
@@ -268,10 +269,21 @@ std::string claim_string(const json& claims, const char* name) {
     return it->get<std::string>();
 }
 
+/// Milliseconds since the epoch: a password change is stamped with it, and `iat` carries it (a
+/// NumericDate may have a fraction), so a token issued before the change is told from one after.
+std::int64_t unix_now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
 json base_claims(std::string_view audience, std::string_view subject, std::int64_t ttl, std::int64_t not_before) {
-    const std::int64_t now = unix_now();
-    return json{{"iss", token_issuer},          {"aud", audience},    {"sub", subject},
-                {"iat", now},                   {"nbf", now + not_before}, {"exp", now + ttl},
+    const std::int64_t now_ms = unix_now_ms();
+    const std::int64_t now = now_ms / 1000;
+    return json{{"iss", token_issuer},
+                {"aud", audience},
+                {"sub", subject},
+                {"iat", static_cast<double>(now_ms) / 1000.0},
+                {"nbf", now + not_before},
+                {"exp", now + ttl},
                 {"jti", random_uuid()}};
 }
 
@@ -510,6 +522,21 @@ struct app::impl {
         std::string home;    ///< the scope GET /users lists under
     };
 
+    /// A user's token issued before the user's password last changed is refused: changing a
+    /// password logs every earlier session out. Both times are in milliseconds (see unix_now_ms).
+    void require_current(const json& claims, std::string_view user_id) {
+        const std::int64_t from = db.read([&](const store::reader& r) -> std::int64_t {
+            auto q = r.prepare("SELECT tokens_valid_from FROM users WHERE id = ?1");
+            q.bind(1, user_id);
+            return q.step() ? q.integer(0) : 0;
+        });
+        if (from == 0) return;
+        const auto iat = claims.find("iat");
+        // Verification has bounded iat (not in the future); a negative one predates any change.
+        if (iat == claims.end() || !iat->is_number() || !(iat->get<double>() >= 0) || std::llround(iat->get<double>() * 1000.0) < from)
+            fail(401, "invalid_token", "the token was issued before the user's password last changed; log in again");
+    }
+
     ident_caller ident_login(call& c, const ward::snapshot<ident_perm>& s) {
         const json claims = verified_claims(c.req, db.secret(), "ident");
         ident_caller who;
@@ -543,6 +570,7 @@ struct app::impl {
         const auto r = s.authenticate(t);
         if (!r) fail(401, "invalid_token", "the token's '" + std::string(ward::to_string(r.failed)) + "' claim was refused");
         if (!r.value.principal().valid()) fail(401, "invalid_token", "the token's subject is not known (any more)");
+        if (who.subject.rfind("user:", 0) == 0) require_current(claims, std::string_view(who.subject).substr(5));
         who.cred = r.value;
         return who;
     }
@@ -768,7 +796,12 @@ struct app::impl {
             }
             if (first) t.prepare("UPDATE users SET first_name = ?2 WHERE id = ?1").bind(1, id).bind(2, *first).run();
             if (last) t.prepare("UPDATE users SET last_name = ?2 WHERE id = ?1").bind(1, id).bind(2, *last).run();
-            if (password) t.prepare("UPDATE users SET password_hash = ?2 WHERE id = ?1").bind(1, id).bind(2, hash).run();
+            if (password)
+                t.prepare("UPDATE users SET password_hash = ?2, tokens_valid_from = ?3 WHERE id = ?1")
+                    .bind(1, id)
+                    .bind(2, hash)
+                    .bind(3, unix_now_ms())
+                    .run();
             if (mask) t.prepare("UPDATE users SET permissions = ?2 WHERE id = ?1").bind(1, id).bind(2, static_cast<std::int64_t>(*mask)).run();
         });
         return {204, nullptr};
@@ -909,6 +942,7 @@ struct app::impl {
         const auto r = s.authenticate(t);
         if (!r || sub.rfind("user:", 0) != 0 || !r.value.principal().valid())
             fail(401, "invalid_token", "the token's subject is not a provisioning user");
+        require_current(claims, std::string_view(sub).substr(5));
         who.cred = r.value;
         who.user_id = sub.substr(5);
         return who;

@@ -131,7 +131,8 @@ CREATE TABLE users (
     password_hash TEXT,
     application_id TEXT REFERENCES applications(id),
     permissions INTEGER NOT NULL CHECK (permissions BETWEEN 0 AND 4294967295),
-    created_at TEXT NOT NULL);
+    created_at TEXT NOT NULL,
+    tokens_valid_from INTEGER NOT NULL DEFAULT 0); -- the last password change, in ms since the epoch
 
 -- Commerce Layer Provisioning (its people are the users above)
 CREATE TABLE cl_organizations (id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL);
@@ -229,6 +230,7 @@ void store::initialize(unsigned pbkdf2_iterations) {
         if (s.step()) fresh = s.integer(0) == 0;
     }
     if (fresh) create_schema_and_seed(pbkdf2_iterations);
+    else upgrade_schema();
     read_secret();
 }
 
@@ -248,6 +250,16 @@ store::store(const std::string& path, existing_tag) : path_(path) {
         sqlite3_close(db_);
         throw;
     }
+}
+
+// A database made before users.tokens_valid_from existed gets the column (0: every token counts).
+void store::upgrade_schema() {
+    bool has_column = false;
+    {
+        statement s(db_, "SELECT count(*) FROM pragma_table_info('users') WHERE name = 'tokens_valid_from'");
+        has_column = s.step() && s.integer(0) > 0;
+    }
+    if (!has_column) exec("ALTER TABLE users ADD COLUMN tokens_valid_from INTEGER NOT NULL DEFAULT 0");
 }
 
 void store::read_secret() {

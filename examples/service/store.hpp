@@ -196,6 +196,7 @@ private:
     void initialize(unsigned pbkdf2_iterations);
     void read_secret();
     void create_schema_and_seed(unsigned pbkdf2_iterations);
+    void upgrade_schema();
     void exec(const char* sql);
     void open_reader();
 

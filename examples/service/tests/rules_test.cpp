@@ -260,15 +260,23 @@ TEST_CASE("ident: PUT /api/v1/users/{id}", "[rules]") {
     const std::string john = login(f.http, seeded::john_email);
 
     SECTION("the caller's own names, email and password") {
+        const std::string john_provisioning = provisioning(f, seeded::john_email);
         CHECK_STATUS(f.http.put(user_path(seeded::john), john,
                                 {{"first_name", "Johnny"}, {"email", "johnny@provide.local"}, {"password", "new password 1"}}),
                      204);
-        const response r = f.http.get(user_path(seeded::john), john);
+        // A new password logs every earlier session out, on both APIs that John's record serves.
+        CHECK_ERROR(f.http.get(user_path(seeded::john), john), 401, "invalid_token");
+        CHECK_ERROR(f.http.get("/api/user", john_provisioning), 401, "invalid_token");
+        const std::string johnny = login(f.http, "johnny@provide.local", "new password 1");
+        const response r = f.http.get(user_path(seeded::john), johnny);
         REQUIRE_STATUS(r, 200);
         CHECK(r.json_body["first_name"] == "Johnny");
         CHECK(r.json_body["name"] == "Johnny Young");
         CHECK(r.json_body["email"] == "johnny@provide.local");
-        CHECK_FALSE(login(f.http, "johnny@provide.local", "new password 1").empty());
+        CHECK_STATUS(f.http.get("/api/user", login(f.http, "johnny@provide.local", "new password 1", "provisioning")), 200);
+        // Names and email alone do not.
+        CHECK_STATUS(f.http.put(user_path(seeded::john), johnny, {{"last_name", "Young Jr."}}), 204);
+        CHECK_STATUS(f.http.get(user_path(seeded::john), johnny), 200);
         CHECK_ERROR(f.http.post("/api/v1/authenticate", {}, {{"email", "johnny@provide.local"}, {"password", seeded_password}}), 401,
                     "invalid_credentials");
     }

@@ -110,6 +110,33 @@ TEST_CASE("reopening keeps the secret and every record; a second seed never happ
     CHECK(existing->secret() == secret);
 }
 
+TEST_CASE("a database from before tokens_valid_from gets the column on open, its rows kept", "[store]") {
+    scratch tmp;
+    const std::string path = tmp.file("ward.db");
+    { store s(path, fast_iterations); }
+    {
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+        REQUIRE(sqlite3_exec(db, "ALTER TABLE users DROP COLUMN tokens_valid_from", nullptr, nullptr, nullptr) == SQLITE_OK);
+        sqlite3_close(db);
+    }
+    auto columns = [&](store& s) {
+        return s.read([](const store::reader& r) {
+            auto q = r.prepare("SELECT count(*) FROM pragma_table_info('users') WHERE name = 'tokens_valid_from'");
+            q.step();
+            return q.integer(0);
+        });
+    };
+    store again(path, fast_iterations);
+    CHECK(columns(again) == 1);
+    CHECK(count(again, "users") == 5);
+    CHECK(again.read([](const store::reader& r) {
+        auto q = r.prepare("SELECT count(*) FROM users WHERE tokens_valid_from = 0");
+        q.step();
+        return q.integer(0);
+    }) == 5);
+}
+
 TEST_CASE("a transaction that does not commit changes nothing", "[store]") {
     scratch tmp;
     store s(tmp.file("ward.db"), fast_iterations);
