@@ -24,9 +24,11 @@
 #include <limits>
 #include <mutex>
 #include <set>
+#include <shared_mutex>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -447,7 +449,17 @@ struct app::impl {
     std::mutex writer;
     using write_lock = std::unique_lock<std::mutex>;
 
+    /// users.tokens_valid_from of every user whose password changed (ms), kept in memory because
+    /// every user token is checked against it. Written inside the write that changes a password,
+    /// before its commit: a write that then rolls back leaves a stamp that only refuses more.
+    std::shared_mutex password_changes_mutex;
+    std::unordered_map<std::string, std::int64_t> password_changes;
+
     impl(store& s, app_options o) : db(s), options(o) {
+        db.read([&](const store::reader& r) {
+            for (auto q = r.prepare("SELECT id, tokens_valid_from FROM users WHERE tokens_valid_from > 0"); q.step();)
+                password_changes[q.text(0)] = q.integer(1);
+        });
         std::string error;
         auto i = build_ident(db.load_ident(), error);
         if (!i) throw store_error("the ident policy does not build: " + error);
@@ -525,12 +537,13 @@ struct app::impl {
     /// A user's token issued before the user's password last changed is refused: changing a
     /// password logs every earlier session out. Both times are in milliseconds (see unix_now_ms).
     void require_current(const json& claims, std::string_view user_id) {
-        const std::int64_t from = db.read([&](const store::reader& r) -> std::int64_t {
-            auto q = r.prepare("SELECT tokens_valid_from FROM users WHERE id = ?1");
-            q.bind(1, user_id);
-            return q.step() ? q.integer(0) : 0;
-        });
-        if (from == 0) return;
+        std::int64_t from = 0;
+        {
+            std::shared_lock<std::shared_mutex> lock(password_changes_mutex);
+            const auto it = password_changes.find(std::string(user_id));
+            if (it == password_changes.end()) return;
+            from = it->second;
+        }
         const auto iat = claims.find("iat");
         // Verification has bounded iat (not in the future); a negative one predates any change.
         if (iat == claims.end() || !iat->is_number() || !(iat->get<double>() >= 0) || std::llround(iat->get<double>() * 1000.0) < from)
@@ -566,10 +579,14 @@ struct app::impl {
             t.bound_scopes = who.subject; // an application or organization token sees only its own scope
             who.home = who.subject;
         }
-        authz_timer timer(c);
-        const auto r = s.authenticate(t);
+        ward::credential_result<ident_perm> r;
+        {
+            authz_timer timer(c);
+            r = s.authenticate(t);
+        }
         if (!r) fail(401, "invalid_token", "the token's '" + std::string(ward::to_string(r.failed)) + "' claim was refused");
         if (!r.value.principal().valid()) fail(401, "invalid_token", "the token's subject is not known (any more)");
+        // The service's own rule, not ward: outside the authorization timer.
         if (who.subject.rfind("user:", 0) == 0) require_current(claims, std::string_view(who.subject).substr(5));
         who.cred = r.value;
         return who;
@@ -796,12 +813,12 @@ struct app::impl {
             }
             if (first) t.prepare("UPDATE users SET first_name = ?2 WHERE id = ?1").bind(1, id).bind(2, *first).run();
             if (last) t.prepare("UPDATE users SET last_name = ?2 WHERE id = ?1").bind(1, id).bind(2, *last).run();
-            if (password)
-                t.prepare("UPDATE users SET password_hash = ?2, tokens_valid_from = ?3 WHERE id = ?1")
-                    .bind(1, id)
-                    .bind(2, hash)
-                    .bind(3, unix_now_ms())
-                    .run();
+            if (password) {
+                const std::int64_t stamp = unix_now_ms();
+                t.prepare("UPDATE users SET password_hash = ?2, tokens_valid_from = ?3 WHERE id = ?1").bind(1, id).bind(2, hash).bind(3, stamp).run();
+                std::unique_lock<std::shared_mutex> lock(password_changes_mutex);
+                password_changes[id] = stamp;
+            }
             if (mask) t.prepare("UPDATE users SET permissions = ?2 WHERE id = ?1").bind(1, id).bind(2, static_cast<std::int64_t>(*mask)).run();
         });
         return {204, nullptr};
@@ -938,11 +955,14 @@ struct app::impl {
         const std::string sub = claim_string(claims, "sub");
         ward::token_claims t;
         t.subject = sub;
-        authz_timer timer(c);
-        const auto r = s.authenticate(t);
+        ward::credential_result<cl_perm> r;
+        {
+            authz_timer timer(c);
+            r = s.authenticate(t);
+        }
         if (!r || sub.rfind("user:", 0) != 0 || !r.value.principal().valid())
             fail(401, "invalid_token", "the token's subject is not a provisioning user");
-        require_current(claims, std::string_view(sub).substr(5));
+        require_current(claims, std::string_view(sub).substr(5)); // the service's rule, outside the timer
         who.cred = r.value;
         who.user_id = sub.substr(5);
         return who;

@@ -25,7 +25,7 @@ TEST_CASE("writes survive a restart on the same database, and decisions follow t
     temp_dir dir;
     const std::string db = dir.file("ward.db");
 
-    std::string new_user, shop_user, membership, role, secret_before, bob_token, dan_old_token;
+    std::string new_user, shop_user, membership, role, secret_before, bob_token, dan_old_token, kathryn_old_token;
     std::map<std::string, std::vector<std::vector<std::string>>> stored;
     {
         service_process server(db);
@@ -48,6 +48,11 @@ TEST_CASE("writes survive a restart on the same database, and decisions follow t
                                                  {{"first_name", "Shop"}, {"last_name", "Clerk"}});
         REQUIRE_STATUS(virtual_user, 201);
         shop_user = virtual_user.json_body["id"].get<std::string>();
+
+        // Kathryn changes her password: her earlier sessions end.
+        kathryn_old_token = login(http, seeded::kathryn_email);
+        REQUIRE_STATUS(http.put(std::string("/api/v1/users/") + seeded::kathryn, kathryn_old_token, {{"password", "kathryn-new-1"}}), 204);
+        CHECK_ERROR(http.get("/api/v1/users", kathryn_old_token), 401, "invalid_token");
 
         // provisioning: Mae joins Acme as read-only; a custom role with one permission; a rename.
         const std::string john = login(http, seeded::john_email, seeded_password, "provisioning");
@@ -97,6 +102,10 @@ TEST_CASE("writes survive a restart on the same database, and decisions follow t
         // Guion stays deleted.
         CHECK_ERROR(http.post("/api/v1/authenticate", {}, {{"email", seeded::guion_email}, {"password", seeded_password}}), 401,
                     "invalid_credentials");
+    }
+    SECTION("a password change before the restart still refuses the tokens issued before it") {
+        CHECK_ERROR(http.get("/api/v1/users", kathryn_old_token), 401, "invalid_token");
+        CHECK_STATUS(http.get("/api/v1/users", login(http, seeded::kathryn_email, "kathryn-new-1")), 200);
     }
     SECTION("ident decisions use the changed mask") {
         // Sally now holds ListUsers at her application: she lists its users, nobody else's.
