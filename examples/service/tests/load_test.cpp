@@ -54,6 +54,28 @@ struct thread_result {
     std::vector<std::string> first_problems;
 };
 
+/// Every client thread's samples and counts together; their first problems become Catch2 messages.
+struct merged {
+    std::vector<double> authz, total, round_trip;
+    std::size_t transport_errors = 0, wrong_status = 0, bad_timing = 0;
+};
+
+merged merge(const std::vector<thread_result>& results) {
+    merged m;
+    for (const thread_result& r : results) {
+        for (const std::string& p : r.first_problems) UNSCOPED_INFO(p);
+        m.transport_errors += r.transport_errors;
+        m.wrong_status += r.wrong_status;
+        m.bad_timing += r.bad_timing;
+        for (const sample& x : r.samples) {
+            m.authz.push_back(x.authz);
+            m.total.push_back(x.total);
+            m.round_trip.push_back(x.round_trip);
+        }
+    }
+    return m;
+}
+
 void print_row(const char* name, const std::vector<double>& values) {
     std::cout << "  " << std::left << std::setw(30) << name << std::right << " median " << std::fixed << std::setprecision(4)
               << std::setw(9) << percentile(values, 0.5) << " ms   p99 " << std::setw(9) << percentile(values, 0.99) << " ms\n";
@@ -126,19 +148,9 @@ TEST_CASE("two clients, a few thousand mixed requests each: every answer as expe
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
-    std::vector<double> authz, total, round_trip;
-    std::size_t transport_errors = 0, wrong_status = 0, bad_timing = 0;
-    for (const thread_result& r : results) {
-        for (const std::string& p : r.first_problems) UNSCOPED_INFO(p);
-        transport_errors += r.transport_errors;
-        wrong_status += r.wrong_status;
-        bad_timing += r.bad_timing;
-        for (const sample& s : r.samples) {
-            authz.push_back(s.authz);
-            total.push_back(s.total);
-            round_trip.push_back(s.round_trip);
-        }
-    }
+    const merged m = merge(results);
+    const std::vector<double>&authz = m.authz, &total = m.total, &round_trip = m.round_trip;
+    const std::size_t transport_errors = m.transport_errors, wrong_status = m.wrong_status, bad_timing = m.bad_timing;
     const std::size_t requests = per_thread * threads;
     std::cout << "ward-service [load]: " << requests << " requests from " << threads << " threads in " << std::fixed
               << std::setprecision(2) << seconds << " s (" << std::setprecision(0) << static_cast<double>(requests) / seconds
@@ -245,19 +257,9 @@ TEST_CASE("reads keep being answered while writes publish new snapshots of all t
         });
         for (std::thread& w : workers) w.join();
     }
-    std::size_t transport_errors = 0, wrong_status = 0, bad_timing = 0;
-    std::vector<double> authz, total, round_trip;
-    for (const thread_result& r : results) {
-        for (const std::string& p : r.first_problems) UNSCOPED_INFO(p);
-        transport_errors += r.transport_errors;
-        wrong_status += r.wrong_status;
-        bad_timing += r.bad_timing;
-        for (const sample& x : r.samples) {
-            authz.push_back(x.authz);
-            total.push_back(x.total);
-            round_trip.push_back(x.round_trip);
-        }
-    }
+    const merged m = merge(results);
+    const std::vector<double>&authz = m.authz, &total = m.total, &round_trip = m.round_trip;
+    const std::size_t transport_errors = m.transport_errors, wrong_status = m.wrong_status, bad_timing = m.bad_timing;
     for (const std::string& p : write_problems) UNSCOPED_INFO("write: " << p);
     std::cout << "ward-service [load]: " << 2 * per_reader << " reads from 2 threads while a third made " << writes
               << " writes, each publishing a new snapshot\n";
