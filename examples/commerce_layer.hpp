@@ -211,6 +211,12 @@ inline std::string binding_scope(const database& db, const membership_row& m) {
     return a == access_scope::all ? std::string(m.organization) : environment_id(m.organization, a);
 }
 
+/// What one permission row gives a custom role: its subject's row masked by the crud booleans,
+/// without what only admins hold.
+constexpr perms permission_row_set(subject on, bool can_create, bool can_read, bool can_update, bool can_destroy) noexcept {
+    return ward::row<perm>(on) & crud_columns(can_create, can_read, can_update, can_destroy) & custom_allowed;
+}
+
 /// A custom role's permission rows as one set: row<perm>(subject) masked by the crud booleans.
 /// `error` is set when the role has two rows for one subject.
 inline perms custom_role_set(const database& db, std::string_view role, std::string& error) {
@@ -220,9 +226,9 @@ inline perms custom_role_set(const database& db, std::string_view role, std::str
         const perms subject_row = ward::row<perm>(p.on);
         if (seen.contains_any(subject_row)) error = "role " + std::string(role) + ": two permissions for one subject";
         seen |= subject_row;
-        s |= subject_row & crud_columns(p.can_create, p.can_read, p.can_update, p.can_destroy);
+        s |= permission_row_set(p.on, p.can_create, p.can_read, p.can_update, p.can_destroy);
     }
-    return s & custom_allowed;
+    return s;
 }
 
 inline perms application_set(role_kind kind, const perms& custom) {

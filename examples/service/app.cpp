@@ -99,6 +99,10 @@ bool is_hex(char ch) { return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f
 bool is_alnum(char ch) { return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z'); }
 
 /// 8-4-4-4-12 hexadecimal.
+void lower_ascii(std::string& s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+}
+
 bool is_uuid(std::string_view s) {
     if (s.size() != 36) return false;
     for (std::size_t i = 0; i < s.size(); ++i) {
@@ -180,7 +184,7 @@ json parse_body(const call& c) {
         std::string type = c.req.get_header_value("Content-Type");
         type = type.substr(0, type.find(';'));
         while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.pop_back();
-        std::transform(type.begin(), type.end(), type.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+        lower_ascii(type);
         if (type != "application/json" && type != "application/vnd.api+json")
             fail(415, "unsupported_media_type", "the body must be application/json");
     }
@@ -410,6 +414,15 @@ std::shared_ptr<const ward::snapshot<bb_perm>> build_bluebricks(const bluebricks
     return built.snapshot;
 }
 
+/// `build(rows)`, or a store_error naming the API: a policy that does not build is never served.
+template <class Rows, class Build>
+auto built(const char* api, const Rows& rows, Build build) {
+    std::string error;
+    auto snapshot = build(rows, error);
+    if (!snapshot) throw store_error(std::string("the ") + api + " policy does not build: " + error);
+    return snapshot;
+}
+
 /// The names of a permission set, in vocabulary order.
 template <class P>
 json names_of(const ward::permission_set<P>& s) {
@@ -460,16 +473,9 @@ struct app::impl {
             for (auto q = r.prepare("SELECT id, tokens_valid_from FROM users WHERE tokens_valid_from > 0"); q.step();)
                 password_changes[q.text(0)] = q.integer(1);
         });
-        std::string error;
-        auto i = build_ident(db.load_ident(), error);
-        if (!i) throw store_error("the ident policy does not build: " + error);
-        auto p = build_provisioning(db.load_provisioning(), error);
-        if (!p) throw store_error("the provisioning policy does not build: " + error);
-        auto b = build_bluebricks(db.load_bluebricks(), error);
-        if (!b) throw store_error("the bluebricks policy does not build: " + error);
-        ident.publish(std::move(i));
-        provisioning.publish(std::move(p));
-        bluebricks.publish(std::move(b));
+        ident.publish(built("ident", db.load_ident(), build_ident));
+        provisioning.publish(built("provisioning", db.load_provisioning(), build_provisioning));
+        bluebricks.publish(built("bluebricks", db.load_bluebricks(), build_bluebricks));
     }
 
     // ---- writing ----
@@ -492,21 +498,18 @@ struct app::impl {
         {
             store::transaction t(db);
             f(t);
-            std::string error;
+            // Each API's version moves on before its rows are read back, so the snapshot carries it.
             if (apis & api_ident) {
                 t.bump_version("ident");
-                next_ident = build_ident(t.load_ident(), error);
-                if (!next_ident) throw store_error("the ident policy would not build: " + error);
+                next_ident = built("ident", t.load_ident(), build_ident);
             }
             if (apis & api_provisioning) {
                 t.bump_version("provisioning");
-                next_provisioning = build_provisioning(t.load_provisioning(), error);
-                if (!next_provisioning) throw store_error("the provisioning policy would not build: " + error);
+                next_provisioning = built("provisioning", t.load_provisioning(), build_provisioning);
             }
             if (apis & api_bluebricks) {
                 t.bump_version("bluebricks");
-                next_bluebricks = build_bluebricks(t.load_bluebricks(), error);
-                if (!next_bluebricks) throw store_error("the bluebricks policy would not build: " + error);
+                next_bluebricks = built("bluebricks", t.load_bluebricks(), build_bluebricks);
             }
             t.commit();
         }
@@ -603,17 +606,17 @@ struct app::impl {
         return d;
     }
 
+    /// Everything the caller may do at `target` (after denies and the token's caps).
+    ident_set ident_held(call& c, const ward::snapshot<ident_perm>& s, const ident_caller& who, std::string_view target) {
+        authz_timer timer(c);
+        return s.effective_permissions(who.cred, s.find_scope(target)).permissions;
+    }
+
     /// Nobody confers what they do not hold: every bit of `mask` must be among the caller's
     /// effective permissions at `target` (so an application cannot mint a Sudo user).
     void ident_may_confer(call& c, const ward::snapshot<ident_perm>& s, const ident_caller& who, std::uint32_t mask,
                           std::string_view target) {
-        const ident_set requested = ident_set::from_integer(mask).value;
-        ident_set held;
-        {
-            authz_timer timer(c);
-            held = s.effective_permissions(who.cred, s.find_scope(target)).permissions;
-        }
-        const ident_set beyond = requested - held;
+        const ident_set beyond = ident_set::from_integer(mask).value - ident_held(c, s, who, target);
         if (!beyond.none())
             fail(403, "beyond_own_permissions",
                  "a caller confers only permissions it holds; not held at " + std::string(target) + ": " + ward::to_string(beyond));
@@ -627,12 +630,7 @@ struct app::impl {
         static constexpr ident_set privileged = ident_set{ident_perm::sudo}.implied();
         const ident_set theirs = ident_set::from_integer(target_mask).value.implied() & privileged;
         if (theirs.none()) return;
-        ident_set held;
-        {
-            authz_timer timer(c);
-            held = s.effective_permissions(who.cred, s.find_scope(target)).permissions;
-        }
-        const ident_set beyond = theirs - held;
+        const ident_set beyond = theirs - ident_held(c, s, who, target);
         if (!beyond.none())
             fail(403, "outranked", "the user holds privileged permissions the caller does not: " + ward::to_string(beyond));
     }
@@ -754,7 +752,7 @@ struct app::impl {
         std::string id = c.req.matches[1];
         if (!is_uuid(id)) fail(400, "bad_id", "'" + printable(id) + "' is not a user id (a UUID)");
         // Ids are stored in lower case; a UUID written in upper case names the same user.
-        std::transform(id.begin(), id.end(), id.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+        lower_ascii(id);
         return id;
     }
 
@@ -994,6 +992,9 @@ struct app::impl {
     /// its environments (live, test).
     struct cl_reach {
         cl_set organization, live, test;
+        friend cl_reach operator|(const cl_reach& a, const cl_reach& b) {
+            return {a.organization | b.organization, a.live | b.live, a.test | b.test};
+        }
     };
 
     /// What the caller may do in `organization`, after every deny, ceiling and access scope.
@@ -1343,10 +1344,9 @@ struct app::impl {
             if (m->owner && m->user_id != who.user_id)
                 throw http_error{cl_status(ward::reason::missing_permission), "owner_required",
                                  "only the owner changes the owner's membership", {}};
-            cl_may_confer(c, *snap, who, m->organization_id, cl_gives(*snap, m->role_id, m->access_scope), "changing this membership");
-            cl_may_confer(c, *snap, who, m->organization_id,
-                          cl_gives(*snap, role.empty() ? m->role_id : role, access.empty() ? m->access_scope : access),
-                          "the changed membership");
+            const cl_reach now = cl_gives(*snap, m->role_id, m->access_scope);
+            const cl_reach after = cl_gives(*snap, role.empty() ? m->role_id : role, access.empty() ? m->access_scope : access);
+            cl_may_confer(c, *snap, who, m->organization_id, now | after, "changing this membership");
         }
         write(serial, api_provisioning, [&](store::transaction& t) {
             if (owner) {
@@ -1491,8 +1491,7 @@ struct app::impl {
     static cl_set cl_row_set(const cl_permission& p) {
         const auto on = subject_named(p.subject_class);
         if (!on) return cl_set{};
-        return ward::row<cl_perm>(*on) & commerce_layer::crud_columns(p.can_create, p.can_read, p.can_update, p.can_destroy) &
-               commerce_layer::custom_allowed;
+        return commerce_layer::permission_row_set(*on, p.can_create, p.can_read, p.can_update, p.can_destroy);
     }
 
     reply cl_permission_create(call& c) {
