@@ -60,7 +60,7 @@ void build_ward(benchmark::State& state, std::size_t orgs) {
         benchmark::DoNotOptimize(snap);
         if (!snap) state.SkipWithError("build failed");
     }
-    const double rows = static_cast<double>(d.rows()), m = static_cast<double>(d.memberships());
+    const double rows = static_cast<double>(d.row_count()), m = static_cast<double>(d.memberships());
     const double iters = static_cast<double>(state.iterations());
     state.counters["ns_per_row"] = total * 1e9 / iters / rows;
     state.counters["build_call_ns_per_row"] = build_call * 1e9 / iters / rows;
@@ -87,7 +87,7 @@ void build_baseline(benchmark::State& state, std::size_t orgs) {
         total += seconds(t1 - t0);
         benchmark::DoNotOptimize(b);
     }
-    const double rows = static_cast<double>(d.rows()), m = static_cast<double>(d.memberships());
+    const double rows = static_cast<double>(d.row_count()), m = static_cast<double>(d.memberships());
     state.counters["ns_per_row"] = total * 1e9 / static_cast<double>(state.iterations()) / rows;
     state.counters["rows"] = rows;
     state.counters["memberships"] = m;

@@ -57,7 +57,7 @@ struct dataset {
 
     std::size_t memberships() const noexcept { return user_ids.size(); }
     /// Rows a loader consumes: organizations, roles, users and memberships.
-    std::size_t rows() const noexcept { return org_ids.size() + role_ids.size() + 2 * user_ids.size(); }
+    std::size_t row_count() const noexcept { return org_ids.size() + role_ids.size() + 2 * user_ids.size(); }
     std::size_t org_of(std::size_t user) const noexcept { return user / users_per_org; }
     /// The permissions user u holds in its organization (indices into the product vocabulary).
     perms held_by(std::size_t u) const noexcept {

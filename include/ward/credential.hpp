@@ -262,7 +262,7 @@ public:
         return *this;
     }
     /// The application the request comes through (for application restrictions).
-    constexpr credential& through(scope_handle application) noexcept {
+    constexpr credential& via(scope_handle application) noexcept {
         via_ = application;
         has_via_ = true;
         return *this;
@@ -286,7 +286,7 @@ public:
         return *this;
     }
     /// The extended cap for every target no other extended entry covers ("*").
-    constexpr credential& cap_elsewhere(const set& ceiling) noexcept {
+    constexpr credential& cap_wildcard(const set& ceiling) noexcept {
         has_extended_ = true;
         has_wildcard_ = true;
         wildcard_ = ceiling.implied();

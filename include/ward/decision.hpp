@@ -50,12 +50,12 @@ constexpr std::string_view to_string(reason r) noexcept {
 /// The outcome of one check: a small value that never allocates.
 template <class P>
 struct decision {
-    static constexpr std::uint32_t no_rule = std::numeric_limits<std::uint32_t>::max();
+    static constexpr std::uint32_t no_row = std::numeric_limits<std::uint32_t>::max();
 
     bool allowed = false;
     ward::reason why = reason::unauthenticated;
     permission_set<P> missing{};   ///< required permissions the credential does not have here
-    std::uint32_t rule = no_rule;  ///< the builder row that decided (the deny, or a granting binding)
+    std::uint32_t row = no_row;  ///< the builder row that decided (the deny, or a granting binding)
     std::uint64_t version = 0;     ///< the snapshot's version
 
     constexpr explicit operator bool() const noexcept { return allowed; }

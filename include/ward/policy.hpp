@@ -186,7 +186,7 @@ public:
 
     void set_version(std::uint64_t v) noexcept { version_ = v; }
     std::uint64_t version() const noexcept { return version_; }
-    std::size_t rows() const noexcept { return rows_; }
+    std::size_t row_count() const noexcept { return rows_; }
 
     /// Reserve space for about this many rows of each kind (optional; speeds up large builds).
     void reserve(std::size_t scopes, std::size_t principals, std::size_t bindings) {
@@ -454,7 +454,7 @@ public:
         return s.value < scope_count() ? scope_handle{scope_parent_[s.value]} : scope_handle{};
     }
     /// Is `ancestor` the same scope as `s` or above it? O(1): two comparisons of numbers.
-    bool contains(scope_handle ancestor, scope_handle s) const noexcept {
+    bool encloses(scope_handle ancestor, scope_handle s) const noexcept {
         return ancestor.value < scope_count() && s.value < scope_count() && ancestor.value <= s.value &&
                s.value < scope_end_[ancestor.value];
     }
@@ -582,7 +582,7 @@ private:
             std::size_t best_i = 0;
             for (std::size_t i = 0; i < c.extended_count(); ++i) {
                 const std::uint32_t s = c.extended(i).scope.value;
-                if (contains(scope_handle{s}, scope_handle{t}) && (best == detail::none32 || s > best)) {
+                if (encloses(scope_handle{s}, scope_handle{t}) && (best == detail::none32 || s > best)) {
                     best = s;
                     best_i = i;
                 }
@@ -622,7 +622,7 @@ private:
         if (target.value >= scope_count()) return reason::unknown_scope;
         if (cred.bound_count() != 0) {
             bool inside = false;
-            for (std::size_t i = 0; i < cred.bound_count() && !inside; ++i) inside = contains(cred.bound(i), target);
+            for (std::size_t i = 0; i < cred.bound_count() && !inside; ++i) inside = encloses(cred.bound(i), target);
             if (!inside) return reason::outside_scope;
         }
         return reason::granted;
@@ -989,19 +989,19 @@ decision<P> snapshot<P>::check(const credential<P>& cred, const set& required, s
     if (d.missing.none()) {
         d.allowed = true;
         d.why = reason::granted;
-        d.rule = path.grant_rule;
+        d.row = path.grant_rule;
         return d;
     }
     if ((d.missing & path.denied).any()) {
         d.why = reason::explicitly_denied;
-        d.rule = path.deny_rule;
+        d.row = path.deny_rule;
     } else if (!held.contains_all(required)) {
         d.why = reason::missing_permission;
     } else if (!token.contains_all(required)) {
         d.why = reason::not_in_token;
     } else {
         d.why = reason::restricted_by_application;
-        d.rule = restriction_rule;
+        d.row = restriction_rule;
     }
     return d;
 }
@@ -1077,7 +1077,7 @@ credential_result<P> snapshot<P>::authenticate(const token_claims& c) const noex
                 const auto m = parse_integer<P>(e.mask);
                 if (!m) return fail(m.ec, claim::extended, i);
                 if (e.resource == "*") {
-                    r.value.cap_elsewhere(m.value);
+                    r.value.cap_wildcard(m.value);
                 } else {
                     if (!detail::valid_id(e.resource)) return fail(errc::invalid_id, claim::extended, i);
                     r.value.cap_at(find_scope(e.resource), m.value);
@@ -1110,7 +1110,7 @@ credential_result<P> snapshot<P>::authenticate(const token_claims& c) const noex
     }
     if (!c.via.empty()) {
         if (!detail::valid_id(c.via)) return fail(errc::invalid_id, claim::via, 0);
-        r.value.through(find_scope(c.via));
+        r.value.via(find_scope(c.via));
     }
     return r;
 }
@@ -1133,21 +1133,21 @@ std::string snapshot<P>::explain(const decision<P>& d) const {
     const std::string missing = to_string(d.missing);
     std::string s;
     switch (d.why) {
-    case reason::granted: s = "allowed: granted by " + describe(d.rule); break;
+    case reason::granted: s = "allowed: granted by " + describe(d.row); break;
     case reason::unauthenticated: s = "denied: the request carries no valid credential"; break;
     case reason::invalid_request: s = "denied: the check required no permission, and an empty requirement is always refused"; break;
     case reason::unknown_principal: s = "denied: the credential's principal is not in this policy"; break;
     case reason::unknown_scope: s = "denied: the target scope is not in this policy"; break;
     case reason::outside_scope: s = "denied: the target is outside the scope the credential is bound to"; break;
     case reason::missing_permission: s = "denied: missing " + missing + " (no grant on the path to the target gives it)"; break;
-    case reason::explicitly_denied: s = "denied: " + missing + " explicitly denied by " + describe(d.rule); break;
+    case reason::explicitly_denied: s = "denied: " + missing + " explicitly denied by " + describe(d.row); break;
     case reason::not_in_token: s = "denied: the token was not issued " + missing; break;
     case reason::restricted_by_application: {
         s = "denied: " + missing + " not available through this application";
-        for (std::uint32_t p = 0; p + 1 < restrict_first_.size() && d.rule != detail::none32; ++p)
+        for (std::uint32_t p = 0; p + 1 < restrict_first_.size() && d.row != detail::none32; ++p)
             for (std::uint32_t i = restrict_first_[p]; i < restrict_first_[p + 1]; ++i)
-                if (restrictions_[i].row == d.rule)
-                    s += " (restriction row " + std::to_string(d.rule) + ": " + std::string(principal_id(principal_handle{p})) +
+                if (restrictions_[i].row == d.row)
+                    s += " (restriction row " + std::to_string(d.row) + ": " + std::string(principal_id(principal_handle{p})) +
                          " acts here only through " + std::string(scope_id(scope_handle{restrictions_[i].app_begin})) + ")";
         break;
     }

@@ -83,7 +83,7 @@ TEST_CASE("check allocates nothing, allowed or denied on every path", "[alloc][e
     const auto editor = ward::credential<ident>::of(s.find_principal(editor_id));
     const auto member = ward::credential<ident>::of(s.find_principal(member_id));
     auto restricted = ward::credential<ident>::of(s.find_principal(restricted_id));
-    restricted.through(s.find_scope(app));
+    restricted.via(s.find_scope(app));
     auto bound = owner;
     bound.bind_to(s.find_scope(other_org));
     auto capped = owner;
@@ -126,7 +126,7 @@ TEST_CASE("deny for everyone and extended caps allocate nothing", "[alloc][engin
     const std::string owner7 = user_id(7, 0);
     const std::string res7 = res_id(7), org7 = org_id(7);
     auto owner = ward::credential<ident>::of(s.find_principal(owner7));
-    owner.cap_at(s.find_scope(res7), iset{ident::publish, ident::subscribe}).cap_elsewhere(iset{ident::authenticate});
+    owner.cap_at(s.find_scope(res7), iset{ident::publish, ident::subscribe}).cap_wildcard(iset{ident::authenticate});
     ward::decision<ident> a, b, c;
     const std::size_t n = wt::allocations_during([&] {
         a = s.check(owner, iset{ident::publish}, s.find_scope(res7));
@@ -205,7 +205,7 @@ TEST_CASE("lookups by string id allocate nothing", "[alloc][engine]") {
         r1 = s.role_permissions("owner");
         r2 = s.role_permissions("rol_custom_auditor_role");
         r3 = s.role_permissions("rol_a_role_that_does_not_exist");
-        inside = s.contains(s.find_scope("platform-root-scope-id"), a);
+        inside = s.encloses(s.find_scope("platform-root-scope-id"), a);
     });
     CHECK(n == 0);
     CHECK(a.valid());

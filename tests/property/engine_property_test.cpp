@@ -593,7 +593,7 @@ struct engine {
         if (q.auth != 1) c = ward::credential<P>::of(ph(q.principal));
         for (const ref& b : q.bound) c.bind_to(sh(b));
         for (const bits& k : q.caps) c.cap(vm<P>::to_engine(k));
-        if (q.has_via) c.through(sh(q.via));
+        if (q.has_via) c.via(sh(q.via));
         if (q.auth == 2) c.revoke();
         return c;
     }

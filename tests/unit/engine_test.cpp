@@ -225,7 +225,7 @@ TEST_CASE("build: rows naming undefined scopes, principals and roles", "[engine]
         const auto s = must_build(b);
         const auto d = s->check(ward::credential<bb>::of(s->find_principal("user:alice")), B("read:users read:organization"), "org:acme");
         CHECK(d.allowed);
-        CHECK(d.rule == 0);
+        CHECK(d.row == 0);
     }
 }
 
@@ -529,7 +529,7 @@ TEST_CASE("check: every reason, with missing, rule and version", "[engine][check
         CHECK(static_cast<bool>(d));
         CHECK(d.why == reason::granted);
         CHECK(d.missing.none());
-        CHECK(d.rule == 10);
+        CHECK(d.row == 10);
         CHECK(d.version == 7);
         CHECK(status(d) == 200);
         const std::string e = s->explain(d);
@@ -543,14 +543,14 @@ TEST_CASE("check: every reason, with missing, rule and version", "[engine][check
     SECTION("granted below the binding, by inheritance") {
         const auto d = s->check(ward::credential<bb>::of(alice), B("read:users read:organization"), db);
         CHECK(d.allowed);
-        CHECK(d.rule == 10);
+        CHECK(d.row == 10);
     }
     SECTION("unauthenticated") {
         const auto d = s->check(ward::credential<bb>{}, B("read:users"), acme);
         CHECK(!d.allowed);
         CHECK(d.why == reason::unauthenticated);
         CHECK(d.missing == B("read:users"));
-        CHECK(d.rule == ward::decision<bb>::no_rule);
+        CHECK(d.row == ward::decision<bb>::no_row);
         CHECK(d.version == 7);
         CHECK(status(d) == 401);
         CHECK(has(s->explain(d), "no valid credential"));
@@ -563,7 +563,7 @@ TEST_CASE("check: every reason, with missing, rule and version", "[engine][check
         CHECK(!d.allowed);
         CHECK(d.why == reason::invalid_request);
         CHECK(d.missing.none());
-        CHECK(d.rule == ward::decision<bb>::no_rule);
+        CHECK(d.row == ward::decision<bb>::no_row);
         CHECK(d.version == 7);
         CHECK(status(d) == 400);
         CHECK(has(s->explain(d), "empty requirement"));
@@ -618,7 +618,7 @@ TEST_CASE("check: every reason, with missing, rule and version", "[engine][check
         CHECK(!d.allowed);
         CHECK(d.why == reason::explicitly_denied);
         CHECK(d.missing == B("delete:users"));
-        CHECK(d.rule == 12);
+        CHECK(d.row == 12);
         CHECK(d.version == 7);
         CHECK(status(d) == 403);
         const std::string e = s->explain(d);
@@ -630,7 +630,7 @@ TEST_CASE("check: every reason, with missing, rule and version", "[engine][check
         // Above the deny, bob keeps it.
         const auto above = s->check(ward::credential<bb>::of(bob), B("delete:users"), acme);
         CHECK(above.allowed);
-        CHECK(above.rule == 11);
+        CHECK(above.row == 11);
     }
     SECTION("not in token") {
         auto cred = ward::credential<bb>::of(bob);
@@ -647,7 +647,7 @@ TEST_CASE("check: every reason, with missing, rule and version", "[engine][check
     }
     SECTION("restricted by application") {
         auto cred = ward::credential<bb>::of(shop);
-        cred.through(app);
+        cred.via(app);
         const auto d = s->check(cred, B("read:blueprints"), acme);
         CHECK(!d.allowed);
         CHECK(d.why == reason::restricted_by_application);
@@ -664,7 +664,7 @@ TEST_CASE("check: every reason, with missing, rule and version", "[engine][check
         const auto d = s->check(cred, B("delete:users create:blueprints"), db);
         CHECK(d.why == reason::explicitly_denied);
         CHECK(d.missing == B("delete:users create:blueprints"));
-        CHECK(d.rule == 12);
+        CHECK(d.row == 12);
     }
 }
 
@@ -730,7 +730,7 @@ TEST_CASE("custom scope schema: tenant > project > environment", "[engine][scope
         CHECK(prod.why == reason::missing_permission);
         const auto read = s->check(dev, B("read:deployments"), "env:prod");
         CHECK(read.allowed);
-        CHECK(read.rule == 6);
+        CHECK(read.row == 6);
         CHECK(read.version == 3);
     }
     SECTION("an environment directly under a tenant") {
@@ -781,7 +781,7 @@ TEST_CASE("grants are inherited downward only", "[engine][scope]") {
     CHECK(s->check(alice, B("read:blueprints"), "org:acme").allowed);
     CHECK(s->check(alice, B("read:blueprints"), "app:acme-shop").allowed);
     CHECK(s->check(alice, B("read:blueprints"), "res:acme-db").allowed);
-    CHECK(s->check(alice, B("read:blueprints"), "app:acme-shop").rule == 10);
+    CHECK(s->check(alice, B("read:blueprints"), "app:acme-shop").row == 10);
     CHECK(s->check(alice, B("read:blueprints"), "platform").why == reason::missing_permission);
     CHECK(s->check(alice, B("read:blueprints"), "org:globex").why == reason::missing_permission);
 }
@@ -821,23 +821,23 @@ TEST_CASE("snapshot lookups and ancestry", "[engine][scope]") {
     const auto mid = s->find_scope("res:chain-10");
     const auto side = s->find_scope("res:side");
     const auto after = s->find_scope("res:chain-11");
-    CHECK(s->contains(platform, deepest));
-    CHECK(s->contains(acme, deepest));
-    CHECK(s->contains(mid, deepest));
-    CHECK(s->contains(deepest, deepest));
-    CHECK(!s->contains(deepest, mid));
-    CHECK(!s->contains(globex, deepest));
-    CHECK(s->contains(mid, side));
-    CHECK(!s->contains(after, side));
-    CHECK(!s->contains(side, after));
-    CHECK(!s->contains(ward::scope_handle{}, deepest));
-    CHECK(!s->contains(acme, ward::scope_handle{}));
+    CHECK(s->encloses(platform, deepest));
+    CHECK(s->encloses(acme, deepest));
+    CHECK(s->encloses(mid, deepest));
+    CHECK(s->encloses(deepest, deepest));
+    CHECK(!s->encloses(deepest, mid));
+    CHECK(!s->encloses(globex, deepest));
+    CHECK(s->encloses(mid, side));
+    CHECK(!s->encloses(after, side));
+    CHECK(!s->encloses(side, after));
+    CHECK(!s->encloses(ward::scope_handle{}, deepest));
+    CHECK(!s->encloses(acme, ward::scope_handle{}));
     CHECK(s->parent(deepest) == s->find_scope("res:chain-198"));
     CHECK(s->parent(s->find_scope("res:chain-0")) == acme);
     CHECK(!s->parent(platform).valid());
     // Every ancestor of the deepest scope contains it, and walking parents reaches the root.
     std::size_t depth = 0;
-    for (auto h = deepest; h.valid(); h = s->parent(h), ++depth) CHECK(s->contains(h, deepest));
+    for (auto h = deepest; h.valid(); h = s->parent(h), ++depth) CHECK(s->encloses(h, deepest));
     CHECK(depth == 202);
 }
 
@@ -866,7 +866,7 @@ TEST_CASE("assign::add and assign::replace (Bluebricks' add true/false)", "[engi
         const auto alice = ward::credential<bb>::of(s->find_principal("user:alice"));
         CHECK(s->check(alice, B("read:users"), "org:acme").allowed);
         CHECK(s->check(alice, B("update:organization"), "org:acme").allowed);
-        CHECK(s->check(alice, B("update:organization"), "org:acme").rule == 11);
+        CHECK(s->check(alice, B("update:organization"), "org:acme").row == 11);
     }
     SECTION("replace drops the roles earlier rows bound there") {
         ward::policy_builder<bb> b;
@@ -881,7 +881,7 @@ TEST_CASE("assign::add and assign::replace (Bluebricks' add true/false)", "[engi
         CHECK(s->check(alice, B("delete:users"), "org:acme").why == reason::missing_permission);
         CHECK(s->check(alice, B("read:users"), "org:acme").why == reason::missing_permission);
         CHECK(s->check(alice, B("update:organization"), "org:acme").allowed);
-        CHECK(s->check(alice, B("update:organization"), "org:acme").rule == 13);
+        CHECK(s->check(alice, B("update:organization"), "org:acme").row == 13);
         // Other scopes and direct grants are untouched.
         CHECK(s->check(alice, B("read:organization"), "platform").allowed);
         CHECK(s->check(alice, B("read:deployments"), "org:acme").allowed);
@@ -938,7 +938,7 @@ TEST_CASE("deny wins, whatever the order of the rows", "[engine][deny]") {
         const auto d = s->check(bob, req, "res:acme-db");
         CHECK(d.why == reason::explicitly_denied);
         CHECK(d.missing == req);
-        CHECK(d.rule == deny_row);
+        CHECK(d.row == deny_row);
         // The deny at org:acme covers the organization and below, not the platform or globex.
         CHECK(s->check(bob, req, "org:acme").why == reason::explicitly_denied);
         CHECK(s->check(bob, req, "platform").allowed);
@@ -962,12 +962,12 @@ TEST_CASE("deny_everyone", "[engine][deny]") {
         const auto d = s->check(c, B("read:users delete:users"), "res:acme-db");
         CHECK(d.why == reason::explicitly_denied);
         CHECK(d.missing == B("delete:users"));
-        CHECK(d.rule == 12); // the deny that covers delete:users, not the one above it
+        CHECK(d.row == 12); // the deny that covers delete:users, not the one above it
         CHECK(has(s->explain(d), "row 12"));
         CHECK(has(s->explain(d), "org:acme"));
         const auto u = s->check(c, B("update:organization"), "org:acme");
         CHECK(u.why == reason::explicitly_denied);
-        CHECK(u.rule == 13);
+        CHECK(u.row == 13);
         CHECK(has(s->explain(u), "deny-for-everyone row 13"));
         CHECK(s->check(c, B("read:users"), "org:acme").allowed);
     }
@@ -1012,7 +1012,7 @@ TEST_CASE("restrictions: effective = role permissions intersected with the appli
     auto dana = ward::credential<cl>::of(s.find_principal("user:dana"));
 
     SECTION("through the storefront") {
-        dana.through(store);
+        dana.via(store);
         CHECK(s.check(dana, C("orders.read"), market).allowed);
         CHECK(s.check(dana, C("skus.read"), market).allowed);
         const auto d = s.check(dana, C("orders.update"), market);
@@ -1026,7 +1026,7 @@ TEST_CASE("restrictions: effective = role permissions intersected with the appli
         CHECK(s.effective_permissions(dana, market).permissions == C("orders.read skus.read"));
     }
     SECTION("through the back office (update implies read in the cap)") {
-        dana.through(office);
+        dana.via(office);
         CHECK(s.check(dana, C("orders.update orders.read"), market).allowed);
         CHECK(s.check(dana, C("skus.read"), market).why == reason::restricted_by_application);
     }
@@ -1036,24 +1036,24 @@ TEST_CASE("restrictions: effective = role permissions intersected with the appli
         CHECK(s.effective_permissions(dana, market).permissions.none());
     }
     SECTION("through an unknown application: restricted") {
-        dana.through(ward::scope_handle{});
+        dana.via(ward::scope_handle{});
         CHECK(s.check(dana, C("orders.read"), market).why == reason::restricted_by_application);
     }
     SECTION("through a scope that is not one of its applications: restricted") {
-        dana.through(market);
+        dana.via(market);
         CHECK(s.check(dana, C("orders.read"), market).why == reason::restricted_by_application);
     }
     SECTION("a principal without restrictions is not affected") {
         auto eric = ward::credential<cl>::of(s.find_principal("user:eric"));
         CHECK(s.check(eric, C("orders.update customers.read"), market).allowed);
-        eric.through(store);
+        eric.via(store);
         CHECK(s.check(eric, C("orders.update customers.read"), market).allowed);
     }
 }
 
 // ==== credentials ===============================================================================================
 
-TEST_CASE("credential: bind_to, cap, cap_at and cap_elsewhere", "[engine][credential]") {
+TEST_CASE("credential: bind_to, cap, cap_at and cap_wildcard", "[engine][credential]") {
     ward::policy_builder<ident> b;
     b.add_scope("platform", "platform");                       // 0
     b.add_scope("org:acme", "organization", "platform");       // 1
@@ -1110,7 +1110,7 @@ TEST_CASE("credential: bind_to, cap, cap_at and cap_elsewhere", "[engine][creden
         const auto m415 = ward::parse_integer<ident>(415).value;
         const auto m510 = ward::parse_integer<ident>(510).value;
         auto c = ward::credential<ident>::of(eve);
-        c.cap_at(r1, m415).cap_elsewhere(m510);
+        c.cap_at(r1, m415).cap_wildcard(m510);
         CHECK(s.check(c, I("authenticate delete_resource"), r1).allowed);
         CHECK(s.check(c, I("authenticate"), r1sub).allowed); // the subtree of the entry
         const auto d = s.check(c, I("authenticate delete_resource"), r2);
@@ -1132,7 +1132,7 @@ TEST_CASE("credential: bind_to, cap, cap_at and cap_elsewhere", "[engine][creden
     }
     SECTION("extended entries combine with the ceiling") {
         auto c = ward::credential<ident>::of(eve);
-        c.cap(I("publish")).cap_elsewhere(I("publish subscribe"));
+        c.cap(I("publish")).cap_wildcard(I("publish subscribe"));
         CHECK(s.check(c, I("publish"), r2).allowed);
         CHECK(s.check(c, I("subscribe"), r2).why == reason::not_in_token);
     }
@@ -1768,8 +1768,8 @@ TEST_CASE("batch check", "[engine][batch]") {
         const auto single = s->check(alice, reqs[i].required, reqs[i].target);
         CHECK(single.allowed == out[i].allowed);
         CHECK(single.missing == out[i].missing);
-        CHECK(single.rule == out[i].rule);
+        CHECK(single.row == out[i].row);
     }
-    CHECK(out[0].rule == 10);
-    CHECK(out[1].rule == 11);
+    CHECK(out[0].row == 10);
+    CHECK(out[1].row == 11);
 }
