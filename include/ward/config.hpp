@@ -22,20 +22,38 @@
 #define WARD_MAX_ROLE_PARENTS 8
 #endif
 
-static_assert(WARD_MAX_PERMISSION_BITS > 0 && WARD_MAX_PERMISSION_BITS <= 65535,
+/// Most scopes one credential may be bound to (a token restricted to several markets, say).
+#ifndef WARD_MAX_BOUND_SCOPES
+#define WARD_MAX_BOUND_SCOPES 8
+#endif
+
+/// Most entries of an "extended" per-resource permission claim one credential may carry.
+#ifndef WARD_MAX_EXTENDED_CLAIMS
+#define WARD_MAX_EXTENDED_CLAIMS 8
+#endif
+
+/// Longest subject or id, in bytes, that the parsers accept.
+#ifndef WARD_MAX_ID_LENGTH
+#define WARD_MAX_ID_LENGTH 256
+#endif
+
+// Each limit's range. The counters that hold them are sized for these bounds: a wider value would
+// wrap a counter and silently widen a grant, so it is a compile error instead.
+static_assert(WARD_MAX_PERMISSION_BITS >= 1 && WARD_MAX_PERMISSION_BITS <= 65535,
               "WARD_MAX_PERMISSION_BITS must be in [1, 65535]");
-static_assert(WARD_MAX_INPUT_LENGTH > 0, "WARD_MAX_INPUT_LENGTH must be positive");
+static_assert(WARD_MAX_INPUT_LENGTH >= 1 && WARD_MAX_INPUT_LENGTH <= 0x3fffffff,
+              "WARD_MAX_INPUT_LENGTH must be in [1, 2^30 - 1]");
+static_assert(WARD_MAX_ROLE_PARENTS >= 1 && WARD_MAX_ROLE_PARENTS <= 255, "WARD_MAX_ROLE_PARENTS must be in [1, 255]");
+static_assert(WARD_MAX_BOUND_SCOPES >= 1 && WARD_MAX_BOUND_SCOPES <= 255, "WARD_MAX_BOUND_SCOPES must be in [1, 255]");
+static_assert(WARD_MAX_EXTENDED_CLAIMS >= 1 && WARD_MAX_EXTENDED_CLAIMS <= 255,
+              "WARD_MAX_EXTENDED_CLAIMS must be in [1, 255]");
+static_assert(WARD_MAX_ID_LENGTH >= 1 && WARD_MAX_ID_LENGTH <= WARD_MAX_INPUT_LENGTH,
+              "WARD_MAX_ID_LENGTH must be in [1, WARD_MAX_INPUT_LENGTH]");
 
 #if defined(__GNUC__) || defined(__clang__)
 #define WARD_ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define WARD_ALWAYS_INLINE inline
-#endif
-
-#if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
-#define WARD_HAS_EXCEPTIONS 1
-#else
-#define WARD_HAS_EXCEPTIONS 0
 #endif
 
 #endif

@@ -17,21 +17,6 @@
 #include <limits>
 #include <string_view>
 
-/// Most scopes one credential may be bound to (a token restricted to several markets, say).
-#ifndef WARD_MAX_BOUND_SCOPES
-#define WARD_MAX_BOUND_SCOPES 8
-#endif
-
-/// Most entries of an "extended" per-resource permission claim one credential may carry.
-#ifndef WARD_MAX_EXTENDED_CLAIMS
-#define WARD_MAX_EXTENDED_CLAIMS 8
-#endif
-
-/// Longest subject or id, in bytes, that the parsers accept.
-#ifndef WARD_MAX_ID_LENGTH
-#define WARD_MAX_ID_LENGTH 256
-#endif
-
 namespace ward {
 
 /// What kind of principal a subject names.

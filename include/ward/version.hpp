@@ -9,9 +9,13 @@
 #define WARD_VERSION_PATCH 0
 #define WARD_VERSION (WARD_VERSION_MAJOR * 10000 + WARD_VERSION_MINOR * 100 + WARD_VERSION_PATCH)
 
+#define WARD_DETAIL_STR2(x) #x
+#define WARD_DETAIL_STR(x) WARD_DETAIL_STR2(x)
+
 namespace ward {
-/// The library's version as "major.minor.patch".
-inline constexpr const char* version_string = "0.1.0";
+/// The library's version as "major.minor.patch", spelled from the macros above.
+inline constexpr const char* version_string =
+    WARD_DETAIL_STR(WARD_VERSION_MAJOR) "." WARD_DETAIL_STR(WARD_VERSION_MINOR) "." WARD_DETAIL_STR(WARD_VERSION_PATCH);
 } // namespace ward
 
 #endif
