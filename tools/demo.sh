@@ -46,42 +46,10 @@ for arg in "$@"; do
 done
 
 # ---- dependencies ------------------------------------------------------------------------------
-have_header() {
-    [[ -f "/usr/include/$1" || -f "/usr/local/include/$1" ]]
-}
-
-missing_packages() {
-    local -a m=()
-    command -v g++ >/dev/null 2>&1 || m+=(g++)
-    command -v cmake >/dev/null 2>&1 || m+=(cmake)
-    command -v ninja >/dev/null 2>&1 || m+=(ninja-build)
-    command -v pkg-config >/dev/null 2>&1 || m+=(pkg-config)
-    command -v curl >/dev/null 2>&1 || m+=(curl)
-    have_header httplib.h || m+=(libcpp-httplib-dev)
-    have_header nlohmann/json.hpp || m+=(nlohmann-json3-dev)
-    have_header openssl/evp.h || m+=(libssl-dev)
-    have_header sqlite3.h || m+=(libsqlite3-dev)
-    echo "${m[*]}"
-}
-
-missing="$(missing_packages)"
-if [[ -n "$missing" ]]; then
-    echo "missing: $missing"
-    if [[ "$(id -u)" -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
-        apt-get update
-        # shellcheck disable=SC2086 # one word per package
-        DEBIAN_FRONTEND=noninteractive apt-get install -y $missing
-        missing="$(missing_packages)"
-        if [[ -n "$missing" ]]; then
-            echo "still missing after apt-get install: $missing" >&2
-            exit 1
-        fi
-    else
-        echo "Install them first, then run this again:" >&2
-        echo "  sudo apt-get install -y $missing" >&2
-        exit 1
-    fi
-fi
+# shellcheck source=tools/deps.sh
+source "$root/tools/deps.sh"
+require_packages g++ cmake ninja-build pkg-config curl \
+    libcpp-httplib-dev nlohmann-json3-dev libssl-dev libsqlite3-dev
 
 # ---- build ---------------------------------------------------------------------------------------
 dir="$root/build/demo"

@@ -14,7 +14,7 @@
 #                 python3, Catch2 (2 or 3), Google Benchmark, and for the reference service
 #                 (examples/service) cpp-httplib, nlohmann/json, OpenSSL and SQLite. As root, missing
 #                 ones are installed with apt-get; otherwise the script prints the apt-get line to
-#                 run and exits 1.
+#                 run and exits 1 (tools/deps.sh, shared with tools/demo.sh).
 #   build/gcc     g++, variants cxx17 cxx20 cxx23 asan noexc, plus tsan for the concurrency suites
 #   build/clang   clang++, variants cxx17 cxx20 cxx23
 #   build/single  g++, cxx17, every suite built against the generated single header
@@ -44,80 +44,16 @@ stage_done() {
 }
 
 # ---- dependencies ------------------------------------------------------------------------------
-have_catch2() {
-    local d
-    for d in /usr/include /usr/local/include; do
-        [[ -f "$d/catch2/catch.hpp" || -f "$d/catch2/catch_all.hpp" ]] && return 0
-    done
-    return 1
-}
-
-# The reference service's libraries: header present (and pkg-config's entry for cpp-httplib).
-have_header() {
-    [[ -f "/usr/include/$1" || -f "/usr/local/include/$1" ]]
-}
-
-have_benchmark() {
-    [[ -f /usr/include/benchmark/benchmark.h || -f /usr/local/include/benchmark/benchmark.h ]]
-}
-
-clang_rt_package() {
-    local v
-    v="$(clang++ -dumpversion 2>/dev/null | cut -d. -f1)"
-    echo "libclang-rt-${v:-14}-dev"
-}
-
-have_clang_sanitizers() {
-    local dir
-    dir="$(clang++ -print-resource-dir 2>/dev/null)" || return 1
-    compgen -G "$dir/lib/linux/libclang_rt.asan*.a" >/dev/null ||
-        compgen -G "$dir/lib/*/libclang_rt.asan*.a" >/dev/null
-}
-
-missing_packages() {
-    local -a m=()
-    command -v g++ >/dev/null 2>&1 || m+=(g++)
-    command -v cmake >/dev/null 2>&1 || m+=(cmake)
-    command -v ninja >/dev/null 2>&1 || m+=(ninja-build)
-    have_catch2 || m+=(catch2)
-    command -v pkg-config >/dev/null 2>&1 || m+=(pkg-config)
-    command -v curl >/dev/null 2>&1 || m+=(curl) # the tour test runs the printed curl lines
-    have_header httplib.h || m+=(libcpp-httplib-dev)
-    have_header nlohmann/json.hpp || m+=(nlohmann-json3-dev)
-    have_header openssl/evp.h || m+=(libssl-dev)
-    have_header sqlite3.h || m+=(libsqlite3-dev)
-    if [[ "$quick" != 1 ]]; then
-        if command -v clang++ >/dev/null 2>&1; then
-            have_clang_sanitizers || m+=("$(clang_rt_package)")
-        else
-            m+=(clang libclang-rt-14-dev)
-        fi
-        command -v meson >/dev/null 2>&1 || m+=(meson)
-        command -v python3 >/dev/null 2>&1 || m+=(python3)
-        have_benchmark || m+=(libbenchmark-dev)
-    fi
-    echo "${m[*]}"
-}
+# shellcheck source=tools/deps.sh
+source "$root/tools/deps.sh"
 
 stage "dependencies"
-missing="$(missing_packages)"
-if [[ -n "$missing" ]]; then
-    echo "missing: $missing"
-    if [[ "$(id -u)" -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
-        apt-get update
-        # shellcheck disable=SC2086 # one word per package
-        DEBIAN_FRONTEND=noninteractive apt-get install -y $missing
-        missing="$(missing_packages)"
-        if [[ -n "$missing" ]]; then
-            echo "still missing after apt-get install: $missing" >&2
-            exit 1
-        fi
-    else
-        echo "Install them first, then run this again:" >&2
-        echo "  sudo apt-get install -y $missing" >&2
-        exit 1
-    fi
+needs=(g++ cmake ninja-build catch2 pkg-config curl # curl: the tour test runs the printed curl lines
+    libcpp-httplib-dev nlohmann-json3-dev libssl-dev libsqlite3-dev)
+if [[ "$quick" != 1 ]]; then
+    needs+=(clang meson python3 libbenchmark-dev)
 fi
+require_packages "${needs[@]}"
 echo "g++ $(g++ -dumpfullversion), cmake $(cmake --version | head -n1 | awk '{print $3}'), ninja $(ninja --version)"
 if [[ "$quick" != 1 ]]; then
     echo "clang++ $(clang++ -dumpversion), meson $(meson --version), python3 $(python3 -c 'import platform; print(platform.python_version())')"
