@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /// \file ward/vocabulary.hpp
-/// How a service declares its permissions, and the compile-time tables ward derives from that.
+/// How a service declares its permissions, and what ward knows about them at compile time.
 ///
 /// A vocabulary is a scoped enum whose enumerators are bit positions (gaps allowed) plus a
 /// specialization of ward::permission_traits that names each permission:
@@ -16,17 +16,19 @@
 /// };
 /// \endcode
 ///
-/// A resource x action product (ward::product<R, A>) is a vocabulary too; its names are generated.
+/// A resource x action product (ward::product<R, A>, product.hpp) is a vocabulary too; its names
+/// are generated. The compile-time tables behind ward::vocabulary are in detail/vocabulary.hpp.
 #ifndef WARD_VOCABULARY_HPP
 #define WARD_VOCABULARY_HPP
 
 #include "config.hpp"
-#include "detail/bits.hpp"
+#include "detail/closure.hpp"
+#include "detail/vocabulary.hpp"
+#include "product.hpp"
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <iterator>
 #include <limits>
 #include <string_view>
 #include <type_traits>
@@ -52,354 +54,8 @@ struct implication {
     E to;
 };
 
-/// How a product vocabulary spells a permission's wire name.
-enum class name_order : unsigned char {
-    action_resource, ///< "read:users" (Auth0)
-    resource_action, ///< "orders:read"
-};
-
-/// A permission in a resource x action product vocabulary, e.g. product<subject, crud>.
-/// Both R and A are enums with their own permission_traits (their names become the parts of the
-/// wire name). Implications declared on A ("update implies read") apply to every resource.
-template <class R, class A, name_order Order = name_order::action_resource, char Separator = ':'>
-struct product {
-    R resource;
-    A action;
-
-    friend constexpr bool operator==(product a, product b) noexcept {
-        return a.resource == b.resource && a.action == b.action;
-    }
-    friend constexpr bool operator!=(product a, product b) noexcept { return !(a == b); }
-};
-
-/// Optional, per product vocabulary: cells of the product that are not permissions, e.g. an API
-/// with no `destroy` for roles: `static constexpr Product excluded[] = {{subject::roles, crud::destroy}};`
-/// An excluded cell has no name, can never be a member of a set, and takes no implications.
-template <class Product>
-struct product_traits {};
-
 template <class P>
 class permission_set;
-
-namespace detail {
-
-template <class T>
-struct is_product : std::false_type {};
-template <class R, class A, name_order O, char S>
-struct is_product<product<R, A, O, S>> : std::true_type {};
-
-template <class T, class = void>
-struct has_implications : std::false_type {};
-template <class T>
-struct has_implications<T, std::void_t<decltype(std::size(T::implications))>> : std::true_type {};
-
-template <class T, class = void>
-struct declared_wire_type {
-    using type = std::uint64_t;
-};
-template <class T>
-struct declared_wire_type<T, std::void_t<typename T::wire_type>> {
-    using type = typename T::wire_type;
-};
-
-template <class P, class = void>
-struct declares_wire_type : std::false_type {};
-template <class P>
-struct declares_wire_type<P, std::void_t<typename permission_traits<P>::wire_type>> : std::true_type {};
-
-template <class T, class = void>
-struct has_traits : std::false_type {};
-template <class T>
-struct has_traits<T, std::void_t<decltype(std::size(permission_traits<T>::names))>> : std::true_type {};
-
-struct index_pair {
-    std::size_t from;
-    std::size_t to;
-};
-
-// ---- the raw description of a vocabulary: bit count, names by bit, implications by bit ----------
-
-template <class P, class = void>
-struct vocab_source;
-
-template <class E>
-constexpr long long enum_position(E e) noexcept {
-    using U = std::underlying_type_t<E>;
-    return static_cast<long long>(static_cast<U>(e));
-}
-
-template <class E>
-constexpr bool enum_positions_in_range() noexcept {
-    for (const auto& n : permission_traits<E>::names) {
-        const long long v = enum_position(n.value);
-        if (v < 0 || v >= WARD_MAX_PERMISSION_BITS) return false;
-    }
-    return true;
-}
-
-template <class E>
-constexpr std::size_t enum_bits() noexcept {
-    long long hi = -1;
-    for (const auto& n : permission_traits<E>::names) {
-        const long long v = enum_position(n.value);
-        if (v >= 0 && v < WARD_MAX_PERMISSION_BITS && v > hi) hi = v;
-    }
-    return static_cast<std::size_t>(hi + 1);
-}
-
-template <class E>
-constexpr bool enum_positions_unique() noexcept {
-    std::array<bool, WARD_MAX_PERMISSION_BITS> seen{};
-    for (const auto& n : permission_traits<E>::names) {
-        const long long v = enum_position(n.value);
-        if (v < 0 || v >= WARD_MAX_PERMISSION_BITS) continue;
-        if (seen[static_cast<std::size_t>(v)]) return false;
-        seen[static_cast<std::size_t>(v)] = true;
-    }
-    return true;
-}
-
-template <class E>
-struct vocab_source<E, std::enable_if_t<std::is_enum_v<E>>> {
-    using traits = permission_traits<E>;
-    using underlying = std::underlying_type_t<E>;
-
-    static_assert(std::size(traits::names) > 0,
-                  "ward::permission_traits<P>::names: a vocabulary needs at least one permission");
-    static_assert(enum_positions_in_range<E>(),
-                  "ward::permission_traits<P>::names: every bit position must be in [0, WARD_MAX_PERMISSION_BITS)");
-    static_assert(enum_positions_unique<E>(),
-                  "ward::permission_traits<P>::names: two entries name the same enumerator");
-
-    static constexpr std::size_t bits = enum_bits<E>();
-
-    static constexpr std::size_t index(E e) noexcept {
-        const long long v = enum_position(e);
-        return v < 0 ? std::numeric_limits<std::size_t>::max() : static_cast<std::size_t>(v);
-    }
-    static constexpr E from_index(std::size_t i) noexcept { return static_cast<E>(static_cast<underlying>(i)); }
-
-    static constexpr std::array<std::string_view, bits> make_names() noexcept {
-        std::array<std::string_view, bits> out{};
-        for (const auto& n : traits::names) out[index(n.value)] = n.name;
-        return out;
-    }
-    static constexpr std::array<std::string_view, bits> names = make_names();
-
-    static constexpr std::size_t implication_count() noexcept {
-        if constexpr (has_implications<traits>::value) return std::size(traits::implications);
-        else return 0;
-    }
-    static constexpr std::array<index_pair, implication_count()> make_implications() noexcept {
-        std::array<index_pair, implication_count()> out{};
-        if constexpr (has_implications<traits>::value) {
-            std::size_t k = 0;
-            for (const auto& i : traits::implications) out[k++] = {index(i.from), index(i.to)};
-        }
-        return out;
-    }
-    static constexpr std::array<index_pair, implication_count()> implications = make_implications();
-
-    using wire_type = typename declared_wire_type<traits>::type;
-};
-
-template <class T, class = void>
-struct has_exclusions : std::false_type {};
-template <class T>
-struct has_exclusions<T, std::void_t<decltype(std::size(product_traits<T>::excluded))>> : std::true_type {};
-
-template <class R, class A, name_order O, char S>
-struct vocab_source<product<R, A, O, S>> {
-    using rsrc = vocab_source<R>;
-    using asrc = vocab_source<A>;
-    using value_type = product<R, A, O, S>;
-
-    static_assert(rsrc::bits * asrc::bits <= WARD_MAX_PERMISSION_BITS,
-                  "ward::product<R, A>: resources x actions exceeds WARD_MAX_PERMISSION_BITS");
-
-    static constexpr std::size_t bits = rsrc::bits * asrc::bits;
-
-    static constexpr std::size_t index(value_type p) noexcept {
-        const std::size_t r = rsrc::index(p.resource), a = asrc::index(p.action);
-        if (r >= rsrc::bits || a >= asrc::bits) return std::numeric_limits<std::size_t>::max();
-        return r * asrc::bits + a;
-    }
-    static constexpr value_type from_index(std::size_t i) noexcept {
-        return value_type{rsrc::from_index(i / asrc::bits), asrc::from_index(i % asrc::bits)};
-    }
-
-    /// Is (resource r, action a) a permission: both named, and not excluded by product_traits?
-    static constexpr bool cell(std::size_t r, std::size_t a) noexcept {
-        if (r >= rsrc::bits || a >= asrc::bits || rsrc::names[r].empty() || asrc::names[a].empty()) return false;
-        if constexpr (has_exclusions<value_type>::value) {
-            for (const value_type& x : product_traits<value_type>::excluded)
-                if (index(x) == r * asrc::bits + a) return false;
-        }
-        return true;
-    }
-
-    static constexpr std::size_t name_chars() noexcept {
-        std::size_t total = 0;
-        for (std::size_t r = 0; r < rsrc::bits; ++r)
-            for (std::size_t a = 0; a < asrc::bits; ++a)
-                if (cell(r, a)) total += rsrc::names[r].size() + 1 + asrc::names[a].size();
-        return total == 0 ? 1 : total;
-    }
-    static constexpr std::size_t chars = name_chars();
-    static constexpr std::array<char, chars> make_storage() noexcept {
-        std::array<char, chars> buf{};
-        std::size_t k = 0;
-        for (std::size_t r = 0; r < rsrc::bits; ++r)
-            for (std::size_t a = 0; a < asrc::bits; ++a) {
-                if (!cell(r, a)) continue;
-                const std::string_view first = O == name_order::action_resource ? asrc::names[a] : rsrc::names[r];
-                const std::string_view second = O == name_order::action_resource ? rsrc::names[r] : asrc::names[a];
-                for (char c : first) buf[k++] = c;
-                buf[k++] = S;
-                for (char c : second) buf[k++] = c;
-            }
-        return buf;
-    }
-    static constexpr std::array<char, chars> storage = make_storage();
-
-    static constexpr std::array<std::string_view, bits> make_names() noexcept {
-        std::array<std::string_view, bits> out{};
-        std::size_t k = 0;
-        for (std::size_t r = 0; r < rsrc::bits; ++r)
-            for (std::size_t a = 0; a < asrc::bits; ++a) {
-                if (!cell(r, a)) continue;
-                const std::size_t len = rsrc::names[r].size() + 1 + asrc::names[a].size();
-                out[r * asrc::bits + a] = std::string_view(storage.data() + k, len);
-                k += len;
-            }
-        return out;
-    }
-    static constexpr std::array<std::string_view, bits> names = make_names();
-
-    // An action implication ("update implies read") holds in every row where both cells exist.
-    static constexpr std::size_t implication_count() noexcept {
-        std::size_t n = 0;
-        for (std::size_t r = 0; r < rsrc::bits; ++r)
-            for (const auto& i : asrc::implications) n += cell(r, i.from) && cell(r, i.to) ? 1 : 0;
-        return n;
-    }
-    static constexpr std::array<index_pair, implication_count()> make_implications() noexcept {
-        std::array<index_pair, implication_count()> out{};
-        std::size_t k = 0;
-        for (std::size_t r = 0; r < rsrc::bits; ++r)
-            for (const auto& i : asrc::implications)
-                if (cell(r, i.from) && cell(r, i.to)) out[k++] = {r * asrc::bits + i.from, r * asrc::bits + i.to};
-        return out;
-    }
-    static constexpr std::array<index_pair, implication_count()> implications = make_implications();
-
-    using wire_type = std::uint64_t;
-};
-
-// ---- derived tables ------------------------------------------------------------------------------
-
-constexpr std::size_t table_slots(std::size_t n) noexcept {
-    std::size_t s = 4;
-    while (s < 2 * n) s *= 2;
-    return s;
-}
-
-template <std::size_t Bits>
-constexpr std::size_t defined_count(const std::array<std::string_view, Bits>& names) noexcept {
-    std::size_t n = 0;
-    for (const std::string_view& s : names) n += s.empty() ? 0 : 1;
-    return n;
-}
-
-template <std::size_t Slots>
-struct name_table {
-    std::array<std::uint16_t, Slots> slot{}; // bit index + 1, 0 = empty
-    bool duplicate = false;
-};
-
-template <std::size_t Slots, std::size_t Bits>
-constexpr name_table<Slots> make_name_table(const std::array<std::string_view, Bits>& names) noexcept {
-    name_table<Slots> t{};
-    for (std::size_t i = 0; i < Bits; ++i) {
-        if (names[i].empty()) continue;
-        std::size_t h = static_cast<std::size_t>(fnv1a(names[i])) & (Slots - 1);
-        while (t.slot[h] != 0) {
-            if (names[t.slot[h] - 1u] == names[i]) t.duplicate = true;
-            h = (h + 1) & (Slots - 1);
-        }
-        t.slot[h] = static_cast<std::uint16_t>(i + 1);
-    }
-    return t;
-}
-
-template <std::size_t Bits>
-constexpr bool names_well_formed(const std::array<std::string_view, Bits>& names) noexcept {
-    for (const std::string_view& s : names)
-        for (char c : s)
-            if (!is_name_char(c)) return false;
-    return true;
-}
-
-template <std::size_t Bits, std::size_t N>
-constexpr bool implications_known(const std::array<std::string_view, Bits>& names,
-                                  const std::array<index_pair, N>& imps) noexcept {
-    for (const auto& i : imps) {
-        if (i.from >= Bits || i.to >= Bits) return false;
-        if (names[i.from].empty() || names[i.to].empty()) return false;
-    }
-    return true;
-}
-
-template <std::size_t N>
-constexpr std::size_t implication_sources(const std::array<index_pair, N>& imps) noexcept {
-    std::size_t n = 0;
-    for (std::size_t i = 0; i < N; ++i) {
-        bool seen = false;
-        for (std::size_t j = 0; j < i; ++j) seen = seen || imps[j].from == imps[i].from;
-        n += seen ? 0 : 1;
-    }
-    return n;
-}
-
-template <std::size_t Words, std::size_t Sources>
-struct closure_table {
-    std::array<std::size_t, Sources> source{};
-    std::array<std::array<std::uint64_t, Words>, Sources> mask{};
-};
-
-template <std::size_t Words, std::size_t Sources, std::size_t N>
-constexpr closure_table<Words, Sources> make_closure(const std::array<index_pair, N>& imps) noexcept {
-    closure_table<Words, Sources> t{};
-    std::size_t k = 0;
-    for (std::size_t i = 0; i < N; ++i) {
-        bool seen = false;
-        for (std::size_t j = 0; j < i; ++j) seen = seen || imps[j].from == imps[i].from;
-        if (seen) continue;
-        t.source[k] = imps[i].from;
-        t.mask[k][imps[i].from / 64] |= std::uint64_t{1} << (imps[i].from % 64);
-        ++k;
-    }
-    for (std::size_t s = 0; s < Sources; ++s) {
-        bool changed = true;
-        while (changed) {
-            changed = false;
-            for (const auto& i : imps) {
-                const bool has_from = (t.mask[s][i.from / 64] >> (i.from % 64)) & 1u;
-                const bool has_to = (t.mask[s][i.to / 64] >> (i.to % 64)) & 1u;
-                if (has_from && !has_to) {
-                    t.mask[s][i.to / 64] |= std::uint64_t{1} << (i.to % 64);
-                    changed = true;
-                }
-            }
-        }
-    }
-    return t;
-}
-
-// A non-constexpr function: reaching it during constant evaluation is a compile error that names it.
-inline bool ward_permission_name_is_not_in_the_vocabulary() noexcept { return false; }
-
-} // namespace detail
 
 /// Everything ward knows about vocabulary P, computed at compile time from permission_traits.
 /// Instantiating it checks the vocabulary: duplicate wire names, malformed names, implications to
@@ -431,18 +87,9 @@ struct vocabulary {
     static constexpr detail::name_table<slots> table = detail::make_name_table<slots>(source::names);
     static_assert(!table.duplicate, "ward::permission_traits<P>::names: two permissions share a wire name");
 
-    static constexpr std::size_t max_name_length = [] {
-        std::size_t m = 0;
-        for (const std::string_view& s : source::names) m = s.size() > m ? s.size() : m;
-        return m;
-    }();
-
-    static constexpr std::array<std::uint64_t, words> defined = [] {
-        std::array<std::uint64_t, words> w{};
-        for (std::size_t i = 0; i < bits; ++i)
-            if (!source::names[i].empty()) w[i / 64] |= std::uint64_t{1} << (i % 64);
-        return w;
-    }();
+    static constexpr std::size_t max_name_length = detail::longest_name(source::names);
+    /// The defined bits, as the words of a set.
+    static constexpr std::array<std::uint64_t, words> defined = detail::defined_words<words>(source::names);
 
     static constexpr std::size_t implication_sources = detail::implication_sources(source::implications);
     static constexpr detail::closure_table<words, implication_sources> closure =
@@ -464,13 +111,7 @@ struct vocabulary {
     /// The bit index whose wire name is exactly s (case-sensitive), or npos. Allocation-free.
     static constexpr std::size_t find(std::string_view s) noexcept {
         if (s.empty() || s.size() > max_name_length) return npos;
-        std::size_t h = static_cast<std::size_t>(detail::fnv1a(s)) & (slots - 1);
-        while (table.slot[h] != 0) {
-            const std::size_t i = table.slot[h] - 1u;
-            if (source::names[i] == s) return i;
-            h = (h + 1) & (slots - 1);
-        }
-        return npos;
+        return detail::find_name(table, source::names, s);
     }
 
     static constexpr std::size_t npos = std::numeric_limits<std::size_t>::max();
