@@ -1,19 +1,20 @@
 // SPDX-License-Identifier: MIT
 /// \file ward/parse.hpp
-/// Parsing and formatting of permission names, scope strings and integer masks. Nothing here
-/// allocates except ward::to_string; every input is treated as hostile and every failure yields an
-/// empty set with an error code and the position of the bad input.
+/// Parsing of permission names, scope strings and integer masks. Nothing here allocates; every
+/// input is treated as hostile and every failure yields an empty set with an error code and the
+/// position of the bad input. Formatting (the way back) is in format.hpp, included here.
 #ifndef WARD_PARSE_HPP
 #define WARD_PARSE_HPP
 
+#include "detail/split.hpp"
 #include "error.hpp"
+#include "format.hpp"
 #include "permission_set.hpp"
 
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 #include <iterator>
-#include <string>
 #include <string_view>
 
 namespace ward {
@@ -98,15 +99,10 @@ constexpr parse_result<permission_set<P>> parse_scope(std::string_view s, parse_
     if (s.size() > WARD_MAX_INPUT_LENGTH) return {{}, errc::input_too_long, WARD_MAX_INPUT_LENGTH, 0};
     if (s.empty()) return {{}, errc::ok, 0, 0};
     detail::name_parser<P> p{mode};
-    std::size_t start = 0;
-    for (;;) {
-        std::size_t end = start;
-        while (end < s.size() && s[end] != ' ') ++end;
+    for (const detail::split_item item : detail::split_spaces(s)) {
         std::size_t bad = 0;
-        const errc e = p.add(s.substr(start, end - start), bad);
-        if (e != errc::ok) return {{}, e, start + bad, 0};
-        if (end == s.size()) break;
-        start = end + 1;
+        const errc e = p.add(item.text, bad);
+        if (e != errc::ok) return {{}, e, item.offset + bad, 0};
     }
     return {p.value, errc::ok, 0, p.skipped};
 }
@@ -177,56 +173,6 @@ constexpr permission_set<P> permissions(std::string_view scope_string) noexcept 
         return {};
     }
     return r.value;
-}
-
-// ---- formatting ------------------------------------------------------------------------------------
-
-/// Bytes needed to format `s` with `sep` between names (no terminator).
-template <class P>
-constexpr std::size_t formatted_size(const permission_set<P>& s, char sep = ' ') noexcept {
-    (void)sep;
-    std::size_t n = 0, k = 0;
-    for (auto it = s.begin(); it != s.end(); ++it, ++k) n += vocabulary<P>::name(it.index()).size();
-    return n + (k ? k - 1 : 0);
-}
-
-/// Writes the names of `s` in bit order, separated by `sep`, into [first, last). Writes nothing
-/// and returns {first, buffer_too_small} when the buffer is too small. No terminator is written.
-template <class P>
-constexpr format_result format_to(char* first, char* last, const permission_set<P>& s, char sep = ' ') noexcept {
-    const std::size_t need = formatted_size(s, sep);
-    if (need == 0) return {first, errc::ok}; // nothing to write fits any range, even an empty or null one
-    if (first == nullptr || last < first || static_cast<std::size_t>(last - first) < need)
-        return {first, errc::buffer_too_small};
-    char* out = first;
-    bool lead = true;
-    for (auto it = s.begin(); it != s.end(); ++it) {
-        if (!lead) *out++ = sep;
-        lead = false;
-        for (char c : vocabulary<P>::name(it.index())) *out++ = c;
-    }
-    return {out, errc::ok};
-}
-
-/// Writes the names of `s` to an output iterator; returns the iterator past the last byte.
-template <class OutputIt, class P>
-constexpr OutputIt write_names(OutputIt out, const permission_set<P>& s, char sep = ' ') {
-    bool lead = true;
-    for (auto it = s.begin(); it != s.end(); ++it) {
-        if (!lead) *out++ = sep;
-        lead = false;
-        for (char c : vocabulary<P>::name(it.index())) *out++ = c;
-    }
-    return out;
-}
-
-/// Convenience: the names of `s` as a std::string (allocates; not for hot paths).
-template <class P>
-std::string to_string(const permission_set<P>& s, char sep = ' ') {
-    std::string out;
-    out.reserve(formatted_size(s, sep));
-    write_names(std::back_inserter(out), s, sep);
-    return out;
 }
 
 } // namespace ward
