@@ -5,12 +5,12 @@
 #ifndef WARD_DECISION_HPP
 #define WARD_DECISION_HPP
 
+#include "detail/handle.hpp"
 #include "permission_set.hpp"
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <limits>
 #include <string_view>
 
 namespace ward {
@@ -29,7 +29,8 @@ enum class reason : unsigned char {
     restricted_by_application, ///< the principal holds it, but not through the application in use
 };
 
-inline constexpr std::size_t reason_count = 10;
+/// How many reasons there are (the enumerators are 0 .. reason_count - 1).
+inline constexpr std::size_t reason_count = static_cast<std::size_t>(reason::restricted_by_application) + 1;
 
 constexpr std::string_view to_string(reason r) noexcept {
     switch (r) {
@@ -47,15 +48,44 @@ constexpr std::string_view to_string(reason r) noexcept {
     return "unknown reason";
 }
 
+namespace detail {
+// Every reason below reason_count has a name and none past it: a reason added to the enum (and to
+// to_string, which -Wswitch asks for) without moving reason_count fails here.
+constexpr bool reason_count_matches_enum() noexcept {
+    for (std::size_t i = 0; i < reason_count; ++i)
+        if (to_string(static_cast<reason>(i)) == "unknown reason") return false;
+    return to_string(static_cast<reason>(reason_count)) == "unknown reason";
+}
+
+constexpr int default_status(reason r) noexcept {
+    switch (r) {
+    case reason::granted: return 200;
+    case reason::unauthenticated: return 401;
+    case reason::invalid_request: return 400;
+    case reason::unknown_principal: return 401;
+    case reason::unknown_scope: return 404;
+    case reason::outside_scope: return 404;
+    case reason::missing_permission: return 403;
+    case reason::explicitly_denied: return 403;
+    case reason::not_in_token: return 403;
+    case reason::restricted_by_application: return 403;
+    }
+    return 500;
+}
+} // namespace detail
+
+static_assert(detail::reason_count_matches_enum(),
+              "ward::reason_count must be the number of ward::reason enumerators: update it with the enum");
+
 /// The outcome of one check: a small value that never allocates.
 template <class P>
 struct decision {
-    static constexpr std::uint32_t no_row = std::numeric_limits<std::uint32_t>::max();
+    static constexpr std::uint32_t no_row = detail::none; ///< `row` when no builder row decided
 
     bool allowed = false;
     ward::reason why = reason::unauthenticated;
     permission_set<P> missing{};   ///< required permissions the credential does not have here
-    std::uint32_t row = no_row;  ///< the builder row that decided (the deny, or a granting binding)
+    std::uint32_t row = no_row;    ///< the builder row that decided (the deny, or a granting binding)
     std::uint64_t version = 0;     ///< the snapshot's version
 
     constexpr explicit operator bool() const noexcept { return allowed; }
@@ -66,8 +96,9 @@ struct decision {
 /// found), 400 invalid request, 403 for everything that is a missing or denied permission.
 class status_table {
 public:
-    constexpr status_table() noexcept
-        : codes_{{200, 401, 400, 401, 404, 404, 403, 403, 403, 403}} {}
+    constexpr status_table() noexcept {
+        for (std::size_t i = 0; i < reason_count; ++i) codes_[i] = detail::default_status(static_cast<reason>(i));
+    }
 
     constexpr int operator()(reason r) const noexcept {
         const auto i = static_cast<std::size_t>(r);
@@ -94,7 +125,7 @@ public:
     }
 
 private:
-    std::array<int, reason_count> codes_;
+    std::array<int, reason_count> codes_{};
 };
 
 } // namespace ward

@@ -5,6 +5,8 @@
 #ifndef WARD_SCOPE_HPP
 #define WARD_SCOPE_HPP
 
+#include "detail/handle.hpp"
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -15,14 +17,8 @@
 namespace ward {
 
 /// A dense handle to a scope of one snapshot: its position in the numbered scope tree.
-struct scope_handle {
-    static constexpr std::uint32_t none = std::numeric_limits<std::uint32_t>::max();
-    std::uint32_t value = none;
-    constexpr bool valid() const noexcept { return value != none; }
-    constexpr explicit operator bool() const noexcept { return valid(); }
-    friend constexpr bool operator==(scope_handle a, scope_handle b) noexcept { return a.value == b.value; }
-    friend constexpr bool operator!=(scope_handle a, scope_handle b) noexcept { return a.value != b.value; }
-};
+/// `scope_handle{}` (value scope_handle::none) names no scope.
+using scope_handle = detail::handle<detail::scope_tag>;
 
 /// The kinds of scope a service has and how they nest (at most 16 kinds).
 ///

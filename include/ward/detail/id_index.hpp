@@ -2,12 +2,15 @@
 #ifndef WARD_DETAIL_ID_INDEX_HPP
 #define WARD_DETAIL_ID_INDEX_HPP
 
+#include "handle.hpp"
+#include "table.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <limits>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace ward::detail {
@@ -51,11 +54,35 @@ inline std::uint64_t hash_bytes(std::string_view s) noexcept {
     return mix64(h);
 }
 
+/// A run-time open-addressing table of Slot values (see table.hpp), grown by its owner.
+template <class Slot>
+class slot_table {
+public:
+    explicit slot_table(std::size_t n = 0) : slots_(n, Slot{}) {}
+
+    std::size_t size() const noexcept { return slots_.size(); }
+    bool empty() const noexcept { return slots_.empty(); }
+    /// The slot on `hash`'s probe sequence for which match(slot) holds, or Slot{}.
+    template <class Match>
+    Slot find(std::uint64_t hash, Match match) const noexcept {
+        return slots_[probe(slots_, hash, match)];
+    }
+    /// Stores `v` in the first empty slot of `hash`'s probe sequence.
+    void place(std::uint64_t hash, Slot v) noexcept { slots_[free_slot(slots_, hash)] = v; }
+    /// Empties the table and makes it `n` slots (a power of two).
+    void reset(std::size_t n) { slots_.assign(n, Slot{}); }
+    std::size_t memory_bytes() const noexcept { return slots_.capacity() * sizeof(Slot); }
+
+private:
+    std::vector<Slot> slots_;
+};
+
 /// An append-only set of string ids numbered 0..n-1 in insertion order, stored in one arena, with
-/// an open-addressing index. find() never allocates.
+/// an open-addressing index (each slot: the hash's high 32 bits, then number + 1). find() never
+/// allocates.
 class id_index {
 public:
-    static constexpr std::uint32_t npos = std::numeric_limits<std::uint32_t>::max();
+    static constexpr std::uint32_t npos = detail::none;
 
     id_index() { offsets_.push_back(0); }
 
@@ -71,16 +98,11 @@ public:
 
     std::uint32_t find(std::string_view s, std::uint64_t h) const noexcept {
         if (slots_.empty()) return npos;
-        const std::size_t mask = slots_.size() - 1;
         const auto tag = static_cast<std::uint32_t>(h >> 32);
-        for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
-            const std::uint64_t slot = slots_[i];
-            if (slot == 0) return npos;
-            if (static_cast<std::uint32_t>(slot >> 32) == tag) {
-                const auto idx = static_cast<std::uint32_t>(slot) - 1u;
-                if (at(idx) == s) return idx;
-            }
-        }
+        const std::uint64_t slot = slots_.find(h, [&](std::uint64_t v) {
+            return static_cast<std::uint32_t>(v >> 32) == tag && at(static_cast<std::uint32_t>(v) - 1u) == s;
+        });
+        return slot == 0 ? npos : static_cast<std::uint32_t>(slot) - 1u;
     }
 
     /// Adds `s` if new; returns its number and whether it was added.
@@ -88,7 +110,7 @@ public:
         const std::uint64_t h = hash_bytes(s);
         const std::uint32_t found = find(s, h);
         if (found != npos) return {found, false};
-        if ((size() + 1) * 2 > slots_.size()) grow();
+        if ((size() + 1) * 2 > slots_.size()) rehash(slots_.empty() ? 16 : slots_.size() * 2);
         const auto idx = static_cast<std::uint32_t>(size());
         arena_.append(s.data(), s.size());
         offsets_.push_back(static_cast<std::uint32_t>(arena_.size()));
@@ -99,32 +121,27 @@ public:
     void reserve(std::size_t n, std::size_t bytes) {
         offsets_.reserve(n + 1);
         arena_.reserve(bytes);
-        std::size_t want = 16;
-        while (want < 2 * n) want *= 2;
+        const std::size_t want = table_size(n, 16);
         if (want > slots_.size()) rehash(want);
     }
 
     std::size_t memory_bytes() const noexcept {
-        return arena_.capacity() + offsets_.capacity() * sizeof(std::uint32_t) + slots_.capacity() * sizeof(std::uint64_t);
+        return arena_.capacity() + offsets_.capacity() * sizeof(std::uint32_t) + slots_.memory_bytes();
     }
     std::size_t arena_bytes() const noexcept { return arena_.size(); }
 
 private:
     void place(std::uint64_t h, std::uint32_t idx) noexcept {
-        const std::size_t mask = slots_.size() - 1;
-        std::size_t i = static_cast<std::size_t>(h) & mask;
-        while (slots_[i] != 0) i = (i + 1) & mask;
-        slots_[i] = (static_cast<std::uint64_t>(static_cast<std::uint32_t>(h >> 32)) << 32) | (idx + 1u);
+        slots_.place(h, (static_cast<std::uint64_t>(static_cast<std::uint32_t>(h >> 32)) << 32) | (idx + 1u));
     }
-    void grow() { rehash(slots_.empty() ? 16 : slots_.size() * 2); }
     void rehash(std::size_t n) {
-        slots_.assign(n, 0);
+        slots_.reset(n);
         for (std::uint32_t i = 0; i < size(); ++i) place(hash_bytes(at(i)), i);
     }
 
     std::string arena_;
     std::vector<std::uint32_t> offsets_;
-    std::vector<std::uint64_t> slots_;
+    slot_table<std::uint64_t> slots_;
 };
 
 } // namespace ward::detail

@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: MIT
+/// \file ward/builder.hpp
+/// ward::policy_builder<P>: collects a policy's rows as a service keeps them in its database
+/// (scopes, principals, roles, bindings, grants, denies, application restrictions), validates every
+/// row, and builds an immutable snapshot (snapshot.hpp), or says which row is wrong.
+///
+/// \code
+/// ward::policy_builder<perm> b;
+/// b.add_scope("platform", "platform");
+/// b.add_scope("org:acme", "organization", "platform");
+/// b.add_principal("user:alice", ward::principal_kind::user);
+/// b.add_roles(ladder);                              // a compile-time role table
+/// b.bind("user:alice", "org:acme", {"viewer"});
+/// auto built = b.build();                           // build_result: a snapshot or a row error
+/// if (!built) log(built.error.message());           // "row 4 (binding): unknown role 'viewer'"
+/// \endcode
+#ifndef WARD_BUILDER_HPP
+#define WARD_BUILDER_HPP
+
+#include "config.hpp"
+#include "detail/chars.hpp"
+#include "detail/handle.hpp"
+#include "detail/id_index.hpp"
+#include "error.hpp"
+#include "parse.hpp"
+#include "permission_set.hpp"
+#include "role.hpp"
+#include "scope.hpp"
+#include "snapshot.hpp"
+#include "subject.hpp"
+#include "view.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ward {
+
+/// How bind() treats the roles a principal already has in that scope (Bluebricks' `add`).
+enum class assign : unsigned char {
+    add,     ///< add to the roles already bound there
+    replace, ///< replace every role bound there by earlier rows
+};
+
+/// The kind of row a builder call adds; errors name it.
+enum class row_kind : unsigned char { scope, principal, role, role_table, binding, grant, deny, deny_everyone, restriction };
+
+constexpr std::string_view to_string(row_kind k) noexcept {
+    switch (k) {
+    case row_kind::scope: return "scope";
+    case row_kind::principal: return "principal";
+    case row_kind::role: return "role";
+    case row_kind::role_table: return "role table";
+    case row_kind::binding: return "binding";
+    case row_kind::grant: return "grant";
+    case row_kind::deny: return "deny";
+    case row_kind::deny_everyone: return "deny for everyone";
+    case row_kind::restriction: return "restriction";
+    }
+    return "row";
+}
+
+/// Why a policy did not build: the first bad row, by number (the order of the builder calls,
+/// from 0), its kind, the offending id and the error code.
+struct build_error {
+    errc code = errc::ok;
+    row_kind kind = row_kind::scope;
+    std::size_t row = 0;
+    std::string id; ///< the id that is unknown, duplicated or malformed
+
+    bool ok() const noexcept { return code == errc::ok; }
+    /// "row 7 (binding): unknown role 'rol_x'".
+    std::string message() const {
+        if (ok()) return "ok";
+        std::string m = "row " + std::to_string(row) + " (" + std::string(to_string(kind)) + "): " +
+                        std::string(to_string(code));
+        if (!id.empty()) m += " '" + id + "'";
+        return m;
+    }
+};
+
+/// What build() returns: the snapshot, or the error that prevented it.
+template <class P>
+struct build_result {
+    std::shared_ptr<const ward::snapshot<P>> snapshot;
+    build_error error;
+    explicit operator bool() const noexcept { return snapshot != nullptr; }
+};
+
+namespace detail {
+/// Row numbers keep 30 bits (an entry packs its kind in the other two).
+constexpr std::uint32_t max_rows = 0x3fffffffu;
+} // namespace detail
+
+/// Collects a policy's rows, validates them and builds a snapshot. Building allocates; the
+/// snapshot it yields never does when deciding. Rows may come in any order (a binding may name a
+/// scope defined later); validation happens in build().
+template <class P>
+class policy_builder {
+public:
+    using set = permission_set<P>;
+
+    explicit policy_builder(scope_schema schema = scope_schema::standard(), std::uint64_t version = 1)
+        : schema_(schema), version_(version) {}
+
+    void set_version(std::uint64_t v) noexcept { version_ = v; }
+    std::uint64_t version() const noexcept { return version_; }
+    std::size_t row_count() const noexcept { return rows_; }
+
+    /// Reserve space for about this many rows of each kind (optional; speeds up large builds).
+    void reserve(std::size_t scopes, std::size_t principals, std::size_t bindings) {
+        scope_ids_.reserve(scopes, scopes * 16);
+        scope_defs_.reserve(scopes);
+        principal_ids_.reserve(principals, principals * 16);
+        principal_defs_.reserve(principals);
+        bindings_.reserve(bindings);
+        binding_roles_.reserve(bindings);
+    }
+
+    /// A scope of kind `kind` (a kind of the schema) under `parent` ("" for a root).
+    std::size_t add_scope(std::string_view id, std::string_view kind, std::string_view parent = {}) {
+        const std::size_t row = next_row(row_kind::scope);
+        const std::uint32_t s = intern_scope(id, row, row_kind::scope);
+        if (s == detail::none) return row;
+        auto& d = scope_defs_[s];
+        if (d.defined) return fail(errc::duplicate_id, row_kind::scope, row, id), row;
+        d.defined = true;
+        d.row = static_cast<std::uint32_t>(row);
+        const std::size_t k = schema_.find(kind);
+        if (k == scope_schema::npos) return fail(errc::unknown_kind, row_kind::scope, row, kind), row;
+        d.kind = static_cast<std::uint32_t>(k);
+        if (!parent.empty()) {
+            const std::uint32_t p = intern_scope(parent, row, row_kind::scope);
+            scope_defs_[s].parent = p; // intern may have grown the vector
+        }
+        return row;
+    }
+
+    /// A principal: a user, application, organization, API credential, ... Its id is the subject
+    /// its tokens carry ("user:...", "application:...", "auth0|...").
+    std::size_t add_principal(std::string_view id, principal_kind kind = principal_kind::user) {
+        const std::size_t row = next_row(row_kind::principal);
+        const std::uint32_t p = intern_principal(id, row, row_kind::principal);
+        if (p == detail::none) return row;
+        auto& d = principal_defs_[p];
+        if (d.defined) return fail(errc::duplicate_id, row_kind::principal, row, id), row;
+        d.defined = true;
+        d.kind = kind;
+        d.row = static_cast<std::uint32_t>(row);
+        return row;
+    }
+
+    /// Every role of a compile-time table, by name, already flattened.
+    template <std::size_t N>
+    std::size_t add_roles(const role_table<P, N>& table) {
+        const std::size_t row = next_row(row_kind::role_table);
+        if (!table.valid()) return fail(errc::invalid_role_table, row_kind::role_table, row, {}), row;
+        for (std::size_t i = 0; i < N; ++i) add_role_def(table.name(i), table.permissions(i), {}, row, row_kind::role_table);
+        return row;
+    }
+
+    /// A run-time role (a custom role created through an API, "rol_..."), inheriting `parents`
+    /// (compile-time or run-time roles, defined before or after).
+    std::size_t define_role(std::string_view id, const set& permissions, view<std::string_view> parents = {}) {
+        const std::size_t row = next_row(row_kind::role);
+        add_role_def(id, permissions, parents, row, row_kind::role);
+        return row;
+    }
+    /// define_role with the permissions as a scope string ("read:users update:users"); an unknown
+    /// name is an error of this row.
+    std::size_t define_role(std::string_view id, std::string_view permission_names, view<std::string_view> parents = {}) {
+        const std::size_t row = next_row(row_kind::role);
+        const auto r = parse_scope<P>(permission_names);
+        if (!r) return fail(r.ec, row_kind::role, row, id), row;
+        add_role_def(id, r.value, parents, row, row_kind::role);
+        return row;
+    }
+
+    /// Binds roles to a principal in a scope (a membership). `replace` drops the roles earlier rows
+    /// bound to the same principal in the same scope.
+    std::size_t bind(std::string_view principal, std::string_view scope, view<std::string_view> roles,
+                     assign mode = assign::add) {
+        const std::size_t row = next_row(row_kind::binding);
+        binding b;
+        b.row = static_cast<std::uint32_t>(row);
+        b.replace = mode == assign::replace;
+        b.principal = intern_principal(principal, row, row_kind::binding);
+        b.scope = intern_scope(scope, row, row_kind::binding);
+        b.roles_begin = static_cast<std::uint32_t>(binding_roles_.size());
+        for (std::string_view r : roles) binding_roles_.push_back(intern_role(r, row, row_kind::binding));
+        b.roles_end = static_cast<std::uint32_t>(binding_roles_.size());
+        bindings_.push_back(b);
+        return row;
+    }
+    std::size_t bind(std::string_view principal, std::string_view scope, std::initializer_list<std::string_view> roles,
+                     assign mode = assign::add) {
+        return bind(principal, scope, view<std::string_view>(roles), mode);
+    }
+
+    /// Grants permissions directly to a principal at a scope (and everything below it).
+    std::size_t grant(std::string_view principal, std::string_view scope, const set& permissions) {
+        return add_perm_row(row_kind::grant, principal, scope, permissions);
+    }
+    std::size_t grant(std::string_view principal, std::string_view scope, std::string_view permission_names) {
+        return add_perm_row(row_kind::grant, principal, scope, permission_names);
+    }
+    /// Explicitly denies permissions to a principal at a scope and below. A deny on the path to a
+    /// target wins over every grant, whatever the order of the rows.
+    std::size_t deny(std::string_view principal, std::string_view scope, const set& permissions) {
+        return add_perm_row(row_kind::deny, principal, scope, permissions);
+    }
+    std::size_t deny(std::string_view principal, std::string_view scope, std::string_view permission_names) {
+        return add_perm_row(row_kind::deny, principal, scope, permission_names);
+    }
+    /// Denies permissions to every principal at a scope and below.
+    std::size_t deny_everyone(std::string_view scope, const set& permissions) {
+        return add_perm_row(row_kind::deny_everyone, {}, scope, permissions);
+    }
+    /// Restricts a principal to an application: through that application it may use at most `cap`
+    /// (Commerce Layer's application memberships: role permissions intersected with the
+    /// application's set). A restriction governs targets inside `within` (by default the
+    /// application's parent scope, its organization): there the principal may act only through
+    /// one of the applications it is restricted to. Elsewhere (another organization where its
+    /// membership is not restricted) the restriction does not apply.
+    std::size_t restrict_to(std::string_view principal, std::string_view application, const set& cap,
+                            std::string_view within = {}) {
+        const std::size_t row = add_perm_row(row_kind::restriction, principal, application, cap);
+        perm_rows_.back().within = within.empty() ? detail::none : intern_scope(within, row, row_kind::restriction);
+        return row;
+    }
+
+    /// Validates every row and builds the snapshot, or reports the first bad row.
+    build_result<P> build() const { return detail::build_steps<P>::run(*this); }
+
+private:
+    friend struct detail::build_steps<P>;
+
+    struct scope_def {
+        std::uint32_t kind = detail::none;
+        std::uint32_t parent = detail::none;
+        std::uint32_t row = 0;
+        std::uint32_t first_ref = 0;
+        row_kind ref_kind = row_kind::scope;
+        bool defined = false;
+    };
+    struct principal_def {
+        principal_kind kind = principal_kind::user;
+        std::uint32_t row = 0;
+        std::uint32_t first_ref = 0;
+        row_kind ref_kind = row_kind::principal;
+        bool defined = false;
+    };
+    struct role_def_rt {
+        set permissions{};
+        std::uint32_t parents_begin = 0, parents_end = 0;
+        std::uint32_t row = 0;
+        std::uint32_t first_ref = 0;
+        row_kind ref_kind = row_kind::role;
+        row_kind def_kind = row_kind::role;
+        bool defined = false;
+    };
+    struct binding {
+        std::uint32_t principal, scope, roles_begin, roles_end, row;
+        bool replace;
+    };
+    struct perm_row {
+        row_kind kind;
+        std::uint32_t principal, scope, row;
+        set permissions;
+        std::uint32_t within = detail::none; ///< restrictions: the scope whose subtree they govern
+    };
+
+    std::size_t next_row(row_kind k) {
+        const std::size_t r = rows_++;
+        if (r >= detail::max_rows) fail(errc::too_many, k, r, {});
+        return r;
+    }
+    void fail(errc e, row_kind k, std::size_t row, std::string_view id) {
+        if (!error_.ok()) return;
+        error_.code = e;
+        error_.kind = k;
+        error_.row = row;
+        error_.id = std::string(id);
+    }
+    template <class Def>
+    std::uint32_t intern(detail::id_index& ids, std::vector<Def>& defs, std::string_view id, std::size_t row, row_kind k) {
+        if (!detail::valid_id(id)) {
+            fail(errc::invalid_id, k, row, id);
+            return detail::none;
+        }
+        const auto [i, added] = ids.insert(id);
+        if (added) {
+            defs.emplace_back();
+            defs.back().first_ref = static_cast<std::uint32_t>(row);
+            defs.back().ref_kind = k;
+        }
+        return i;
+    }
+    std::uint32_t intern_scope(std::string_view id, std::size_t row, row_kind k) { return intern(scope_ids_, scope_defs_, id, row, k); }
+    std::uint32_t intern_principal(std::string_view id, std::size_t row, row_kind k) {
+        return intern(principal_ids_, principal_defs_, id, row, k);
+    }
+    std::uint32_t intern_role(std::string_view id, std::size_t row, row_kind k) { return intern(role_ids_, role_defs_, id, row, k); }
+
+    void add_role_def(std::string_view id, const set& permissions, view<std::string_view> parents, std::size_t row, row_kind k) {
+        const std::uint32_t r = intern_role(id, row, k);
+        if (r == detail::none) return;
+        if (role_defs_[r].defined) return fail(errc::duplicate_id, k, row, id);
+        const auto pb = static_cast<std::uint32_t>(role_parents_.size());
+        for (std::string_view p : parents) role_parents_.push_back(intern_role(p, row, k));
+        auto& d = role_defs_[r];
+        d.defined = true;
+        d.permissions = permissions.implied();
+        d.parents_begin = pb;
+        d.parents_end = static_cast<std::uint32_t>(role_parents_.size());
+        d.row = static_cast<std::uint32_t>(row);
+        d.def_kind = k;
+    }
+    std::size_t add_perm_row(row_kind k, std::string_view principal, std::string_view scope, const set& permissions) {
+        const std::size_t row = next_row(k);
+        perm_row r{k, detail::none, detail::none, static_cast<std::uint32_t>(row), permissions, detail::none};
+        if (k != row_kind::deny_everyone) r.principal = intern_principal(principal, row, k);
+        r.scope = intern_scope(scope, row, k);
+        perm_rows_.push_back(r);
+        return row;
+    }
+    std::size_t add_perm_row(row_kind k, std::string_view principal, std::string_view scope, std::string_view names) {
+        const auto parsed = parse_scope<P>(names);
+        if (!parsed) {
+            const std::size_t row = next_row(k);
+            return fail(parsed.ec, k, row, names), row;
+        }
+        return add_perm_row(k, principal, scope, parsed.value);
+    }
+
+    scope_schema schema_;
+    std::uint64_t version_;
+    std::size_t rows_ = 0;
+    build_error error_;
+    detail::id_index scope_ids_, principal_ids_, role_ids_;
+    std::vector<scope_def> scope_defs_;
+    std::vector<principal_def> principal_defs_;
+    std::vector<role_def_rt> role_defs_;
+    std::vector<std::uint32_t> role_parents_;
+    std::vector<binding> bindings_;
+    std::vector<std::uint32_t> binding_roles_;
+    std::vector<perm_row> perm_rows_;
+};
+
+} // namespace ward
+
+// build()'s body: validation, scope numbering, role flattening, entry packing.
+#include "detail/build.hpp"
+
+#endif

@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: MIT
+/// \file ward/snapshot.hpp
+/// ward::snapshot<P>: an immutable, compact policy that a builder (builder.hpp) produces. It
+/// answers lookups, checks, batches of checks and reverse queries (effective_permissions,
+/// principals_with, grantable) without allocating, turns token claims into credentials
+/// (authenticate), and explains a decision in one sentence (explain.hpp, allocating).
+///
+/// \code
+/// auto cred = ward::credential<perm>::of(snap.find_principal("user:alice"));
+/// auto d = snap.check(cred, perm_read_users, snap.find_scope("org:acme"));
+/// if (!d) return statuses(d);                      // a ward::status_table
+/// \endcode
+#ifndef WARD_SNAPSHOT_HPP
+#define WARD_SNAPSHOT_HPP
+
+#include "claims.hpp"
+#include "config.hpp"
+#include "credential.hpp"
+#include "decision.hpp"
+#include "detail/authenticate.hpp"
+#include "detail/handle.hpp"
+#include "detail/id_index.hpp"
+#include "permission_set.hpp"
+#include "scope.hpp"
+#include "subject.hpp"
+#include "view.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace ward {
+
+/// One request of a batch check.
+template <class P>
+struct request {
+    permission_set<P> required;
+    scope_handle target;
+};
+
+/// The answer of a reverse query: what a credential may do at a scope.
+template <class P>
+struct effective_result {
+    permission_set<P> permissions{};
+    reason why = reason::unauthenticated; ///< granted when the query could be answered
+};
+
+namespace detail {
+
+template <class P>
+struct build_steps;
+
+enum class entry_kind : std::uint32_t { binding = 0, grant = 1, deny = 2, restriction = 3 };
+
+/// An application restriction of a principal: governs targets in [within_begin, within_end); there
+/// the principal acts only through an application in [app_begin, app_end), capped by `mask`.
+struct restriction {
+    std::uint32_t within_begin, within_end;
+    std::uint32_t app_begin, app_end;
+    std::uint32_t mask;
+    std::uint32_t row;
+};
+
+} // namespace detail
+
+/// An immutable, compact policy. Shared read-only by any number of threads; every query is
+/// noexcept and allocation-free except explain().
+template <class P>
+class snapshot {
+public:
+    using set = permission_set<P>;
+
+    std::uint64_t version() const noexcept { return version_; }
+    std::size_t scope_count() const noexcept { return scope_end_.size(); }
+    std::size_t principal_count() const noexcept { return principal_kind_.size(); }
+    std::size_t role_count() const noexcept { return role_ids_.size(); }
+    std::size_t entry_count() const noexcept { return entries_.size(); }
+
+    // ---- lookups (no allocation) ---------------------------------------------------------------------
+    scope_handle find_scope(std::string_view id) const noexcept { return scope_handle{scope_ids_.find(id)}; }
+    principal_handle find_principal(std::string_view id) const noexcept { return principal_handle{principal_ids_.find(id)}; }
+    std::string_view scope_id(scope_handle s) const noexcept { return scope_ids_.at(s.value); }
+    std::string_view principal_id(principal_handle p) const noexcept { return principal_ids_.at(p.value); }
+    std::string_view scope_kind(scope_handle s) const noexcept {
+        return s.value < scope_count() ? schema_.name(scope_kind_[s.value]) : std::string_view{};
+    }
+    principal_kind kind_of(principal_handle p) const noexcept {
+        return p.value < principal_count() ? principal_kind_[p.value] : principal_kind::user;
+    }
+    scope_handle parent(scope_handle s) const noexcept {
+        return s.value < scope_count() ? scope_handle{scope_parent_[s.value]} : scope_handle{};
+    }
+    /// Is `ancestor` the same scope as `s` or above it? O(1): two comparisons of numbers.
+    bool encloses(scope_handle ancestor, scope_handle s) const noexcept {
+        return ancestor.value < scope_count() && s.value < scope_count() && ancestor.value <= s.value &&
+               s.value < scope_end_[ancestor.value];
+    }
+    /// A role's flattened permissions (compile-time and run-time roles), empty when unknown.
+    set role_permissions(std::string_view role) const noexcept {
+        const std::uint32_t r = role_ids_.find(role);
+        return r == detail::none ? set{} : role_masks_[r];
+    }
+
+    // ---- credentials -----------------------------------------------------------------------------------
+    /// Turns verified token claims into a credential. Fails closed: any malformed claim yields an
+    /// unauthenticated credential and says which claim and where. A subject that is well formed
+    /// but not in the snapshot (or of another kind) gives a credential whose checks answer
+    /// unknown_principal.
+    credential_result<P> authenticate(const token_claims& c) const noexcept { return detail::authenticate(*this, c); }
+
+    // ---- decisions -------------------------------------------------------------------------------------
+    /// May `cred` use every permission of `required` at `target`? Never allocates.
+    decision<P> check(const credential<P>& cred, const set& required, scope_handle target) const noexcept;
+    /// check() with the target scope given by id (looked up without allocating).
+    decision<P> check(const credential<P>& cred, const set& required, std::string_view target) const noexcept {
+        return check(cred, required, find_scope(target));
+    }
+    /// Many requests of one credential in one call; out must hold requests.size() decisions.
+    void check(const credential<P>& cred, view<request<P>> requests, decision<P>* out) const noexcept {
+        for (std::size_t i = 0; i < requests.size(); ++i) out[i] = check(cred, requests[i].required, requests[i].target);
+    }
+
+    // ---- reverse queries -------------------------------------------------------------------------------
+    /// Everything `cred` may do at `target` (after denies, ceilings and restrictions); format it
+    /// with ward::format_to or ward::to_string for `GET /user/me`.
+    effective_result<P> effective_permissions(const credential<P>& cred, scope_handle target) const noexcept;
+    /// Auth0's rule for a token's scope: the requested permissions intersected with those the
+    /// principal holds at `target`.
+    set grantable(principal_handle p, scope_handle target, const set& requested) const noexcept {
+        return effective_permissions(credential<P>::of(p), target).permissions & requested;
+    }
+    /// The principals the policy lets use every permission of `required` at `target` (before
+    /// token ceilings and application restrictions). Writes up to `capacity` handles to `out` in
+    /// handle order and returns how many principals qualify (which may exceed `capacity`).
+    std::size_t principals_with(const set& required, scope_handle target, principal_handle* out,
+                                std::size_t capacity) const noexcept;
+
+    // ---- explanation -------------------------------------------------------------------------------------
+    /// One human sentence for a decision of this snapshot (allocates; keep it off hot paths).
+    /// Defined in explain.hpp, which this header includes.
+    std::string explain(const decision<P>& d) const;
+
+    /// Bytes held by this snapshot's tables (capacity, not counting the object itself).
+    std::size_t memory_bytes() const noexcept {
+        return scope_ids_.memory_bytes() + principal_ids_.memory_bytes() + role_ids_.memory_bytes() +
+               bytes(scope_end_) + bytes(scope_parent_) + bytes(scope_kind_) + bytes(deny_all_) + bytes(everyone_first_) + bytes(everyone_) +
+               bytes(principal_kind_) + bytes(first_) + bytes(entries_) + bytes(restrict_first_) + bytes(restrictions_) +
+               bytes(masks_) + bytes(role_masks_) + bytes(everyone_rows_);
+    }
+    /// Bytes of the id strings alone.
+    std::size_t id_bytes() const noexcept {
+        return scope_ids_.arena_bytes() + principal_ids_.arena_bytes() + role_ids_.arena_bytes();
+    }
+
+private:
+    friend struct detail::build_steps<P>;
+
+    // Vocabularies of at most 64 permissions keep each mask inside its entry (no extra load on
+    // the decision path); wider ones point into a deduplicated pool.
+    static constexpr bool inline_masks = set::word_count == 1;
+    using mask_ref = std::conditional_t<inline_masks, std::uint64_t, std::uint32_t>;
+    /// One grant, binding or deny of a principal, as the decision path reads it.
+    struct entry {
+        std::uint32_t begin;      ///< the scope's number; the entry covers numbers [begin, end)
+        std::uint32_t end;
+        std::uint32_t tagged_row; ///< row number (low 30 bits) and entry_kind (high 2 bits)
+        mask_ref mask;            ///< the mask's word, or its index in the pool
+        std::uint32_t row() const noexcept { return tagged_row & 0x3fffffffu; }
+        detail::entry_kind kind() const noexcept { return static_cast<detail::entry_kind>(tagged_row >> 30); }
+    };
+    std::conditional_t<inline_masks, set, const set&> mask_of(const entry& e) const noexcept {
+        if constexpr (inline_masks) return set::from_words(typename set::word_array{e.mask});
+        else return masks_[e.mask];
+    }
+    template <class V>
+    static std::size_t bytes(const V& v) noexcept {
+        return v.capacity() * sizeof(typename V::value_type);
+    }
+
+    struct path_result {
+        set granted{};
+        set denied{};
+        std::uint32_t grant_rule = detail::none;
+        std::uint32_t deny_rule = detail::none;
+    };
+    WARD_ALWAYS_INLINE path_result walk(std::uint32_t p, std::uint32_t t, const set& required) const noexcept {
+        path_result r;
+        const entry* e = entries_.data() + first_[p];
+        const entry* const last = entries_.data() + first_[p + 1];
+        for (; e != last && e->begin <= t; ++e) {
+            if (t >= e->end) continue;
+            const auto& m = mask_of(*e);
+            if (e->kind() == detail::entry_kind::deny) {
+                r.denied |= m;
+                if (r.deny_rule == detail::none && m.contains_any(required)) r.deny_rule = e->row();
+            } else {
+                r.granted |= m;
+                if (r.grant_rule == detail::none && m.contains_any(required)) r.grant_rule = e->row();
+            }
+        }
+        if (!deny_all_.empty() && deny_all_[t] != detail::none) {
+            const set& m = masks_[deny_all_[t]];
+            r.denied |= m;
+            if (r.deny_rule == detail::none && m.contains_any(required)) r.deny_rule = everyone_rule(t, required);
+        }
+        return r;
+    }
+    /// The nearest deny-for-everyone row on the path to t that covers part of `required`.
+    std::uint32_t everyone_rule(std::uint32_t t, const set& required) const noexcept {
+        for (std::uint32_t k = t; k != detail::none; k = scope_parent_[k])
+            for (std::uint32_t i = everyone_first_[k]; i < everyone_first_[k + 1]; ++i)
+                if (masks_[everyone_[i].second].contains_any(required)) return everyone_[i].first;
+        return detail::none;
+    }
+    /// The token's cap at target t (ceiling and extended entries); every permission when uncapped.
+    set token_cap(const credential<P>& c, std::uint32_t t) const noexcept {
+        set cap = c.has_ceiling() ? c.ceiling() : set::all();
+        if (c.has_extended()) {
+            std::uint32_t best = detail::none;
+            std::size_t best_i = 0;
+            for (std::size_t i = 0; i < c.extended_count(); ++i) {
+                const std::uint32_t s = c.extended(i).scope.value;
+                if (encloses(scope_handle{s}, scope_handle{t}) && (best == detail::none || s > best)) {
+                    best = s;
+                    best_i = i;
+                }
+            }
+            if (best != detail::none) cap &= c.extended(best_i).ceiling;
+            else if (c.has_wildcard()) cap &= c.wildcard();
+            else cap = set{};
+        }
+        return cap;
+    }
+    /// The application restriction's cap at target t (every permission when none governs t).
+    /// `rule` is the restriction row that matched the application in use (or the first that governs t).
+    set restriction_cap(const credential<P>& c, std::uint32_t p, std::uint32_t t, std::uint32_t& rule) const noexcept {
+        bool restricted = false;
+        rule = detail::none;
+        if (restrict_first_.empty()) return set::all(); // the policy restricts nobody
+        set cap{};
+        const bool via = c.has_via() && c.via().valid();
+        const std::uint32_t v = c.via().value;
+        for (std::uint32_t i = restrict_first_[p]; i < restrict_first_[p + 1]; ++i) {
+            const detail::restriction& r = restrictions_[i];
+            if (t < r.within_begin || t >= r.within_end) continue;
+            if (!restricted) rule = r.row;
+            restricted = true;
+            if (via && r.app_begin <= v && v < r.app_end) {
+                if (cap.none()) rule = r.row;
+                cap |= masks_[r.mask];
+            }
+        }
+        return restricted ? cap : set::all();
+    }
+    /// Common preconditions; returns granted when the request may be evaluated.
+    reason admit(const credential<P>& cred, scope_handle target) const noexcept {
+        if (!cred.authenticated()) return reason::unauthenticated;
+        // The principal first: a caller the policy does not know must not learn which scopes exist.
+        if (cred.principal().value >= principal_count()) return reason::unknown_principal;
+        if (target.value >= scope_count()) return reason::unknown_scope;
+        if (cred.bound_count() != 0) {
+            bool inside = false;
+            for (std::size_t i = 0; i < cred.bound_count() && !inside; ++i) inside = encloses(cred.bound(i), target);
+            if (!inside) return reason::outside_scope;
+        }
+        return reason::granted;
+    }
+    const entry* find_row(std::uint32_t row, std::uint32_t& principal) const noexcept {
+        for (std::size_t i = 0; i < entries_.size(); ++i)
+            if (entries_[i].row() == row) {
+                std::uint32_t lo = 0, hi = static_cast<std::uint32_t>(principal_count()); // first_[lo] <= i < first_[hi]
+                while (hi - lo > 1) {
+                    const std::uint32_t mid = lo + (hi - lo) / 2;
+                    if (first_[mid] <= i) lo = mid;
+                    else hi = mid;
+                }
+                principal = lo;
+                return &entries_[i];
+            }
+        return nullptr;
+    }
+
+    std::uint64_t version_ = 0;
+    scope_schema schema_;
+    detail::id_index scope_ids_, principal_ids_, role_ids_;
+    std::vector<std::uint32_t> scope_end_, scope_parent_;
+    std::vector<std::uint8_t> scope_kind_;
+    std::vector<std::uint32_t> deny_all_;         ///< per scope: mask of everyone-denies on its path
+    std::vector<std::uint32_t> everyone_first_;  ///< per scope: its own everyone-deny rows in everyone_
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> everyone_; ///< (row, mask)
+    std::vector<principal_kind> principal_kind_;
+    std::vector<std::uint32_t> first_;
+    std::vector<entry> entries_;
+    std::vector<std::uint32_t> restrict_first_;
+    std::vector<detail::restriction> restrictions_;
+    std::vector<set> masks_;
+    std::vector<set> role_masks_;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> everyone_rows_; ///< (row, scope) of deny_everyone rows
+};
+
+// ---- decisions and reverse queries -------------------------------------------------------------------
+
+template <class P>
+decision<P> snapshot<P>::check(const credential<P>& cred, const set& required, scope_handle target) const noexcept {
+    decision<P> d;
+    d.version = version_;
+    d.missing = required;
+    if (!cred.authenticated()) {
+        d.why = reason::unauthenticated;
+        return d;
+    }
+    if (required.none()) {
+        d.why = reason::invalid_request;
+        return d;
+    }
+    d.why = admit(cred, target);
+    if (d.why != reason::granted) return d;
+
+    const std::uint32_t p = cred.principal().value, t = target.value;
+    const path_result path = walk(p, t, required);
+    const set held = path.granted - path.denied;
+    std::uint32_t restriction_rule = detail::none;
+    const set token = cred.has_ceiling() || cred.has_extended() ? token_cap(cred, t) : set::all();
+    const set app = restriction_cap(cred, p, t, restriction_rule);
+    const set effective = held & token & app;
+
+    d.missing = required - effective;
+    if (d.missing.none()) {
+        d.allowed = true;
+        d.why = reason::granted;
+        d.row = path.grant_rule;
+        return d;
+    }
+    if ((d.missing & path.denied).any()) {
+        d.why = reason::explicitly_denied;
+        d.row = path.deny_rule;
+    } else if (!held.contains_all(required)) {
+        d.why = reason::missing_permission;
+    } else if (!token.contains_all(required)) {
+        d.why = reason::not_in_token;
+    } else {
+        d.why = reason::restricted_by_application;
+        d.row = restriction_rule;
+    }
+    return d;
+}
+
+template <class P>
+effective_result<P> snapshot<P>::effective_permissions(const credential<P>& cred, scope_handle target) const noexcept {
+    effective_result<P> r;
+    r.why = admit(cred, target);
+    if (r.why != reason::granted) return r;
+    const std::uint32_t p = cred.principal().value, t = target.value;
+    const path_result path = walk(p, t, set{});
+    std::uint32_t rule = detail::none;
+    r.permissions = (path.granted - path.denied) & token_cap(cred, t) & restriction_cap(cred, p, t, rule);
+    return r;
+}
+
+template <class P>
+std::size_t snapshot<P>::principals_with(const set& required, scope_handle target, principal_handle* out,
+                                         std::size_t capacity) const noexcept {
+    if (target.value >= scope_count() || required.none()) return 0;
+    std::size_t n = 0;
+    for (std::uint32_t p = 0; p < principal_count(); ++p) {
+        if (first_[p] == first_[p + 1]) continue;
+        const path_result path = walk(p, target.value, required);
+        if ((path.granted - path.denied).contains_all(required)) {
+            if (n < capacity && out != nullptr) out[n] = principal_handle{p};
+            ++n;
+        }
+    }
+    return n;
+}
+
+
+} // namespace ward
+
+// snapshot::explain, off the decision path.
+#include "explain.hpp"
+
+#endif
