@@ -83,7 +83,7 @@ struct vocabulary {
     static_assert((!detail::declares_wire_type<P>::value && bits > 64) || bits <= std::numeric_limits<wire_type>::digits,
                   "ward::permission_traits<P>::wire_type is narrower than the vocabulary's highest bit");
 
-    static constexpr std::size_t slots = detail::table_slots(size);
+    static constexpr std::size_t slots = detail::table_size(size, 4);
     static constexpr detail::name_table<slots> table = detail::make_name_table<slots>(source::names);
     static_assert(!table.duplicate, "ward::permission_traits<P>::names: two permissions share a wire name");
 

@@ -10,6 +10,7 @@
 #include "../product.hpp"
 #include "bits.hpp"
 #include "closure.hpp"
+#include "table.hpp"
 
 #include <array>
 #include <cstddef>
@@ -276,13 +277,7 @@ constexpr bool implications_known(const std::array<std::string_view, Bits>& name
     return true;
 }
 
-// ---- the name -> bit table ----------------------------------------------------------------------
-
-constexpr std::size_t table_slots(std::size_t n) noexcept {
-    std::size_t s = 4;
-    while (s < 2 * n) s *= 2;
-    return s;
-}
+// ---- the name -> bit table (detail/table.hpp's open addressing, hashed with fnv1a) ---------------
 
 template <std::size_t Slots>
 struct name_table {
@@ -295,27 +290,20 @@ constexpr name_table<Slots> make_name_table(const std::array<std::string_view, B
     name_table<Slots> t{};
     for (std::size_t i = 0; i < Bits; ++i) {
         if (names[i].empty()) continue;
-        std::size_t h = static_cast<std::size_t>(fnv1a(names[i])) & (Slots - 1);
-        while (t.slot[h] != 0) {
-            if (names[t.slot[h] - 1u] == names[i]) t.duplicate = true;
-            h = (h + 1) & (Slots - 1);
-        }
-        t.slot[h] = static_cast<std::uint16_t>(i + 1);
+        const std::size_t h =
+            probe(t.slot, fnv1a(names[i]), [&](std::uint16_t x) { return names[x - 1u] == names[i]; });
+        if (t.slot[h] != 0) t.duplicate = true;
+        else t.slot[h] = static_cast<std::uint16_t>(i + 1);
     }
     return t;
 }
 
-/// The bit whose name is s, or npos; s is not empty.
+/// The bit whose name is s, or npos.
 template <std::size_t Slots, std::size_t Bits>
 constexpr std::size_t find_name(const name_table<Slots>& t, const std::array<std::string_view, Bits>& names,
                                 std::string_view s) noexcept {
-    std::size_t h = static_cast<std::size_t>(fnv1a(s)) & (Slots - 1);
-    while (t.slot[h] != 0) {
-        const std::size_t i = t.slot[h] - 1u;
-        if (names[i] == s) return i;
-        h = (h + 1) & (Slots - 1);
-    }
-    return std::numeric_limits<std::size_t>::max();
+    const std::size_t h = probe(t.slot, fnv1a(s), [&](std::uint16_t x) { return names[x - 1u] == s; });
+    return t.slot[h] != 0 ? t.slot[h] - 1u : std::numeric_limits<std::size_t>::max();
 }
 
 } // namespace detail
