@@ -6,6 +6,7 @@
 #ifndef WARD_PARSE_HPP
 #define WARD_PARSE_HPP
 
+#include "detail/chars.hpp"
 #include "detail/split.hpp"
 #include "error.hpp"
 #include "format.hpp"

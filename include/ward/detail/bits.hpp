@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+/// \file ward/detail/bits.hpp
+/// Bit tricks (popcount, count trailing zeros) and the FNV-1a hash, all constexpr.
 #ifndef WARD_DETAIL_BITS_HPP
 #define WARD_DETAIL_BITS_HPP
 
@@ -37,12 +39,6 @@ constexpr std::uint64_t fnv1a(std::string_view s) noexcept {
         h *= 1099511628211ull;
     }
     return h;
-}
-
-/// A scope-token byte per RFC 6749 section 3.3: %x21 / %x23-5B / %x5D-7E.
-constexpr bool is_name_char(char c) noexcept {
-    const auto u = static_cast<unsigned char>(c);
-    return u >= 0x21 && u <= 0x7e && u != 0x22 && u != 0x5c;
 }
 
 } // namespace ward::detail

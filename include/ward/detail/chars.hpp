@@ -38,6 +38,12 @@ constexpr bool valid_id(std::string_view s) noexcept {
     return true;
 }
 
+/// A byte of a permission's wire name, a scope-token per RFC 6749 section 3.3: %x21 / %x23-5B / %x5D-7E.
+constexpr bool is_name_char(char c) noexcept {
+    const auto u = static_cast<unsigned char>(c);
+    return u >= 0x21 && u <= 0x7e && u != 0x22 && u != 0x5c;
+}
+
 } // namespace ward::detail
 
 #endif

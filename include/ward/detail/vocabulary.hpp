@@ -9,6 +9,7 @@
 #include "../config.hpp"
 #include "../product.hpp"
 #include "bits.hpp"
+#include "chars.hpp"
 #include "closure.hpp"
 #include "table.hpp"
 
