@@ -7,7 +7,7 @@
 
 #include <ward/parse.hpp>
 
-#include "generated_names.hpp" // tests/: shared with the test vocabularies
+#include "support/generated_names.hpp" // tests/: shared with the test vocabularies
 #include <ward/permission_set.hpp>
 
 #include <array>

@@ -1,10 +1,4 @@
 // SPDX-License-Identifier: MIT
-// Includes Catch2 2 or 3, whichever the build found.
-#ifndef WARD_TESTS_CATCH_HPP
-#define WARD_TESTS_CATCH_HPP
-#if WARD_CATCH_MAJOR >= 3
-#include <catch2/catch_all.hpp>
-#else
-#include <catch2/catch.hpp>
-#endif
-#endif
+// Moved to support/ward_catch.hpp. Kept only for the reference service's tests, which still
+// include "ward_catch.hpp"; delete this file once they include "support/ward_catch.hpp".
+#include "support/ward_catch.hpp"

@@ -2,8 +2,8 @@
 // ward::live under concurrency: readers decide while a writer publishes successive snapshots; every
 // decision must be the answer of the snapshot version it reports, and a guard must keep its
 // snapshot alive across a publish. Meant to run under ThreadSanitizer too.
-#include "vocabularies.hpp"
-#include "ward_catch.hpp"
+#include "support/vocabularies.hpp"
+#include "support/ward_catch.hpp"
 
 #include <ward/ward.hpp>
 

@@ -3,8 +3,8 @@
 // (static_assert at namespace scope), and a few are mirrored as Catch2 STATIC_REQUIREs so the
 // suite reports them. Each vocabulary width (8, 64, 200, 1024 bits) is exercised, with members
 // placed on either side of the 64-bit word boundaries.
-#include "vocabularies.hpp"
-#include "ward_catch.hpp"
+#include "support/vocabularies.hpp"
+#include "support/ward_catch.hpp"
 
 #include <ward/parse.hpp>
 #include <ward/permission_set.hpp>

@@ -4,38 +4,23 @@
 // fixed-point implication closure, a split-on-space scope parser). Random hostile byte strings are
 // fed to every parser. Deterministic: the seed is printed with INFO and can be set with
 // WARD_PROPERTY_SEED in the environment.
-#include "vocabularies.hpp"
-#include "ward_catch.hpp"
+#include "support/splitmix64.hpp"
+#include "support/vocabularies.hpp"
+#include "support/ward_catch.hpp"
 
 #include <ward/parse.hpp>
 #include <ward/permission_set.hpp>
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace {
 
-// ---- deterministic randomness ---------------------------------------------------------------------
-struct splitmix64 {
-    std::uint64_t state;
-    std::uint64_t next() noexcept {
-        std::uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-        return z ^ (z >> 31);
-    }
-    std::size_t below(std::size_t n) noexcept { return static_cast<std::size_t>(next() % n); }
-    bool chance(unsigned percent) noexcept { return next() % 100 < percent; }
-};
-
-std::uint64_t seed() {
-    if (const char* s = std::getenv("WARD_PROPERTY_SEED")) return std::strtoull(s, nullptr, 0);
-    return 0x5eed20240b0a7d00ull;
-}
+using wt::property_seed;
+using wt::splitmix64;
 
 // ---- the reference model --------------------------------------------------------------------------
 template <class P>
@@ -501,7 +486,7 @@ void check_hostile_input(splitmix64& rng, std::size_t rounds) {
 
 template <class P>
 void run_vocabulary(const char* name, std::size_t rounds, bool integer_form) {
-    const std::uint64_t s = seed();
+    const std::uint64_t s = property_seed();
     INFO("vocabulary " << name << ", seed " << s << " (set WARD_PROPERTY_SEED to reproduce)");
     splitmix64 rng{s ^ ward::vocabulary<P>::bits};
     check_algebra<P>(rng, rounds);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // permission_set at run time: provide ident's documented masks, the integer wire form, all-of vs
 // any-of, implications, product rows and columns, iteration, hashing.
-#include "vocabularies.hpp"
-#include "ward_catch.hpp"
+#include "support/vocabularies.hpp"
+#include "support/ward_catch.hpp"
 
 #include <ward/parse.hpp>
 #include <ward/permission_set.hpp>
@@ -12,20 +12,6 @@
 #include <string>
 #include <unordered_set>
 #include <vector>
-
-namespace Catch {
-// Print a set by its names rather than as a range of enum values.
-template <class P>
-struct is_range<ward::permission_set<P>> : std::false_type {};
-template <class P>
-struct StringMaker<ward::permission_set<P>> {
-    static std::string convert(const ward::permission_set<P>& s) { return "{" + ward::to_string(s) + "}"; }
-};
-template <>
-struct StringMaker<ward::errc> {
-    static std::string convert(ward::errc e) { return std::string(ward::to_string(e)); }
-};
-} // namespace Catch
 
 namespace {
 

@@ -7,7 +7,7 @@
 #include <ward/parse.hpp>
 #include <ward/permission_set.hpp>
 
-#include "generated_names.hpp"
+#include "support/generated_names.hpp"
 
 #include <array>
 #include <cstddef>
@@ -88,6 +88,9 @@ struct ward::permission_traits<wt::bb_action> {
 
 namespace wt {
 using bb = ward::product<bb_resource, bb_action>; // "read:users"
+inline constexpr bb read_users{bb_resource::users, bb_action::read};
+inline constexpr bb update_users{bb_resource::users, bb_action::update};
+inline constexpr bb delete_deployments{bb_resource::deployments, bb_action::remove};
 
 // ---- Commerce Layer subject x CRUD, "orders.read", update implies read ------------------------------
 enum class cl_subject : unsigned char { orders, skus, markets, customers, prices };
