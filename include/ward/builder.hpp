@@ -49,6 +49,7 @@ enum class assign : unsigned char {
 /// The kind of row a builder call adds; errors name it.
 enum class row_kind : unsigned char { scope, principal, role, role_table, binding, grant, deny, deny_everyone, restriction };
 
+/// The row kind as error messages give it ("binding", "deny for everyone", ...).
 constexpr std::string_view to_string(row_kind k) noexcept {
     switch (k) {
     case row_kind::scope: return "scope";
@@ -72,6 +73,7 @@ struct build_error {
     std::size_t row = 0;
     std::string id; ///< the id that is unknown, duplicated or malformed
 
+    /// No error: the policy built.
     bool ok() const noexcept { return code == errc::ok; }
     /// "row 7 (binding): unknown role 'rol_x'".
     std::string message() const {
@@ -86,8 +88,9 @@ struct build_error {
 /// What build() returns: the snapshot, or the error that prevented it.
 template <class P>
 struct build_result {
-    std::shared_ptr<const ward::snapshot<P>> snapshot;
-    build_error error;
+    std::shared_ptr<const ward::snapshot<P>> snapshot; ///< null when a row was bad
+    build_error error;                                 ///< which row, and why
+    /// The policy built.
     explicit operator bool() const noexcept { return snapshot != nullptr; }
 };
 
@@ -107,8 +110,10 @@ public:
     explicit policy_builder(scope_schema schema = scope_schema::standard(), std::uint64_t version = 1)
         : schema_(schema), version_(version) {}
 
+    /// The version the built snapshot (and each of its decisions) will carry.
     void set_version(std::uint64_t v) noexcept { version_ = v; }
     std::uint64_t version() const noexcept { return version_; }
+    /// How many rows the builder calls have added so far (the next row's number).
     std::size_t row_count() const noexcept { return rows_; }
 
     /// Reserve space for about this many rows of each kind (optional; speeds up large builds).
@@ -124,15 +129,11 @@ public:
     /// A scope of kind `kind` (a kind of the schema) under `parent` ("" for a root).
     std::size_t add_scope(std::string_view id, std::string_view kind, std::string_view parent = {}) {
         const std::size_t row = next_row(row_kind::scope);
-        const std::uint32_t s = intern_scope(id, row, row_kind::scope);
+        const std::uint32_t s = define(scope_ids_, scope_defs_, id, row, row_kind::scope);
         if (s == detail::none) return row;
-        auto& d = scope_defs_[s];
-        if (d.defined) return fail(errc::duplicate_id, row_kind::scope, row, id), row;
-        d.defined = true;
-        d.row = static_cast<std::uint32_t>(row);
         const std::size_t k = schema_.find(kind);
         if (k == scope_schema::npos) return fail(errc::unknown_kind, row_kind::scope, row, kind), row;
-        d.kind = static_cast<std::uint32_t>(k);
+        scope_defs_[s].kind = static_cast<std::uint32_t>(k);
         if (!parent.empty()) {
             const std::uint32_t p = intern_scope(parent, row, row_kind::scope);
             scope_defs_[s].parent = p; // intern may have grown the vector
@@ -144,13 +145,8 @@ public:
     /// its tokens carry ("user:...", "application:...", "auth0|...").
     std::size_t add_principal(std::string_view id, principal_kind kind = principal_kind::user) {
         const std::size_t row = next_row(row_kind::principal);
-        const std::uint32_t p = intern_principal(id, row, row_kind::principal);
-        if (p == detail::none) return row;
-        auto& d = principal_defs_[p];
-        if (d.defined) return fail(errc::duplicate_id, row_kind::principal, row, id), row;
-        d.defined = true;
-        d.kind = kind;
-        d.row = static_cast<std::uint32_t>(row);
+        const std::uint32_t p = define(principal_ids_, principal_defs_, id, row, row_kind::principal);
+        if (p != detail::none) principal_defs_[p].kind = kind;
         return row;
     }
 
@@ -205,6 +201,7 @@ public:
     std::size_t grant(std::string_view principal, std::string_view scope, const set& permissions) {
         return add_perm_row(row_kind::grant, principal, scope, permissions);
     }
+    /// grant() with the permissions as a scope string; an unknown name is an error of this row.
     std::size_t grant(std::string_view principal, std::string_view scope, std::string_view permission_names) {
         return add_perm_row(row_kind::grant, principal, scope, permission_names);
     }
@@ -213,6 +210,7 @@ public:
     std::size_t deny(std::string_view principal, std::string_view scope, const set& permissions) {
         return add_perm_row(row_kind::deny, principal, scope, permissions);
     }
+    /// deny() with the permissions as a scope string; an unknown name is an error of this row.
     std::size_t deny(std::string_view principal, std::string_view scope, std::string_view permission_names) {
         return add_perm_row(row_kind::deny, principal, scope, permission_names);
     }
@@ -280,11 +278,7 @@ private:
         return r;
     }
     void fail(errc e, row_kind k, std::size_t row, std::string_view id) {
-        if (!error_.ok()) return;
-        error_.code = e;
-        error_.kind = k;
-        error_.row = row;
-        error_.id = std::string(id);
+        if (error_.ok()) error_ = build_error{e, k, row, std::string(id)};
     }
     template <class Def>
     std::uint32_t intern(detail::id_index& ids, std::vector<Def>& defs, std::string_view id, std::size_t row, row_kind k) {
@@ -300,6 +294,17 @@ private:
         }
         return i;
     }
+    /// Interns `id` and marks it defined by `row`; detail::none when the id is malformed or
+    /// already defined (an error of this row).
+    template <class Def>
+    std::uint32_t define(detail::id_index& ids, std::vector<Def>& defs, std::string_view id, std::size_t row, row_kind k) {
+        const std::uint32_t i = intern(ids, defs, id, row, k);
+        if (i == detail::none) return i;
+        if (defs[i].defined) return fail(errc::duplicate_id, k, row, id), detail::none;
+        defs[i].defined = true;
+        defs[i].row = static_cast<std::uint32_t>(row);
+        return i;
+    }
     std::uint32_t intern_scope(std::string_view id, std::size_t row, row_kind k) { return intern(scope_ids_, scope_defs_, id, row, k); }
     std::uint32_t intern_principal(std::string_view id, std::size_t row, row_kind k) {
         return intern(principal_ids_, principal_defs_, id, row, k);
@@ -307,17 +312,14 @@ private:
     std::uint32_t intern_role(std::string_view id, std::size_t row, row_kind k) { return intern(role_ids_, role_defs_, id, row, k); }
 
     void add_role_def(std::string_view id, const set& permissions, view<std::string_view> parents, std::size_t row, row_kind k) {
-        const std::uint32_t r = intern_role(id, row, k);
+        const std::uint32_t r = define(role_ids_, role_defs_, id, row, k);
         if (r == detail::none) return;
-        if (role_defs_[r].defined) return fail(errc::duplicate_id, k, row, id);
         const auto pb = static_cast<std::uint32_t>(role_parents_.size());
         for (std::string_view p : parents) role_parents_.push_back(intern_role(p, row, k));
-        auto& d = role_defs_[r];
-        d.defined = true;
+        auto& d = role_defs_[r]; // interning the parents may have grown the vector
         d.permissions = permissions.implied();
         d.parents_begin = pb;
         d.parents_end = static_cast<std::uint32_t>(role_parents_.size());
-        d.row = static_cast<std::uint32_t>(row);
         d.def_kind = k;
     }
     std::size_t add_perm_row(row_kind k, std::string_view principal, std::string_view scope, const set& permissions) {

@@ -45,6 +45,7 @@ struct token_claims {
 /// Which claim made authentication fail.
 enum class claim : unsigned char { none, subject, permission_mask, permission_names, scope, extended, bound_scopes, via };
 
+/// The claim's name as error messages give it ("sub", "scope", ...).
 constexpr std::string_view to_string(claim c) noexcept {
     switch (c) {
     case claim::none: return "none";
@@ -63,10 +64,11 @@ constexpr std::string_view to_string(claim c) noexcept {
 /// unauthenticated (every check denies) and `failed` / `ec` / `position` say why.
 template <class P>
 struct credential_result {
-    credential<P> value{};
-    errc ec = errc::ok;
-    ward::claim failed = claim::none;
-    std::size_t position = 0;
+    credential<P> value{};            ///< the credential (unauthenticated on error)
+    errc ec = errc::ok;               ///< why a claim was refused
+    ward::claim failed = claim::none; ///< which claim
+    std::size_t position = 0;         ///< where in it: a byte offset, or an item index for lists
+    /// Every claim was accepted.
     constexpr explicit operator bool() const noexcept { return ec == errc::ok; }
 };
 

@@ -74,23 +74,30 @@ class snapshot {
 public:
     using set = permission_set<P>;
 
+    /// The version the builder gave it (decisions carry it).
     std::uint64_t version() const noexcept { return version_; }
-    std::size_t scope_count() const noexcept { return scope_end_.size(); }
-    std::size_t principal_count() const noexcept { return principal_kind_.size(); }
-    std::size_t role_count() const noexcept { return role_ids_.size(); }
-    std::size_t entry_count() const noexcept { return entries_.size(); }
+    std::size_t scope_count() const noexcept { return scope_end_.size(); }         ///< scopes (handles 0..n-1)
+    std::size_t principal_count() const noexcept { return principal_kind_.size(); } ///< principals (handles 0..n-1)
+    std::size_t role_count() const noexcept { return role_ids_.size(); }           ///< compile-time and run-time roles
+    std::size_t entry_count() const noexcept { return entries_.size(); }           ///< packed bindings, grants and denies
 
     // ---- lookups (no allocation) ---------------------------------------------------------------------
+    /// The scope with this id; an invalid handle when there is none.
     scope_handle find_scope(std::string_view id) const noexcept { return scope_handle{scope_ids_.find(id)}; }
+    /// The principal with this id (a token's subject); an invalid handle when there is none.
     principal_handle find_principal(std::string_view id) const noexcept { return principal_handle{principal_ids_.find(id)}; }
+    /// The id of a scope or principal; empty for a handle this snapshot does not know.
     std::string_view scope_id(scope_handle s) const noexcept { return scope_ids_.at(s.value); }
     std::string_view principal_id(principal_handle p) const noexcept { return principal_ids_.at(p.value); }
+    /// The schema kind of a scope ("organization"); empty for an unknown handle.
     std::string_view scope_kind(scope_handle s) const noexcept {
         return s.value < scope_count() ? schema_.name(scope_kind_[s.value]) : std::string_view{};
     }
+    /// The kind of a principal (user for an unknown handle).
     principal_kind kind_of(principal_handle p) const noexcept {
         return p.value < principal_count() ? principal_kind_[p.value] : principal_kind::user;
     }
+    /// The scope above `s`; an invalid handle for a root or an unknown handle.
     scope_handle parent(scope_handle s) const noexcept {
         return s.value < scope_count() ? scope_handle{scope_parent_[s.value]} : scope_handle{};
     }

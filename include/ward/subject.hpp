@@ -19,6 +19,7 @@ namespace ward {
 /// What kind of principal a subject names.
 enum class principal_kind : unsigned char { user, application, organization, api_credential, token, invite };
 
+/// The kind as a subject spells it ("user", "api_credential", ...).
 constexpr std::string_view to_string(principal_kind k) noexcept {
     switch (k) {
     case principal_kind::user: return "user";
