@@ -14,7 +14,7 @@
 
 #include "decision.hpp"
 #include "detail/handle.hpp"
-#include "parse.hpp"
+#include "format.hpp"
 #include "snapshot.hpp"
 
 #include <cstdint>
