@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
-// The benchmark binary replaces the global operator new/delete (alloc_count.cpp) to count
-// allocations per thread, and, on request, the heap bytes that stay allocated.
+// The benchmark binary links the allocation counter of the tests (tests/support/alloc_counter.cpp
+// replaces the global operator new/delete) to count allocations per thread, and, on request, the
+// heap bytes that stay allocated. This header adds what only the benchmarks need.
 #ifndef WARD_BENCH_ALLOC_COUNT_HPP
 #define WARD_BENCH_ALLOC_COUNT_HPP
+
+#include "support/alloc_counter.hpp" // tests/: shared with the alloc test suite
 
 #include <benchmark/benchmark.h>
 
@@ -11,14 +14,9 @@
 
 namespace wb {
 
-/// Calls of any operator new made by the calling thread so far.
-std::uint64_t thread_allocations() noexcept;
-
-/// Net heap bytes (malloc_usable_size of each block: what malloc really hands out, rounding
-/// included, its per-block header not) allocated and not yet freed while counting was on.
-/// Used only off the timed path, to measure what a built structure keeps.
-void count_bytes(bool on) noexcept;
-std::int64_t counted_bytes() noexcept;
+using wt::count_bytes;
+using wt::counted_bytes;
+using wt::thread_allocations;
 
 /// Heap bytes that `make()` leaves allocated (what the object it returns holds). Not thread-safe
 /// against other allocating threads; call it while nothing else runs.

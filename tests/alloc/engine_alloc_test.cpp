@@ -2,9 +2,9 @@
 // The decision engine allocates nothing once a snapshot is built: checks (allowed and every denied
 // path), batches, reverse queries, lookups by id, authentication of token claims, subject and
 // scope-restriction parsing, and reading through ward::live.
-#include "alloc/alloc_counter.hpp"
-#include "vocabularies.hpp"
-#include "ward_catch.hpp"
+#include "support/alloc_counter.hpp"
+#include "support/vocabularies.hpp"
+#include "support/ward_catch.hpp"
 
 #include <ward/ward.hpp>
 

@@ -2,9 +2,9 @@
 // Zero heap allocations: every parse overload (strict and lenient, success and error), formatting
 // into a caller's buffer, and every set operation on the 1024-bit vocabulary and on provide ident.
 // Inputs that need heap storage (std::string, std::vector) are built before the counted window.
-#include "alloc/alloc_counter.hpp"
-#include "vocabularies.hpp"
-#include "ward_catch.hpp"
+#include "support/alloc_counter.hpp"
+#include "support/vocabularies.hpp"
+#include "support/ward_catch.hpp"
 
 #include <ward/parse.hpp>
 #include <ward/permission_set.hpp>
