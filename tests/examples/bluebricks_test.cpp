@@ -1,16 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Every row of the Bluebricks example answers the status the documents give.
 #include "bluebricks.hpp"
-#include "ward_catch.hpp"
+#include "support/example_table.hpp"
+#include "support/ward_catch.hpp"
 
 TEST_CASE("bluebricks: every documented rule is a checked row", "[example][bluebricks]") {
-    const auto table = bluebricks::run_table();
-    REQUIRE(!table.empty());
-    REQUIRE(table.size() >= 27);
-    for (const auto& o : table) {
-        INFO(o.request << " as " << o.credential << ": " << o.reason);
-        CHECK(o.status == o.expected);
-    }
+    wt::check_every_row(bluebricks::run_table(), 27);
 }
 
 TEST_CASE("bluebricks: add keeps the roles, replace drops them", "[example][bluebricks]") {

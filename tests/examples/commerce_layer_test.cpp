@@ -1,16 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Every row of the Commerce Layer example answers the status the documents give.
 #include "commerce_layer.hpp"
-#include "ward_catch.hpp"
+#include "support/example_table.hpp"
+#include "support/ward_catch.hpp"
 
 TEST_CASE("commerce layer: every documented rule is a checked row", "[example][commerce_layer]") {
-    const auto table = commerce_layer::run_table();
-    REQUIRE(!table.empty());
-    REQUIRE(table.size() >= 32);
-    for (const auto& o : table) {
-        INFO(o.request << " as " << o.credential << ": " << o.reason);
-        CHECK(o.status == o.expected);
-    }
+    wt::check_every_row(commerce_layer::run_table(), 32);
 }
 
 TEST_CASE("commerce layer: custom roles and application sets", "[example][commerce_layer]") {

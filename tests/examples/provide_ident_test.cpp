@@ -1,15 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Every row of the provide ident example answers the status ident documents.
 #include "provide_ident.hpp"
-#include "ward_catch.hpp"
+#include "support/example_table.hpp"
+#include "support/ward_catch.hpp"
 
 TEST_CASE("provide ident: every documented rule is a checked row", "[example][provide]") {
-    const auto table = provide::run_table();
-    REQUIRE(table.size() >= 24);
-    for (const auto& o : table) {
-        INFO(o.request << " as " << o.credential << ": " << o.reason);
-        CHECK(o.status == o.expected);
-    }
+    wt::check_every_row(provide::run_table(), 24);
 }
 
 TEST_CASE("provide ident: the named masks decode and encode exactly", "[example][provide]") {
