@@ -19,13 +19,14 @@
 
 namespace {
 
-using bset = ward::permission_set<wt::bb>;
-using iset = ward::permission_set<wt::ident>;
 using ward::errc;
+using wt::bb;
 using wt::delete_deployments;
 using wt::ident;
 using wt::read_users;
 using wt::update_users;
+using bset = ward::permission_set<bb>;
+using iset = ward::permission_set<ident>;
 
 } // namespace
 
