@@ -138,7 +138,7 @@ TEST_CASE("alloc: parse_integer and permissions<P>", "[alloc][parse]") {
 TEST_CASE("alloc: formatting into a caller's buffer", "[alloc][format]") {
     const kset wide = kset::all();
     const iset sudoer = ward::parse_integer<ident>(415u | 0x20000000u).value;
-    std::vector<char> buf(ward::formatted_size(wide) + ward::formatted_size(sudoer, ','));
+    std::vector<char> buf(ward::formatted_size(wide) + ward::formatted_size(sudoer));
     ward::format_result full{}, small{}, comma{};
     char* end = nullptr;
     std::size_t size = 0;

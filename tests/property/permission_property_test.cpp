@@ -225,7 +225,7 @@ void check_names_round_trip(splitmix64& rng, std::size_t rounds) {
     for (std::size_t round = 0; round < rounds; ++round) {
         const set_t<P> a = random_set<P>(rng);
         const char sep = rng.chance(50) ? ' ' : ',';
-        buf.assign(ward::formatted_size(a, sep) + 1, '\x01');
+        buf.assign(ward::formatted_size(a) + 1, '\x01');
         const auto f = ward::format_to(buf.data(), buf.data() + buf.size() - 1, a, sep);
         REQUIRE(f);
         REQUIRE(f.ptr == buf.data() + buf.size() - 1);

@@ -6,6 +6,7 @@
 #include "support/ward_catch.hpp"
 
 #include <ward/error.hpp>
+#include <ward/format.hpp>
 #include <ward/parse.hpp>
 #include <ward/permission_set.hpp>
 
@@ -34,7 +35,7 @@ TEST_CASE("format_to: exact buffer; one byte short; custom separator; empty set"
     const iset s{ident::sudo, ident::authenticate, ident::list_users};
     const std::string_view expected = "authenticate list_users sudo";
     REQUIRE(ward::formatted_size(s) == expected.size());
-    CHECK(ward::formatted_size(s, ',') == expected.size());
+    CHECK(ward::to_string(s, ',').size() == ward::formatted_size(s)); // whatever the separator
 
     std::array<char, 64> buf;
     buf.fill('#');
