@@ -12,10 +12,11 @@
 #include "support/vocabularies.hpp"
 #include "support/ward_catch.hpp"
 
+#include <ward/builder.hpp>
 #include <ward/credential.hpp>
 #include <ward/decision.hpp>
 #include <ward/permission_set.hpp>
-#include <ward/policy.hpp>
+#include <ward/snapshot.hpp>
 
 #include <cstddef>
 #include <cstdint>

@@ -9,7 +9,7 @@
 #include "property/model.hpp"
 #include "support/splitmix64.hpp"
 
-#include <ward/policy.hpp>
+#include <ward/subject.hpp>
 
 #include <algorithm>
 #include <cstddef>

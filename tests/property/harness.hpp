@@ -8,9 +8,10 @@
 #include "property/model.hpp"
 #include "support/ward_catch.hpp"
 
+#include <ward/builder.hpp>
 #include <ward/credential.hpp>
 #include <ward/decision.hpp>
-#include <ward/policy.hpp>
+#include <ward/snapshot.hpp>
 
 #include <cstddef>
 #include <memory>

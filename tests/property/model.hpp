@@ -10,9 +10,9 @@
 
 #include "support/vocabularies.hpp"
 
+#include <ward/builder.hpp>
 #include <ward/decision.hpp>
 #include <ward/permission_set.hpp>
-#include <ward/policy.hpp>
 #include <ward/role.hpp>
 #include <ward/scope.hpp>
 

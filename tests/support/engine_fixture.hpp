@@ -8,7 +8,11 @@
 #include "support/vocabularies.hpp"
 #include "support/ward_catch.hpp"
 
-#include <ward/ward.hpp>
+#include <ward/builder.hpp>
+#include <ward/parse.hpp>
+#include <ward/role.hpp>
+#include <ward/scope.hpp>
+#include <ward/snapshot.hpp>
 
 #include <memory>
 #include <string>

@@ -12,7 +12,7 @@
 #endif
 
 #include <ward/error.hpp>
-#include <ward/parse.hpp>
+#include <ward/format.hpp>
 #include <ward/permission_set.hpp>
 
 #include <string>

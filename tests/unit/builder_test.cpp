@@ -6,7 +6,10 @@
 #include "support/vocabularies.hpp"
 #include "support/ward_catch.hpp"
 
-#include <ward/ward.hpp>
+#include <ward/builder.hpp>
+#include <ward/error.hpp>
+#include <ward/role.hpp>
+#include <ward/scope.hpp>
 
 #include <string>
 #include <string_view>

@@ -6,7 +6,14 @@
 #include "support/vocabularies.hpp"
 #include "support/ward_catch.hpp"
 
-#include <ward/ward.hpp>
+#include <ward/builder.hpp>
+#include <ward/claims.hpp>
+#include <ward/config.hpp>
+#include <ward/credential.hpp>
+#include <ward/explain.hpp>
+#include <ward/parse.hpp>
+#include <ward/snapshot.hpp>
+#include <ward/view.hpp>
 
 #include <cstddef>
 #include <cstdint>

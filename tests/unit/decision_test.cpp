@@ -2,7 +2,7 @@
 // decision: the status table (reason to HTTP status) and its variants, and the reasons' names.
 #include "support/ward_catch.hpp"
 
-#include <ward/ward.hpp>
+#include <ward/decision.hpp>
 
 using ward::reason;
 

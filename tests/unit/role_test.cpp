@@ -5,7 +5,8 @@
 #include "support/vocabularies.hpp"
 #include "support/ward_catch.hpp"
 
-#include <ward/ward.hpp>
+#include <ward/builder.hpp>
+#include <ward/role.hpp>
 
 using namespace wt;
 using ward::reason;

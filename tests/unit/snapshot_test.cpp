@@ -6,7 +6,11 @@
 #include "support/vocabularies.hpp"
 #include "support/ward_catch.hpp"
 
-#include <ward/ward.hpp>
+#include <ward/builder.hpp>
+#include <ward/explain.hpp>
+#include <ward/format.hpp>
+#include <ward/parse.hpp>
+#include <ward/snapshot.hpp>
 
 #include <algorithm>
 #include <array>

@@ -3,7 +3,7 @@
 // (resource:attribute:value), every error with its position.
 #include "support/ward_catch.hpp"
 
-#include <ward/ward.hpp>
+#include <ward/subject.hpp>
 
 #include <cstddef>
 #include <string>
