@@ -9,8 +9,9 @@
 ///     {"viewer",   ward::permissions<perm>("read:users"), {"guest"}},
 ///     {"admin",    ward::permissions<perm>("update:users delete:users"), {"viewer"}},
 /// });
-/// static_assert(!ladder["viewer"].contains(perm_of("delete:users")), "viewer can never delete users");
+/// static_assert(!ladder["viewer"].contains_any(ward::permissions<perm>("delete:users")), "viewer can never delete users");
 /// \endcode
+/// (ward::permissions is in parse.hpp.)
 #ifndef WARD_ROLE_HPP
 #define WARD_ROLE_HPP
 
