@@ -45,8 +45,11 @@ public:
     /// the subject or audience is unknown.
     std::optional<std::string> mint(const mint_options& options, std::string& error);
 
-private:
+    /// The service's state and handlers; internal to the service (app_impl.hpp), named here so
+    /// that the files of the service can reach it.
     struct impl;
+
+private:
     std::unique_ptr<impl> impl_;
 };
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "crypto.hpp"
+#include "json_depth.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -28,7 +29,7 @@ constexpr unsigned max_iterations = 10000000;
 
 /// The deepest nesting of arrays and objects a token's header or payload may have. Tokens this
 /// service signs nest two levels at most.
-constexpr std::size_t max_json_depth = 16;
+constexpr int max_json_depth = 16;
 
 constexpr auto int_max = static_cast<std::size_t>(std::numeric_limits<int>::max());
 
@@ -73,34 +74,10 @@ bool equal_constant_time(std::string_view a, std::string_view b) noexcept {
     return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-/// Whether `text` nests arrays and objects at most `limit` deep. Brackets inside strings do not
-/// count. On text that is not JSON the answer does not matter: the parser refuses it anyway.
-/// The parser itself is not recursive, but the claims go on to code that is (dump, copies,
-/// comparisons), so a verified token never carries deep nesting.
-bool nesting_within(std::string_view text, std::size_t limit) noexcept {
-    std::size_t depth = 0;
-    bool in_string = false;
-    bool escaped = false;
-    for (const char ch : text) {
-        if (in_string) {
-            if (escaped) escaped = false;
-            else if (ch == '\\') escaped = true;
-            else if (ch == '"') in_string = false;
-        } else if (ch == '"') {
-            in_string = true;
-        } else if (ch == '[' || ch == '{') {
-            if (++depth > limit) return false;
-        } else if ((ch == ']' || ch == '}') && depth > 0) {
-            --depth;
-        }
-    }
-    return true;
-}
-
 /// `text` as JSON, or a discarded value when it is not JSON or nests too deep. Never throws on bad
 /// input (the parser's exceptions are off); only allocation can throw.
 json parse_json(std::string_view text) {
-    if (!nesting_within(text, max_json_depth)) return json(json::value_t::discarded);
+    if (nests_deeper_than(text, max_json_depth)) return json(json::value_t::discarded);
     return json::parse(text, nullptr, /*allow_exceptions=*/false);
 }
 

@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: MIT
+// Commerce Layer Provisioning's endpoints (audience `provisioning`; insufficient permission answers
+// 401): /api/user, /api/organizations, /api/memberships, /api/roles, /api/permissions. What they
+// lean on (the caller, checks, reach, records): provisioning_access.cpp.
+#include "app_impl.hpp"
+
+#include "crypto.hpp"
+#include "jsonapi.hpp"
+#include "validate.hpp"
+
+#include <cstdint>
+#include <utility>
+
+namespace ward_service {
+
+namespace {
+
+json organization_json(const cl_organization& o) {
+    return resource("organizations", o.id, {{"name", o.name}, {"created_at", o.created_at}});
+}
+
+json role_json(const cl_role& r) {
+    return resource("roles", r.id, {{"name", r.name}, {"kind", r.kind}, {"created_at", r.created_at}},
+                    {{"organization", related("organizations", r.organization_id)}});
+}
+
+json permission_json(const cl_permission& p) {
+    return resource("permissions", p.id,
+                    {{"subject_class", p.subject_class},
+                     {"can_create", p.can_create},
+                     {"can_read", p.can_read},
+                     {"can_update", p.can_update},
+                     {"can_destroy", p.can_destroy},
+                     {"created_at", p.created_at}},
+                    {{"role", related("roles", p.role_id)}});
+}
+
+std::string path_id(const call& c, std::string_view prefix, std::string_view what) {
+    const std::string id = path_param(c);
+    if (!is_record_id(id, prefix)) fail(400, "bad_id", "'" + printable(id) + "' is not " + std::string(what) + " id");
+    return id;
+}
+
+std::string access_attribute(const json& attrs) {
+    const auto a = string_field(attrs, "access_scope", 1, 8, false);
+    if (a && !access_named(*a)) fail(400, "bad_value", "'access_scope' must be live, test or all");
+    return a.value_or("");
+}
+
+/// What one permission row gives the role's members (a custom role never manages memberships).
+cl_set cl_row_set(const cl_permission& p) {
+    const auto on = subject_named(p.subject_class);
+    if (!on) return cl_set{};
+    return commerce_layer::permission_row_set(*on, p.can_create, p.can_read, p.can_update, p.can_destroy);
+}
+
+} // namespace
+
+// ---- /api/user ----
+reply app::impl::cl_user(call& c) {
+    const auto snap = provisioning.read();
+    const cl_caller who = cl_login(c, *snap);
+    const ident_user u = found(find_ident_user(who.user_id), "user");
+    return {200, json{{"data", resource("user", u.id, {{"email", u.email}, {"first_name", u.first_name}, {"last_name", u.last_name}})}}};
+}
+
+/// PATCH /api/user: the caller's own name and email (the user is the token's subject; nobody
+/// else's record is reachable here).
+reply app::impl::cl_user_update(call& c) {
+    const json body = parse_body(c);
+    const auto [attrs, rels] = document(body, "user", {"email", "first_name", "last_name"}, {});
+    const std::string email = email_field(attrs, false);
+    const auto first = string_field(attrs, "first_name", 0, 100, false);
+    const auto last = string_field(attrs, "last_name", 0, 100, false);
+    const write_lock serial = serialize();
+    const auto snap = provisioning.share();
+    const cl_caller who = cl_login(c, *snap);
+    write(serial, 0u, [&](store::transaction& t) { update_names(t, who.user_id, email, first, last); });
+    return cl_user(c);
+}
+
+// ---- /api/organizations ----
+reply app::impl::cl_organizations_list(call& c) {
+    const auto snap = provisioning.read();
+    const cl_caller who = cl_login(c, *snap);
+    json out = json::array();
+    for (const cl_organization& o : all_organizations())
+        if (cl_allowed(c, *snap, who, subject::organizations, crud::read, o.id)) out.push_back(organization_json(o));
+    return {200, json{{"data", std::move(out)}}};
+}
+
+reply app::impl::cl_organization_get(call& c) {
+    const std::string id = path_id(c, "org", "an organization");
+    const auto snap = provisioning.read();
+    const cl_caller who = cl_login(c, *snap);
+    const auto o = find_organization(id);
+    cl_visible(who, id, o.has_value(), "organization");
+    cl_require(c, *snap, who, subject::organizations, crud::read, id, "reading an organization");
+    return {200, json{{"data", organization_json(*o)}}};
+}
+
+reply app::impl::cl_organization_create(call& c) {
+    const json body = parse_body(c);
+    const auto [attrs, rels] = document(body, "organizations", {"name"}, {});
+    const std::string name = *string_field(attrs, "name", 1, 100, true);
+    const write_lock serial = serialize();
+    const auto snap = provisioning.share();
+    const cl_caller who = cl_login(c, *snap);
+    if (!who.cred.authenticated()) fail(401, "unauthenticated", "creating an organization needs a user");
+    cl_organization o{random_id("org"), name, timestamp_now()};
+    write(serial, api_provisioning, [&](store::transaction& t) {
+        const std::string admin = random_id("role"), read_only = random_id("role");
+        t.prepare("INSERT INTO cl_organizations VALUES (?1, ?2, ?3)").bind(1, o.id).bind(2, o.name).bind(3, o.created_at).run();
+        t.prepare("INSERT INTO cl_roles VALUES (?1, ?3, 'Admin', 'admin', ?4), (?2, ?3, 'Read-only', 'read_only', ?4)")
+            .bind(1, admin)
+            .bind(2, read_only)
+            .bind(3, o.id)
+            .bind(4, o.created_at)
+            .run();
+        t.prepare("INSERT INTO cl_memberships VALUES (?1, ?2, ?3, ?4, 1, 'all', ?5)")
+            .bind(1, random_id("mem"))
+            .bind(2, o.id)
+            .bind(3, who.user_id)
+            .bind(4, admin)
+            .bind(5, o.created_at)
+            .run();
+    });
+    return {201, json{{"data", organization_json(o)}}};
+}
+
+reply app::impl::cl_organization_update(call& c) {
+    const std::string id = path_id(c, "org", "an organization");
+    const json body = parse_body(c);
+    const auto [attrs, rels] = document(body, "organizations", {"name"}, {});
+    const auto name = string_field(attrs, "name", 1, 100, false);
+    const write_lock serial = serialize();
+    const auto snap = provisioning.share();
+    const cl_caller who = cl_login(c, *snap);
+    auto o = find_organization(id);
+    cl_visible(who, id, o.has_value(), "organization");
+    cl_require(c, *snap, who, subject::organizations, crud::update, id, "updating an organization");
+    if (name) {
+        write(serial, api_provisioning, [&](store::transaction& t) {
+            t.prepare("UPDATE cl_organizations SET name = ?2 WHERE id = ?1").bind(1, id).bind(2, *name).run();
+        });
+        o->name = *name;
+    }
+    return {200, json{{"data", organization_json(*o)}}};
+}
+
+// ---- /api/memberships ----
+reply app::impl::cl_memberships_list(call& c) {
+    const auto snap = provisioning.read();
+    const cl_caller who = cl_login(c, *snap);
+    json out = json::array();
+    for (const cl_membership& m : all_rows<cl_membership>("cl_memberships", cl_membership_columns, &read_cl_membership))
+        if (m.user_id == who.user_id || cl_allowed(c, *snap, who, subject::memberships, crud::read, m.organization_id))
+            out.push_back(membership_json(m));
+    return {200, json{{"data", std::move(out)}}};
+}
+
+reply app::impl::cl_membership_get(call& c) {
+    const std::string id = path_id(c, "mem", "a membership");
+    const auto snap = provisioning.read();
+    const cl_caller who = cl_login(c, *snap);
+    const auto m = find_membership(id);
+    cl_visible(who, m ? m->organization_id : std::string(), m.has_value(), "membership");
+    if (m->user_id != who.user_id)
+        cl_require(c, *snap, who, subject::memberships, crud::read, m->organization_id, "reading a membership");
+    return {200, json{{"data", membership_json(*m)}}};
+}
+
+reply app::impl::cl_membership_create(call& c) {
+    const json body = parse_body(c);
+    const auto [attrs, rels] = document(body, "memberships", {"user_email", "access_scope"}, {"organization", "role"});
+    const std::string email = email_field(json{{"email", *string_field(attrs, "user_email", 3, 254, true)}}, true);
+    std::string access = access_attribute(attrs);
+    if (access.empty()) access = "all";
+    const std::string organization = relationship(rels, "organization", "organizations", "org", true);
+    const std::string role = relationship(rels, "role", "roles", "role", true);
+    const write_lock serial = serialize();
+    const auto snap = provisioning.share();
+    const cl_caller who = cl_login(c, *snap);
+    cl_visible(who, organization, find_organization(organization).has_value(), "organization");
+    cl_require(c, *snap, who, subject::memberships, crud::create, organization, "creating a membership");
+    cl_may_confer(c, *snap, who, organization, cl_gives(*snap, role, access), "this membership");
+
+    cl_membership m{random_id("mem"), organization, {}, role, false, access, timestamp_now()};
+    write(serial, api_provisioning, [&](store::transaction& t) {
+        auto u = t.prepare("SELECT id FROM users WHERE email = ?1 COLLATE NOCASE");
+        u.bind(1, email);
+        if (!u.step()) fail(422, "unknown_user", "no user has the email " + printable(email));
+        m.user_id = u.text(0);
+        auto r = t.prepare("SELECT count(*) FROM cl_roles WHERE id = ?1 AND organization_id = ?2");
+        r.bind(1, role).bind(2, organization);
+        if (!r.step() || r.integer(0) == 0) fail(422, "unknown_role", "the role is not one of this organization's roles");
+        auto dup = t.prepare("SELECT count(*) FROM cl_memberships WHERE user_id = ?1 AND organization_id = ?2");
+        dup.bind(1, m.user_id).bind(2, organization);
+        if (dup.step() && dup.integer(0) > 0) fail(409, "already_member", "this user is already a member of the organization");
+        t.prepare(std::string("INSERT INTO cl_memberships (") + cl_membership_columns + ") VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6)")
+            .bind(1, m.id)
+            .bind(2, m.organization_id)
+            .bind(3, m.user_id)
+            .bind(4, m.role_id)
+            .bind(5, m.access_scope)
+            .bind(6, m.created_at)
+            .run();
+    });
+    return {201, json{{"data", membership_json(m)}}};
+}
+
+reply app::impl::cl_membership_update(call& c) {
+    const std::string id = path_id(c, "mem", "a membership");
+    const json body = parse_body(c);
+    const auto [attrs, rels] = document(body, "memberships", {"access_scope", "owner"}, {"role"});
+    const std::string access = access_attribute(attrs);
+    const auto owner = bool_field(attrs, "owner");
+    const std::string role = relationship(rels, "role", "roles", "role", false);
+    if (owner && !*owner) fail(422, "owner_required", "ownership is transferred (owner: true on the new owner), never dropped");
+    const write_lock serial = serialize();
+    const auto snap = provisioning.share();
+    const cl_caller who = cl_login(c, *snap);
+    auto m = find_membership(id);
+    cl_visible(who, m ? m->organization_id : std::string(), m.has_value(), "membership");
+    cl_require(c, *snap, who, subject::memberships, crud::update, m->organization_id, "updating a membership");
+    if (!role.empty() || !access.empty()) {
+        // The owner's membership is the owner's alone; anyone else's only for whoever holds
+        // everything it gives now and everything it would give after the change.
+        if (m->owner && m->user_id != who.user_id)
+            throw http_error{cl_status(ward::reason::missing_permission), "owner_required",
+                             "only the owner changes the owner's membership", {}};
+        const cl_reach now = cl_gives(*snap, m->role_id, m->access_scope);
+        const cl_reach after = cl_gives(*snap, role.empty() ? m->role_id : role, access.empty() ? m->access_scope : access);
+        cl_may_confer(c, *snap, who, m->organization_id, now | after, "changing this membership");
+    }
+    write(serial, api_provisioning, [&](store::transaction& t) {
+        if (owner) {
+            auto current = t.prepare("SELECT user_id FROM cl_memberships WHERE organization_id = ?1 AND owner = 1");
+            current.bind(1, m->organization_id);
+            if (!current.step() || current.text(0) != who.user_id)
+                throw http_error{cl_status(ward::reason::missing_permission), "owner_required",
+                                 "only the organization's owner can transfer its ownership", {}};
+            auto admin = t.prepare("SELECT id FROM cl_roles WHERE organization_id = ?1 AND kind = 'admin' ORDER BY created_at LIMIT 1");
+            admin.bind(1, m->organization_id);
+            if (!admin.step()) fail(409, "no_admin_role", "the organization has no admin role");
+            const std::string admin_role = admin.text(0);
+            t.prepare("UPDATE cl_memberships SET owner = 0 WHERE organization_id = ?1").bind(1, m->organization_id).run();
+            t.prepare("UPDATE cl_memberships SET owner = 1, role_id = ?2 WHERE id = ?1").bind(1, id).bind(2, admin_role).run();
+            m->owner = true;
+            m->role_id = admin_role;
+        }
+        if (!role.empty()) {
+            if (m->owner) fail(409, "owner_is_admin", "the owner keeps the admin role; transfer ownership first");
+            auto r = t.prepare("SELECT count(*) FROM cl_roles WHERE id = ?1 AND organization_id = ?2");
+            r.bind(1, role).bind(2, m->organization_id);
+            if (!r.step() || r.integer(0) == 0) fail(422, "unknown_role", "the role is not one of this organization's roles");
+            t.prepare("UPDATE cl_memberships SET role_id = ?2 WHERE id = ?1").bind(1, id).bind(2, role).run();
+            m->role_id = role;
+        }
+        if (!access.empty()) {
+            t.prepare("UPDATE cl_memberships SET access_scope = ?2 WHERE id = ?1").bind(1, id).bind(2, access).run();
+            m->access_scope = access;
+        }
+    });
+    return {200, json{{"data", membership_json(*m)}}};
+}
+
+reply app::impl::cl_membership_delete(call& c) {
+    const std::string id = path_id(c, "mem", "a membership");
+    const write_lock serial = serialize();
+    const auto snap = provisioning.share();
+    const cl_caller who = cl_login(c, *snap);
+    const auto m = find_membership(id);
+    cl_visible(who, m ? m->organization_id : std::string(), m.has_value(), "membership");
+    cl_require(c, *snap, who, subject::memberships, crud::destroy, id, "deleting a membership");
+    write(serial, api_provisioning, [&](store::transaction& t) {
+        auto del = t.prepare("DELETE FROM cl_memberships WHERE id = ?1 AND owner = 0 RETURNING id");
+        del.bind(1, id);
+        if (!del.step()) fail(409, "owner_membership", "the owner's membership cannot be deleted; transfer ownership first");
+        del.run();
+    });
+    return {204, nullptr};
+}
+
+// ---- /api/roles ----
+reply app::impl::cl_roles_list(call& c) {
+    const auto snap = provisioning.read();
+    const cl_caller who = cl_login(c, *snap);
+    json out = json::array();
+    for (const cl_role& r : all_rows<cl_role>("cl_roles", cl_role_columns, &read_cl_role))
+        if (cl_allowed(c, *snap, who, subject::roles, crud::read, r.organization_id)) out.push_back(role_json(r));
+    return {200, json{{"data", std::move(out)}}};
+}
+
+reply app::impl::cl_role_get(call& c) {
+    const std::string id = path_id(c, "role", "a role");
+    const auto snap = provisioning.read();
+    const cl_caller who = cl_login(c, *snap);
+    const auto r = find_role(id);
+    cl_visible(who, r ? r->organization_id : std::string(), r.has_value(), "role");
+    cl_require(c, *snap, who, subject::roles, crud::read, r->organization_id, "reading a role");
+    return {200, json{{"data", role_json(*r)}}};
+}
+
+reply app::impl::cl_role_create(call& c) {
+    const json body = parse_body(c);
+    const auto [attrs, rels] = document(body, "roles", {"name"}, {"organization"});
+    const std::string name = *string_field(attrs, "name", 1, 100, true);
+    const std::string organization = relationship(rels, "organization", "organizations", "org", true);
+    const write_lock serial = serialize();
+    const auto snap = provisioning.share();
+    const cl_caller who = cl_login(c, *snap);
+    cl_visible(who, organization, find_organization(organization).has_value(), "organization");
+    cl_require(c, *snap, who, subject::roles, crud::create, organization, "creating a role");
+    const cl_role r{random_id("role"), organization, name, "custom", timestamp_now()};
+    write(serial, api_provisioning, [&](store::transaction& t) {
+        t.prepare(std::string("INSERT INTO cl_roles (") + cl_role_columns + ") VALUES (?1, ?2, ?3, ?4, ?5)")
+            .bind(1, r.id)
+            .bind(2, r.organization_id)
+            .bind(3, r.name)
+            .bind(4, r.kind)
+            .bind(5, r.created_at)
+            .run();
+    });
+    return {201, json{{"data", role_json(r)}}};
+}
+
+reply app::impl::cl_role_update(call& c) {
+    const std::string id = path_id(c, "role", "a role");
+    const json body = parse_body(c);
+    const auto [attrs, rels] = document(body, "roles", {"name"}, {});
+    const auto name = string_field(attrs, "name", 1, 100, false);
+    const write_lock serial = serialize();
+    const auto snap = provisioning.share();
+    const cl_caller who = cl_login(c, *snap);
+    auto r = find_role(id);
+    cl_visible(who, r ? r->organization_id : std::string(), r.has_value(), "role");
+    cl_require(c, *snap, who, subject::roles, crud::update, r->organization_id, "updating a role");
+    if (name) {
+        write(serial, api_provisioning, [&](store::transaction& t) {
+            t.prepare("UPDATE cl_roles SET name = ?2 WHERE id = ?1").bind(1, id).bind(2, *name).run();
+        });
+        r->name = *name;
+    }
+    return {200, json{{"data", role_json(*r)}}};
+}
+
+// ---- /api/permissions ----
+reply app::impl::cl_permissions_list(call& c) {
+    const auto snap = provisioning.read();
+    const cl_caller who = cl_login(c, *snap);
+    json out = json::array();
+    for (const cl_permission& p : all_rows<cl_permission>("cl_permissions", cl_permission_columns, &read_cl_permission))
+        if (cl_allowed(c, *snap, who, subject::permissions, crud::read, organization_of_role(p.role_id)))
+            out.push_back(permission_json(p));
+    return {200, json{{"data", std::move(out)}}};
+}
+
+reply app::impl::cl_permission_get(call& c) {
+    const std::string id = path_id(c, "perm", "a permission");
+    const auto snap = provisioning.read();
+    const cl_caller who = cl_login(c, *snap);
+    const auto p = find_permission(id);
+    const std::string organization = p ? organization_of_role(p->role_id) : std::string();
+    cl_visible(who, organization, p.has_value(), "permission");
+    cl_require(c, *snap, who, subject::permissions, crud::read, organization, "reading a permission");
+    return {200, json{{"data", permission_json(*p)}}};
+}
+
+reply app::impl::cl_permission_create(call& c) {
+    const json body = parse_body(c);
+    const auto [attrs, rels] =
+        document(body, "permissions", {"subject_class", "can_create", "can_read", "can_update", "can_destroy"}, {"role"});
+    const std::string subject_class = *string_field(attrs, "subject_class", 1, 64, true);
+    if (!subject_named(subject_class)) fail(422, "unknown_subject", "'" + printable(subject_class) + "' is not a subject class");
+    cl_permission p{random_id("perm"),
+                    relationship(rels, "role", "roles", "role", true),
+                    subject_class,
+                    bool_field(attrs, "can_create").value_or(false),
+                    bool_field(attrs, "can_read").value_or(false),
+                    bool_field(attrs, "can_update").value_or(false),
+                    bool_field(attrs, "can_destroy").value_or(false),
+                    timestamp_now()};
+    const write_lock serial = serialize();
+    const auto snap = provisioning.share();
+    const cl_caller who = cl_login(c, *snap);
+    const auto role = find_role(p.role_id);
+    if (!role || !is_member(who.user_id, role->organization_id)) fail(422, "unknown_role", "no such role");
+    cl_require(c, *snap, who, subject::permissions, crud::create, role->organization_id, "creating a permission");
+    if (role->kind != "custom") fail(422, "not_custom", "only custom roles take permissions (admin and read_only are fixed)");
+    const cl_set row = cl_row_set(p);
+    cl_may_confer(c, *snap, who, role->organization_id, {row, row, row}, "this permission");
+    write(serial, api_provisioning, [&](store::transaction& t) {
+        auto dup = t.prepare("SELECT count(*) FROM cl_permissions WHERE role_id = ?1 AND subject_class = ?2");
+        dup.bind(1, p.role_id).bind(2, p.subject_class);
+        if (dup.step() && dup.integer(0) > 0) fail(409, "duplicate_subject", "the role already has a permission for this subject");
+        t.prepare(std::string("INSERT INTO cl_permissions (") + cl_permission_columns + ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+            .bind(1, p.id)
+            .bind(2, p.role_id)
+            .bind(3, p.subject_class)
+            .bind(4, std::int64_t{p.can_create})
+            .bind(5, std::int64_t{p.can_read})
+            .bind(6, std::int64_t{p.can_update})
+            .bind(7, std::int64_t{p.can_destroy})
+            .bind(8, p.created_at)
+            .run();
+    });
+    return {201, json{{"data", permission_json(p)}}};
+}
+
+reply app::impl::cl_permission_update(call& c) {
+    const std::string id = path_id(c, "perm", "a permission");
+    const json body = parse_body(c);
+    const auto [attrs, rels] = document(body, "permissions", {"can_create", "can_read", "can_update", "can_destroy"}, {});
+    const auto can_create = bool_field(attrs, "can_create"), can_read = bool_field(attrs, "can_read"),
+               can_update = bool_field(attrs, "can_update"), can_destroy = bool_field(attrs, "can_destroy");
+    const write_lock serial = serialize();
+    const auto snap = provisioning.share();
+    const cl_caller who = cl_login(c, *snap);
+    auto p = find_permission(id);
+    const std::string organization = p ? organization_of_role(p->role_id) : std::string();
+    cl_visible(who, organization, p.has_value(), "permission");
+    cl_require(c, *snap, who, subject::permissions, crud::update, organization, "updating a permission");
+    const cl_set before = cl_row_set(*p);
+    p->can_create = can_create.value_or(p->can_create);
+    p->can_read = can_read.value_or(p->can_read);
+    p->can_update = can_update.value_or(p->can_update);
+    p->can_destroy = can_destroy.value_or(p->can_destroy);
+    const cl_set added = cl_row_set(*p) - before;
+    cl_may_confer(c, *snap, who, organization, {added, added, added}, "this permission");
+    write(serial, api_provisioning, [&](store::transaction& t) {
+        t.prepare("UPDATE cl_permissions SET can_create = ?2, can_read = ?3, can_update = ?4, can_destroy = ?5 WHERE id = ?1")
+            .bind(1, id)
+            .bind(2, std::int64_t{p->can_create})
+            .bind(3, std::int64_t{p->can_read})
+            .bind(4, std::int64_t{p->can_update})
+            .bind(5, std::int64_t{p->can_destroy})
+            .run();
+    });
+    return {200, json{{"data", permission_json(*p)}}};
+}
+
+} // namespace ward_service

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: MIT
+// What every handler shares (internal to the service): the store, the three live policies, the
+// writer lock and the write that rebuilds the policies, and each handler's declaration. The
+// handlers themselves live one file per API:
+//
+//   app.cpp                 the state below, the write, what more than one API reads
+//   api_tokens.cpp          POST /api/v1/authenticate and minting tokens
+//   api_ident.cpp           provide ident's /api/v1/users
+//   provisioning_access.cpp Commerce Layer's callers, checks, records and JSON:API bodies
+//   api_provisioning.cpp    Commerce Layer's /api/user, organizations, memberships, roles, permissions
+//   api_bluebricks.cpp      Bluebricks' /api/v1/user
+//   routes.cpp              the route table and the wrapper that answers every request
+#ifndef WARD_SERVICE_APP_IMPL_HPP
+#define WARD_SERVICE_APP_IMPL_HPP
+
+#include "app.hpp"
+#include "http.hpp"
+#include "policies.hpp"
+#include "store.hpp"
+
+#include <ward/ward.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace ward_service {
+
+struct app::impl {
+    store& db;
+    app_options options;
+    // The current policies. A read-only request pins one with read() (a lock-free guard); a
+    // request that writes holds share()'s reference instead, because publish() waits for every
+    // guard on the old snapshot, its own included.
+    ward::live<ident_perm> ident;
+    ward::live<cl_perm> provisioning;
+    ward::live<bb_perm> bluebricks;
+    /// Serializes writers. A request that writes takes it before it reads the snapshot it decides
+    /// with, and keeps it until its own snapshot is published: it decides against the newest
+    /// policy, and snapshots are published in the order their writes committed.
+    std::mutex writer;
+    using write_lock = std::unique_lock<std::mutex>;
+
+    /// users.tokens_valid_from of every user whose password changed (ms), kept in memory because
+    /// every user token is checked against it. Written inside the write that changes a password,
+    /// before its commit: a write that then rolls back leaves a stamp that only refuses more.
+    std::shared_mutex password_changes_mutex;
+    std::unordered_map<std::string, std::int64_t> password_changes;
+
+    impl(store& s, app_options o);
+
+    // ==== writing and reading (app.cpp) ====================================================================
+
+    enum api : unsigned { api_ident = 1u, api_provisioning = 2u, api_bluebricks = 4u };
+
+    write_lock serialize() { return write_lock(writer); }
+
+    /// One write. `f` runs inside a transaction; then each API of `apis` gets a new policy
+    /// version and its next snapshot, built from what the transaction sees (its own writes
+    /// included). A snapshot that does not build rolls the whole write back (500, nothing
+    /// changed): the database never holds what the policy cannot express. After the commit the
+    /// new snapshots are published, which cannot fail, so the stored rows and the decisions
+    /// never disagree.
+    void write(const write_lock& serial, unsigned apis, const std::function<void(store::transaction&)>& f);
+
+    /// Whether another record of `table` than `except` has `email` (case-insensitively).
+    static bool email_taken(store::transaction& t, const char* table, std::string_view email, std::string_view except = {});
+
+    /// Sets the fields of user `id` that are given (ident's PUT and provisioning's PATCH /api/user);
+    /// 409 when the email belongs to another user.
+    static void update_names(store::transaction& t, const std::string& id, const std::string& email,
+                             const std::optional<std::string>& first, const std::optional<std::string>& last);
+
+    /// A user's token issued before the user's password last changed is refused: changing a
+    /// password logs every earlier session out. Both times are in milliseconds (see unix_now_ms).
+    void require_current(const json& claims, std::string_view user_id);
+
+    std::optional<ident_user> find_ident_user(std::string_view id);
+
+    /// The row of `table` with this id.
+    template <class Row>
+    std::optional<Row> find_row(const char* table, const char* columns, Row (*read_row)(const statement&), std::string_view id) {
+        return db.read([&](const store::reader& r) -> std::optional<Row> {
+            auto s = r.prepare(std::string("SELECT ") + columns + " FROM " + table + " WHERE id = ?1");
+            s.bind(1, id);
+            if (!s.step()) return std::nullopt;
+            return read_row(s);
+        });
+    }
+
+    /// Every row of `table`, oldest first.
+    template <class Row>
+    std::vector<Row> all_rows(const char* table, const char* columns, Row (*read_row)(const statement&)) {
+        return db.read([&](const store::reader& r) {
+            std::vector<Row> out;
+            for (auto s = r.prepare(std::string("SELECT ") + columns + " FROM " + table + " ORDER BY created_at, id"); s.step();)
+                out.push_back(read_row(s));
+            return out;
+        });
+    }
+
+    // ==== POST /api/v1/authenticate and minting (api_tokens.cpp) ============================================
+
+    reply authenticate(call& c);
+
+    /// Signs a token for `m` with the current policies: ident user tokens carry the stored mask,
+    /// bluebricks tokens the user's organization and effective permissions (and scope = requested
+    /// & held when a scope was asked for).
+    std::optional<std::string> mint(const mint_options& m, std::string& error);
+
+    // ==== provide ident (api_ident.cpp) =====================================================================
+
+    struct ident_caller {
+        ward::credential<ident_perm> cred;
+        std::string subject; ///< "" without a token
+        std::string home;    ///< the scope GET /users lists under
+    };
+
+    ident_caller ident_login(call& c, const ward::snapshot<ident_perm>& s);
+    ident_set ident_held(call& c, const ward::snapshot<ident_perm>& s, const ident_caller& who, std::string_view target);
+    void ident_may_confer(call& c, const ward::snapshot<ident_perm>& s, const ident_caller& who, std::uint32_t mask,
+                          std::string_view target);
+    void ident_may_manage(call& c, const ward::snapshot<ident_perm>& s, const ident_caller& who, std::uint32_t target_mask,
+                          std::string_view target);
+
+    reply ident_list(call& c);
+    reply ident_create(call& c);
+    reply ident_get(call& c);
+    reply ident_update(call& c);
+    reply ident_delete(call& c);
+
+    // ==== Commerce Layer Provisioning: access (provisioning_access.cpp) =====================================
+
+    static constexpr ward::status_table cl_status = commerce_layer::statuses;
+
+    struct cl_caller {
+        ward::credential<cl_perm> cred;
+        std::string user_id; ///< without the "user:" prefix
+    };
+
+    /// What a membership reaches in one organization: at the organization itself and in each of
+    /// its environments (live, test).
+    struct cl_reach {
+        cl_set organization, live, test;
+        friend cl_reach operator|(const cl_reach& a, const cl_reach& b) {
+            return {a.organization | b.organization, a.live | b.live, a.test | b.test};
+        }
+    };
+
+    cl_caller cl_login(call& c, const ward::snapshot<cl_perm>& s);
+    void cl_require(call& c, const ward::snapshot<cl_perm>& s, const cl_caller& who, subject on, crud action,
+                    std::string_view target, const std::string& what);
+    bool cl_allowed(call& c, const ward::snapshot<cl_perm>& s, const cl_caller& who, subject on, crud action,
+                    std::string_view target);
+    cl_reach cl_held(call& c, const ward::snapshot<cl_perm>& s, const cl_caller& who, std::string_view organization);
+    static cl_reach cl_gives(const ward::snapshot<cl_perm>& s, std::string_view role, std::string_view access);
+    void cl_may_confer(call& c, const ward::snapshot<cl_perm>& s, const cl_caller& who, std::string_view organization,
+                       const cl_reach& gives, const std::string& what);
+    bool is_member(std::string_view user_id, std::string_view organization);
+    void cl_visible(const cl_caller& who, std::string_view organization, bool exists, std::string_view what);
+
+    std::optional<cl_organization> find_organization(std::string_view id);
+    std::vector<cl_organization> all_organizations();
+    std::optional<cl_role> find_role(std::string_view id);
+    std::optional<cl_permission> find_permission(std::string_view id);
+    std::optional<cl_membership> find_membership(std::string_view id);
+    std::string organization_of_role(std::string_view role);
+    json membership_json(const cl_membership& m);
+
+    // ==== Commerce Layer Provisioning: endpoints (api_provisioning.cpp) =====================================
+
+    reply cl_user(call& c);
+    reply cl_user_update(call& c);
+    reply cl_organizations_list(call& c);
+    reply cl_organization_get(call& c);
+    reply cl_organization_create(call& c);
+    reply cl_organization_update(call& c);
+    reply cl_memberships_list(call& c);
+    reply cl_membership_get(call& c);
+    reply cl_membership_create(call& c);
+    reply cl_membership_update(call& c);
+    reply cl_membership_delete(call& c);
+    reply cl_roles_list(call& c);
+    reply cl_role_get(call& c);
+    reply cl_role_create(call& c);
+    reply cl_role_update(call& c);
+    reply cl_permissions_list(call& c);
+    reply cl_permission_get(call& c);
+    reply cl_permission_create(call& c);
+    reply cl_permission_update(call& c);
+
+    // ==== Bluebricks (api_bluebricks.cpp) ===================================================================
+
+    struct bb_caller {
+        ward::credential<bb_perm> cred;
+        std::string subject, organization;
+    };
+
+    bb_caller bb_login(call& c, const ward::snapshot<bb_perm>& s);
+    void bb_require(call& c, const ward::snapshot<bb_perm>& s, const bb_caller& who, std::string_view need, std::string_view target);
+    std::optional<bb_user> find_bb_user(std::string_view id);
+
+    reply bb_me(call& c);
+    reply bb_get(call& c);
+    reply bb_roles(call& c);
+};
+
+} // namespace ward_service
+
+#endif

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+#include "claims.hpp"
+
+#include "crypto.hpp"
+#include "http.hpp"
+#include "tokens.hpp"
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <utility>
+
+namespace ward_service {
+
+namespace {
+
+/// The bearer token of the request: empty when there is no Authorization header.
+std::string_view bearer(const httplib::Request& req) {
+    const auto it = req.headers.find("Authorization");
+    if (it == req.headers.end()) return {};
+    std::string_view v = it->second;
+    constexpr std::string_view scheme = "bearer ";
+    if (v.size() < scheme.size() ||
+        !std::equal(scheme.begin(), scheme.end(), v.begin(), [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); }))
+        fail(401, "invalid_token", "the Authorization header must be 'Bearer <token>'");
+    v.remove_prefix(scheme.size());
+    while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+    while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+    if (v.empty()) fail(401, "invalid_token", "the bearer token is empty");
+    return v;
+}
+
+} // namespace
+
+json verified_claims(const httplib::Request& req, const std::string& secret, std::string_view audience) {
+    const std::string_view token = bearer(req);
+    if (token.empty()) return nullptr;
+    jwt_result r = jwt_verify(token, secret, token_issuer, audience, unix_now());
+    if (!r) fail(401, "invalid_token", "the token was refused: " + std::string(to_string(r.error)));
+    return std::move(r.claims);
+}
+
+std::uint32_t mask_claim(const json& v, const char* name) {
+    if (!v.is_number_unsigned() || v.get<std::uint64_t>() > 0xFFFFFFFFu)
+        fail(401, "invalid_token", std::string("the token's '") + name + "' claim is not a uint32 mask");
+    return static_cast<std::uint32_t>(v.get<std::uint64_t>());
+}
+
+std::string claim_string(const json& claims, const char* name) {
+    const auto it = claims.find(name);
+    if (it == claims.end() || !it->is_string()) return {};
+    return it->get<std::string>();
+}
+
+std::int64_t unix_now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+json base_claims(std::string_view audience, std::string_view subject, std::int64_t ttl, std::int64_t not_before) {
+    const std::int64_t now_ms = unix_now_ms();
+    const std::int64_t now = now_ms / 1000;
+    return json{{"iss", token_issuer},
+                {"aud", audience},
+                {"sub", subject},
+                {"iat", static_cast<double>(now_ms) / 1000.0},
+                {"nbf", now + not_before},
+                {"exp", now + ttl},
+                {"jti", random_uuid()}};
+}
+
+} // namespace ward_service

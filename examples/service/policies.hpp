@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: MIT
+// The three policies: each API's ward snapshot built from the store's rows (provide ident,
+// Commerce Layer Provisioning, Bluebricks), and the names the handlers use for their permissions.
+#ifndef WARD_SERVICE_POLICIES_HPP
+#define WARD_SERVICE_POLICIES_HPP
+
+#include "store.hpp"
+
+#include "bluebricks.hpp"
+#include "commerce_layer.hpp"
+#include "provide_ident.hpp"
+
+#include <nlohmann/json.hpp>
+#include <ward/ward.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ward_service {
+
+// ---- provide ident ----
+using ident_perm = provide::perm;
+using ident_set = provide::mask;
+
+/// The scope of one ident user's record.
+std::string ident_user_scope(std::string_view id);
+
+/// What every application holds at its own scope: the application-resource mask (510) and
+/// ListUsers, CreateUser, UpdateUser, DeleteUser, so it administers its own users.
+constexpr std::uint32_t application_mask = provide::application_resource | 0x100000u | 0x200000u | 0x400000u | 0x800000u;
+
+std::shared_ptr<const ward::snapshot<ident_perm>> build_ident(const ident_rows& rows, std::string& error);
+
+// ---- Commerce Layer Provisioning ----
+using cl_perm = commerce_layer::perm;
+using cl_set = commerce_layer::perms;
+using commerce_layer::crud;
+using commerce_layer::subject;
+
+/// The subject class called `name` ("orders", "memberships", ...).
+std::optional<subject> subject_named(std::string_view name);
+
+/// The access scope called `name` (live, test, all).
+std::optional<commerce_layer::access_scope> access_named(std::string_view name);
+
+/// The stored rows as commerce_layer's loader reads them, so the service and the example share
+/// one model.
+std::shared_ptr<const ward::snapshot<cl_perm>> build_provisioning(const provisioning_rows& rows, std::string& error);
+
+// ---- Bluebricks ----
+using bb_perm = bluebricks::perm;
+using bb_set = bluebricks::perms;
+
+std::shared_ptr<const ward::snapshot<bb_perm>> build_bluebricks(const bluebricks_rows& rows, std::string& error);
+
+// ---- all three ----
+
+/// `build(rows)`, or a store_error naming the API: a policy that does not build is never served.
+template <class Rows, class Build>
+auto built(const char* api, const Rows& rows, Build build) {
+    std::string error;
+    auto snapshot = build(rows, error);
+    if (!snapshot) throw store_error(std::string("the ") + api + " policy does not build: " + error);
+    return snapshot;
+}
+
+/// The names of a permission set, in vocabulary order.
+template <class P>
+nlohmann::json names_of(const ward::permission_set<P>& s) {
+    nlohmann::json out = nlohmann::json::array();
+    for (auto it = s.begin(); it != s.end(); ++it) out.push_back(std::string(ward::vocabulary<P>::name(it.index())));
+    return out;
+}
+
+} // namespace ward_service
+
+#endif
