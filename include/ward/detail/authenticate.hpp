@@ -12,6 +12,7 @@
 #include "../subject.hpp"
 #include "../vocabulary.hpp"
 #include "chars.hpp"
+#include "split.hpp"
 
 #include <cstddef>
 #include <string_view>
@@ -79,22 +80,16 @@ credential_result<P> authenticate(const snapshot<P>& s, const token_claims& c) n
     }
     if (!c.bound_scopes.empty()) {
         if (c.bound_scopes.size() > WARD_MAX_INPUT_LENGTH) return fail(errc::input_too_long, claim::bound_scopes, WARD_MAX_INPUT_LENGTH);
-        std::size_t start = 0;
-        for (;;) {
-            std::size_t end = start;
-            while (end < c.bound_scopes.size() && c.bound_scopes[end] != ' ') ++end;
-            const std::string_view item = c.bound_scopes.substr(start, end - start);
-            if (item.empty()) return fail(errc::empty_name, claim::bound_scopes, start);
+        for (const split_item item : split_spaces(c.bound_scopes)) {
+            if (item.text.empty()) return fail(errc::empty_name, claim::bound_scopes, item.offset);
             if (c.scope_restrictions) {
-                const auto sr = parse_scope_restriction(item);
-                if (!sr) return fail(sr.ec, claim::bound_scopes, start + sr.position);
-            } else if (!valid_id(item)) {
-                return fail(errc::invalid_id, claim::bound_scopes, start);
+                const auto sr = parse_scope_restriction(item.text);
+                if (!sr) return fail(sr.ec, claim::bound_scopes, item.offset + sr.position);
+            } else if (!valid_id(item.text)) {
+                return fail(errc::invalid_id, claim::bound_scopes, item.offset);
             }
-            r.value.bind_to(s.find_scope(item));
-            if (!r.value.authenticated()) return fail(errc::too_many, claim::bound_scopes, start);
-            if (end == c.bound_scopes.size()) break;
-            start = end + 1;
+            r.value.bind_to(s.find_scope(item.text));
+            if (!r.value.authenticated()) return fail(errc::too_many, claim::bound_scopes, item.offset);
         }
     }
     if (!c.via.empty()) {
