@@ -34,7 +34,7 @@ std::shared_ptr<const ward::snapshot<ident_perm>> build_ident(const ident_rows& 
     }
     auto built = b.build();
     if (!built) error = built.error.message();
-    return built.snapshot;
+    return built.value;
 }
 
 // ---- Commerce Layer Provisioning ----
@@ -111,7 +111,7 @@ std::shared_ptr<const ward::snapshot<bb_perm>> build_bluebricks(const bluebricks
     }
     auto built = b.build();
     if (!built) error = built.error.message();
-    return built.snapshot;
+    return built.value;
 }
 
 } // namespace ward_service

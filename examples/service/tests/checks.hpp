@@ -6,20 +6,22 @@
 #include "harness.hpp"
 #include "ward_catch.hpp"
 
-/// The answer has this status (prints the answer otherwise).
-#define CHECK_STATUS(answer, expected)                                                                       \
+#include <array>
+#include <string>
+#include <vector>
+
+/// `assertion` (CHECK or REQUIRE) of `condition` on `ward_answer_`, the answer, which a failure
+/// prints.
+#define WARD_ANSWER_ASSERT(assertion, answer, condition)                                                     \
     do {                                                                                                     \
         const ::ward_service_test::response& ward_answer_ = (answer);                                       \
         INFO("answer: " << ward_answer_.describe());                                                         \
-        CHECK(ward_answer_.status == (expected));                                                            \
+        assertion(condition);                                                                                \
     } while (false)
 
-#define REQUIRE_STATUS(answer, expected)                                                                     \
-    do {                                                                                                     \
-        const ::ward_service_test::response& ward_answer_ = (answer);                                       \
-        INFO("answer: " << ward_answer_.describe());                                                         \
-        REQUIRE(ward_answer_.status == (expected));                                                          \
-    } while (false)
+/// The answer has this status (prints the answer otherwise).
+#define CHECK_STATUS(answer, expected) WARD_ANSWER_ASSERT(CHECK, answer, ward_answer_.status == (expected))
+#define REQUIRE_STATUS(answer, expected) WARD_ANSWER_ASSERT(REQUIRE, answer, ward_answer_.status == (expected))
 
 /// The answer is the README's JSON error {"error": {"status", "code", "message", ...}} with this
 /// status and code.
@@ -33,12 +35,7 @@
     } while (false)
 
 /// As CHECK_ERROR, for any code.
-#define CHECK_ERROR_STATUS(answer, expected_status)                                                          \
-    do {                                                                                                     \
-        const ::ward_service_test::response& ward_answer_ = (answer);                                       \
-        INFO("answer: " << ward_answer_.describe());                                                         \
-        CHECK(ward_answer_.is_error(expected_status));                                                       \
-    } while (false)
+#define CHECK_ERROR_STATUS(answer, expected_status) WARD_ANSWER_ASSERT(CHECK, answer, ward_answer_.is_error(expected_status))
 
 namespace ward_service_test {
 
@@ -76,6 +73,19 @@ inline std::vector<std::string> strings_of(const json& array) {
 
 inline bool contains(const std::vector<std::string>& v, const std::string& x) {
     return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+/// A JSON:API document {"data": {"type", "attributes", "relationships"}}; relationships as
+/// {name, type, id} triples.
+inline json document(const std::string& type, const json& attributes,
+              const std::vector<std::array<std::string, 3>>& relationships = {}) {
+    json data = {{"type", type}, {"attributes", attributes}};
+    if (!relationships.empty()) {
+        json rels = json::object();
+        for (const auto& r : relationships) rels[r[0]] = {{"data", {{"type", r[1]}, {"id", r[2]}}}};
+        data["relationships"] = rels;
+    }
+    return json{{"data", data}};
 }
 
 } // namespace ward_service_test

@@ -488,25 +488,17 @@ struct response {
         return s != e->end() && s->is_number_integer() && s->get<int>() == expected_status && c != e->end() &&
                c->is_string() && !c->get<std::string>().empty() && m != e->end() && m->is_string();
     }
-    std::string error_code() const {
+    /// A string member of the error object ("" when the body has none).
+    std::string error_field(const char* name) const {
         if (json_body.is_object() && json_body.contains("error") && json_body["error"].is_object() &&
-            json_body["error"].contains("code") && json_body["error"]["code"].is_string())
-            return json_body["error"]["code"].get<std::string>();
+            json_body["error"].contains(name) && json_body["error"][name].is_string())
+            return json_body["error"][name].get<std::string>();
         return {};
     }
+    std::string error_code() const { return error_field("code"); }
     /// ward's explanation of the decision behind an error ("" when ward did not decide).
-    std::string error_reason() const {
-        if (json_body.is_object() && json_body.contains("error") && json_body["error"].is_object() &&
-            json_body["error"].contains("reason") && json_body["error"]["reason"].is_string())
-            return json_body["error"]["reason"].get<std::string>();
-        return {};
-    }
-    std::string error_message() const {
-        if (json_body.is_object() && json_body.contains("error") && json_body["error"].is_object() &&
-            json_body["error"].contains("message") && json_body["error"]["message"].is_string())
-            return json_body["error"]["message"].get<std::string>();
-        return {};
-    }
+    std::string error_reason() const { return error_field("reason"); }
+    std::string error_message() const { return error_field("message"); }
     /// One line for failure messages.
     std::string describe() const {
         if (status == 0) return "transport error: " + error;

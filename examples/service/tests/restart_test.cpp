@@ -7,20 +7,6 @@
 
 using namespace ward_service_test;
 
-namespace {
-
-json document(const std::string& type, const json& attributes, const std::vector<std::array<std::string, 3>>& relationships = {}) {
-    json data = {{"type", type}, {"attributes", attributes}};
-    if (!relationships.empty()) {
-        json rels = json::object();
-        for (const auto& r : relationships) rels[r[0]] = {{"data", {{"type", r[1]}, {"id", r[2]}}}};
-        data["relationships"] = rels;
-    }
-    return json{{"data", data}};
-}
-
-} // namespace
-
 TEST_CASE("writes survive a restart on the same database, and decisions follow them", "[restart]") {
     temp_dir dir;
     const std::string db = dir.file("ward.db");

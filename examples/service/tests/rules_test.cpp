@@ -19,19 +19,6 @@ std::string bluebricks(fixture& f, const std::string& name) {
     return login(f.http, name + "@bluebricks.local", seeded_password, "bluebricks");
 }
 
-/// A JSON:API document {"data": {"type", "attributes", "relationships"}}; relationships as
-/// {name, type, id} triples.
-json document(const std::string& type, const json& attributes,
-              const std::vector<std::array<std::string, 3>>& relationships = {}) {
-    json data = {{"type", type}, {"attributes", attributes}};
-    if (!relationships.empty()) {
-        json rels = json::object();
-        for (const auto& r : relationships) rels[r[0]] = {{"data", {{"type", r[1]}, {"id", r[2]}}}};
-        data["relationships"] = rels;
-    }
-    return json{{"data", data}};
-}
-
 json membership_document(const std::string& email, const std::string& organization, const std::string& role,
                          const std::string& access_scope = {}) {
     json attributes = {{"user_email", email}};
