@@ -51,7 +51,7 @@ void build_ward(benchmark::State& state, std::size_t orgs) {
             t1 = clock_type::now();
             auto r = b.build();
             t2 = clock_type::now();
-            snap = std::move(r.snapshot);
+            snap = std::move(r.value);
         }
         const auto t3 = clock_type::now();
         state.SetIterationTime(seconds(t3 - t0));

@@ -96,7 +96,7 @@ std::shared_ptr<const ward::snapshot<perm>> build_snapshot(const dataset& d, std
     add_rows(b, d);
     auto r = b.build();
     if (!r) die(r.error.message().c_str());
-    return r.snapshot;
+    return r.value;
 }
 
 void baseline_policy::load(const dataset& d) {

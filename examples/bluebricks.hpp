@@ -163,7 +163,7 @@ public:
         }
         for (const assignment_row& a : db_.assignments) bind(builder_, a);
         auto built = builder_.build();
-        snapshot_ = built.snapshot;
+        snapshot_ = built.value;
         error_ = built.error.message();
     }
 
@@ -184,7 +184,7 @@ public:
         }
         db_.assignments.push_back(a);
         builder_ = std::move(next);
-        snapshot_ = built.snapshot;
+        snapshot_ = built.value;
         return true;
     }
 

@@ -303,7 +303,7 @@ inline policy load(const database& db, environment_reach reach = environment_rea
         out.error = built.error.message();
         return out;
     }
-    out.snapshot = built.snapshot;
+    out.snapshot = built.value;
     return out;
 }
 

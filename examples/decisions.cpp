@@ -33,7 +33,7 @@ int main() {
     rows.deny("auth0|alice", "app:shop", "delete:users"); // deny wins below org:acme
     const auto built = rows.build();
     if (!built) return std::printf("bad row: %s\n", built.error.message().c_str()), 1;
-    const ward::snapshot<perm>& policy = *built.snapshot;
+    const ward::snapshot<perm>& policy = *built.value;
 
     // A verified access token's claims; the token caps what the policy grants.
     ward::token_claims claims;

@@ -133,7 +133,7 @@ inline std::shared_ptr<const ward::snapshot<perm>> build_policy() {
         b.grant(u.id, *u.application ? u.application : "ident", decode(u.permissions)); // the membership's mask
     }
     auto built = b.build();
-    return built.snapshot; // null only if a row above were bad; the table test would then fail
+    return built.value; // null only if a row above were bad; the table test would then fail
 }
 
 // ---- tokens ---------------------------------------------------------------------------------------------

@@ -68,18 +68,18 @@ constexpr std::string_view to_string(row_kind k) noexcept {
 /// Why a policy did not build: the first bad row, by number (the order of the builder calls,
 /// from 0), its kind, the offending id and the error code.
 struct build_error {
-    errc code = errc::ok;
+    errc ec = errc::ok;
     row_kind kind = row_kind::scope;
     std::size_t row = 0;
     std::string id; ///< the id that is unknown, duplicated or malformed
 
     /// No error: the policy built.
-    bool ok() const noexcept { return code == errc::ok; }
+    bool ok() const noexcept { return ec == errc::ok; }
     /// "row 7 (binding): unknown role 'rol_x'".
     std::string message() const {
         if (ok()) return "ok";
         std::string m = "row " + std::to_string(row) + " (" + std::string(to_string(kind)) + "): " +
-                        std::string(to_string(code));
+                        std::string(to_string(ec));
         if (!id.empty()) m += " '" + id + "'";
         return m;
     }
@@ -88,10 +88,10 @@ struct build_error {
 /// What build() returns: the snapshot, or the error that prevented it.
 template <class P>
 struct build_result {
-    std::shared_ptr<const ward::snapshot<P>> snapshot; ///< null when a row was bad
+    std::shared_ptr<const ward::snapshot<P>> value; ///< the snapshot; null when a row was bad
     build_error error;                                 ///< which row, and why
     /// The policy built.
-    explicit operator bool() const noexcept { return snapshot != nullptr; }
+    explicit operator bool() const noexcept { return value != nullptr; }
 };
 
 namespace detail {

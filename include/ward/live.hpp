@@ -11,7 +11,7 @@
 /// auto snap = current.read();                 // a guard; cheap, lock-free
 /// auto d = snap->check(cred, required, target);
 /// // the thread that reloads the policy:
-/// current.publish(builder.build().snapshot);
+/// current.publish(builder.build().value);
 /// \endcode
 #ifndef WARD_LIVE_HPP
 #define WARD_LIVE_HPP

@@ -13,7 +13,7 @@
 /// b.add_roles(ladder);                              // a compile-time role table
 /// b.bind("user:alice", "org:acme", {"viewer"});
 /// auto built = b.build();                           // build_result: a snapshot or a row error
-/// const auto& snap = *built.snapshot;
+/// const auto& snap = *built.value;
 /// auto cred = ward::credential<perm>::of(snap.find_principal("user:alice"));
 /// auto d = snap.check(cred, perm_read_users, snap.find_scope("org:acme"));
 /// \endcode

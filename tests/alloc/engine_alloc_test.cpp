@@ -62,7 +62,7 @@ struct big_policy {
         b.grant("application:the-command-line-client", "platform-root-scope-id", iset{ident::read_resources});
         b.deny_everyone(res_id(7), iset{ident::publish});
         auto r = b.build();
-        snap = r.snapshot;
+        snap = r.value;
     }
 };
 

@@ -59,7 +59,7 @@ std::shared_ptr<const ward::snapshot<ident>> build_version(std::uint64_t v) {
     if (v % 3 == 0) b.deny(alice, db, iset{ident::publish});
     if (v % 2 == 1 && has(v, 1)) b.grant(alice, extra, iset{ident::read_resources});
     auto r = b.build();
-    return r.snapshot;
+    return r.value;
 }
 
 struct probe {

@@ -18,9 +18,9 @@ int main() {
     b.grant("user:alice", "org:acme", perm::read_users);
     const auto built = b.build();
     if (!built) return 2;
-    const auto cred = ward::credential<perm>::of(built.snapshot->find_principal("user:alice"));
-    const bool read = built.snapshot->check(cred, perm::read_users, "org:acme").allowed;
-    const bool update = built.snapshot->check(cred, perm::update_users, "org:acme").allowed;
+    const auto cred = ward::credential<perm>::of(built.value->find_principal("user:alice"));
+    const bool read = built.value->check(cred, perm::read_users, "org:acme").allowed;
+    const bool update = built.value->check(cred, perm::update_users, "org:acme").allowed;
     std::printf("ward %s: read %s, update %s\n", ward::version_string, read ? "allowed" : "denied",
                 update ? "allowed" : "denied");
     return read && !update ? 0 : 1;

@@ -14,9 +14,9 @@ int main() {
     b.grant("user:a", "org:x", odr::perm::read);
     const auto built = b.build();
     if (!built) return 2;
-    const auto cred = ward::credential<odr::perm>::of(built.snapshot->find_principal("user:a"));
-    const int here = built.snapshot->check(cred, odr::perm::write, "org:x").allowed ? 1 : 0;
-    const int there = decide_in_a(*built.snapshot);
+    const auto cred = ward::credential<odr::perm>::of(built.value->find_principal("user:a"));
+    const int here = built.value->check(cred, odr::perm::write, "org:x").allowed ? 1 : 0;
+    const int there = decide_in_a(*built.value);
     std::printf("a: %d, b: %d, %s\n", there, here, std::string(ward::to_string(ward::errc::unknown_name)).c_str());
     return there == 1 && here == 0 ? 0 : 1;
 }

@@ -156,15 +156,15 @@ TEST_CASE("engine property: default deny (a policy without grants denies everyth
     b.add_principal("user:u");
     const auto built = b.build();
     REQUIRE(built);
-    const auto cred = ward::credential<wt::bb>::of(built.snapshot->find_principal("user:u"));
+    const auto cred = ward::credential<wt::bb>::of(built.value->find_principal("user:u"));
     for (std::size_t i = 0; i < 20; ++i) {
         const ward::permission_set<wt::bb> one(ward::vocabulary<wt::bb>::from_index(i));
-        const auto d = built.snapshot->check(cred, one, built.snapshot->find_scope("platform"));
+        const auto d = built.value->check(cred, one, built.value->find_scope("platform"));
         CHECK_FALSE(d.allowed);
         CHECK(d.why == ward::reason::missing_permission);
         CHECK(d.missing == one);
     }
-    CHECK(built.snapshot->check(cred, ward::permission_set<wt::bb>::all(), built.snapshot->find_scope("platform")).why ==
+    CHECK(built.value->check(cred, ward::permission_set<wt::bb>::all(), built.value->find_scope("platform")).why ==
           ward::reason::missing_permission);
 }
 

@@ -158,7 +158,7 @@ engine<P> build_engine(const policy_desc& pol, const build_order& order) {
         FAIL_CHECK("the policy did not build: " << built.error.message());
         return e;
     }
-    e.snap = built.snapshot;
+    e.snap = built.value;
     for (const scope_desc& d : pol.scopes) e.scope.push_back(e.snap->find_scope(d.id));
     for (const principal_desc& p : pol.principals) e.principal.push_back(e.snap->find_principal(p.id));
     return e;

@@ -44,13 +44,13 @@ inline std::shared_ptr<const ward::snapshot<bb>> must_build(const ward::policy_b
     INFO(r.error.message());
     REQUIRE(r);
     REQUIRE(r.error.ok());
-    return r.snapshot;
+    return r.value;
 }
 template <class P>
 ward::build_error must_fail(const ward::policy_builder<P>& b) {
     auto r = b.build();
     CHECK(!r);
-    CHECK(r.snapshot == nullptr);
+    CHECK(r.value == nullptr);
     CHECK(!r.error.ok());
     return r.error;
 }

@@ -25,7 +25,7 @@ TEST_CASE("build: duplicate ids of scopes, principals and roles", "[engine][buil
         b.add_scope("org:acme", "organization", "platform");
         b.add_scope("org:acme", "organization", "platform");
         const auto e = must_fail(b);
-        CHECK(e.code == errc::duplicate_id);
+        CHECK(e.ec == errc::duplicate_id);
         CHECK(e.kind == row_kind::scope);
         CHECK(e.row == 2);
         CHECK(e.id == "org:acme");
@@ -38,7 +38,7 @@ TEST_CASE("build: duplicate ids of scopes, principals and roles", "[engine][buil
         b.add_principal("user:bob");
         b.add_principal("user:alice", ward::principal_kind::application);
         const auto e = must_fail(b);
-        CHECK(e.code == errc::duplicate_id);
+        CHECK(e.ec == errc::duplicate_id);
         CHECK(e.kind == row_kind::principal);
         CHECK(e.row == 3);
         CHECK(e.id == "user:alice");
@@ -49,7 +49,7 @@ TEST_CASE("build: duplicate ids of scopes, principals and roles", "[engine][buil
         b.define_role("rol_auditor", B("read:users"));
         b.define_role("rol_auditor", B("read:blueprints"));
         const auto e = must_fail(b);
-        CHECK(e.code == errc::duplicate_id);
+        CHECK(e.ec == errc::duplicate_id);
         CHECK(e.kind == row_kind::role);
         CHECK(e.row == 1);
         CHECK(e.id == "rol_auditor");
@@ -60,7 +60,7 @@ TEST_CASE("build: duplicate ids of scopes, principals and roles", "[engine][buil
         b.define_role("viewer", B("read:users"));
         b.add_roles(ladder);
         const auto e = must_fail(b);
-        CHECK(e.code == errc::duplicate_id);
+        CHECK(e.ec == errc::duplicate_id);
         CHECK(e.kind == row_kind::role_table);
         CHECK(e.row == 1);
         CHECK(e.id == "viewer");
@@ -73,7 +73,7 @@ TEST_CASE("build: rows naming undefined scopes, principals and roles", "[engine]
         base_rows(b);
         b.bind("user:alice", "org:nope", {"viewer"}); // 10
         const auto e = must_fail(b);
-        CHECK(e.code == errc::unknown_scope);
+        CHECK(e.ec == errc::unknown_scope);
         CHECK(e.kind == row_kind::binding);
         CHECK(e.row == 10);
         CHECK(e.id == "org:nope");
@@ -84,7 +84,7 @@ TEST_CASE("build: rows naming undefined scopes, principals and roles", "[engine]
         b.add_scope("platform", "platform");
         b.add_scope("app:x", "application", "org:missing");
         const auto e = must_fail(b);
-        CHECK(e.code == errc::unknown_scope);
+        CHECK(e.ec == errc::unknown_scope);
         CHECK(e.kind == row_kind::scope);
         CHECK(e.row == 1);
         CHECK(e.id == "org:missing");
@@ -94,7 +94,7 @@ TEST_CASE("build: rows naming undefined scopes, principals and roles", "[engine]
         base_rows(b);
         b.grant("user:zed", "org:acme", B("read:users")); // 10
         const auto e = must_fail(b);
-        CHECK(e.code == errc::unknown_principal);
+        CHECK(e.ec == errc::unknown_principal);
         CHECK(e.kind == row_kind::grant);
         CHECK(e.row == 10);
         CHECK(e.id == "user:zed");
@@ -106,7 +106,7 @@ TEST_CASE("build: rows naming undefined scopes, principals and roles", "[engine]
         b.deny("user:zed", "org:acme", B("read:users"));     // 10
         b.restrict_to("user:zed", "app:acme-shop", B("read:users")); // 11
         const auto e = must_fail(b);
-        CHECK(e.code == errc::unknown_principal);
+        CHECK(e.ec == errc::unknown_principal);
         CHECK(e.kind == row_kind::deny);
         CHECK(e.row == 10);
         CHECK(e.id == "user:zed");
@@ -116,7 +116,7 @@ TEST_CASE("build: rows naming undefined scopes, principals and roles", "[engine]
         base_rows(b);
         b.bind("user:alice", "org:acme", {"viewer", "rol_x"}); // 10
         const auto e = must_fail(b);
-        CHECK(e.code == errc::unknown_role);
+        CHECK(e.ec == errc::unknown_role);
         CHECK(e.kind == row_kind::binding);
         CHECK(e.row == 10);
         CHECK(e.id == "rol_x");
@@ -127,7 +127,7 @@ TEST_CASE("build: rows naming undefined scopes, principals and roles", "[engine]
         base_rows(b);
         b.define_role("rol_custom", B("read:users"), {"viewer", "rol_ghost"}); // 10
         const auto e = must_fail(b);
-        CHECK(e.code == errc::unknown_role);
+        CHECK(e.ec == errc::unknown_role);
         CHECK(e.kind == row_kind::role);
         CHECK(e.row == 10);
         CHECK(e.id == "rol_ghost");
@@ -153,7 +153,7 @@ TEST_CASE("build: scopes of the wrong kind, cycles and unknown kinds", "[engine]
         b.add_scope("platform", "platform");
         b.add_scope("app:x", "application", "platform");
         const auto e = must_fail(b);
-        CHECK(e.code == errc::wrong_scope_kind);
+        CHECK(e.ec == errc::wrong_scope_kind);
         CHECK(e.kind == row_kind::scope);
         CHECK(e.row == 1);
         CHECK(e.id == "app:x");
@@ -165,7 +165,7 @@ TEST_CASE("build: scopes of the wrong kind, cycles and unknown kinds", "[engine]
         b.add_scope("org:acme", "organization"); // organizations may be roots
         b.add_scope("app:orphan", "application");
         const auto e = must_fail(b);
-        CHECK(e.code == errc::wrong_scope_kind);
+        CHECK(e.ec == errc::wrong_scope_kind);
         CHECK(e.row == 2);
         CHECK(e.id == "app:orphan");
     }
@@ -175,7 +175,7 @@ TEST_CASE("build: scopes of the wrong kind, cycles and unknown kinds", "[engine]
         b.add_scope("res:a", "resource", "res:b");
         b.add_scope("res:b", "resource", "res:a");
         const auto e = must_fail(b);
-        CHECK(e.code == errc::scope_cycle);
+        CHECK(e.ec == errc::scope_cycle);
         CHECK(e.kind == row_kind::scope);
         CHECK(e.row == 1);
         CHECK(e.id == "res:a");
@@ -186,7 +186,7 @@ TEST_CASE("build: scopes of the wrong kind, cycles and unknown kinds", "[engine]
         b.add_scope("platform", "platform");
         b.add_scope("res:self", "resource", "res:self");
         const auto e = must_fail(b);
-        CHECK(e.code == errc::scope_cycle);
+        CHECK(e.ec == errc::scope_cycle);
         CHECK(e.row == 1);
         CHECK(e.id == "res:self");
     }
@@ -195,7 +195,7 @@ TEST_CASE("build: scopes of the wrong kind, cycles and unknown kinds", "[engine]
         b.add_scope("platform", "platform");
         b.add_scope("team:x", "team", "platform");
         const auto e = must_fail(b);
-        CHECK(e.code == errc::unknown_kind);
+        CHECK(e.ec == errc::unknown_kind);
         CHECK(e.kind == row_kind::scope);
         CHECK(e.row == 1);
         CHECK(e.id == "team");
@@ -209,7 +209,7 @@ TEST_CASE("build: run-time role cycles", "[engine][build]") {
         b.define_role("rol_a", B("read:users"), {"rol_b"}); // 0
         b.define_role("rol_b", B("read:users"), {"rol_a"}); // 1
         const auto e = must_fail(b);
-        CHECK(e.code == errc::role_cycle);
+        CHECK(e.ec == errc::role_cycle);
         CHECK(e.kind == row_kind::role);
         CHECK((e.row == 0 || e.row == 1));
         CHECK(((e.row == 0 && e.id == "rol_a") || (e.row == 1 && e.id == "rol_b")));
@@ -220,7 +220,7 @@ TEST_CASE("build: run-time role cycles", "[engine][build]") {
         b.add_roles(ladder);                                        // 0
         b.define_role("rol_loop", B("read:users"), {"viewer", "rol_loop"}); // 1
         const auto e = must_fail(b);
-        CHECK(e.code == errc::role_cycle);
+        CHECK(e.ec == errc::role_cycle);
         CHECK(e.row == 1);
         CHECK(e.id == "rol_loop");
         CHECK(e.message() == "row 1 (role): role cycle 'rol_loop'");
@@ -232,7 +232,7 @@ TEST_CASE("build: run-time role cycles", "[engine][build]") {
         b.define_role("rol_2", B("read:users"), {"rol_3"});     // 2
         b.define_role("rol_3", B("read:users"), {"rol_1"});     // 3
         const auto e = must_fail(b);
-        CHECK(e.code == errc::role_cycle);
+        CHECK(e.ec == errc::role_cycle);
         CHECK(e.row >= 1);
         CHECK(e.row <= 3);
     }
@@ -261,7 +261,7 @@ TEST_CASE("build: invalid ids", "[engine][build]") {
             b.add_scope("platform", "platform");
             b.add_scope(c.id, "organization", "platform");
             const auto e = must_fail(b);
-            CHECK(e.code == errc::invalid_id);
+            CHECK(e.ec == errc::invalid_id);
             CHECK(e.kind == row_kind::scope);
             CHECK(e.row == 1);
             CHECK(e.id == std::string(c.id));
@@ -272,7 +272,7 @@ TEST_CASE("build: invalid ids", "[engine][build]") {
             b.add_principal("user:alice");
             b.add_principal(c.id);
             const auto e = must_fail(b);
-            CHECK(e.code == errc::invalid_id);
+            CHECK(e.ec == errc::invalid_id);
             CHECK(e.kind == row_kind::principal);
             CHECK(e.row == 2);
         }
@@ -283,7 +283,7 @@ TEST_CASE("build: invalid ids", "[engine][build]") {
             b.add_roles(ladder);
             b.bind("user:alice", "platform", {"viewer", c.id});
             const auto e = must_fail(b);
-            CHECK(e.code == errc::invalid_id);
+            CHECK(e.ec == errc::invalid_id);
             CHECK(e.kind == row_kind::binding);
             CHECK(e.row == 3);
         }
@@ -309,7 +309,7 @@ TEST_CASE("build: unknown permission names and invalid role tables", "[engine][b
         base_rows(b);
         b.grant("user:alice", "org:acme", "read:users read:nope"); // 10
         const auto e = must_fail(b);
-        CHECK(e.code == errc::unknown_name);
+        CHECK(e.ec == errc::unknown_name);
         CHECK(e.kind == row_kind::grant);
         CHECK(e.row == 10);
         CHECK(e.id == "read:users read:nope");
@@ -320,7 +320,7 @@ TEST_CASE("build: unknown permission names and invalid role tables", "[engine][b
         base_rows(b);
         b.deny("user:alice", "org:acme", "read:users  read:blueprints"); // 10
         const auto e = must_fail(b);
-        CHECK(e.code == errc::empty_name);
+        CHECK(e.ec == errc::empty_name);
         CHECK(e.kind == row_kind::deny);
         CHECK(e.row == 10);
     }
@@ -328,7 +328,7 @@ TEST_CASE("build: unknown permission names and invalid role tables", "[engine][b
         ward::policy_builder<bb> b;
         b.define_role("rol_x", "read:users fly:rockets");
         const auto e = must_fail(b);
-        CHECK(e.code == errc::unknown_name);
+        CHECK(e.ec == errc::unknown_name);
         CHECK(e.kind == row_kind::role);
         CHECK(e.row == 0);
         CHECK(e.id == "rol_x");
@@ -347,7 +347,7 @@ TEST_CASE("build: unknown permission names and invalid role tables", "[engine][b
         b.add_scope("platform", "platform"); // 0
         b.add_roles(table);                  // 1
         const auto e = must_fail(b);
-        CHECK(e.code == errc::invalid_role_table);
+        CHECK(e.ec == errc::invalid_role_table);
         CHECK(e.kind == row_kind::role_table);
         CHECK(e.row == 1);
         CHECK(e.id.empty());
@@ -364,7 +364,7 @@ TEST_CASE("build: unknown permission names and invalid role tables", "[engine][b
         ward::policy_builder<bb> b;
         b.add_roles(table);
         const auto e = must_fail(b);
-        CHECK(e.code == errc::invalid_role_table);
+        CHECK(e.ec == errc::invalid_role_table);
         CHECK(e.row == 0);
     }
     SECTION("a run-time role table with a duplicate or an empty name") {
@@ -374,7 +374,7 @@ TEST_CASE("build: unknown permission names and invalid role tables", "[engine][b
         CHECK(!ward::make_roles(empty).valid());
         ward::policy_builder<bb> b;
         b.add_roles(ward::make_roles(empty));
-        CHECK(must_fail(b).code == errc::invalid_role_table);
+        CHECK(must_fail(b).ec == errc::invalid_role_table);
     }
     SECTION("an invalid schema") {
         ward::scope_schema schema;
@@ -383,7 +383,7 @@ TEST_CASE("build: unknown permission names and invalid role tables", "[engine][b
         ward::policy_builder<bb> b(schema);
         b.add_scope("t1", "tenant");
         const auto e = must_fail(b);
-        CHECK(e.code == errc::unknown_kind);
+        CHECK(e.ec == errc::unknown_kind);
         CHECK(e.row == 0);
     }
 }
@@ -399,7 +399,7 @@ TEST_CASE("build: the earliest bad row is the one reported", "[engine][build]") 
         b.add_principal("user:alice");                  // 3: duplicate
         const auto e = must_fail(b);
         CHECK(e.row == 1);
-        CHECK(e.code == errc::unknown_scope);
+        CHECK(e.ec == errc::unknown_scope);
     }
     SECTION("a wrong scope kind at row 0 and an unknown role at row 2") {
         ward::policy_builder<bb> b;
@@ -408,6 +408,6 @@ TEST_CASE("build: the earliest bad row is the one reported", "[engine][build]") 
         b.bind("user:alice", "app:orphan", {"rol_nope"}); // 2
         const auto e = must_fail(b);
         CHECK(e.row == 0);
-        CHECK(e.code == errc::wrong_scope_kind);
+        CHECK(e.ec == errc::wrong_scope_kind);
     }
 }

@@ -40,7 +40,7 @@ TEST_CASE("credential: bind_to, cap, cap_at and cap_wildcard", "[engine][credent
     b.grant("user:eve", "platform", iset::all());              // 7
     auto built = b.build();
     REQUIRE(built);
-    const auto& s = *built.snapshot;
+    const auto& s = *built.value;
     const auto eve = s.find_principal("user:eve");
     const auto acme = s.find_scope("org:acme");
     const auto globex = s.find_scope("org:globex");
@@ -135,7 +135,7 @@ struct auth_fixture {
         b.grant("organization:acme", "org:acme", I("read_resources")); // 12
         b.restrict_to("auth0|carol", "app:acme-cli", I("read_resources")); // 13
         auto r = b.build();
-        snap = r.snapshot;
+        snap = r.value;
     }
 };
 } // namespace
@@ -397,7 +397,7 @@ TEST_CASE("authenticate: bound scopes and Commerce Layer restrictions", "[engine
     auto built = b.build();
     INFO(built.error.message());
     REQUIRE(built);
-    const auto& s = *built.snapshot;
+    const auto& s = *built.value;
     const auto m1 = s.find_scope("market:id:dGjKqWzP");
     const auto m2 = s.find_scope("market:id:ZxYwVuTs");
     const auto eu = s.find_scope("market:code:EU");

@@ -49,7 +49,7 @@ TEST_CASE("custom scope schema: tenant > project > environment", "[engine][scope
         b.add_scope("tenant:t1", "tenant");
         b.add_scope("env:prod", "environment", "tenant:t1");
         const auto e = must_fail(b);
-        CHECK(e.code == errc::wrong_scope_kind);
+        CHECK(e.ec == errc::wrong_scope_kind);
         CHECK(e.row == 1);
         CHECK(e.id == "env:prod");
     }
@@ -58,7 +58,7 @@ TEST_CASE("custom scope schema: tenant > project > environment", "[engine][scope
         b.add_scope("tenant:t1", "tenant");
         b.add_scope("project:loose", "project");
         const auto e = must_fail(b);
-        CHECK(e.code == errc::wrong_scope_kind);
+        CHECK(e.ec == errc::wrong_scope_kind);
         CHECK(e.row == 1);
         CHECK(e.id == "project:loose");
     }
@@ -67,7 +67,7 @@ TEST_CASE("custom scope schema: tenant > project > environment", "[engine][scope
         b.add_scope("tenant:t1", "tenant");
         b.add_scope("org:acme", "organization", "tenant:t1");
         const auto e = must_fail(b);
-        CHECK(e.code == errc::unknown_kind);
+        CHECK(e.ec == errc::unknown_kind);
         CHECK(e.row == 1);
         CHECK(e.id == "organization");
     }
@@ -77,7 +77,7 @@ TEST_CASE("custom scope schema: tenant > project > environment", "[engine][scope
         b.add_scope("project:p1", "project", "tenant:t1");
         b.add_scope("tenant:t2", "tenant", "project:p1");
         const auto e = must_fail(b);
-        CHECK(e.code == errc::wrong_scope_kind);
+        CHECK(e.ec == errc::wrong_scope_kind);
         CHECK(e.row == 2);
         CHECK(e.id == "tenant:t2");
     }

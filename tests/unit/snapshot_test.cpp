@@ -356,7 +356,7 @@ TEST_CASE("restrictions: effective = role permissions intersected with the appli
     auto built = b.build();
     INFO(built.error.message());
     REQUIRE(built);
-    const auto& s = *built.snapshot;
+    const auto& s = *built.value;
     const auto store = s.find_scope("app:storefront");
     const auto office = s.find_scope("app:back-office");
     const auto market = s.find_scope("market:id:dGjKqWzP");

@@ -83,7 +83,7 @@ struct build_steps {
         mask_pool<P> pool(s.masks_);
         pack_entries(b, s, pre, pool);
         collect_denies_for_everyone(b, s, pre, pool);
-        out.snapshot = std::move(snap);
+        out.value = std::move(snap);
         return out;
     }
 
