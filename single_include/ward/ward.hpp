@@ -12,6 +12,25 @@
 #ifndef WARD_WARD_HPP
 #define WARD_WARD_HPP
 
+// ---- begin ward/builder.hpp ----
+/// \file ward/builder.hpp
+/// ward::policy_builder<P>: collects a policy's rows as a service keeps them in its database
+/// (scopes, principals, roles, bindings, grants, denies, application restrictions), validates every
+/// row, and builds an immutable snapshot (snapshot.hpp), or says which row is wrong.
+///
+/// \code
+/// ward::policy_builder<perm> b;
+/// b.add_scope("platform", "platform");
+/// b.add_scope("org:acme", "organization", "platform");
+/// b.add_principal("user:alice", ward::principal_kind::user);
+/// b.add_roles(ladder);                              // a compile-time role table
+/// b.bind("user:alice", "org:acme", {"viewer"});
+/// auto built = b.build();                           // build_result: a snapshot or a row error
+/// if (!built) log(built.error.message());           // "row 4 (binding): unknown role 'viewer'"
+/// \endcode
+#ifndef WARD_BUILDER_HPP
+#define WARD_BUILDER_HPP
+
 // ---- begin ward/config.hpp ----
 /// \file ward/config.hpp
 /// Configuration macros. Each may be defined before including ward; docs/configuration.md lists them.
@@ -29,9 +48,13 @@
 #define WARD_VERSION_PATCH 0
 #define WARD_VERSION (WARD_VERSION_MAJOR * 10000 + WARD_VERSION_MINOR * 100 + WARD_VERSION_PATCH)
 
+#define WARD_DETAIL_STR2(x) #x
+#define WARD_DETAIL_STR(x) WARD_DETAIL_STR2(x)
+
 namespace ward {
-/// The library's version as "major.minor.patch".
-inline constexpr const char* version_string = "0.1.0";
+/// The library's version as "major.minor.patch", spelled from the macros above.
+inline constexpr const char* version_string =
+    WARD_DETAIL_STR(WARD_VERSION_MAJOR) "." WARD_DETAIL_STR(WARD_VERSION_MINOR) "." WARD_DETAIL_STR(WARD_VERSION_PATCH);
 } // namespace ward
 
 #endif
@@ -53,9 +76,33 @@ inline constexpr const char* version_string = "0.1.0";
 #define WARD_MAX_ROLE_PARENTS 8
 #endif
 
-static_assert(WARD_MAX_PERMISSION_BITS > 0 && WARD_MAX_PERMISSION_BITS <= 65535,
+/// Most scopes one credential may be bound to (a token restricted to several markets, say).
+#ifndef WARD_MAX_BOUND_SCOPES
+#define WARD_MAX_BOUND_SCOPES 8
+#endif
+
+/// Most entries of an "extended" per-resource permission claim one credential may carry.
+#ifndef WARD_MAX_EXTENDED_CLAIMS
+#define WARD_MAX_EXTENDED_CLAIMS 8
+#endif
+
+/// Longest subject or id, in bytes, that the parsers accept.
+#ifndef WARD_MAX_ID_LENGTH
+#define WARD_MAX_ID_LENGTH 256
+#endif
+
+// Each limit's range. The counters that hold them are sized for these bounds: a wider value would
+// wrap a counter and silently widen a grant, so it is a compile error instead.
+static_assert(WARD_MAX_PERMISSION_BITS >= 1 && WARD_MAX_PERMISSION_BITS <= 65535,
               "WARD_MAX_PERMISSION_BITS must be in [1, 65535]");
-static_assert(WARD_MAX_INPUT_LENGTH > 0, "WARD_MAX_INPUT_LENGTH must be positive");
+static_assert(WARD_MAX_INPUT_LENGTH >= 1 && WARD_MAX_INPUT_LENGTH <= 0x3fffffff,
+              "WARD_MAX_INPUT_LENGTH must be in [1, 2^30 - 1]");
+static_assert(WARD_MAX_ROLE_PARENTS >= 1 && WARD_MAX_ROLE_PARENTS <= 255, "WARD_MAX_ROLE_PARENTS must be in [1, 255]");
+static_assert(WARD_MAX_BOUND_SCOPES >= 1 && WARD_MAX_BOUND_SCOPES <= 255, "WARD_MAX_BOUND_SCOPES must be in [1, 255]");
+static_assert(WARD_MAX_EXTENDED_CLAIMS >= 1 && WARD_MAX_EXTENDED_CLAIMS <= 255,
+              "WARD_MAX_EXTENDED_CLAIMS must be in [1, 255]");
+static_assert(WARD_MAX_ID_LENGTH >= 1 && WARD_MAX_ID_LENGTH <= WARD_MAX_INPUT_LENGTH,
+              "WARD_MAX_ID_LENGTH must be in [1, WARD_MAX_INPUT_LENGTH]");
 
 #if defined(__GNUC__) || defined(__clang__)
 #define WARD_ALWAYS_INLINE inline __attribute__((always_inline))
@@ -63,21 +110,277 @@ static_assert(WARD_MAX_INPUT_LENGTH > 0, "WARD_MAX_INPUT_LENGTH must be positive
 #define WARD_ALWAYS_INLINE inline
 #endif
 
-#if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
-#define WARD_HAS_EXCEPTIONS 1
-#else
-#define WARD_HAS_EXCEPTIONS 0
-#endif
-
 #endif
 // ---- end ward/config.hpp ----
-// ---- begin ward/credential.hpp ----
-/// \file ward/credential.hpp
-/// Who is asking and through what: subjects, token claims, scope restrictions, and the credential
-/// value a check takes. Every parser here is allocation-free and treats its input as hostile.
-#ifndef WARD_CREDENTIAL_HPP
-#define WARD_CREDENTIAL_HPP
+// ---- begin ward/detail/chars.hpp ----
+#ifndef WARD_DETAIL_CHARS_HPP
+#define WARD_DETAIL_CHARS_HPP
 
+
+#include <string_view>
+
+namespace ward::detail {
+
+/// A byte of a subject's id: [A-Za-z0-9._@+=~-].
+constexpr bool is_id_char(char c) noexcept {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+           c == '.' || c == '@' || c == '+' || c == '=' || c == '~';
+}
+
+/// A byte of a subject's provider ("auth0", "google-oauth2") or kind: [a-z0-9_-].
+constexpr bool is_provider_char(char c) noexcept {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+/// A byte of a scope restriction's resource or attribute ("stock_location", "id"): [a-z_].
+constexpr bool is_lower_kind_char(char c) noexcept { return (c >= 'a' && c <= 'z') || c == '_'; }
+
+/// A byte of a scope restriction's value: [A-Za-z0-9._~-].
+constexpr bool is_restriction_value_char(char c) noexcept {
+    return is_id_char(c) && c != '@' && c != '+' && c != '=';
+}
+
+/// A policy id (scope, principal, role, bound scope, application): 1..WARD_MAX_ID_LENGTH bytes of
+/// printable ASCII other than space.
+constexpr bool valid_id(std::string_view s) noexcept {
+    if (s.empty() || s.size() > WARD_MAX_ID_LENGTH) return false;
+    for (char c : s) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u < 0x21 || u > 0x7e) return false;
+    }
+    return true;
+}
+
+/// A byte of a permission's wire name, a scope-token per RFC 6749 section 3.3: %x21 / %x23-5B / %x5D-7E.
+constexpr bool is_name_char(char c) noexcept {
+    const auto u = static_cast<unsigned char>(c);
+    return u >= 0x21 && u <= 0x7e && u != 0x22 && u != 0x5c;
+}
+
+} // namespace ward::detail
+
+#endif
+// ---- end ward/detail/chars.hpp ----
+// ---- begin ward/detail/handle.hpp ----
+#ifndef WARD_DETAIL_HANDLE_HPP
+#define WARD_DETAIL_HANDLE_HPP
+
+#include <cstdint>
+#include <limits>
+
+namespace ward::detail {
+
+/// "No index": the one sentinel of every 32-bit number ward keeps (handles, rows, parents, pools).
+inline constexpr std::uint32_t none = std::numeric_limits<std::uint32_t>::max();
+
+/// A dense 32-bit handle into one snapshot's table; Tag keeps scopes and principals apart.
+template <class Tag>
+struct handle {
+    static constexpr std::uint32_t none = detail::none;
+    std::uint32_t value = none;
+    constexpr bool valid() const noexcept { return value != none; }
+    constexpr explicit operator bool() const noexcept { return valid(); }
+    friend constexpr bool operator==(handle a, handle b) noexcept { return a.value == b.value; }
+    friend constexpr bool operator!=(handle a, handle b) noexcept { return a.value != b.value; }
+};
+
+struct scope_tag;
+struct principal_tag;
+
+} // namespace ward::detail
+
+#endif
+// ---- end ward/detail/handle.hpp ----
+// ---- begin ward/detail/id_index.hpp ----
+#ifndef WARD_DETAIL_ID_INDEX_HPP
+#define WARD_DETAIL_ID_INDEX_HPP
+
+// ---- begin ward/detail/table.hpp ----
+#ifndef WARD_DETAIL_TABLE_HPP
+#define WARD_DETAIL_TABLE_HPP
+
+// The one open-addressing (linear probing) scheme of ward, for the compile-time permission-name
+// table and the run-time id and mask indexes. A table is any array of Slot with a power-of-two
+// size() and operator[] (std::array at compile time, std::vector at run time); Slot{} marks an
+// empty slot, so items are stored as index + 1 (optionally with hash bits above the index).
+
+#include <cstddef>
+#include <cstdint>
+
+namespace ward::detail {
+
+/// The number of slots for `n` items: a power of two, at least `at_least` and at least 2n (load
+/// factor at most one half, so a probe always ends on an empty slot).
+constexpr std::size_t table_size(std::size_t n, std::size_t at_least) noexcept {
+    std::size_t s = at_least;
+    while (s < 2 * n) s *= 2;
+    return s;
+}
+
+/// Walks `hash`'s probe sequence: the index of the first slot that is empty or for which
+/// match(slot) holds. The caller tests slots[i] == Slot{} for "not found" (and inserts there).
+template <class Slots, class Match>
+constexpr std::size_t probe(const Slots& slots, std::uint64_t hash, Match match) noexcept {
+    const std::size_t mask = slots.size() - 1;
+    std::size_t i = static_cast<std::size_t>(hash) & mask;
+    while (!(slots[i] == typename Slots::value_type{}) && !match(slots[i])) i = (i + 1) & mask;
+    return i;
+}
+
+/// The first empty slot of `hash`'s probe sequence: where a new item goes.
+template <class Slots>
+constexpr std::size_t free_slot(const Slots& slots, std::uint64_t hash) noexcept {
+    return probe(slots, hash, [](const auto&) { return false; });
+}
+
+} // namespace ward::detail
+
+#endif
+// ---- end ward/detail/table.hpp ----
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace ward::detail {
+
+inline std::uint64_t mix64(std::uint64_t x) noexcept {
+    x ^= x >> 32;
+    x *= 0xd6e8feb86659fd93ull;
+    x ^= x >> 32;
+    x *= 0xd6e8feb86659fd93ull;
+    x ^= x >> 32;
+    return x;
+}
+
+inline std::uint64_t read8(const char* p) noexcept {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
+}
+inline std::uint64_t read4(const char* p) noexcept {
+    std::uint32_t w;
+    std::memcpy(&w, p, 4);
+    return w;
+}
+
+/// A fast non-cryptographic hash of a byte string: 8 bytes at a time, the tail read as one
+/// overlapping word (no byte loop, no variable-length copy).
+inline std::uint64_t hash_bytes(std::string_view s) noexcept {
+    const char* p = s.data();
+    std::size_t n = s.size();
+    std::uint64_t h = 0x9e3779b97f4a7c15ull ^ (n * 0xff51afd7ed558ccdull);
+    if (n > 8) {
+        const char* const last = p + n - 8;
+        for (; p < last; p += 8) h = (h ^ mix64(read8(p))) * 0x9fb21c651e98df25ull;
+        h = (h ^ mix64(read8(last))) * 0x9fb21c651e98df25ull;
+    } else if (n >= 4) {
+        h = (h ^ mix64((read4(p) << 32) | read4(p + n - 4))) * 0x9fb21c651e98df25ull;
+    } else if (n > 0) {
+        const auto b = [&](std::size_t i) { return static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])); };
+        h = (h ^ mix64((b(0) << 16) | (b(n / 2) << 8) | b(n - 1))) * 0x9fb21c651e98df25ull;
+    }
+    return mix64(h);
+}
+
+/// A run-time open-addressing table of Slot values (see table.hpp), grown by its owner.
+template <class Slot>
+class slot_table {
+public:
+    explicit slot_table(std::size_t n = 0) : slots_(n, Slot{}) {}
+
+    std::size_t size() const noexcept { return slots_.size(); }
+    bool empty() const noexcept { return slots_.empty(); }
+    /// The slot on `hash`'s probe sequence for which match(slot) holds, or Slot{}.
+    template <class Match>
+    Slot find(std::uint64_t hash, Match match) const noexcept {
+        return slots_[probe(slots_, hash, match)];
+    }
+    /// Stores `v` in the first empty slot of `hash`'s probe sequence.
+    void place(std::uint64_t hash, Slot v) noexcept { slots_[free_slot(slots_, hash)] = v; }
+    /// Empties the table and makes it `n` slots (a power of two).
+    void reset(std::size_t n) { slots_.assign(n, Slot{}); }
+    std::size_t memory_bytes() const noexcept { return slots_.capacity() * sizeof(Slot); }
+
+private:
+    std::vector<Slot> slots_;
+};
+
+/// An append-only set of string ids numbered 0..n-1 in insertion order, stored in one arena, with
+/// an open-addressing index (each slot: the hash's high 32 bits, then number + 1). find() never
+/// allocates.
+class id_index {
+public:
+    static constexpr std::uint32_t npos = detail::none;
+
+    id_index() { offsets_.push_back(0); }
+
+    std::size_t size() const noexcept { return offsets_.size() - 1; }
+
+    std::string_view at(std::uint32_t i) const noexcept {
+        if (i >= size()) return {};
+        return std::string_view(arena_.data() + offsets_[i], offsets_[i + 1] - offsets_[i]);
+    }
+
+    /// The number of `s`, or npos.
+    std::uint32_t find(std::string_view s) const noexcept { return find(s, hash_bytes(s)); }
+
+    std::uint32_t find(std::string_view s, std::uint64_t h) const noexcept {
+        if (slots_.empty()) return npos;
+        const auto tag = static_cast<std::uint32_t>(h >> 32);
+        const std::uint64_t slot = slots_.find(h, [&](std::uint64_t v) {
+            return static_cast<std::uint32_t>(v >> 32) == tag && at(static_cast<std::uint32_t>(v) - 1u) == s;
+        });
+        return slot == 0 ? npos : static_cast<std::uint32_t>(slot) - 1u;
+    }
+
+    /// Adds `s` if new; returns its number and whether it was added.
+    std::pair<std::uint32_t, bool> insert(std::string_view s) {
+        const std::uint64_t h = hash_bytes(s);
+        const std::uint32_t found = find(s, h);
+        if (found != npos) return {found, false};
+        if ((size() + 1) * 2 > slots_.size()) rehash(slots_.empty() ? 16 : slots_.size() * 2);
+        const auto idx = static_cast<std::uint32_t>(size());
+        arena_.append(s.data(), s.size());
+        offsets_.push_back(static_cast<std::uint32_t>(arena_.size()));
+        place(h, idx);
+        return {idx, true};
+    }
+
+    void reserve(std::size_t n, std::size_t bytes) {
+        offsets_.reserve(n + 1);
+        arena_.reserve(bytes);
+        const std::size_t want = table_size(n, 16);
+        if (want > slots_.size()) rehash(want);
+    }
+
+    std::size_t memory_bytes() const noexcept {
+        return arena_.capacity() + offsets_.capacity() * sizeof(std::uint32_t) + slots_.memory_bytes();
+    }
+    std::size_t arena_bytes() const noexcept { return arena_.size(); }
+
+private:
+    void place(std::uint64_t h, std::uint32_t idx) noexcept {
+        slots_.place(h, (static_cast<std::uint64_t>(static_cast<std::uint32_t>(h >> 32)) << 32) | (idx + 1u));
+    }
+    void rehash(std::size_t n) {
+        slots_.reset(n);
+        for (std::uint32_t i = 0; i < size(); ++i) place(hash_bytes(at(i)), i);
+    }
+
+    std::string arena_;
+    std::vector<std::uint32_t> offsets_;
+    slot_table<std::uint64_t> slots_;
+};
+
+} // namespace ward::detail
+
+#endif
+// ---- end ward/detail/id_index.hpp ----
 // ---- begin ward/error.hpp ----
 /// \file ward/error.hpp
 /// Error codes shared by every parser and by the policy builder, in the style of std::errc.
@@ -173,6 +476,91 @@ enum class parse_mode : unsigned char {
 
 #endif
 // ---- end ward/error.hpp ----
+// ---- begin ward/parse.hpp ----
+/// \file ward/parse.hpp
+/// Parsing of permission names, scope strings and integer masks. Nothing here allocates; every
+/// input is treated as hostile and every failure yields an empty set with an error code and the
+/// position of the bad input. Formatting (the way back) is in format.hpp, included here.
+#ifndef WARD_PARSE_HPP
+#define WARD_PARSE_HPP
+
+// ---- begin ward/detail/split.hpp ----
+/// \file ward/detail/split.hpp
+/// The one loop that walks a space-separated list (an OAuth scope string, bound scopes): a
+/// constexpr, allocation-free range of items with their byte offsets.
+#ifndef WARD_DETAIL_SPLIT_HPP
+#define WARD_DETAIL_SPLIT_HPP
+
+#include <cstddef>
+#include <string_view>
+
+namespace ward::detail {
+
+/// One item of a space-separated list and the byte offset where it starts.
+struct split_item {
+    std::string_view text;
+    std::size_t offset;
+};
+
+/// The items of `s` between single spaces, in order. n spaces give n + 1 items, so a leading,
+/// trailing or repeated space yields an empty item (callers decide whether that is an error), and
+/// an empty `s` yields one empty item at offset 0. Usage:
+/// `for (const detail::split_item item : detail::split_spaces(s)) use(item.text, item.offset);`
+class split_spaces {
+public:
+    class iterator {
+    public:
+        constexpr split_item operator*() const noexcept { return {s_.substr(start_, end_ - start_), start_}; }
+        constexpr iterator& operator++() noexcept {
+            start_ = end_ == s_.size() ? s_.size() + 1 : end_ + 1;
+            end_ = item_end(s_, start_);
+            return *this;
+        }
+        friend constexpr bool operator==(const iterator& a, const iterator& b) noexcept { return a.start_ == b.start_; }
+        friend constexpr bool operator!=(const iterator& a, const iterator& b) noexcept { return a.start_ != b.start_; }
+
+    private:
+        friend class split_spaces;
+        constexpr iterator(std::string_view s, std::size_t start) noexcept
+            : s_(s), start_(start), end_(item_end(s, start)) {}
+        static constexpr std::size_t item_end(std::string_view s, std::size_t start) noexcept {
+            std::size_t end = start;
+            while (end < s.size() && s[end] != ' ') ++end;
+            return end;
+        }
+        std::string_view s_;
+        std::size_t start_;
+        std::size_t end_;
+    };
+
+    constexpr explicit split_spaces(std::string_view s) noexcept : s_(s) {}
+    constexpr iterator begin() const noexcept { return iterator(s_, 0); }
+    constexpr iterator end() const noexcept { return iterator(s_, s_.size() + 1); }
+
+private:
+    std::string_view s_;
+};
+
+} // namespace ward::detail
+
+#endif
+// ---- end ward/detail/split.hpp ----
+// ---- begin ward/format.hpp ----
+/// \file ward/format.hpp
+/// Formatting a permission set as its wire names in bit order: into a caller's buffer
+/// (format_to, as std::to_chars), to an output iterator (write_names) or, allocating, to a
+/// std::string (to_string). Every entry point writes through write_names.
+///
+/// \code
+/// const ward::permission_set<perm> s{perm::read_users, perm::update_users};
+/// char buf[64];
+/// const ward::format_result r = ward::format_to(buf, buf + sizeof buf, s);
+/// const std::string_view text(buf, static_cast<std::size_t>(r.ptr - buf)); // "read:users update:users"
+/// const std::string copy = ward::to_string(s, ',');                        // "read:users,update:users"
+/// \endcode
+#ifndef WARD_FORMAT_HPP
+#define WARD_FORMAT_HPP
+
 // ---- begin ward/permission_set.hpp ----
 /// \file ward/permission_set.hpp
 /// ward::permission_set<P>: a constexpr, fixed-width bitmask over one vocabulary.
@@ -181,7 +569,7 @@ enum class parse_mode : unsigned char {
 
 // ---- begin ward/vocabulary.hpp ----
 /// \file ward/vocabulary.hpp
-/// How a service declares its permissions, and the compile-time tables ward derives from that.
+/// How a service declares its permissions, and what ward knows about them at compile time.
 ///
 /// A vocabulary is a scoped enum whose enumerators are bit positions (gaps allowed) plus a
 /// specialization of ward::permission_traits that names each permission:
@@ -197,11 +585,149 @@ enum class parse_mode : unsigned char {
 /// };
 /// \endcode
 ///
-/// A resource x action product (ward::product<R, A>) is a vocabulary too; its names are generated.
+/// A resource x action product (ward::product<R, A>, product.hpp) is a vocabulary too; its names
+/// are generated. The compile-time tables behind ward::vocabulary are in detail/vocabulary.hpp.
 #ifndef WARD_VOCABULARY_HPP
 #define WARD_VOCABULARY_HPP
 
+// ---- begin ward/detail/closure.hpp ----
+/// \file ward/detail/closure.hpp
+/// The transitive closure of a vocabulary's implications, computed at compile time: for each bit
+/// that implies something, the mask of every bit it grants (itself included).
+#ifndef WARD_DETAIL_CLOSURE_HPP
+#define WARD_DETAIL_CLOSURE_HPP
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+namespace ward::detail {
+
+/// One implication as bit indices: holding `from` also grants `to`.
+struct index_pair {
+    std::size_t from;
+    std::size_t to;
+};
+
+template <std::size_t N>
+constexpr std::size_t implication_sources(const std::array<index_pair, N>& imps) noexcept {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < N; ++i) {
+        bool seen = false;
+        for (std::size_t j = 0; j < i; ++j) seen = seen || imps[j].from == imps[i].from;
+        n += seen ? 0 : 1;
+    }
+    return n;
+}
+
+template <std::size_t Words, std::size_t Sources>
+struct closure_table {
+    std::array<std::size_t, Sources> source{};
+    std::array<std::array<std::uint64_t, Words>, Sources> mask{};
+};
+
+template <std::size_t Words, std::size_t Sources, std::size_t N>
+constexpr closure_table<Words, Sources> make_closure(const std::array<index_pair, N>& imps) noexcept {
+    closure_table<Words, Sources> t{};
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < N; ++i) {
+        bool seen = false;
+        for (std::size_t j = 0; j < i; ++j) seen = seen || imps[j].from == imps[i].from;
+        if (seen) continue;
+        t.source[k] = imps[i].from;
+        t.mask[k][imps[i].from / 64] |= std::uint64_t{1} << (imps[i].from % 64);
+        ++k;
+    }
+    for (std::size_t s = 0; s < Sources; ++s) {
+        bool changed = true;
+        while (changed) {
+            changed = false;
+            for (const auto& i : imps) {
+                const bool has_from = (t.mask[s][i.from / 64] >> (i.from % 64)) & 1u;
+                const bool has_to = (t.mask[s][i.to / 64] >> (i.to % 64)) & 1u;
+                if (has_from && !has_to) {
+                    t.mask[s][i.to / 64] |= std::uint64_t{1} << (i.to % 64);
+                    changed = true;
+                }
+            }
+        }
+    }
+    return t;
+}
+
+} // namespace ward::detail
+
+#endif
+// ---- end ward/detail/closure.hpp ----
+// ---- begin ward/detail/vocabulary.hpp ----
+/// \file ward/detail/vocabulary.hpp
+/// The raw description of a vocabulary (bit count, names by bit, implications by bit) for a
+/// permission enum and for a product of two, and the compile-time checks and name table
+/// ward::vocabulary derives from it.
+#ifndef WARD_DETAIL_VOCABULARY_HPP
+#define WARD_DETAIL_VOCABULARY_HPP
+
+// ---- begin ward/product.hpp ----
+/// \file ward/product.hpp
+/// Resource x action product vocabularies: the permissions of a service that are every action on
+/// every resource, with wire names generated from the two parts ("read:users", "orders:read").
+///
+/// \code
+/// enum class entity : unsigned { users = 0, roles = 1 };
+/// enum class crud : unsigned { read = 0, update = 1, destroy = 2 };
+/// template <> struct ward::permission_traits<entity> {
+///     static constexpr ward::permission_name<entity> names[] = {{entity::users, "users"}, {entity::roles, "roles"}};
+/// };
+/// template <> struct ward::permission_traits<crud> {
+///     static constexpr ward::permission_name<crud> names[] = {
+///         {crud::read, "read"}, {crud::update, "update"}, {crud::destroy, "destroy"}};
+///     static constexpr ward::implication<crud> implications[] = {{crud::update, crud::read}};
+/// };
+/// using perm = ward::product<entity, crud>;                       // "read:users", "update:roles", ...
+/// template <> struct ward::product_traits<perm> {                    // optional
+///     static constexpr perm excluded[] = {{entity::roles, crud::destroy}};
+/// };
+/// \endcode
+///
+/// ward::row and ward::column (the sets of one resource or one action) are in permission_set.hpp.
+#ifndef WARD_PRODUCT_HPP
+#define WARD_PRODUCT_HPP
+
+namespace ward {
+
+/// How a product vocabulary spells a permission's wire name.
+enum class name_order : unsigned char {
+    action_resource, ///< "read:users" (Auth0)
+    resource_action, ///< "orders:read"
+};
+
+/// A permission in a resource x action product vocabulary, e.g. product<entity, crud>.
+/// Both R and A are enums with their own permission_traits (their names become the parts of the
+/// wire name). Implications declared on A ("update implies read") apply to every resource.
+template <class R, class A, name_order Order = name_order::action_resource, char Separator = ':'>
+struct product {
+    R resource;
+    A action;
+
+    friend constexpr bool operator==(product a, product b) noexcept {
+        return a.resource == b.resource && a.action == b.action;
+    }
+    friend constexpr bool operator!=(product a, product b) noexcept { return !(a == b); }
+};
+
+/// Optional, per product vocabulary: cells of the product that are not permissions, e.g. an API
+/// with no `destroy` for roles: `static constexpr Product excluded[] = {{entity::roles, crud::destroy}};`
+/// An excluded cell has no name, can never be a member of a set, and takes no implications.
+template <class Product>
+struct product_traits {};
+
+} // namespace ward
+
+#endif
+// ---- end ward/product.hpp ----
 // ---- begin ward/detail/bits.hpp ----
+/// \file ward/detail/bits.hpp
+/// Bit tricks (popcount, count trailing zeros) and the FNV-1a hash, all constexpr.
 #ifndef WARD_DETAIL_BITS_HPP
 #define WARD_DETAIL_BITS_HPP
 
@@ -242,12 +768,6 @@ constexpr std::uint64_t fnv1a(std::string_view s) noexcept {
     return h;
 }
 
-/// A scope-token byte per RFC 6749 section 3.3: %x21 / %x23-5B / %x5D-7E.
-constexpr bool is_name_char(char c) noexcept {
-    const auto u = static_cast<unsigned char>(c);
-    return u >= 0x21 && u <= 0x7e && u != 0x22 && u != 0x5c;
-}
-
 } // namespace ward::detail
 
 #endif
@@ -263,53 +783,8 @@ constexpr bool is_name_char(char c) noexcept {
 
 namespace ward {
 
-/// Specialize for each permission enum: `names` (required), `implications` and `wire_type` (optional).
 template <class P>
 struct permission_traits;
-
-/// One entry of permission_traits<E>::names.
-template <class E>
-struct permission_name {
-    E value;
-    std::string_view name;
-};
-
-/// One entry of permission_traits<E>::implications: holding `from` also grants `to`.
-/// Implications are closed transitively at compile time; cycles (mutual implication) are fine.
-template <class E>
-struct implication {
-    E from;
-    E to;
-};
-
-/// How a product vocabulary spells a permission's wire name.
-enum class name_order : unsigned char {
-    action_resource, ///< "read:users" (Auth0)
-    resource_action, ///< "orders:read"
-};
-
-/// A permission in a resource x action product vocabulary, e.g. product<subject, crud>.
-/// Both R and A are enums with their own permission_traits (their names become the parts of the
-/// wire name). Implications declared on A ("update implies read") apply to every resource.
-template <class R, class A, name_order Order = name_order::action_resource, char Separator = ':'>
-struct product {
-    R resource;
-    A action;
-
-    friend constexpr bool operator==(product a, product b) noexcept {
-        return a.resource == b.resource && a.action == b.action;
-    }
-    friend constexpr bool operator!=(product a, product b) noexcept { return !(a == b); }
-};
-
-/// Optional, per product vocabulary: cells of the product that are not permissions, e.g. an API
-/// with no `destroy` for roles: `static constexpr Product excluded[] = {{subject::roles, crud::destroy}};`
-/// An excluded cell has no name, can never be a member of a set, and takes no implications.
-template <class Product>
-struct product_traits {};
-
-template <class P>
-class permission_set;
 
 namespace detail {
 
@@ -342,10 +817,10 @@ struct has_traits : std::false_type {};
 template <class T>
 struct has_traits<T, std::void_t<decltype(std::size(permission_traits<T>::names))>> : std::true_type {};
 
-struct index_pair {
-    std::size_t from;
-    std::size_t to;
-};
+template <class T, class = void>
+struct has_exclusions : std::false_type {};
+template <class T>
+struct has_exclusions<T, std::void_t<decltype(std::size(product_traits<T>::excluded))>> : std::true_type {};
 
 // ---- the raw description of a vocabulary: bit count, names by bit, implications by bit ----------
 
@@ -432,11 +907,6 @@ struct vocab_source<E, std::enable_if_t<std::is_enum_v<E>>> {
 
     using wire_type = typename declared_wire_type<traits>::type;
 };
-
-template <class T, class = void>
-struct has_exclusions : std::false_type {};
-template <class T>
-struct has_exclusions<T, std::void_t<decltype(std::size(product_traits<T>::excluded))>> : std::true_type {};
 
 template <class R, class A, name_order O, char S>
 struct vocab_source<product<R, A, O, S>> {
@@ -526,13 +996,7 @@ struct vocab_source<product<R, A, O, S>> {
     using wire_type = std::uint64_t;
 };
 
-// ---- derived tables ------------------------------------------------------------------------------
-
-constexpr std::size_t table_slots(std::size_t n) noexcept {
-    std::size_t s = 4;
-    while (s < 2 * n) s *= 2;
-    return s;
-}
+// ---- facts derived from the names -----------------------------------------------------------------
 
 template <std::size_t Bits>
 constexpr std::size_t defined_count(const std::array<std::string_view, Bits>& names) noexcept {
@@ -541,25 +1005,19 @@ constexpr std::size_t defined_count(const std::array<std::string_view, Bits>& na
     return n;
 }
 
-template <std::size_t Slots>
-struct name_table {
-    std::array<std::uint16_t, Slots> slot{}; // bit index + 1, 0 = empty
-    bool duplicate = false;
-};
+template <std::size_t Bits>
+constexpr std::size_t longest_name(const std::array<std::string_view, Bits>& names) noexcept {
+    std::size_t m = 0;
+    for (const std::string_view& s : names) m = s.size() > m ? s.size() : m;
+    return m;
+}
 
-template <std::size_t Slots, std::size_t Bits>
-constexpr name_table<Slots> make_name_table(const std::array<std::string_view, Bits>& names) noexcept {
-    name_table<Slots> t{};
-    for (std::size_t i = 0; i < Bits; ++i) {
-        if (names[i].empty()) continue;
-        std::size_t h = static_cast<std::size_t>(fnv1a(names[i])) & (Slots - 1);
-        while (t.slot[h] != 0) {
-            if (names[t.slot[h] - 1u] == names[i]) t.duplicate = true;
-            h = (h + 1) & (Slots - 1);
-        }
-        t.slot[h] = static_cast<std::uint16_t>(i + 1);
-    }
-    return t;
+template <std::size_t Words, std::size_t Bits>
+constexpr std::array<std::uint64_t, Words> defined_words(const std::array<std::string_view, Bits>& names) noexcept {
+    std::array<std::uint64_t, Words> w{};
+    for (std::size_t i = 0; i < Bits; ++i)
+        if (!names[i].empty()) w[i / 64] |= std::uint64_t{1} << (i % 64);
+    return w;
 }
 
 template <std::size_t Bits>
@@ -580,56 +1038,71 @@ constexpr bool implications_known(const std::array<std::string_view, Bits>& name
     return true;
 }
 
-template <std::size_t N>
-constexpr std::size_t implication_sources(const std::array<index_pair, N>& imps) noexcept {
-    std::size_t n = 0;
-    for (std::size_t i = 0; i < N; ++i) {
-        bool seen = false;
-        for (std::size_t j = 0; j < i; ++j) seen = seen || imps[j].from == imps[i].from;
-        n += seen ? 0 : 1;
-    }
-    return n;
-}
+// ---- the name -> bit table (detail/table.hpp's open addressing, hashed with fnv1a) ---------------
 
-template <std::size_t Words, std::size_t Sources>
-struct closure_table {
-    std::array<std::size_t, Sources> source{};
-    std::array<std::array<std::uint64_t, Words>, Sources> mask{};
+template <std::size_t Slots>
+struct name_table {
+    std::array<std::uint16_t, Slots> slot{}; // bit index + 1, 0 = empty
+    bool duplicate = false;
 };
 
-template <std::size_t Words, std::size_t Sources, std::size_t N>
-constexpr closure_table<Words, Sources> make_closure(const std::array<index_pair, N>& imps) noexcept {
-    closure_table<Words, Sources> t{};
-    std::size_t k = 0;
-    for (std::size_t i = 0; i < N; ++i) {
-        bool seen = false;
-        for (std::size_t j = 0; j < i; ++j) seen = seen || imps[j].from == imps[i].from;
-        if (seen) continue;
-        t.source[k] = imps[i].from;
-        t.mask[k][imps[i].from / 64] |= std::uint64_t{1} << (imps[i].from % 64);
-        ++k;
-    }
-    for (std::size_t s = 0; s < Sources; ++s) {
-        bool changed = true;
-        while (changed) {
-            changed = false;
-            for (const auto& i : imps) {
-                const bool has_from = (t.mask[s][i.from / 64] >> (i.from % 64)) & 1u;
-                const bool has_to = (t.mask[s][i.to / 64] >> (i.to % 64)) & 1u;
-                if (has_from && !has_to) {
-                    t.mask[s][i.to / 64] |= std::uint64_t{1} << (i.to % 64);
-                    changed = true;
-                }
-            }
-        }
+template <std::size_t Slots, std::size_t Bits>
+constexpr name_table<Slots> make_name_table(const std::array<std::string_view, Bits>& names) noexcept {
+    name_table<Slots> t{};
+    for (std::size_t i = 0; i < Bits; ++i) {
+        if (names[i].empty()) continue;
+        const std::size_t h =
+            probe(t.slot, fnv1a(names[i]), [&](std::uint16_t x) { return names[x - 1u] == names[i]; });
+        if (t.slot[h] != 0) t.duplicate = true;
+        else t.slot[h] = static_cast<std::uint16_t>(i + 1);
     }
     return t;
 }
 
-// A non-constexpr function: reaching it during constant evaluation is a compile error that names it.
-inline bool ward_permission_name_is_not_in_the_vocabulary() noexcept { return false; }
+/// The bit whose name is s, or npos.
+template <std::size_t Slots, std::size_t Bits>
+constexpr std::size_t find_name(const name_table<Slots>& t, const std::array<std::string_view, Bits>& names,
+                                std::string_view s) noexcept {
+    const std::size_t h = probe(t.slot, fnv1a(s), [&](std::uint16_t x) { return names[x - 1u] == s; });
+    return t.slot[h] != 0 ? t.slot[h] - 1u : std::numeric_limits<std::size_t>::max();
+}
 
 } // namespace detail
+} // namespace ward
+
+#endif
+// ---- end ward/detail/vocabulary.hpp ----
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string_view>
+#include <type_traits>
+
+namespace ward {
+
+/// Specialize for each permission enum: `names` (required), `implications` and `wire_type` (optional).
+template <class P>
+struct permission_traits;
+
+/// One entry of permission_traits<E>::names.
+template <class E>
+struct permission_name {
+    E value;
+    std::string_view name;
+};
+
+/// One entry of permission_traits<E>::implications: holding `from` also grants `to`.
+/// Implications are closed transitively at compile time; cycles (mutual implication) are fine.
+template <class E>
+struct implication {
+    E from;
+    E to;
+};
+
+template <class P>
+class permission_set;
 
 /// Everything ward knows about vocabulary P, computed at compile time from permission_traits.
 /// Instantiating it checks the vocabulary: duplicate wire names, malformed names, implications to
@@ -657,22 +1130,13 @@ struct vocabulary {
     static_assert((!detail::declares_wire_type<P>::value && bits > 64) || bits <= std::numeric_limits<wire_type>::digits,
                   "ward::permission_traits<P>::wire_type is narrower than the vocabulary's highest bit");
 
-    static constexpr std::size_t slots = detail::table_slots(size);
+    static constexpr std::size_t slots = detail::table_size(size, 4);
     static constexpr detail::name_table<slots> table = detail::make_name_table<slots>(source::names);
     static_assert(!table.duplicate, "ward::permission_traits<P>::names: two permissions share a wire name");
 
-    static constexpr std::size_t max_name_length = [] {
-        std::size_t m = 0;
-        for (const std::string_view& s : source::names) m = s.size() > m ? s.size() : m;
-        return m;
-    }();
-
-    static constexpr std::array<std::uint64_t, words> defined = [] {
-        std::array<std::uint64_t, words> w{};
-        for (std::size_t i = 0; i < bits; ++i)
-            if (!source::names[i].empty()) w[i / 64] |= std::uint64_t{1} << (i % 64);
-        return w;
-    }();
+    static constexpr std::size_t max_name_length = detail::longest_name(source::names);
+    /// The defined bits, as the words of a set.
+    static constexpr std::array<std::uint64_t, words> defined = detail::defined_words<words>(source::names);
 
     static constexpr std::size_t implication_sources = detail::implication_sources(source::implications);
     static constexpr detail::closure_table<words, implication_sources> closure =
@@ -694,13 +1158,7 @@ struct vocabulary {
     /// The bit index whose wire name is exactly s (case-sensitive), or npos. Allocation-free.
     static constexpr std::size_t find(std::string_view s) noexcept {
         if (s.empty() || s.size() > max_name_length) return npos;
-        std::size_t h = static_cast<std::size_t>(detail::fnv1a(s)) & (slots - 1);
-        while (table.slot[h] != 0) {
-            const std::size_t i = table.slot[h] - 1u;
-            if (source::names[i] == s) return i;
-            h = (h + 1) & (slots - 1);
-        }
-        return npos;
+        return detail::find_name(table, source::names, s);
     }
 
     static constexpr std::size_t npos = std::numeric_limits<std::size_t>::max();
@@ -969,733 +1427,64 @@ struct hash<ward::permission_set<P>> {
 
 #endif
 // ---- end ward/permission_set.hpp ----
-// ---- begin ward/scope.hpp ----
-/// \file ward/scope.hpp
-/// Scope kinds and their hierarchy. A scope_schema says which kinds exist and under which parent
-/// kinds each may be placed; the policy builder refuses a scope under a parent of the wrong kind.
-#ifndef WARD_SCOPE_HPP
-#define WARD_SCOPE_HPP
-
-#include <array>
-#include <cstddef>
-#include <cstdint>
-#include <initializer_list>
-#include <limits>
-#include <string_view>
-
-namespace ward {
-
-/// A dense handle to a scope of one snapshot: its position in the numbered scope tree.
-struct scope_handle {
-    static constexpr std::uint32_t none = std::numeric_limits<std::uint32_t>::max();
-    std::uint32_t value = none;
-    constexpr bool valid() const noexcept { return value != none; }
-    constexpr explicit operator bool() const noexcept { return valid(); }
-    friend constexpr bool operator==(scope_handle a, scope_handle b) noexcept { return a.value == b.value; }
-    friend constexpr bool operator!=(scope_handle a, scope_handle b) noexcept { return a.value != b.value; }
-};
-
-/// The kinds of scope a service has and how they nest (at most 16 kinds).
-///
-/// The standard schema is platform > organization > application > user, with resources anywhere
-/// below an organization:
-///   platform      root
-///   organization  root, or under platform
-///   application   under organization
-///   user          under platform, organization or application
-///   resource      under organization, application, user or resource
-class scope_schema {
-public:
-    static constexpr std::size_t max_kinds = 16;
-    static constexpr std::size_t npos = std::numeric_limits<std::size_t>::max();
-
-    constexpr scope_schema() noexcept = default;
-
-    /// Declares a kind. `parents` names earlier kinds it may be placed under; `may_be_root` lets a
-    /// scope of this kind have no parent. An unknown parent kind or a duplicate makes the schema
-    /// invalid (a policy built with it fails with errc::unknown_kind).
-    constexpr scope_schema& kind(std::string_view name, std::initializer_list<std::string_view> parents,
-                                 bool may_be_root = false) noexcept {
-        if (count_ == max_kinds || name.empty() || find(name) != npos) {
-            valid_ = false;
-            return *this;
-        }
-        std::uint32_t mask = 0;
-        for (std::string_view p : parents) {
-            const std::size_t k = p == name ? count_ : find(p);
-            if (k == npos) valid_ = false;
-            else mask |= std::uint32_t{1} << k;
-        }
-        names_[count_] = name;
-        parents_[count_] = mask;
-        root_[count_] = may_be_root;
-        ++count_;
-        return *this;
-    }
-
-    /// platform > organization > application > user, and resource (see the class comment).
-    static constexpr scope_schema standard() noexcept {
-        scope_schema s;
-        s.kind("platform", {}, true)
-            .kind("organization", {"platform"}, true)
-            .kind("application", {"organization"})
-            .kind("user", {"platform", "organization", "application"})
-            .kind("resource", {"organization", "application", "user", "resource"});
-        return s;
-    }
-
-    constexpr std::size_t size() const noexcept { return count_; }
-    constexpr bool valid() const noexcept { return valid_; }
-    constexpr std::string_view name(std::size_t k) const noexcept { return k < count_ ? names_[k] : std::string_view{}; }
-    constexpr std::size_t find(std::string_view name) const noexcept {
-        for (std::size_t k = 0; k < count_; ++k)
-            if (names_[k] == name) return k;
-        return npos;
-    }
-    /// May a scope of kind `child` be placed under one of kind `parent`?
-    constexpr bool allows(std::size_t parent, std::size_t child) const noexcept {
-        return child < count_ && parent < count_ && ((parents_[child] >> parent) & 1u) != 0;
-    }
-    constexpr bool may_be_root(std::size_t k) const noexcept { return k < count_ && root_[k]; }
-
-private:
-    std::array<std::string_view, max_kinds> names_{};
-    std::array<std::uint32_t, max_kinds> parents_{};
-    std::array<bool, max_kinds> root_{};
-    std::size_t count_ = 0;
-    bool valid_ = true;
-};
-
-} // namespace ward
-
-#endif
-// ---- end ward/scope.hpp ----
-
-#include <array>
-#include <cstddef>
-#include <cstdint>
-#include <initializer_list>
-#include <limits>
-#include <string_view>
-
-/// Most scopes one credential may be bound to (a token restricted to several markets, say).
-#ifndef WARD_MAX_BOUND_SCOPES
-#define WARD_MAX_BOUND_SCOPES 8
-#endif
-
-/// Most entries of an "extended" per-resource permission claim one credential may carry.
-#ifndef WARD_MAX_EXTENDED_CLAIMS
-#define WARD_MAX_EXTENDED_CLAIMS 8
-#endif
-
-/// Longest subject or id, in bytes, that the parsers accept.
-#ifndef WARD_MAX_ID_LENGTH
-#define WARD_MAX_ID_LENGTH 256
-#endif
-
-namespace ward {
-
-/// What kind of principal a subject names.
-enum class principal_kind : unsigned char { user, application, organization, api_credential, token, invite };
-
-constexpr std::string_view to_string(principal_kind k) noexcept {
-    switch (k) {
-    case principal_kind::user: return "user";
-    case principal_kind::application: return "application";
-    case principal_kind::organization: return "organization";
-    case principal_kind::api_credential: return "api_credential";
-    case principal_kind::token: return "token";
-    case principal_kind::invite: return "invite";
-    }
-    return "unknown";
-}
-
-/// A dense handle to a principal of one snapshot.
-struct principal_handle {
-    static constexpr std::uint32_t none = std::numeric_limits<std::uint32_t>::max();
-    std::uint32_t value = none;
-    constexpr bool valid() const noexcept { return value != none; }
-    constexpr explicit operator bool() const noexcept { return valid(); }
-    friend constexpr bool operator==(principal_handle a, principal_handle b) noexcept { return a.value == b.value; }
-    friend constexpr bool operator!=(principal_handle a, principal_handle b) noexcept { return a.value != b.value; }
-};
-
-/// A parsed subject: `kind:id` (user:..., application:..., organization:..., api_credential:...,
-/// token:..., invite:...) or `provider|id` (auth0|..., google-oauth2|..., a user).
-struct subject {
-    principal_kind kind = principal_kind::user;
-    std::string_view kind_name; ///< "user", ..., or the provider ("auth0") of a `provider|id` subject
-    std::string_view id;        ///< the part after the separator
-    char separator = ':';
-};
-
-namespace detail {
-constexpr bool is_id_char(char c) noexcept {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-           c == '.' || c == '@' || c == '+' || c == '=' || c == '~';
-}
-constexpr bool is_provider_char(char c) noexcept {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-}
-constexpr bool principal_kind_from(std::string_view s, principal_kind& k) noexcept {
-    constexpr principal_kind all[] = {principal_kind::user,           principal_kind::application,
-                                      principal_kind::organization,   principal_kind::api_credential,
-                                      principal_kind::token,          principal_kind::invite};
-    for (principal_kind c : all)
-        if (to_string(c) == s) {
-            k = c;
-            return true;
-        }
-    return false;
-}
-} // namespace detail
-
-/// Parses a token subject. Accepts exactly `kind:id` with a known kind, or `provider|id`; the id
-/// holds only [A-Za-z0-9._@+=~-]. Anything else is an error: empty_input, input_too_long,
-/// malformed (no separator, empty part; position = where), unknown_kind (position 0),
-/// invalid_character (position = the byte).
-constexpr parse_result<subject> parse_subject(std::string_view s) noexcept {
-    if (s.empty()) return {{}, errc::empty_input, 0, 0};
-    if (s.size() > WARD_MAX_ID_LENGTH) return {{}, errc::input_too_long, WARD_MAX_ID_LENGTH, 0};
-    std::size_t sep = 0;
-    while (sep < s.size() && s[sep] != ':' && s[sep] != '|') {
-        if (!detail::is_provider_char(s[sep])) return {{}, errc::invalid_character, sep, 0};
-        ++sep;
-    }
-    if (sep == s.size()) return {{}, errc::malformed, sep, 0};
-    if (sep == 0) return {{}, errc::malformed, 0, 0};
-    subject out;
-    out.kind_name = s.substr(0, sep);
-    out.separator = s[sep];
-    out.id = s.substr(sep + 1);
-    if (out.separator == ':') {
-        if (!detail::principal_kind_from(out.kind_name, out.kind)) return {{}, errc::unknown_kind, 0, 0};
-    } else {
-        out.kind = principal_kind::user;
-    }
-    if (out.id.empty()) return {{}, errc::malformed, sep + 1, 0};
-    for (std::size_t i = 0; i < out.id.size(); ++i)
-        if (!detail::is_id_char(out.id[i])) return {{}, errc::invalid_character, sep + 1 + i, 0};
-    return {out, errc::ok, 0, 0};
-}
-
-/// A Commerce Layer style scope restriction: `market:id:xxxx`, `market:code:xxxx`,
-/// `stock_location:id:xxxx`.
-struct scope_restriction {
-    std::string_view resource;  ///< "market", "stock_location", ...: [a-z_]+
-    std::string_view attribute; ///< "id" or "code"
-    std::string_view value;     ///< [A-Za-z0-9._~-]+
-};
-
-/// Parses one scope restriction. Errors: empty_input, input_too_long, malformed (a part is
-/// missing or empty; position = where), unknown_kind (attribute other than id/code),
-/// invalid_character.
-constexpr parse_result<scope_restriction> parse_scope_restriction(std::string_view s) noexcept {
-    if (s.empty()) return {{}, errc::empty_input, 0, 0};
-    if (s.size() > WARD_MAX_ID_LENGTH) return {{}, errc::input_too_long, WARD_MAX_ID_LENGTH, 0};
-    std::size_t a = 0;
-    while (a < s.size() && s[a] != ':') {
-        const char c = s[a];
-        if (!((c >= 'a' && c <= 'z') || c == '_')) return {{}, errc::invalid_character, a, 0};
-        ++a;
-    }
-    if (a == 0 || a == s.size()) return {{}, errc::malformed, a, 0};
-    std::size_t b = a + 1;
-    while (b < s.size() && s[b] != ':') {
-        const char c = s[b];
-        if (!((c >= 'a' && c <= 'z') || c == '_')) return {{}, errc::invalid_character, b, 0};
-        ++b;
-    }
-    if (b == a + 1 || b == s.size()) return {{}, errc::malformed, b, 0};
-    scope_restriction r{s.substr(0, a), s.substr(a + 1, b - a - 1), s.substr(b + 1)};
-    if (r.attribute != "id" && r.attribute != "code") return {{}, errc::unknown_kind, a + 1, 0};
-    if (r.value.empty()) return {{}, errc::malformed, b + 1, 0};
-    for (std::size_t i = 0; i < r.value.size(); ++i) {
-        const char c = r.value[i];
-        if (!detail::is_id_char(c) || c == '@' || c == '+' || c == '=') return {{}, errc::invalid_character, b + 1 + i, 0};
-    }
-    return {r, errc::ok, 0, 0};
-}
-
-/// A read-only view of contiguous items (a C++17 stand-in for std::span<const T>).
-template <class T>
-class view {
-public:
-    constexpr view() noexcept = default;
-    constexpr view(const T* data, std::size_t size) noexcept : data_(data), size_(size) {}
-    template <std::size_t N>
-    constexpr view(const T (&a)[N]) noexcept : data_(a), size_(N) {} // NOLINT
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Winit-list-lifetime"
-#endif
-    /// Views a braced list; valid for the full expression it appears in (a call's argument).
-    constexpr view(std::initializer_list<T> il) noexcept : data_(il.begin()), size_(il.size()) {}
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
-    template <class C, class = decltype(std::declval<const C&>().data()),
-              class = std::enable_if_t<std::is_convertible_v<decltype(std::declval<const C&>().data()), const T*>>>
-    constexpr view(const C& c) noexcept : data_(c.data()), size_(c.size()) {} // NOLINT
-    constexpr const T* begin() const noexcept { return data_; }
-    constexpr const T* end() const noexcept { return data_ + size_; }
-    constexpr std::size_t size() const noexcept { return size_; }
-    constexpr bool empty() const noexcept { return size_ == 0; }
-    constexpr const T& operator[](std::size_t i) const noexcept { return data_[i]; }
-
-private:
-    const T* data_ = nullptr;
-    std::size_t size_ = 0;
-};
-
-/// One entry of provide's "extended" permission claim: a resource (scope id, or "*" for every
-/// other resource) and the integer mask the token holds there.
-struct extended_claim {
-    std::string_view resource;
-    std::uint64_t mask = 0;
-};
-
-/// What a verified token says, as string views into the caller's already-verified claims.
-/// ward does not verify signatures: pass only claims your JWT library accepted.
-/// Every permission claim that is present caps the credential (they intersect); a token with no
-/// permission claim at all has no ceiling and the policy alone decides.
-struct token_claims {
-    std::string_view subject;                      ///< `sub`: "user:...", "application:...", "auth0|..."
-    bool has_permission_mask = false;              ///< a numeric `permissions` claim is present
-    std::uint64_t permission_mask = 0;             ///< its value
-    bool has_permission_names = false;             ///< a `permissions` array claim is present
-    view<std::string_view> permission_names;       ///< its items
-    bool has_scope = false;                        ///< an OAuth `scope` claim is present
-    std::string_view scope;                        ///< its value, space separated
-    view<extended_claim> extended;                 ///< provide's per-resource masks ("*" = any other)
-    std::string_view bound_scopes;                 ///< space-separated scope ids the token is restricted to
-    bool scope_restrictions = false;               ///< bound_scopes are `kind:id:value` restrictions (validated)
-    std::string_view via;                          ///< the application (scope id) the token was issued through
-    parse_mode names_mode = parse_mode::strict;    ///< lenient: permission names this service lacks are skipped
-};
-
-/// Which claim made authentication fail.
-enum class claim : unsigned char { none, subject, permission_mask, permission_names, scope, extended, bound_scopes, via };
-
-constexpr std::string_view to_string(claim c) noexcept {
-    switch (c) {
-    case claim::none: return "none";
-    case claim::subject: return "sub";
-    case claim::permission_mask: return "permissions (number)";
-    case claim::permission_names: return "permissions (names)";
-    case claim::scope: return "scope";
-    case claim::extended: return "extended permissions";
-    case claim::bound_scopes: return "bound scopes";
-    case claim::via: return "via";
-    }
-    return "unknown";
-}
-
-/// Who asks and through what, resolved against one snapshot's handles. Fixed size, no allocation.
-///
-/// Effective permissions are what the policy grants the principal on the path to the target,
-/// minus denies, intersected with the ceiling (and the extended entry that applies), and capped by
-/// any application restriction. A credential bound to scopes may only reach targets inside them.
-template <class P>
-class credential {
-public:
-    using set = permission_set<P>;
-
-    /// A credential that authenticates nobody: every check answers `unauthenticated`.
-    constexpr credential() noexcept = default;
-
-    /// An authenticated credential for a principal (no ceiling, no binding yet).
-    static constexpr credential of(principal_handle p) noexcept {
-        credential c;
-        c.principal_ = p;
-        c.authenticated_ = true;
-        return c;
-    }
-
-    /// Restricts to the subtree of `s` (repeatable: the union of the subtrees). An unknown handle
-    /// restricts to nothing. More than WARD_MAX_BOUND_SCOPES makes the credential unauthenticated.
-    constexpr credential& bind_to(scope_handle s) noexcept {
-        if (bound_count_ == bound_.size()) {
-            authenticated_ = false;
-            return *this;
-        }
-        bound_[bound_count_++] = s;
-        return *this;
-    }
-    /// The application the request comes through (for application restrictions).
-    constexpr credential& through(scope_handle application) noexcept {
-        via_ = application;
-        has_via_ = true;
-        return *this;
-    }
-    /// Caps the credential at `ceiling` (closed under implications); repeated caps intersect.
-    constexpr credential& cap(const set& ceiling) noexcept {
-        const set c = ceiling.implied();
-        ceiling_ = has_ceiling_ ? (ceiling_ & c) : c;
-        has_ceiling_ = true;
-        return *this;
-    }
-    /// An extended (per-resource) cap: at targets in the subtree of `s` the credential holds at
-    /// most `ceiling`. The deepest matching entry applies; otherwise the wildcard; otherwise none.
-    constexpr credential& cap_at(scope_handle s, const set& ceiling) noexcept {
-        if (extended_count_ == extended_.size()) {
-            authenticated_ = false;
-            return *this;
-        }
-        has_extended_ = true;
-        if (s.valid()) extended_[extended_count_++] = {s, ceiling.implied()};
-        return *this;
-    }
-    /// The extended cap for every target no other extended entry covers ("*").
-    constexpr credential& cap_elsewhere(const set& ceiling) noexcept {
-        has_extended_ = true;
-        has_wildcard_ = true;
-        wildcard_ = ceiling.implied();
-        return *this;
-    }
-    /// Marks the credential unauthenticated (used when a claim fails to parse).
-    constexpr credential& revoke() noexcept {
-        authenticated_ = false;
-        return *this;
-    }
-
-    constexpr bool authenticated() const noexcept { return authenticated_; }
-    constexpr principal_handle principal() const noexcept { return principal_; }
-    constexpr bool has_ceiling() const noexcept { return has_ceiling_; }
-    constexpr const set& ceiling() const noexcept { return ceiling_; }
-    constexpr std::size_t bound_count() const noexcept { return bound_count_; }
-    constexpr scope_handle bound(std::size_t i) const noexcept { return i < bound_count_ ? bound_[i] : scope_handle{}; }
-    constexpr bool has_via() const noexcept { return has_via_; }
-    constexpr scope_handle via() const noexcept { return via_; }
-
-    struct extended_entry {
-        scope_handle scope;
-        set ceiling;
-    };
-    constexpr bool has_extended() const noexcept { return has_extended_; }
-    constexpr std::size_t extended_count() const noexcept { return extended_count_; }
-    constexpr const extended_entry& extended(std::size_t i) const noexcept { return extended_[i]; }
-    constexpr bool has_wildcard() const noexcept { return has_wildcard_; }
-    constexpr const set& wildcard() const noexcept { return wildcard_; }
-
-private:
-    principal_handle principal_{};
-    bool authenticated_ = false;
-    bool has_ceiling_ = false;
-    bool has_via_ = false;
-    bool has_extended_ = false;
-    bool has_wildcard_ = false;
-    std::uint8_t bound_count_ = 0;
-    std::uint8_t extended_count_ = 0;
-    scope_handle via_{};
-    std::array<scope_handle, WARD_MAX_BOUND_SCOPES> bound_{};
-    set ceiling_{};
-    set wildcard_{};
-    std::array<extended_entry, WARD_MAX_EXTENDED_CLAIMS> extended_{};
-};
-
-/// The result of turning token claims into a credential. On error the credential is
-/// unauthenticated (every check denies) and `failed` / `ec` / `position` say why.
-template <class P>
-struct credential_result {
-    credential<P> value{};
-    errc ec = errc::ok;
-    ward::claim failed = claim::none;
-    std::size_t position = 0;
-    constexpr explicit operator bool() const noexcept { return ec == errc::ok; }
-};
-
-} // namespace ward
-
-#endif
-// ---- end ward/credential.hpp ----
-// ---- begin ward/decision.hpp ----
-/// \file ward/decision.hpp
-/// The value a check returns, its reasons, and the per-service table that maps reasons to HTTP
-/// status codes.
-#ifndef WARD_DECISION_HPP
-#define WARD_DECISION_HPP
-
-
-#include <array>
-#include <cstddef>
-#include <cstdint>
-#include <limits>
-#include <string_view>
-
-namespace ward {
-
-/// Why a check allowed or denied. Only `granted` allows.
-enum class reason : unsigned char {
-    granted,                   ///< every required permission is held at the target scope
-    unauthenticated,           ///< no valid credential
-    invalid_request,           ///< an empty requirement (asking for nothing is refused, never allowed)
-    unknown_principal,         ///< the credential's principal is not in the snapshot
-    unknown_scope,             ///< the target scope is not in the snapshot
-    outside_scope,             ///< the target is outside the scope the credential is bound to
-    missing_permission,        ///< no grant on the path to the target provides a required permission
-    explicitly_denied,         ///< a deny on the path to the target covers a required permission
-    not_in_token,              ///< the principal holds it, but the token's ceiling does not include it
-    restricted_by_application, ///< the principal holds it, but not through the application in use
-};
-
-inline constexpr std::size_t reason_count = 10;
-
-constexpr std::string_view to_string(reason r) noexcept {
-    switch (r) {
-    case reason::granted: return "granted";
-    case reason::unauthenticated: return "unauthenticated";
-    case reason::invalid_request: return "invalid request";
-    case reason::unknown_principal: return "unknown principal";
-    case reason::unknown_scope: return "unknown scope";
-    case reason::outside_scope: return "outside the credential's scope";
-    case reason::missing_permission: return "missing permission";
-    case reason::explicitly_denied: return "explicitly denied";
-    case reason::not_in_token: return "not in token";
-    case reason::restricted_by_application: return "restricted by application";
-    }
-    return "unknown reason";
-}
-
-/// The outcome of one check: a small value that never allocates.
-template <class P>
-struct decision {
-    static constexpr std::uint32_t no_rule = std::numeric_limits<std::uint32_t>::max();
-
-    bool allowed = false;
-    ward::reason why = reason::unauthenticated;
-    permission_set<P> missing{};   ///< required permissions the credential does not have here
-    std::uint32_t rule = no_rule;  ///< the builder row that decided (the deny, or a granting binding)
-    std::uint64_t version = 0;     ///< the snapshot's version
-
-    constexpr explicit operator bool() const noexcept { return allowed; }
-};
-
-/// Maps each reason to an HTTP status code. Defaults: 200 granted, 401 unauthenticated and unknown
-/// principal, 404 outside scope and unknown scope (a record outside the caller's scope is not
-/// found), 400 invalid request, 403 for everything that is a missing or denied permission.
-class status_table {
-public:
-    constexpr status_table() noexcept
-        : codes_{{200, 401, 400, 401, 404, 404, 403, 403, 403, 403}} {}
-
-    constexpr int operator()(reason r) const noexcept {
-        const auto i = static_cast<std::size_t>(r);
-        return i < reason_count ? codes_[i] : 500;
-    }
-    template <class P>
-    constexpr int operator()(const decision<P>& d) const noexcept {
-        return (*this)(d.why);
-    }
-    /// A copy with `r` mapped to `code`.
-    constexpr status_table with(reason r, int code) const noexcept {
-        status_table t = *this;
-        const auto i = static_cast<std::size_t>(r);
-        if (i < reason_count) t.codes_[i] = code;
-        return t;
-    }
-    /// A copy where every "insufficient permission" reason (missing, denied, not in token,
-    /// restricted) answers `code`: Commerce Layer answers 401 where most services answer 403.
-    constexpr status_table with_insufficient_permission(int code) const noexcept {
-        return with(reason::missing_permission, code)
-            .with(reason::explicitly_denied, code)
-            .with(reason::not_in_token, code)
-            .with(reason::restricted_by_application, code);
-    }
-
-private:
-    std::array<int, reason_count> codes_;
-};
-
-} // namespace ward
-
-#endif
-// ---- end ward/decision.hpp ----
-// ---- begin ward/live.hpp ----
-/// \file ward/live.hpp
-/// ward::live<P>: the current snapshot of a running service. Readers take a guard and decide
-/// against the snapshot it pins; a writer publishes a new snapshot atomically. Readers never
-/// lock, never wait for a writer and never allocate; a writer waits until no reader can still be
-/// using the snapshot it replaced before releasing it.
-///
-/// \code
-/// ward::live<perm> current(std::move(first_snapshot));
-/// // request threads:
-/// auto snap = current.read();                 // a guard; cheap, lock-free
-/// auto d = snap->check(cred, required, target);
-/// // the thread that reloads the policy:
-/// current.publish(builder.build().snapshot);
-/// \endcode
-#ifndef WARD_LIVE_HPP
-#define WARD_LIVE_HPP
-
-// ---- begin ward/policy.hpp ----
-/// \file ward/policy.hpp
-/// Policies: a builder that takes rows as a service keeps them in its database, validates every
-/// row, and builds an immutable snapshot that answers checks in nanoseconds without allocating.
-///
-/// \code
-/// ward::policy_builder<perm> b;
-/// b.add_scope("platform", "platform");
-/// b.add_scope("org:acme", "organization", "platform");
-/// b.add_principal("user:alice", ward::principal_kind::user);
-/// b.add_roles(ladder);                              // a compile-time role table
-/// b.bind("user:alice", "org:acme", {"viewer"});
-/// auto built = b.build();                           // build_result: a snapshot or a row error
-/// const auto& snap = *built.snapshot;
-/// auto cred = ward::credential<perm>::of(snap.find_principal("user:alice"));
-/// auto d = snap.check(cred, perm_read_users, snap.find_scope("org:acme"));
-/// \endcode
-#ifndef WARD_POLICY_HPP
-#define WARD_POLICY_HPP
-
-// ---- begin ward/detail/id_index.hpp ----
-#ifndef WARD_DETAIL_ID_INDEX_HPP
-#define WARD_DETAIL_ID_INDEX_HPP
 
 #include <cstddef>
-#include <cstdint>
-#include <cstring>
-#include <limits>
+#include <iterator>
 #include <string>
-#include <string_view>
-#include <vector>
 
-namespace ward::detail {
+namespace ward {
 
-inline std::uint64_t mix64(std::uint64_t x) noexcept {
-    x ^= x >> 32;
-    x *= 0xd6e8feb86659fd93ull;
-    x ^= x >> 32;
-    x *= 0xd6e8feb86659fd93ull;
-    x ^= x >> 32;
-    return x;
+/// Bytes needed to format `s` (no terminator). The separator is one byte, so the size is the same
+/// whichever separator the format call uses.
+template <class P>
+constexpr std::size_t formatted_size(const permission_set<P>& s) noexcept {
+    std::size_t n = 0, k = 0;
+    for (auto it = s.begin(); it != s.end(); ++it, ++k) n += vocabulary<P>::name(it.index()).size();
+    return n + (k ? k - 1 : 0);
 }
 
-inline std::uint64_t read8(const char* p) noexcept {
-    std::uint64_t w;
-    std::memcpy(&w, p, 8);
-    return w;
-}
-inline std::uint64_t read4(const char* p) noexcept {
-    std::uint32_t w;
-    std::memcpy(&w, p, 4);
-    return w;
-}
-
-/// A fast non-cryptographic hash of a byte string: 8 bytes at a time, the tail read as one
-/// overlapping word (no byte loop, no variable-length copy).
-inline std::uint64_t hash_bytes(std::string_view s) noexcept {
-    const char* p = s.data();
-    std::size_t n = s.size();
-    std::uint64_t h = 0x9e3779b97f4a7c15ull ^ (n * 0xff51afd7ed558ccdull);
-    if (n > 8) {
-        const char* const last = p + n - 8;
-        for (; p < last; p += 8) h = (h ^ mix64(read8(p))) * 0x9fb21c651e98df25ull;
-        h = (h ^ mix64(read8(last))) * 0x9fb21c651e98df25ull;
-    } else if (n >= 4) {
-        h = (h ^ mix64((read4(p) << 32) | read4(p + n - 4))) * 0x9fb21c651e98df25ull;
-    } else if (n > 0) {
-        const auto b = [&](std::size_t i) { return static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])); };
-        h = (h ^ mix64((b(0) << 16) | (b(n / 2) << 8) | b(n - 1))) * 0x9fb21c651e98df25ull;
+/// Writes the names of `s` to an output iterator, in bit order, separated by `sep`; returns the
+/// iterator past the last byte. No terminator is written.
+template <class OutputIt, class P>
+constexpr OutputIt write_names(OutputIt out, const permission_set<P>& s, char sep = ' ') {
+    bool lead = true;
+    for (auto it = s.begin(); it != s.end(); ++it) {
+        if (!lead) *out++ = sep;
+        lead = false;
+        for (char c : vocabulary<P>::name(it.index())) *out++ = c;
     }
-    return mix64(h);
+    return out;
 }
 
-/// An append-only set of string ids numbered 0..n-1 in insertion order, stored in one arena, with
-/// an open-addressing index. find() never allocates.
-class id_index {
-public:
-    static constexpr std::uint32_t npos = std::numeric_limits<std::uint32_t>::max();
+/// Writes the names of `s` in bit order, separated by `sep`, into [first, last). Writes nothing
+/// and returns {first, buffer_too_small} when the buffer is too small. No terminator is written.
+template <class P>
+constexpr format_result format_to(char* first, char* last, const permission_set<P>& s, char sep = ' ') noexcept {
+    const std::size_t need = formatted_size(s);
+    if (need == 0) return {first, errc::ok}; // nothing to write fits any range, even an empty or null one
+    if (first == nullptr || last < first || static_cast<std::size_t>(last - first) < need)
+        return {first, errc::buffer_too_small};
+    return {write_names(first, s, sep), errc::ok};
+}
 
-    id_index() { offsets_.push_back(0); }
+/// Convenience: the names of `s` as a std::string (allocates; not for hot paths).
+template <class P>
+std::string to_string(const permission_set<P>& s, char sep = ' ') {
+    std::string out;
+    out.reserve(formatted_size(s));
+    write_names(std::back_inserter(out), s, sep);
+    return out;
+}
 
-    std::size_t size() const noexcept { return offsets_.size() - 1; }
-
-    std::string_view at(std::uint32_t i) const noexcept {
-        if (i >= size()) return {};
-        return std::string_view(arena_.data() + offsets_[i], offsets_[i + 1] - offsets_[i]);
-    }
-
-    /// The number of `s`, or npos.
-    std::uint32_t find(std::string_view s) const noexcept { return find(s, hash_bytes(s)); }
-
-    std::uint32_t find(std::string_view s, std::uint64_t h) const noexcept {
-        if (slots_.empty()) return npos;
-        const std::size_t mask = slots_.size() - 1;
-        const auto tag = static_cast<std::uint32_t>(h >> 32);
-        for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
-            const std::uint64_t slot = slots_[i];
-            if (slot == 0) return npos;
-            if (static_cast<std::uint32_t>(slot >> 32) == tag) {
-                const auto idx = static_cast<std::uint32_t>(slot) - 1u;
-                if (at(idx) == s) return idx;
-            }
-        }
-    }
-
-    /// Adds `s` if new; returns its number and whether it was added.
-    std::pair<std::uint32_t, bool> insert(std::string_view s) {
-        const std::uint64_t h = hash_bytes(s);
-        const std::uint32_t found = find(s, h);
-        if (found != npos) return {found, false};
-        if ((size() + 1) * 2 > slots_.size()) grow();
-        const auto idx = static_cast<std::uint32_t>(size());
-        arena_.append(s.data(), s.size());
-        offsets_.push_back(static_cast<std::uint32_t>(arena_.size()));
-        place(h, idx);
-        return {idx, true};
-    }
-
-    void reserve(std::size_t n, std::size_t bytes) {
-        offsets_.reserve(n + 1);
-        arena_.reserve(bytes);
-        std::size_t want = 16;
-        while (want < 2 * n) want *= 2;
-        if (want > slots_.size()) rehash(want);
-    }
-
-    std::size_t memory_bytes() const noexcept {
-        return arena_.capacity() + offsets_.capacity() * sizeof(std::uint32_t) + slots_.capacity() * sizeof(std::uint64_t);
-    }
-    std::size_t arena_bytes() const noexcept { return arena_.size(); }
-
-private:
-    void place(std::uint64_t h, std::uint32_t idx) noexcept {
-        const std::size_t mask = slots_.size() - 1;
-        std::size_t i = static_cast<std::size_t>(h) & mask;
-        while (slots_[i] != 0) i = (i + 1) & mask;
-        slots_[i] = (static_cast<std::uint64_t>(static_cast<std::uint32_t>(h >> 32)) << 32) | (idx + 1u);
-    }
-    void grow() { rehash(slots_.empty() ? 16 : slots_.size() * 2); }
-    void rehash(std::size_t n) {
-        slots_.assign(n, 0);
-        for (std::uint32_t i = 0; i < size(); ++i) place(hash_bytes(at(i)), i);
-    }
-
-    std::string arena_;
-    std::vector<std::uint32_t> offsets_;
-    std::vector<std::uint64_t> slots_;
-};
-
-} // namespace ward::detail
+} // namespace ward
 
 #endif
-// ---- end ward/detail/id_index.hpp ----
-// ---- begin ward/parse.hpp ----
-/// \file ward/parse.hpp
-/// Parsing and formatting of permission names, scope strings and integer masks. Nothing here
-/// allocates except ward::to_string; every input is treated as hostile and every failure yields an
-/// empty set with an error code and the position of the bad input.
-#ifndef WARD_PARSE_HPP
-#define WARD_PARSE_HPP
-
+// ---- end ward/format.hpp ----
 
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 #include <iterator>
-#include <string>
 #include <string_view>
 
 namespace ward {
@@ -1780,15 +1569,10 @@ constexpr parse_result<permission_set<P>> parse_scope(std::string_view s, parse_
     if (s.size() > WARD_MAX_INPUT_LENGTH) return {{}, errc::input_too_long, WARD_MAX_INPUT_LENGTH, 0};
     if (s.empty()) return {{}, errc::ok, 0, 0};
     detail::name_parser<P> p{mode};
-    std::size_t start = 0;
-    for (;;) {
-        std::size_t end = start;
-        while (end < s.size() && s[end] != ' ') ++end;
+    for (const detail::split_item item : detail::split_spaces(s)) {
         std::size_t bad = 0;
-        const errc e = p.add(s.substr(start, end - start), bad);
-        if (e != errc::ok) return {{}, e, start + bad, 0};
-        if (end == s.size()) break;
-        start = end + 1;
+        const errc e = p.add(item.text, bad);
+        if (e != errc::ok) return {{}, e, item.offset + bad, 0};
     }
     return {p.value, errc::ok, 0, p.skipped};
 }
@@ -1861,56 +1645,6 @@ constexpr permission_set<P> permissions(std::string_view scope_string) noexcept 
     return r.value;
 }
 
-// ---- formatting ------------------------------------------------------------------------------------
-
-/// Bytes needed to format `s` with `sep` between names (no terminator).
-template <class P>
-constexpr std::size_t formatted_size(const permission_set<P>& s, char sep = ' ') noexcept {
-    (void)sep;
-    std::size_t n = 0, k = 0;
-    for (auto it = s.begin(); it != s.end(); ++it, ++k) n += vocabulary<P>::name(it.index()).size();
-    return n + (k ? k - 1 : 0);
-}
-
-/// Writes the names of `s` in bit order, separated by `sep`, into [first, last). Writes nothing
-/// and returns {first, buffer_too_small} when the buffer is too small. No terminator is written.
-template <class P>
-constexpr format_result format_to(char* first, char* last, const permission_set<P>& s, char sep = ' ') noexcept {
-    const std::size_t need = formatted_size(s, sep);
-    if (need == 0) return {first, errc::ok}; // nothing to write fits any range, even an empty or null one
-    if (first == nullptr || last < first || static_cast<std::size_t>(last - first) < need)
-        return {first, errc::buffer_too_small};
-    char* out = first;
-    bool lead = true;
-    for (auto it = s.begin(); it != s.end(); ++it) {
-        if (!lead) *out++ = sep;
-        lead = false;
-        for (char c : vocabulary<P>::name(it.index())) *out++ = c;
-    }
-    return {out, errc::ok};
-}
-
-/// Writes the names of `s` to an output iterator; returns the iterator past the last byte.
-template <class OutputIt, class P>
-constexpr OutputIt write_names(OutputIt out, const permission_set<P>& s, char sep = ' ') {
-    bool lead = true;
-    for (auto it = s.begin(); it != s.end(); ++it) {
-        if (!lead) *out++ = sep;
-        lead = false;
-        for (char c : vocabulary<P>::name(it.index())) *out++ = c;
-    }
-    return out;
-}
-
-/// Convenience: the names of `s` as a std::string (allocates; not for hot paths).
-template <class P>
-std::string to_string(const permission_set<P>& s, char sep = ' ') {
-    std::string out;
-    out.reserve(formatted_size(s, sep));
-    write_names(std::back_inserter(out), s, sep);
-    return out;
-}
-
 } // namespace ward
 
 #endif
@@ -1926,8 +1660,9 @@ std::string to_string(const permission_set<P>& s, char sep = ' ') {
 ///     {"viewer",   ward::permissions<perm>("read:users"), {"guest"}},
 ///     {"admin",    ward::permissions<perm>("update:users delete:users"), {"viewer"}},
 /// });
-/// static_assert(!ladder["viewer"].contains(perm_of("delete:users")), "viewer can never delete users");
+/// static_assert(!ladder["viewer"].contains_any(ward::permissions<perm>("delete:users")), "viewer can never delete users");
 /// \endcode
+/// (ward::permissions is in parse.hpp.)
 #ifndef WARD_ROLE_HPP
 #define WARD_ROLE_HPP
 
@@ -2068,16 +1803,1162 @@ constexpr role_table<P, N> make_roles(const role_def<P> (&defs)[N]) noexcept {
 
 #endif
 // ---- end ward/role.hpp ----
+// ---- begin ward/scope.hpp ----
+/// \file ward/scope.hpp
+/// Scope kinds and their hierarchy. A scope_schema says which kinds exist and under which parent
+/// kinds each may be placed; the policy builder refuses a scope under a parent of the wrong kind.
+#ifndef WARD_SCOPE_HPP
+#define WARD_SCOPE_HPP
 
+
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 #include <limits>
-#include <memory>
+#include <string_view>
+
+namespace ward {
+
+/// A dense handle to a scope of one snapshot: its position in the numbered scope tree.
+/// `scope_handle{}` (value scope_handle::none) names no scope.
+using scope_handle = detail::handle<detail::scope_tag>;
+
+/// The kinds of scope a service has and how they nest (at most 16 kinds).
+///
+/// The standard schema is platform > organization > application > user, with resources anywhere
+/// below an organization:
+///   platform      root
+///   organization  root, or under platform
+///   application   under organization
+///   user          under platform, organization or application
+///   resource      under organization, application, user or resource
+class scope_schema {
+public:
+    static constexpr std::size_t max_kinds = 16;
+    static constexpr std::size_t npos = std::numeric_limits<std::size_t>::max();
+
+    constexpr scope_schema() noexcept = default;
+
+    /// Declares a kind. `parents` names earlier kinds it may be placed under; `may_be_root` lets a
+    /// scope of this kind have no parent. An unknown parent kind or a duplicate makes the schema
+    /// invalid (a policy built with it fails with errc::unknown_kind).
+    constexpr scope_schema& kind(std::string_view name, std::initializer_list<std::string_view> parents,
+                                 bool may_be_root = false) noexcept {
+        if (count_ == max_kinds || name.empty() || find(name) != npos) {
+            valid_ = false;
+            return *this;
+        }
+        std::uint32_t mask = 0;
+        for (std::string_view p : parents) {
+            const std::size_t k = p == name ? count_ : find(p);
+            if (k == npos) valid_ = false;
+            else mask |= std::uint32_t{1} << k;
+        }
+        names_[count_] = name;
+        parents_[count_] = mask;
+        root_[count_] = may_be_root;
+        ++count_;
+        return *this;
+    }
+
+    /// platform > organization > application > user, and resource (see the class comment).
+    static constexpr scope_schema standard() noexcept {
+        scope_schema s;
+        s.kind("platform", {}, true)
+            .kind("organization", {"platform"}, true)
+            .kind("application", {"organization"})
+            .kind("user", {"platform", "organization", "application"})
+            .kind("resource", {"organization", "application", "user", "resource"});
+        return s;
+    }
+
+    constexpr std::size_t size() const noexcept { return count_; }
+    constexpr bool valid() const noexcept { return valid_; }
+    constexpr std::string_view name(std::size_t k) const noexcept { return k < count_ ? names_[k] : std::string_view{}; }
+    constexpr std::size_t find(std::string_view name) const noexcept {
+        for (std::size_t k = 0; k < count_; ++k)
+            if (names_[k] == name) return k;
+        return npos;
+    }
+    /// May a scope of kind `child` be placed under one of kind `parent`?
+    constexpr bool allows(std::size_t parent, std::size_t child) const noexcept {
+        return child < count_ && parent < count_ && ((parents_[child] >> parent) & 1u) != 0;
+    }
+    constexpr bool may_be_root(std::size_t k) const noexcept { return k < count_ && root_[k]; }
+
+private:
+    std::array<std::string_view, max_kinds> names_{};
+    std::array<std::uint32_t, max_kinds> parents_{};
+    std::array<bool, max_kinds> root_{};
+    std::size_t count_ = 0;
+    bool valid_ = true;
+};
+
+} // namespace ward
+
+#endif
+// ---- end ward/scope.hpp ----
+// ---- begin ward/snapshot.hpp ----
+/// \file ward/snapshot.hpp
+/// ward::snapshot<P>: an immutable, compact policy that a builder (builder.hpp) produces. It
+/// answers lookups, checks, batches of checks and reverse queries (effective_permissions,
+/// principals_with, grantable) without allocating, turns token claims into credentials
+/// (authenticate), and explains a decision in one sentence (explain.hpp, allocating).
+///
+/// \code
+/// auto cred = ward::credential<perm>::of(snap.find_principal("user:alice"));
+/// auto d = snap.check(cred, perm_read_users, snap.find_scope("org:acme"));
+/// if (!d) return statuses(d);                      // a ward::status_table
+/// \endcode
+#ifndef WARD_SNAPSHOT_HPP
+#define WARD_SNAPSHOT_HPP
+
+// ---- begin ward/claims.hpp ----
+/// \file ward/claims.hpp
+/// What a verified token says (ward::token_claims), which claim made authentication fail
+/// (ward::claim), and what authenticating returns (ward::credential_result). The snapshot turns
+/// claims into a credential: snapshot::authenticate.
+#ifndef WARD_CLAIMS_HPP
+#define WARD_CLAIMS_HPP
+
+// ---- begin ward/credential.hpp ----
+/// \file ward/credential.hpp
+/// ward::credential<P>: who asks and through what, resolved against one snapshot's handles.
+/// Including it also gives the subjects (subject.hpp) and token claims (claims.hpp) a credential
+/// is made from.
+#ifndef WARD_CREDENTIAL_HPP
+#define WARD_CREDENTIAL_HPP
+
+// ---- begin ward/subject.hpp ----
+/// \file ward/subject.hpp
+/// Who a token names: principal kinds and handles, token subjects (`kind:id`, `provider|id`) and
+/// Commerce Layer style scope restrictions (`market:id:xxxx`). Every parser here is constexpr,
+/// allocation-free, and treats its input as hostile.
+#ifndef WARD_SUBJECT_HPP
+#define WARD_SUBJECT_HPP
+
+
+#include <cstddef>
+#include <string_view>
+
+namespace ward {
+
+/// What kind of principal a subject names.
+enum class principal_kind : unsigned char { user, application, organization, api_credential, token, invite };
+
+/// The kind as a subject spells it ("user", "api_credential", ...).
+constexpr std::string_view to_string(principal_kind k) noexcept {
+    switch (k) {
+    case principal_kind::user: return "user";
+    case principal_kind::application: return "application";
+    case principal_kind::organization: return "organization";
+    case principal_kind::api_credential: return "api_credential";
+    case principal_kind::token: return "token";
+    case principal_kind::invite: return "invite";
+    }
+    return "unknown";
+}
+
+/// A dense handle to a principal of one snapshot. `principal_handle{}` (value
+/// principal_handle::none) names no principal.
+using principal_handle = detail::handle<detail::principal_tag>;
+
+/// A parsed subject: `kind:id` (user:..., application:..., organization:..., api_credential:...,
+/// token:..., invite:...) or `provider|id` (auth0|..., google-oauth2|..., a user).
+struct subject {
+    principal_kind kind = principal_kind::user;
+    std::string_view kind_name; ///< "user", ..., or the provider ("auth0") of a `provider|id` subject
+    std::string_view id;        ///< the part after the separator
+    char separator = ':';
+};
+
+namespace detail {
+constexpr bool principal_kind_from(std::string_view s, principal_kind& k) noexcept {
+    constexpr principal_kind all[] = {principal_kind::user,           principal_kind::application,
+                                      principal_kind::organization,   principal_kind::api_credential,
+                                      principal_kind::token,          principal_kind::invite};
+    for (principal_kind c : all)
+        if (to_string(c) == s) {
+            k = c;
+            return true;
+        }
+    return false;
+}
+} // namespace detail
+
+/// Parses a token subject. Accepts exactly `kind:id` with a known kind, or `provider|id`; the id
+/// holds only [A-Za-z0-9._@+=~-]. Anything else is an error: empty_input, input_too_long,
+/// malformed (no separator, empty part; position = where), unknown_kind (position 0),
+/// invalid_character (position = the byte).
+constexpr parse_result<subject> parse_subject(std::string_view s) noexcept {
+    if (s.empty()) return {{}, errc::empty_input, 0, 0};
+    if (s.size() > WARD_MAX_ID_LENGTH) return {{}, errc::input_too_long, WARD_MAX_ID_LENGTH, 0};
+    std::size_t sep = 0;
+    while (sep < s.size() && s[sep] != ':' && s[sep] != '|') {
+        if (!detail::is_provider_char(s[sep])) return {{}, errc::invalid_character, sep, 0};
+        ++sep;
+    }
+    if (sep == s.size()) return {{}, errc::malformed, sep, 0};
+    if (sep == 0) return {{}, errc::malformed, 0, 0};
+    subject out;
+    out.kind_name = s.substr(0, sep);
+    out.separator = s[sep];
+    out.id = s.substr(sep + 1);
+    if (out.separator == ':') {
+        if (!detail::principal_kind_from(out.kind_name, out.kind)) return {{}, errc::unknown_kind, 0, 0};
+    } else {
+        out.kind = principal_kind::user;
+    }
+    if (out.id.empty()) return {{}, errc::malformed, sep + 1, 0};
+    for (std::size_t i = 0; i < out.id.size(); ++i)
+        if (!detail::is_id_char(out.id[i])) return {{}, errc::invalid_character, sep + 1 + i, 0};
+    return {out, errc::ok, 0, 0};
+}
+
+/// A Commerce Layer style scope restriction: `market:id:xxxx`, `market:code:xxxx`,
+/// `stock_location:id:xxxx`.
+struct scope_restriction {
+    std::string_view resource;  ///< "market", "stock_location", ...: [a-z_]+
+    std::string_view attribute; ///< "id" or "code"
+    std::string_view value;     ///< [A-Za-z0-9._~-]+
+};
+
+/// Parses one scope restriction. Errors: empty_input, input_too_long, malformed (a part is
+/// missing or empty; position = where), unknown_kind (attribute other than id/code),
+/// invalid_character.
+constexpr parse_result<scope_restriction> parse_scope_restriction(std::string_view s) noexcept {
+    if (s.empty()) return {{}, errc::empty_input, 0, 0};
+    if (s.size() > WARD_MAX_ID_LENGTH) return {{}, errc::input_too_long, WARD_MAX_ID_LENGTH, 0};
+    std::size_t a = 0;
+    for (; a < s.size() && s[a] != ':'; ++a)
+        if (!detail::is_lower_kind_char(s[a])) return {{}, errc::invalid_character, a, 0};
+    if (a == 0 || a == s.size()) return {{}, errc::malformed, a, 0};
+    std::size_t b = a + 1;
+    for (; b < s.size() && s[b] != ':'; ++b)
+        if (!detail::is_lower_kind_char(s[b])) return {{}, errc::invalid_character, b, 0};
+    if (b == a + 1 || b == s.size()) return {{}, errc::malformed, b, 0};
+    scope_restriction r{s.substr(0, a), s.substr(a + 1, b - a - 1), s.substr(b + 1)};
+    if (r.attribute != "id" && r.attribute != "code") return {{}, errc::unknown_kind, a + 1, 0};
+    if (r.value.empty()) return {{}, errc::malformed, b + 1, 0};
+    for (std::size_t i = 0; i < r.value.size(); ++i)
+        if (!detail::is_restriction_value_char(r.value[i])) return {{}, errc::invalid_character, b + 1 + i, 0};
+    return {r, errc::ok, 0, 0};
+}
+
+} // namespace ward
+
+#endif
+// ---- end ward/subject.hpp ----
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+namespace ward {
+
+/// Who asks and through what, resolved against one snapshot's handles. Fixed size, no allocation.
+///
+/// Effective permissions are what the policy grants the principal on the path to the target,
+/// minus denies, intersected with the ceiling (and the extended entry that applies), and capped by
+/// any application restriction. A credential bound to scopes may only reach targets inside them.
+template <class P>
+class credential {
+public:
+    using set = permission_set<P>;
+
+    /// A credential that authenticates nobody: every check answers `unauthenticated`.
+    constexpr credential() noexcept = default;
+
+    /// An authenticated credential for a principal (no ceiling, no binding yet).
+    static constexpr credential of(principal_handle p) noexcept {
+        credential c;
+        c.principal_ = p;
+        c.authenticated_ = true;
+        return c;
+    }
+
+    /// Restricts to the subtree of `s` (repeatable: the union of the subtrees). An unknown handle
+    /// restricts to nothing. More than WARD_MAX_BOUND_SCOPES makes the credential unauthenticated.
+    constexpr credential& bind_to(scope_handle s) noexcept {
+        if (bound_count_ == bound_.size()) {
+            authenticated_ = false;
+            return *this;
+        }
+        bound_[bound_count_++] = s;
+        return *this;
+    }
+    /// The application the request comes through (for application restrictions).
+    constexpr credential& via(scope_handle application) noexcept {
+        via_ = application;
+        has_via_ = true;
+        return *this;
+    }
+    /// Caps the credential at `ceiling` (closed under implications); repeated caps intersect.
+    constexpr credential& cap(const set& ceiling) noexcept {
+        const set c = ceiling.implied();
+        ceiling_ = has_ceiling_ ? (ceiling_ & c) : c;
+        has_ceiling_ = true;
+        return *this;
+    }
+    /// An extended (per-resource) cap: at targets in the subtree of `s` the credential holds at
+    /// most `ceiling`. The deepest matching entry applies; otherwise the wildcard; otherwise none.
+    constexpr credential& cap_at(scope_handle s, const set& ceiling) noexcept {
+        if (extended_count_ == extended_.size()) {
+            authenticated_ = false;
+            return *this;
+        }
+        has_extended_ = true;
+        if (s.valid()) extended_[extended_count_++] = {s, ceiling.implied()};
+        return *this;
+    }
+    /// The extended cap for every target no other extended entry covers ("*").
+    constexpr credential& cap_wildcard(const set& ceiling) noexcept {
+        has_extended_ = true;
+        has_wildcard_ = true;
+        wildcard_ = ceiling.implied();
+        return *this;
+    }
+    /// Marks the credential unauthenticated (used when a claim fails to parse).
+    constexpr credential& revoke() noexcept {
+        authenticated_ = false;
+        return *this;
+    }
+
+    /// False for a default credential, a revoked one, or one past a WARD_MAX_* limit.
+    constexpr bool authenticated() const noexcept { return authenticated_; }
+    constexpr principal_handle principal() const noexcept { return principal_; } ///< who
+    constexpr bool has_ceiling() const noexcept { return has_ceiling_; }         ///< cap() was called
+    constexpr const set& ceiling() const noexcept { return ceiling_; }           ///< the intersection of the caps
+    constexpr std::size_t bound_count() const noexcept { return bound_count_; }  ///< bind_to() calls kept
+    /// The i-th scope it is bound to (an invalid handle past bound_count()).
+    constexpr scope_handle bound(std::size_t i) const noexcept { return i < bound_count_ ? bound_[i] : scope_handle{}; }
+    constexpr bool has_via() const noexcept { return has_via_; }   ///< via() was called
+    constexpr scope_handle via() const noexcept { return via_; }   ///< the application in use
+
+    /// One cap_at(): at most `ceiling` inside the subtree of `scope`.
+    struct extended_entry {
+        scope_handle scope;
+        set ceiling;
+    };
+    constexpr bool has_extended() const noexcept { return has_extended_; }              ///< an extended claim applies
+    constexpr std::size_t extended_count() const noexcept { return extended_count_; }   ///< cap_at() entries kept
+    constexpr const extended_entry& extended(std::size_t i) const noexcept { return extended_[i]; }
+    constexpr bool has_wildcard() const noexcept { return has_wildcard_; }              ///< cap_wildcard() was called
+    constexpr const set& wildcard() const noexcept { return wildcard_; }                ///< its ceiling
+
+private:
+    principal_handle principal_{};
+    bool authenticated_ = false;
+    bool has_ceiling_ = false;
+    bool has_via_ = false;
+    bool has_extended_ = false;
+    bool has_wildcard_ = false;
+    std::uint8_t bound_count_ = 0;
+    std::uint8_t extended_count_ = 0;
+    scope_handle via_{};
+    std::array<scope_handle, WARD_MAX_BOUND_SCOPES> bound_{};
+    set ceiling_{};
+    set wildcard_{};
+    std::array<extended_entry, WARD_MAX_EXTENDED_CLAIMS> extended_{};
+};
+
+} // namespace ward
+
+// Token claims and credential_result hold a credential: they come after it.
+
+#endif
+// ---- end ward/credential.hpp ----
+// ---- begin ward/view.hpp ----
+/// \file ward/view.hpp
+/// ward::view<T>: a read-only view of contiguous items, the C++17 stand-in for
+/// std::span<const T> that builder calls and token claims take.
+#ifndef WARD_VIEW_HPP
+#define WARD_VIEW_HPP
+
+#include <cstddef>
+#include <initializer_list>
+#include <type_traits>
+#include <utility>
+
+namespace ward {
+
+/// A read-only view of contiguous items (a C++17 stand-in for std::span<const T>).
+template <class T>
+class view {
+public:
+    constexpr view() noexcept = default;
+    constexpr view(const T* data, std::size_t size) noexcept : data_(data), size_(size) {}
+    template <std::size_t N>
+    constexpr view(const T (&a)[N]) noexcept : data_(a), size_(N) {} // NOLINT
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winit-list-lifetime"
+#endif
+    /// Views a braced list; valid for the full expression it appears in (a call's argument).
+    constexpr view(std::initializer_list<T> il) noexcept : data_(il.begin()), size_(il.size()) {}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+    /// Views a contiguous container (anything with data() and size(), e.g. std::vector, std::array).
+    template <class C, class = decltype(std::declval<const C&>().data()),
+              class = std::enable_if_t<std::is_convertible_v<decltype(std::declval<const C&>().data()), const T*>>>
+    constexpr view(const C& c) noexcept : data_(c.data()), size_(c.size()) {} // NOLINT
+    constexpr const T* begin() const noexcept { return data_; }
+    constexpr const T* end() const noexcept { return data_ + size_; }
+    constexpr std::size_t size() const noexcept { return size_; }
+    constexpr bool empty() const noexcept { return size_ == 0; }
+    constexpr const T& operator[](std::size_t i) const noexcept { return data_[i]; }
+
+private:
+    const T* data_ = nullptr;
+    std::size_t size_ = 0;
+};
+
+} // namespace ward
+
+#endif
+// ---- end ward/view.hpp ----
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace ward {
+
+/// One entry of provide's "extended" permission claim: a resource (scope id, or "*" for every
+/// other resource) and the integer mask the token holds there.
+struct extended_claim {
+    std::string_view resource;
+    std::uint64_t mask = 0;
+};
+
+/// What a verified token says, as string views into the caller's already-verified claims.
+/// ward does not verify signatures: pass only claims your JWT library accepted.
+/// Every permission claim that is present caps the credential (they intersect); a token with no
+/// permission claim at all has no ceiling and the policy alone decides.
+struct token_claims {
+    std::string_view subject;                      ///< `sub`: "user:...", "application:...", "auth0|..."
+    bool has_permission_mask = false;              ///< a numeric `permissions` claim is present
+    std::uint64_t permission_mask = 0;             ///< its value
+    bool has_permission_names = false;             ///< a `permissions` array claim is present
+    view<std::string_view> permission_names;       ///< its items
+    bool has_scope = false;                        ///< an OAuth `scope` claim is present
+    std::string_view scope;                        ///< its value, space separated
+    view<extended_claim> extended;                 ///< provide's per-resource masks ("*" = any other)
+    std::string_view bound_scopes;                 ///< space-separated scope ids the token is restricted to
+    bool scope_restrictions = false;               ///< bound_scopes are `kind:id:value` restrictions (validated)
+    std::string_view via;                          ///< the application (scope id) the token was issued through
+    parse_mode names_mode = parse_mode::strict;    ///< lenient: permission names this service lacks are skipped
+};
+
+/// Which claim made authentication fail.
+enum class claim : unsigned char { none, subject, permission_mask, permission_names, scope, extended, bound_scopes, via };
+
+/// The claim's name as error messages give it ("sub", "scope", ...).
+constexpr std::string_view to_string(claim c) noexcept {
+    switch (c) {
+    case claim::none: return "none";
+    case claim::subject: return "sub";
+    case claim::permission_mask: return "permissions (number)";
+    case claim::permission_names: return "permissions (names)";
+    case claim::scope: return "scope";
+    case claim::extended: return "extended permissions";
+    case claim::bound_scopes: return "bound scopes";
+    case claim::via: return "via";
+    }
+    return "unknown";
+}
+
+/// The result of turning token claims into a credential. On error the credential is
+/// unauthenticated (every check denies) and `failed` / `ec` / `position` say why.
+template <class P>
+struct credential_result {
+    credential<P> value{};            ///< the credential (unauthenticated on error)
+    errc ec = errc::ok;               ///< why a claim was refused
+    ward::claim failed = claim::none; ///< which claim
+    std::size_t position = 0;         ///< where in it: a byte offset, or an item index for lists
+    /// Every claim was accepted.
+    constexpr explicit operator bool() const noexcept { return ec == errc::ok; }
+};
+
+} // namespace ward
+
+#endif
+// ---- end ward/claims.hpp ----
+// ---- begin ward/decision.hpp ----
+/// \file ward/decision.hpp
+/// The value a check returns, its reasons, and the per-service table that maps reasons to HTTP
+/// status codes.
+#ifndef WARD_DECISION_HPP
+#define WARD_DECISION_HPP
+
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace ward {
+
+/// Why a check allowed or denied. Only `granted` allows.
+enum class reason : unsigned char {
+    granted,                   ///< every required permission is held at the target scope
+    unauthenticated,           ///< no valid credential
+    invalid_request,           ///< an empty requirement (asking for nothing is refused, never allowed)
+    unknown_principal,         ///< the credential's principal is not in the snapshot
+    unknown_scope,             ///< the target scope is not in the snapshot
+    outside_scope,             ///< the target is outside the scope the credential is bound to
+    missing_permission,        ///< no grant on the path to the target provides a required permission
+    explicitly_denied,         ///< a deny on the path to the target covers a required permission
+    not_in_token,              ///< the principal holds it, but the token's ceiling does not include it
+    restricted_by_application, ///< the principal holds it, but not through the application in use
+};
+
+/// How many reasons there are (the enumerators are 0 .. reason_count - 1).
+inline constexpr std::size_t reason_count = static_cast<std::size_t>(reason::restricted_by_application) + 1;
+
+constexpr std::string_view to_string(reason r) noexcept {
+    switch (r) {
+    case reason::granted: return "granted";
+    case reason::unauthenticated: return "unauthenticated";
+    case reason::invalid_request: return "invalid request";
+    case reason::unknown_principal: return "unknown principal";
+    case reason::unknown_scope: return "unknown scope";
+    case reason::outside_scope: return "outside the credential's scope";
+    case reason::missing_permission: return "missing permission";
+    case reason::explicitly_denied: return "explicitly denied";
+    case reason::not_in_token: return "not in token";
+    case reason::restricted_by_application: return "restricted by application";
+    }
+    return "unknown reason";
+}
+
+namespace detail {
+// Every reason below reason_count has a name and none past it: a reason added to the enum (and to
+// to_string, which -Wswitch asks for) without moving reason_count fails here.
+constexpr bool reason_count_matches_enum() noexcept {
+    for (std::size_t i = 0; i < reason_count; ++i)
+        if (to_string(static_cast<reason>(i)) == "unknown reason") return false;
+    return to_string(static_cast<reason>(reason_count)) == "unknown reason";
+}
+
+constexpr int default_status(reason r) noexcept {
+    switch (r) {
+    case reason::granted: return 200;
+    case reason::unauthenticated: return 401;
+    case reason::invalid_request: return 400;
+    case reason::unknown_principal: return 401;
+    case reason::unknown_scope: return 404;
+    case reason::outside_scope: return 404;
+    case reason::missing_permission: return 403;
+    case reason::explicitly_denied: return 403;
+    case reason::not_in_token: return 403;
+    case reason::restricted_by_application: return 403;
+    }
+    return 500;
+}
+} // namespace detail
+
+static_assert(detail::reason_count_matches_enum(),
+              "ward::reason_count must be the number of ward::reason enumerators: update it with the enum");
+
+/// The outcome of one check: a small value that never allocates.
+template <class P>
+struct decision {
+    static constexpr std::uint32_t no_row = detail::none; ///< `row` when no builder row decided
+
+    bool allowed = false;
+    ward::reason why = reason::unauthenticated;
+    permission_set<P> missing{};   ///< required permissions the credential does not have here
+    std::uint32_t row = no_row;    ///< the builder row that decided (the deny, or a granting binding)
+    std::uint64_t version = 0;     ///< the snapshot's version
+
+    constexpr explicit operator bool() const noexcept { return allowed; }
+};
+
+/// Maps each reason to an HTTP status code. Defaults: 200 granted, 401 unauthenticated and unknown
+/// principal, 404 outside scope and unknown scope (a record outside the caller's scope is not
+/// found), 400 invalid request, 403 for everything that is a missing or denied permission.
+class status_table {
+public:
+    constexpr status_table() noexcept {
+        for (std::size_t i = 0; i < reason_count; ++i) codes_[i] = detail::default_status(static_cast<reason>(i));
+    }
+
+    constexpr int operator()(reason r) const noexcept {
+        const auto i = static_cast<std::size_t>(r);
+        return i < reason_count ? codes_[i] : 500;
+    }
+    template <class P>
+    constexpr int operator()(const decision<P>& d) const noexcept {
+        return (*this)(d.why);
+    }
+    /// A copy with `r` mapped to `code`.
+    constexpr status_table with(reason r, int code) const noexcept {
+        status_table t = *this;
+        const auto i = static_cast<std::size_t>(r);
+        if (i < reason_count) t.codes_[i] = code;
+        return t;
+    }
+    /// A copy where every "insufficient permission" reason (missing, denied, not in token,
+    /// restricted) answers `code`: Commerce Layer answers 401 where most services answer 403.
+    constexpr status_table with_insufficient_permission(int code) const noexcept {
+        return with(reason::missing_permission, code)
+            .with(reason::explicitly_denied, code)
+            .with(reason::not_in_token, code)
+            .with(reason::restricted_by_application, code);
+    }
+
+private:
+    std::array<int, reason_count> codes_{};
+};
+
+} // namespace ward
+
+#endif
+// ---- end ward/decision.hpp ----
+// ---- begin ward/detail/authenticate.hpp ----
+#ifndef WARD_DETAIL_AUTHENTICATE_HPP
+#define WARD_DETAIL_AUTHENTICATE_HPP
+
+// snapshot::authenticate's body: verified token claims to a credential, failing closed.
+
+
+#include <cstddef>
+#include <string_view>
+
+namespace ward {
+
+template <class P>
+class snapshot;
+
+namespace detail {
+
+template <class P>
+credential_result<P> authenticate(const snapshot<P>& s, const token_claims& c) noexcept {
+    credential_result<P> r;
+    auto fail = [&](errc e, claim which, std::size_t pos) {
+        r.value = credential<P>{};
+        r.ec = e;
+        r.failed = which;
+        r.position = pos;
+        return r;
+    };
+    const auto sub = parse_subject(c.subject);
+    if (!sub) return fail(sub.ec, claim::subject, sub.position);
+    principal_handle p = s.find_principal(c.subject);
+    if (p.valid() && s.kind_of(p) != sub.value.kind) p = principal_handle{};
+    r.value = credential<P>::of(p);
+
+    if (c.has_permission_mask) {
+        if constexpr (vocabulary<P>::bits <= 64) {
+            const auto m = parse_integer<P>(c.permission_mask);
+            if (!m) return fail(m.ec, claim::permission_mask, m.position);
+            r.value.cap(m.value);
+        } else {
+            return fail(errc::value_out_of_range, claim::permission_mask, 0);
+        }
+    }
+    if (c.has_permission_names) {
+        const auto m = parse_names<P>(c.permission_names.begin(), c.permission_names.end(), c.names_mode);
+        if (!m) return fail(m.ec, claim::permission_names, m.position);
+        r.value.cap(m.value);
+    }
+    if (c.has_scope) {
+        const auto m = parse_scope<P>(c.scope, c.names_mode);
+        if (!m) return fail(m.ec, claim::scope, m.position);
+        r.value.cap(m.value);
+    }
+    if (!c.extended.empty()) {
+        if (c.extended.size() > WARD_MAX_EXTENDED_CLAIMS + 1) return fail(errc::too_many, claim::extended, WARD_MAX_EXTENDED_CLAIMS);
+        if constexpr (vocabulary<P>::bits <= 64) {
+            for (std::size_t i = 0; i < c.extended.size(); ++i) {
+                const extended_claim& e = c.extended[i];
+                const auto m = parse_integer<P>(e.mask);
+                if (!m) return fail(m.ec, claim::extended, i);
+                if (e.resource == "*") {
+                    r.value.cap_wildcard(m.value);
+                } else {
+                    if (!valid_id(e.resource)) return fail(errc::invalid_id, claim::extended, i);
+                    r.value.cap_at(s.find_scope(e.resource), m.value);
+                }
+                if (!r.value.authenticated()) return fail(errc::too_many, claim::extended, i);
+            }
+        } else {
+            return fail(errc::value_out_of_range, claim::extended, 0);
+        }
+    }
+    if (!c.bound_scopes.empty()) {
+        if (c.bound_scopes.size() > WARD_MAX_INPUT_LENGTH) return fail(errc::input_too_long, claim::bound_scopes, WARD_MAX_INPUT_LENGTH);
+        for (const split_item item : split_spaces(c.bound_scopes)) {
+            if (item.text.empty()) return fail(errc::empty_name, claim::bound_scopes, item.offset);
+            if (c.scope_restrictions) {
+                const auto sr = parse_scope_restriction(item.text);
+                if (!sr) return fail(sr.ec, claim::bound_scopes, item.offset + sr.position);
+            } else if (!valid_id(item.text)) {
+                return fail(errc::invalid_id, claim::bound_scopes, item.offset);
+            }
+            r.value.bind_to(s.find_scope(item.text));
+            if (!r.value.authenticated()) return fail(errc::too_many, claim::bound_scopes, item.offset);
+        }
+    }
+    if (!c.via.empty()) {
+        if (!valid_id(c.via)) return fail(errc::invalid_id, claim::via, 0);
+        r.value.via(s.find_scope(c.via));
+    }
+    return r;
+}
+
+} // namespace detail
+} // namespace ward
+
+#endif
+// ---- end ward/detail/authenticate.hpp ----
+
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
+#include <vector>
+
+namespace ward {
+
+/// One request of a batch check.
+template <class P>
+struct request {
+    permission_set<P> required;
+    scope_handle target;
+};
+
+/// The answer of a reverse query: what a credential may do at a scope.
+template <class P>
+struct effective_result {
+    permission_set<P> permissions{};
+    reason why = reason::unauthenticated; ///< granted when the query could be answered
+};
+
+namespace detail {
+
+template <class P>
+struct build_steps;
+
+enum class entry_kind : std::uint32_t { binding = 0, grant = 1, deny = 2, restriction = 3 };
+
+/// An application restriction of a principal: governs targets in [within_begin, within_end); there
+/// the principal acts only through an application in [app_begin, app_end), capped by `mask`.
+struct restriction {
+    std::uint32_t within_begin, within_end;
+    std::uint32_t app_begin, app_end;
+    std::uint32_t mask;
+    std::uint32_t row;
+};
+
+} // namespace detail
+
+/// An immutable, compact policy. Shared read-only by any number of threads; every query is
+/// noexcept and allocation-free except explain().
+template <class P>
+class snapshot {
+public:
+    using set = permission_set<P>;
+
+    /// The version the builder gave it (decisions carry it).
+    std::uint64_t version() const noexcept { return version_; }
+    std::size_t scope_count() const noexcept { return scope_end_.size(); }         ///< scopes (handles 0..n-1)
+    std::size_t principal_count() const noexcept { return principal_kind_.size(); } ///< principals (handles 0..n-1)
+    std::size_t role_count() const noexcept { return role_ids_.size(); }           ///< compile-time and run-time roles
+    std::size_t entry_count() const noexcept { return entries_.size(); }           ///< packed bindings, grants and denies
+
+    // ---- lookups (no allocation) ---------------------------------------------------------------------
+    /// The scope with this id; an invalid handle when there is none.
+    scope_handle find_scope(std::string_view id) const noexcept { return scope_handle{scope_ids_.find(id)}; }
+    /// The principal with this id (a token's subject); an invalid handle when there is none.
+    principal_handle find_principal(std::string_view id) const noexcept { return principal_handle{principal_ids_.find(id)}; }
+    /// The id of a scope or principal; empty for a handle this snapshot does not know.
+    std::string_view scope_id(scope_handle s) const noexcept { return scope_ids_.at(s.value); }
+    std::string_view principal_id(principal_handle p) const noexcept { return principal_ids_.at(p.value); }
+    /// The schema kind of a scope ("organization"); empty for an unknown handle.
+    std::string_view scope_kind(scope_handle s) const noexcept {
+        return s.value < scope_count() ? schema_.name(scope_kind_[s.value]) : std::string_view{};
+    }
+    /// The kind of a principal (user for an unknown handle).
+    principal_kind kind_of(principal_handle p) const noexcept {
+        return p.value < principal_count() ? principal_kind_[p.value] : principal_kind::user;
+    }
+    /// The scope above `s`; an invalid handle for a root or an unknown handle.
+    scope_handle parent(scope_handle s) const noexcept {
+        return s.value < scope_count() ? scope_handle{scope_parent_[s.value]} : scope_handle{};
+    }
+    /// Is `ancestor` the same scope as `s` or above it? O(1): two comparisons of numbers.
+    bool encloses(scope_handle ancestor, scope_handle s) const noexcept {
+        return ancestor.value < scope_count() && s.value < scope_count() && ancestor.value <= s.value &&
+               s.value < scope_end_[ancestor.value];
+    }
+    /// A role's flattened permissions (compile-time and run-time roles), empty when unknown.
+    set role_permissions(std::string_view role) const noexcept {
+        const std::uint32_t r = role_ids_.find(role);
+        return r == detail::none ? set{} : role_masks_[r];
+    }
+
+    // ---- credentials -----------------------------------------------------------------------------------
+    /// Turns verified token claims into a credential. Fails closed: any malformed claim yields an
+    /// unauthenticated credential and says which claim and where. A subject that is well formed
+    /// but not in the snapshot (or of another kind) gives a credential whose checks answer
+    /// unknown_principal.
+    credential_result<P> authenticate(const token_claims& c) const noexcept { return detail::authenticate(*this, c); }
+
+    // ---- decisions -------------------------------------------------------------------------------------
+    /// May `cred` use every permission of `required` at `target`? Never allocates.
+    decision<P> check(const credential<P>& cred, const set& required, scope_handle target) const noexcept;
+    /// check() with the target scope given by id (looked up without allocating).
+    decision<P> check(const credential<P>& cred, const set& required, std::string_view target) const noexcept {
+        return check(cred, required, find_scope(target));
+    }
+    /// Many requests of one credential in one call; out must hold requests.size() decisions.
+    void check(const credential<P>& cred, view<request<P>> requests, decision<P>* out) const noexcept {
+        for (std::size_t i = 0; i < requests.size(); ++i) out[i] = check(cred, requests[i].required, requests[i].target);
+    }
+
+    // ---- reverse queries -------------------------------------------------------------------------------
+    /// Everything `cred` may do at `target` (after denies, ceilings and restrictions); format it
+    /// with ward::format_to or ward::to_string for `GET /user/me`.
+    effective_result<P> effective_permissions(const credential<P>& cred, scope_handle target) const noexcept;
+    /// Auth0's rule for a token's scope: the requested permissions intersected with those the
+    /// principal holds at `target`.
+    set grantable(principal_handle p, scope_handle target, const set& requested) const noexcept {
+        return effective_permissions(credential<P>::of(p), target).permissions & requested;
+    }
+    /// The principals the policy lets use every permission of `required` at `target` (before
+    /// token ceilings and application restrictions). Writes up to `capacity` handles to `out` in
+    /// handle order and returns how many principals qualify (which may exceed `capacity`).
+    std::size_t principals_with(const set& required, scope_handle target, principal_handle* out,
+                                std::size_t capacity) const noexcept;
+
+    // ---- explanation -------------------------------------------------------------------------------------
+    /// One human sentence for a decision of this snapshot (allocates; keep it off hot paths).
+    /// Defined in explain.hpp, which this header includes.
+    std::string explain(const decision<P>& d) const;
+
+    /// Bytes held by this snapshot's tables (capacity, not counting the object itself).
+    std::size_t memory_bytes() const noexcept {
+        return scope_ids_.memory_bytes() + principal_ids_.memory_bytes() + role_ids_.memory_bytes() +
+               bytes(scope_end_) + bytes(scope_parent_) + bytes(scope_kind_) + bytes(deny_all_) + bytes(everyone_first_) + bytes(everyone_) +
+               bytes(principal_kind_) + bytes(first_) + bytes(entries_) + bytes(restrict_first_) + bytes(restrictions_) +
+               bytes(masks_) + bytes(role_masks_) + bytes(everyone_rows_);
+    }
+    /// Bytes of the id strings alone.
+    std::size_t id_bytes() const noexcept {
+        return scope_ids_.arena_bytes() + principal_ids_.arena_bytes() + role_ids_.arena_bytes();
+    }
+
+private:
+    friend struct detail::build_steps<P>;
+
+    // Vocabularies of at most 64 permissions keep each mask inside its entry (no extra load on
+    // the decision path); wider ones point into a deduplicated pool.
+    static constexpr bool inline_masks = set::word_count == 1;
+    using mask_ref = std::conditional_t<inline_masks, std::uint64_t, std::uint32_t>;
+    /// One grant, binding or deny of a principal, as the decision path reads it.
+    struct entry {
+        std::uint32_t begin;      ///< the scope's number; the entry covers numbers [begin, end)
+        std::uint32_t end;
+        std::uint32_t tagged_row; ///< row number (low 30 bits) and entry_kind (high 2 bits)
+        mask_ref mask;            ///< the mask's word, or its index in the pool
+        std::uint32_t row() const noexcept { return tagged_row & 0x3fffffffu; }
+        detail::entry_kind kind() const noexcept { return static_cast<detail::entry_kind>(tagged_row >> 30); }
+    };
+    std::conditional_t<inline_masks, set, const set&> mask_of(const entry& e) const noexcept {
+        if constexpr (inline_masks) return set::from_words(typename set::word_array{e.mask});
+        else return masks_[e.mask];
+    }
+    template <class V>
+    static std::size_t bytes(const V& v) noexcept {
+        return v.capacity() * sizeof(typename V::value_type);
+    }
+
+    struct path_result {
+        set granted{};
+        set denied{};
+        std::uint32_t grant_rule = detail::none;
+        std::uint32_t deny_rule = detail::none;
+    };
+    WARD_ALWAYS_INLINE path_result walk(std::uint32_t p, std::uint32_t t, const set& required) const noexcept {
+        path_result r;
+        const entry* e = entries_.data() + first_[p];
+        const entry* const last = entries_.data() + first_[p + 1];
+        for (; e != last && e->begin <= t; ++e) {
+            if (t >= e->end) continue;
+            const auto& m = mask_of(*e);
+            if (e->kind() == detail::entry_kind::deny) {
+                r.denied |= m;
+                if (r.deny_rule == detail::none && m.contains_any(required)) r.deny_rule = e->row();
+            } else {
+                r.granted |= m;
+                if (r.grant_rule == detail::none && m.contains_any(required)) r.grant_rule = e->row();
+            }
+        }
+        if (!deny_all_.empty() && deny_all_[t] != detail::none) {
+            const set& m = masks_[deny_all_[t]];
+            r.denied |= m;
+            if (r.deny_rule == detail::none && m.contains_any(required)) r.deny_rule = everyone_rule(t, required);
+        }
+        return r;
+    }
+    /// The nearest deny-for-everyone row on the path to t that covers part of `required`.
+    std::uint32_t everyone_rule(std::uint32_t t, const set& required) const noexcept {
+        for (std::uint32_t k = t; k != detail::none; k = scope_parent_[k])
+            for (std::uint32_t i = everyone_first_[k]; i < everyone_first_[k + 1]; ++i)
+                if (masks_[everyone_[i].second].contains_any(required)) return everyone_[i].first;
+        return detail::none;
+    }
+    /// The token's cap at target t (ceiling and extended entries); every permission when uncapped.
+    set token_cap(const credential<P>& c, std::uint32_t t) const noexcept {
+        set cap = c.has_ceiling() ? c.ceiling() : set::all();
+        if (c.has_extended()) {
+            std::uint32_t best = detail::none;
+            std::size_t best_i = 0;
+            for (std::size_t i = 0; i < c.extended_count(); ++i) {
+                const std::uint32_t s = c.extended(i).scope.value;
+                if (encloses(scope_handle{s}, scope_handle{t}) && (best == detail::none || s > best)) {
+                    best = s;
+                    best_i = i;
+                }
+            }
+            if (best != detail::none) cap &= c.extended(best_i).ceiling;
+            else if (c.has_wildcard()) cap &= c.wildcard();
+            else cap = set{};
+        }
+        return cap;
+    }
+    /// The application restriction's cap at target t (every permission when none governs t).
+    /// `rule` is the restriction row that matched the application in use (or the first that governs t).
+    set restriction_cap(const credential<P>& c, std::uint32_t p, std::uint32_t t, std::uint32_t& rule) const noexcept {
+        bool restricted = false;
+        rule = detail::none;
+        if (restrict_first_.empty()) return set::all(); // the policy restricts nobody
+        set cap{};
+        const bool via = c.has_via() && c.via().valid();
+        const std::uint32_t v = c.via().value;
+        for (std::uint32_t i = restrict_first_[p]; i < restrict_first_[p + 1]; ++i) {
+            const detail::restriction& r = restrictions_[i];
+            if (t < r.within_begin || t >= r.within_end) continue;
+            if (!restricted) rule = r.row;
+            restricted = true;
+            if (via && r.app_begin <= v && v < r.app_end) {
+                if (cap.none()) rule = r.row;
+                cap |= masks_[r.mask];
+            }
+        }
+        return restricted ? cap : set::all();
+    }
+    /// Common preconditions; returns granted when the request may be evaluated.
+    reason admit(const credential<P>& cred, scope_handle target) const noexcept {
+        if (!cred.authenticated()) return reason::unauthenticated;
+        // The principal first: a caller the policy does not know must not learn which scopes exist.
+        if (cred.principal().value >= principal_count()) return reason::unknown_principal;
+        if (target.value >= scope_count()) return reason::unknown_scope;
+        if (cred.bound_count() != 0) {
+            bool inside = false;
+            for (std::size_t i = 0; i < cred.bound_count() && !inside; ++i) inside = encloses(cred.bound(i), target);
+            if (!inside) return reason::outside_scope;
+        }
+        return reason::granted;
+    }
+    const entry* find_row(std::uint32_t row, std::uint32_t& principal) const noexcept {
+        for (std::size_t i = 0; i < entries_.size(); ++i)
+            if (entries_[i].row() == row) {
+                std::uint32_t lo = 0, hi = static_cast<std::uint32_t>(principal_count()); // first_[lo] <= i < first_[hi]
+                while (hi - lo > 1) {
+                    const std::uint32_t mid = lo + (hi - lo) / 2;
+                    if (first_[mid] <= i) lo = mid;
+                    else hi = mid;
+                }
+                principal = lo;
+                return &entries_[i];
+            }
+        return nullptr;
+    }
+
+    std::uint64_t version_ = 0;
+    scope_schema schema_;
+    detail::id_index scope_ids_, principal_ids_, role_ids_;
+    std::vector<std::uint32_t> scope_end_, scope_parent_;
+    std::vector<std::uint8_t> scope_kind_;
+    std::vector<std::uint32_t> deny_all_;         ///< per scope: mask of everyone-denies on its path
+    std::vector<std::uint32_t> everyone_first_;  ///< per scope: its own everyone-deny rows in everyone_
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> everyone_; ///< (row, mask)
+    std::vector<principal_kind> principal_kind_;
+    std::vector<std::uint32_t> first_;
+    std::vector<entry> entries_;
+    std::vector<std::uint32_t> restrict_first_;
+    std::vector<detail::restriction> restrictions_;
+    std::vector<set> masks_;
+    std::vector<set> role_masks_;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> everyone_rows_; ///< (row, scope) of deny_everyone rows
+};
+
+// ---- decisions and reverse queries -------------------------------------------------------------------
+
+template <class P>
+decision<P> snapshot<P>::check(const credential<P>& cred, const set& required, scope_handle target) const noexcept {
+    decision<P> d;
+    d.version = version_;
+    d.missing = required;
+    if (!cred.authenticated()) {
+        d.why = reason::unauthenticated;
+        return d;
+    }
+    if (required.none()) {
+        d.why = reason::invalid_request;
+        return d;
+    }
+    d.why = admit(cred, target);
+    if (d.why != reason::granted) return d;
+
+    const std::uint32_t p = cred.principal().value, t = target.value;
+    const path_result path = walk(p, t, required);
+    const set held = path.granted - path.denied;
+    std::uint32_t restriction_rule = detail::none;
+    const set token = cred.has_ceiling() || cred.has_extended() ? token_cap(cred, t) : set::all();
+    const set app = restriction_cap(cred, p, t, restriction_rule);
+    const set effective = held & token & app;
+
+    d.missing = required - effective;
+    if (d.missing.none()) {
+        d.allowed = true;
+        d.why = reason::granted;
+        d.row = path.grant_rule;
+        return d;
+    }
+    if ((d.missing & path.denied).any()) {
+        d.why = reason::explicitly_denied;
+        d.row = path.deny_rule;
+    } else if (!held.contains_all(required)) {
+        d.why = reason::missing_permission;
+    } else if (!token.contains_all(required)) {
+        d.why = reason::not_in_token;
+    } else {
+        d.why = reason::restricted_by_application;
+        d.row = restriction_rule;
+    }
+    return d;
+}
+
+template <class P>
+effective_result<P> snapshot<P>::effective_permissions(const credential<P>& cred, scope_handle target) const noexcept {
+    effective_result<P> r;
+    r.why = admit(cred, target);
+    if (r.why != reason::granted) return r;
+    const std::uint32_t p = cred.principal().value, t = target.value;
+    const path_result path = walk(p, t, set{});
+    std::uint32_t rule = detail::none;
+    r.permissions = (path.granted - path.denied) & token_cap(cred, t) & restriction_cap(cred, p, t, rule);
+    return r;
+}
+
+template <class P>
+std::size_t snapshot<P>::principals_with(const set& required, scope_handle target, principal_handle* out,
+                                         std::size_t capacity) const noexcept {
+    if (target.value >= scope_count() || required.none()) return 0;
+    std::size_t n = 0;
+    for (std::uint32_t p = 0; p < principal_count(); ++p) {
+        if (first_[p] == first_[p + 1]) continue;
+        const path_result path = walk(p, target.value, required);
+        if ((path.granted - path.denied).contains_all(required)) {
+            if (n < capacity && out != nullptr) out[n] = principal_handle{p};
+            ++n;
+        }
+    }
+    return n;
+}
+
+
+} // namespace ward
+
+// snapshot::explain, off the decision path.
+// ---- begin ward/explain.hpp ----
+/// \file ward/explain.hpp
+/// One human sentence for a decision: snapshot::explain(decision) and ward::explain(decision,
+/// snapshot). It names the row that decided and the ids it concerns. It allocates a std::string:
+/// keep it off the decision path (logs, audit trails, a 403 body, tests). snapshot.hpp includes
+/// this header, so every snapshot can explain.
+///
+/// \code
+/// const auto d = snap.check(cred, perm_read_users, "org:acme");
+/// log(snap.explain(d)); // "denied: missing read:users (no grant on the path to the target gives it) [policy v3]"
+/// \endcode
+#ifndef WARD_EXPLAIN_HPP
+#define WARD_EXPLAIN_HPP
+
+
+#include <cstdint>
+#include <string>
+
+namespace ward {
+
+template <class P>
+std::string snapshot<P>::explain(const decision<P>& d) const {
+    auto describe = [&](std::uint32_t row) -> std::string {
+        if (row == detail::none) return {};
+        std::uint32_t principal = 0;
+        if (const entry* e = find_row(row, principal)) {
+            static constexpr const char* kinds[] = {"binding", "grant", "deny", "restriction"};
+            return std::string(kinds[static_cast<std::uint32_t>(e->kind())]) + " row " + std::to_string(row) + " (" +
+                   std::string(principal_id(principal_handle{principal})) + " at " +
+                   std::string(scope_id(scope_handle{e->begin})) + ")";
+        }
+        for (const auto& [r, sc] : everyone_rows_)
+            if (r == row) return "deny-for-everyone row " + std::to_string(row) + " (at " + std::string(scope_id(scope_handle{sc})) + ")";
+        return "row " + std::to_string(row);
+    };
+    const std::string missing = to_string(d.missing);
+    std::string s;
+    switch (d.why) {
+    case reason::granted: s = "allowed: granted by " + describe(d.row); break;
+    case reason::unauthenticated: s = "denied: the request carries no valid credential"; break;
+    case reason::invalid_request: s = "denied: the check required no permission, and an empty requirement is always refused"; break;
+    case reason::unknown_principal: s = "denied: the credential's principal is not in this policy"; break;
+    case reason::unknown_scope: s = "denied: the target scope is not in this policy"; break;
+    case reason::outside_scope: s = "denied: the target is outside the scope the credential is bound to"; break;
+    case reason::missing_permission: s = "denied: missing " + missing + " (no grant on the path to the target gives it)"; break;
+    case reason::explicitly_denied: s = "denied: " + missing + " explicitly denied by " + describe(d.row); break;
+    case reason::not_in_token: s = "denied: the token was not issued " + missing; break;
+    case reason::restricted_by_application: {
+        s = "denied: " + missing + " not available through this application";
+        for (std::uint32_t p = 0; p + 1 < restrict_first_.size() && d.row != detail::none; ++p)
+            for (std::uint32_t i = restrict_first_[p]; i < restrict_first_[p + 1]; ++i)
+                if (restrictions_[i].row == d.row)
+                    s += " (restriction row " + std::to_string(d.row) + ": " + std::string(principal_id(principal_handle{p})) +
+                         " acts here only through " + std::string(scope_id(scope_handle{restrictions_[i].app_begin})) + ")";
+        break;
+    }
+    }
+    return s + " [policy v" + std::to_string(d.version) + "]";
+}
+
+/// explain(decision, snapshot): the same as snapshot.explain(decision).
+template <class P>
+std::string explain(const decision<P>& d, const snapshot<P>& s) {
+    return s.explain(d);
+}
+
+} // namespace ward
+
+#endif
+// ---- end ward/explain.hpp ----
+
+#endif
+// ---- end ward/snapshot.hpp ----
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace ward {
@@ -2091,6 +2972,7 @@ enum class assign : unsigned char {
 /// The kind of row a builder call adds; errors name it.
 enum class row_kind : unsigned char { scope, principal, role, role_table, binding, grant, deny, deny_everyone, restriction };
 
+/// The row kind as error messages give it ("binding", "deny for everyone", ...).
 constexpr std::string_view to_string(row_kind k) noexcept {
     switch (k) {
     case row_kind::scope: return "scope";
@@ -2109,109 +2991,35 @@ constexpr std::string_view to_string(row_kind k) noexcept {
 /// Why a policy did not build: the first bad row, by number (the order of the builder calls,
 /// from 0), its kind, the offending id and the error code.
 struct build_error {
-    errc code = errc::ok;
+    errc ec = errc::ok;
     row_kind kind = row_kind::scope;
     std::size_t row = 0;
     std::string id; ///< the id that is unknown, duplicated or malformed
 
-    bool ok() const noexcept { return code == errc::ok; }
+    /// No error: the policy built.
+    bool ok() const noexcept { return ec == errc::ok; }
     /// "row 7 (binding): unknown role 'rol_x'".
     std::string message() const {
         if (ok()) return "ok";
         std::string m = "row " + std::to_string(row) + " (" + std::string(to_string(kind)) + "): " +
-                        std::string(to_string(code));
+                        std::string(to_string(ec));
         if (!id.empty()) m += " '" + id + "'";
         return m;
     }
 };
 
-template <class P>
-class snapshot;
-
 /// What build() returns: the snapshot, or the error that prevented it.
 template <class P>
 struct build_result {
-    std::shared_ptr<const ward::snapshot<P>> snapshot;
-    build_error error;
-    explicit operator bool() const noexcept { return snapshot != nullptr; }
-};
-
-/// One request of a batch check.
-template <class P>
-struct request {
-    permission_set<P> required;
-    scope_handle target;
-};
-
-/// The answer of a reverse query: what a credential may do at a scope.
-template <class P>
-struct effective_result {
-    permission_set<P> permissions{};
-    reason why = reason::unauthenticated; ///< granted when the query could be answered
+    std::shared_ptr<const ward::snapshot<P>> value; ///< the snapshot; null when a row was bad
+    build_error error;                                 ///< which row, and why
+    /// The policy built.
+    explicit operator bool() const noexcept { return value != nullptr; }
 };
 
 namespace detail {
-
-enum class entry_kind : std::uint32_t { binding = 0, grant = 1, deny = 2, restriction = 3 };
-
-/// Sorts [first, last) by `less`: insertion sort for short ranges, heapsort otherwise (no
-/// recursion, O(n log n), no <algorithm> in the include graph).
-template <class It, class Less>
-void sort(It first, It last, Less less) {
-    using diff = std::remove_const_t<decltype(last - first)>;
-    const diff n = last - first;
-    if (n < 2) return;
-    if (n <= 16) {
-        for (It i = first + 1; i != last; ++i)
-            for (It j = i; j != first && less(*j, *(j - 1)); --j) {
-                auto t = *j;
-                *j = *(j - 1);
-                *(j - 1) = t;
-            }
-        return;
-    }
-    auto sift = [&](diff root, diff size) {
-        for (;;) {
-            auto child = 2 * root + 1;
-            if (child >= size) return;
-            if (child + 1 < size && less(first[child], first[child + 1])) ++child;
-            if (!less(first[root], first[child])) return;
-            auto t = first[root];
-            first[root] = first[child];
-            first[child] = t;
-            root = child;
-        }
-    };
-    for (auto i = n / 2; i-- > 0;) sift(i, n);
-    for (auto end = n - 1; end > 0; --end) {
-        auto t = first[0];
-        first[0] = first[end];
-        first[end] = t;
-        sift(0, end);
-    }
-}
-
-constexpr std::uint32_t none32 = std::numeric_limits<std::uint32_t>::max();
-
-/// An application restriction of a principal: governs targets in [within_begin, within_end); there
-/// the principal acts only through an application in [app_begin, app_end), capped by `mask`.
-struct restriction {
-    std::uint32_t within_begin, within_end;
-    std::uint32_t app_begin, app_end;
-    std::uint32_t mask;
-    std::uint32_t row;
-};
+/// Row numbers keep 30 bits (an entry packs its kind in the other two).
 constexpr std::uint32_t max_rows = 0x3fffffffu;
-
-inline bool valid_id(std::string_view s) noexcept {
-    if (s.empty() || s.size() > WARD_MAX_ID_LENGTH) return false;
-    for (char c : s) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u < 0x21 || u > 0x7e) return false;
-    }
-    return true;
-}
-
 } // namespace detail
 
 /// Collects a policy's rows, validates them and builds a snapshot. Building allocates; the
@@ -2225,9 +3033,11 @@ public:
     explicit policy_builder(scope_schema schema = scope_schema::standard(), std::uint64_t version = 1)
         : schema_(schema), version_(version) {}
 
+    /// The version the built snapshot (and each of its decisions) will carry.
     void set_version(std::uint64_t v) noexcept { version_ = v; }
     std::uint64_t version() const noexcept { return version_; }
-    std::size_t rows() const noexcept { return rows_; }
+    /// How many rows the builder calls have added so far (the next row's number).
+    std::size_t row_count() const noexcept { return rows_; }
 
     /// Reserve space for about this many rows of each kind (optional; speeds up large builds).
     void reserve(std::size_t scopes, std::size_t principals, std::size_t bindings) {
@@ -2242,15 +3052,11 @@ public:
     /// A scope of kind `kind` (a kind of the schema) under `parent` ("" for a root).
     std::size_t add_scope(std::string_view id, std::string_view kind, std::string_view parent = {}) {
         const std::size_t row = next_row(row_kind::scope);
-        const std::uint32_t s = intern_scope(id, row, row_kind::scope);
-        if (s == detail::none32) return row;
-        auto& d = scope_defs_[s];
-        if (d.defined) return fail(errc::duplicate_id, row_kind::scope, row, id), row;
-        d.defined = true;
-        d.row = static_cast<std::uint32_t>(row);
+        const std::uint32_t s = define(scope_ids_, scope_defs_, id, row, row_kind::scope);
+        if (s == detail::none) return row;
         const std::size_t k = schema_.find(kind);
         if (k == scope_schema::npos) return fail(errc::unknown_kind, row_kind::scope, row, kind), row;
-        d.kind = static_cast<std::uint32_t>(k);
+        scope_defs_[s].kind = static_cast<std::uint32_t>(k);
         if (!parent.empty()) {
             const std::uint32_t p = intern_scope(parent, row, row_kind::scope);
             scope_defs_[s].parent = p; // intern may have grown the vector
@@ -2262,13 +3068,8 @@ public:
     /// its tokens carry ("user:...", "application:...", "auth0|...").
     std::size_t add_principal(std::string_view id, principal_kind kind = principal_kind::user) {
         const std::size_t row = next_row(row_kind::principal);
-        const std::uint32_t p = intern_principal(id, row, row_kind::principal);
-        if (p == detail::none32) return row;
-        auto& d = principal_defs_[p];
-        if (d.defined) return fail(errc::duplicate_id, row_kind::principal, row, id), row;
-        d.defined = true;
-        d.kind = kind;
-        d.row = static_cast<std::uint32_t>(row);
+        const std::uint32_t p = define(principal_ids_, principal_defs_, id, row, row_kind::principal);
+        if (p != detail::none) principal_defs_[p].kind = kind;
         return row;
     }
 
@@ -2323,6 +3124,7 @@ public:
     std::size_t grant(std::string_view principal, std::string_view scope, const set& permissions) {
         return add_perm_row(row_kind::grant, principal, scope, permissions);
     }
+    /// grant() with the permissions as a scope string; an unknown name is an error of this row.
     std::size_t grant(std::string_view principal, std::string_view scope, std::string_view permission_names) {
         return add_perm_row(row_kind::grant, principal, scope, permission_names);
     }
@@ -2331,6 +3133,7 @@ public:
     std::size_t deny(std::string_view principal, std::string_view scope, const set& permissions) {
         return add_perm_row(row_kind::deny, principal, scope, permissions);
     }
+    /// deny() with the permissions as a scope string; an unknown name is an error of this row.
     std::size_t deny(std::string_view principal, std::string_view scope, std::string_view permission_names) {
         return add_perm_row(row_kind::deny, principal, scope, permission_names);
     }
@@ -2347,17 +3150,19 @@ public:
     std::size_t restrict_to(std::string_view principal, std::string_view application, const set& cap,
                             std::string_view within = {}) {
         const std::size_t row = add_perm_row(row_kind::restriction, principal, application, cap);
-        perm_rows_.back().within = within.empty() ? detail::none32 : intern_scope(within, row, row_kind::restriction);
+        perm_rows_.back().within = within.empty() ? detail::none : intern_scope(within, row, row_kind::restriction);
         return row;
     }
 
     /// Validates every row and builds the snapshot, or reports the first bad row.
-    build_result<P> build() const;
+    build_result<P> build() const { return detail::build_steps<P>::run(*this); }
 
 private:
+    friend struct detail::build_steps<P>;
+
     struct scope_def {
-        std::uint32_t kind = detail::none32;
-        std::uint32_t parent = detail::none32;
+        std::uint32_t kind = detail::none;
+        std::uint32_t parent = detail::none;
         std::uint32_t row = 0;
         std::uint32_t first_ref = 0;
         row_kind ref_kind = row_kind::scope;
@@ -2387,7 +3192,7 @@ private:
         row_kind kind;
         std::uint32_t principal, scope, row;
         set permissions;
-        std::uint32_t within = detail::none32; ///< restrictions: the scope whose subtree they govern
+        std::uint32_t within = detail::none; ///< restrictions: the scope whose subtree they govern
     };
 
     std::size_t next_row(row_kind k) {
@@ -2396,17 +3201,13 @@ private:
         return r;
     }
     void fail(errc e, row_kind k, std::size_t row, std::string_view id) {
-        if (!error_.ok()) return;
-        error_.code = e;
-        error_.kind = k;
-        error_.row = row;
-        error_.id = std::string(id);
+        if (error_.ok()) error_ = build_error{e, k, row, std::string(id)};
     }
     template <class Def>
     std::uint32_t intern(detail::id_index& ids, std::vector<Def>& defs, std::string_view id, std::size_t row, row_kind k) {
         if (!detail::valid_id(id)) {
             fail(errc::invalid_id, k, row, id);
-            return detail::none32;
+            return detail::none;
         }
         const auto [i, added] = ids.insert(id);
         if (added) {
@@ -2416,6 +3217,17 @@ private:
         }
         return i;
     }
+    /// Interns `id` and marks it defined by `row`; detail::none when the id is malformed or
+    /// already defined (an error of this row).
+    template <class Def>
+    std::uint32_t define(detail::id_index& ids, std::vector<Def>& defs, std::string_view id, std::size_t row, row_kind k) {
+        const std::uint32_t i = intern(ids, defs, id, row, k);
+        if (i == detail::none) return i;
+        if (defs[i].defined) return fail(errc::duplicate_id, k, row, id), detail::none;
+        defs[i].defined = true;
+        defs[i].row = static_cast<std::uint32_t>(row);
+        return i;
+    }
     std::uint32_t intern_scope(std::string_view id, std::size_t row, row_kind k) { return intern(scope_ids_, scope_defs_, id, row, k); }
     std::uint32_t intern_principal(std::string_view id, std::size_t row, row_kind k) {
         return intern(principal_ids_, principal_defs_, id, row, k);
@@ -2423,22 +3235,19 @@ private:
     std::uint32_t intern_role(std::string_view id, std::size_t row, row_kind k) { return intern(role_ids_, role_defs_, id, row, k); }
 
     void add_role_def(std::string_view id, const set& permissions, view<std::string_view> parents, std::size_t row, row_kind k) {
-        const std::uint32_t r = intern_role(id, row, k);
-        if (r == detail::none32) return;
-        if (role_defs_[r].defined) return fail(errc::duplicate_id, k, row, id);
+        const std::uint32_t r = define(role_ids_, role_defs_, id, row, k);
+        if (r == detail::none) return;
         const auto pb = static_cast<std::uint32_t>(role_parents_.size());
         for (std::string_view p : parents) role_parents_.push_back(intern_role(p, row, k));
-        auto& d = role_defs_[r];
-        d.defined = true;
+        auto& d = role_defs_[r]; // interning the parents may have grown the vector
         d.permissions = permissions.implied();
         d.parents_begin = pb;
         d.parents_end = static_cast<std::uint32_t>(role_parents_.size());
-        d.row = static_cast<std::uint32_t>(row);
         d.def_kind = k;
     }
     std::size_t add_perm_row(row_kind k, std::string_view principal, std::string_view scope, const set& permissions) {
         const std::size_t row = next_row(k);
-        perm_row r{k, detail::none32, detail::none32, static_cast<std::uint32_t>(row), permissions, detail::none32};
+        perm_row r{k, detail::none, detail::none, static_cast<std::uint32_t>(row), permissions, detail::none};
         if (k != row_kind::deny_everyone) r.principal = intern_principal(principal, row, k);
         r.scope = intern_scope(scope, row, k);
         perm_rows_.push_back(r);
@@ -2467,742 +3276,453 @@ private:
     std::vector<perm_row> perm_rows_;
 };
 
-/// An immutable, compact policy. Shared read-only by any number of threads; every query is
-/// noexcept and allocation-free except explain().
+} // namespace ward
+
+// build()'s body: validation, scope numbering, role flattening, entry packing.
+// ---- begin ward/detail/build.hpp ----
+#ifndef WARD_DETAIL_BUILD_HPP
+#define WARD_DETAIL_BUILD_HPP
+
+// policy_builder::build()'s body: validate the rows, number the scope tree, flatten the roles,
+// pack each principal's entries, and collect the denies for everyone.
+
+// ---- begin ward/detail/sort.hpp ----
+#ifndef WARD_DETAIL_SORT_HPP
+#define WARD_DETAIL_SORT_HPP
+
+#include <type_traits>
+
+namespace ward::detail {
+
+/// Sorts [first, last) by `less`: insertion sort for short ranges, heapsort otherwise (no
+/// recursion, O(n log n), no allocation, no <algorithm> in the include graph).
+template <class It, class Less>
+void sort(It first, It last, Less less) {
+    using diff = std::remove_const_t<decltype(last - first)>;
+    const diff n = last - first;
+    if (n < 2) return;
+    if (n <= 16) {
+        for (It i = first + 1; i != last; ++i)
+            for (It j = i; j != first && less(*j, *(j - 1)); --j) {
+                auto t = *j;
+                *j = *(j - 1);
+                *(j - 1) = t;
+            }
+        return;
+    }
+    auto sift = [&](diff root, diff size) {
+        for (;;) {
+            auto child = 2 * root + 1;
+            if (child >= size) return;
+            if (child + 1 < size && less(first[child], first[child + 1])) ++child;
+            if (!less(first[root], first[child])) return;
+            auto t = first[root];
+            first[root] = first[child];
+            first[child] = t;
+            root = child;
+        }
+    };
+    for (auto i = n / 2; i-- > 0;) sift(i, n);
+    for (auto end = n - 1; end > 0; --end) {
+        auto t = first[0];
+        first[0] = first[end];
+        first[end] = t;
+        sift(0, end);
+    }
+}
+
+} // namespace ward::detail
+
+#endif
+// ---- end ward/detail/sort.hpp ----
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace ward::detail {
+
+/// The snapshot's deduplicated pool of masks (for masks that are not kept inline in entries).
 template <class P>
-class snapshot {
+class mask_pool {
 public:
     using set = permission_set<P>;
 
-    std::uint64_t version() const noexcept { return version_; }
-    std::size_t scope_count() const noexcept { return scope_end_.size(); }
-    std::size_t principal_count() const noexcept { return principal_kind_.size(); }
-    std::size_t role_count() const noexcept { return role_ids_.size(); }
-    std::size_t entry_count() const noexcept { return entries_.size(); }
+    explicit mask_pool(std::vector<set>& masks) : masks_(masks), slots_(64) {}
 
-    // ---- lookups (no allocation) ---------------------------------------------------------------------
-    scope_handle find_scope(std::string_view id) const noexcept { return scope_handle{scope_ids_.find(id)}; }
-    principal_handle find_principal(std::string_view id) const noexcept { return principal_handle{principal_ids_.find(id)}; }
-    std::string_view scope_id(scope_handle s) const noexcept { return scope_ids_.at(s.value); }
-    std::string_view principal_id(principal_handle p) const noexcept { return principal_ids_.at(p.value); }
-    std::string_view scope_kind(scope_handle s) const noexcept {
-        return s.value < scope_count() ? schema_.name(scope_kind_[s.value]) : std::string_view{};
-    }
-    principal_kind kind_of(principal_handle p) const noexcept {
-        return p.value < principal_count() ? principal_kind_[p.value] : principal_kind::user;
-    }
-    scope_handle parent(scope_handle s) const noexcept {
-        return s.value < scope_count() ? scope_handle{scope_parent_[s.value]} : scope_handle{};
-    }
-    /// Is `ancestor` the same scope as `s` or above it? O(1): two comparisons of numbers.
-    bool contains(scope_handle ancestor, scope_handle s) const noexcept {
-        return ancestor.value < scope_count() && s.value < scope_count() && ancestor.value <= s.value &&
-               s.value < scope_end_[ancestor.value];
-    }
-    /// A role's flattened permissions (compile-time and run-time roles), empty when unknown.
-    set role_permissions(std::string_view role) const noexcept {
-        const std::uint32_t r = role_ids_.find(role);
-        return r == detail::none32 ? set{} : role_masks_[r];
-    }
-
-    // ---- credentials -----------------------------------------------------------------------------------
-    /// Turns verified token claims into a credential. Fails closed: any malformed claim yields an
-    /// unauthenticated credential and says which claim and where. A subject that is well formed
-    /// but not in the snapshot (or of another kind) gives a credential whose checks answer
-    /// unknown_principal.
-    credential_result<P> authenticate(const token_claims& c) const noexcept;
-
-    // ---- decisions -------------------------------------------------------------------------------------
-    /// May `cred` use every permission of `required` at `target`? Never allocates.
-    decision<P> check(const credential<P>& cred, const set& required, scope_handle target) const noexcept;
-    /// check() with the target scope given by id (looked up without allocating).
-    decision<P> check(const credential<P>& cred, const set& required, std::string_view target) const noexcept {
-        return check(cred, required, find_scope(target));
-    }
-    /// Many requests of one credential in one call; out must hold requests.size() decisions.
-    void check(const credential<P>& cred, view<request<P>> requests, decision<P>* out) const noexcept {
-        for (std::size_t i = 0; i < requests.size(); ++i) out[i] = check(cred, requests[i].required, requests[i].target);
-    }
-
-    // ---- reverse queries -------------------------------------------------------------------------------
-    /// Everything `cred` may do at `target` (after denies, ceilings and restrictions); format it
-    /// with ward::format_to or ward::to_string for `GET /user/me`.
-    effective_result<P> effective_permissions(const credential<P>& cred, scope_handle target) const noexcept;
-    /// Auth0's rule for a token's scope: the requested permissions intersected with those the
-    /// principal holds at `target`.
-    set grantable(principal_handle p, scope_handle target, const set& requested) const noexcept {
-        return effective_permissions(credential<P>::of(p), target).permissions & requested;
-    }
-    /// The principals the policy lets use every permission of `required` at `target` (before
-    /// token ceilings and application restrictions). Writes up to `capacity` handles to `out` in
-    /// handle order and returns how many principals qualify (which may exceed `capacity`).
-    std::size_t principals_with(const set& required, scope_handle target, principal_handle* out,
-                                std::size_t capacity) const noexcept;
-
-    // ---- explanation -------------------------------------------------------------------------------------
-    /// One human sentence for a decision of this snapshot (allocates; keep it off hot paths).
-    std::string explain(const decision<P>& d) const;
-
-    /// Bytes held by this snapshot's tables (capacity, not counting the object itself).
-    std::size_t memory_bytes() const noexcept {
-        return scope_ids_.memory_bytes() + principal_ids_.memory_bytes() + role_ids_.memory_bytes() +
-               bytes(scope_end_) + bytes(scope_parent_) + bytes(scope_kind_) + bytes(deny_all_) + bytes(everyone_first_) + bytes(everyone_) +
-               bytes(principal_kind_) + bytes(first_) + bytes(entries_) + bytes(restrict_first_) + bytes(restrictions_) +
-               bytes(masks_) + bytes(role_masks_) + bytes(everyone_rows_);
-    }
-    /// Bytes of the id strings alone.
-    std::size_t id_bytes() const noexcept {
-        return scope_ids_.arena_bytes() + principal_ids_.arena_bytes() + role_ids_.arena_bytes();
+    /// The index of `m` in the pool, added if new.
+    std::uint32_t intern(const set& m) {
+        const std::uint32_t found = slots_.find(m.hash(), [&](std::uint32_t v) { return masks_[v - 1] == m; });
+        if (found != 0) return found - 1;
+        const auto idx = static_cast<std::uint32_t>(masks_.size());
+        masks_.push_back(m);
+        if (masks_.size() * 2 > slots_.size()) {
+            slots_.reset(slots_.size() * 2);
+            for (std::uint32_t k = 0; k < masks_.size(); ++k) slots_.place(masks_[k].hash(), k + 1);
+        } else {
+            slots_.place(m.hash(), idx + 1);
+        }
+        return idx;
     }
 
 private:
-    friend class policy_builder<P>;
-
-    // Vocabularies of at most 64 permissions keep each mask inside its entry (no extra load on
-    // the decision path); wider ones point into a deduplicated pool.
-    static constexpr bool inline_masks = set::word_count == 1;
-    using mask_ref = std::conditional_t<inline_masks, std::uint64_t, std::uint32_t>;
-    /// One grant, binding or deny of a principal, as the decision path reads it.
-    struct entry {
-        std::uint32_t begin;      ///< the scope's number; the entry covers numbers [begin, end)
-        std::uint32_t end;
-        std::uint32_t tagged_row; ///< row number (low 30 bits) and entry_kind (high 2 bits)
-        mask_ref mask;            ///< the mask's word, or its index in the pool
-        std::uint32_t row() const noexcept { return tagged_row & 0x3fffffffu; }
-        detail::entry_kind kind() const noexcept { return static_cast<detail::entry_kind>(tagged_row >> 30); }
-    };
-    std::conditional_t<inline_masks, set, const set&> mask_of(const entry& e) const noexcept {
-        if constexpr (inline_masks) return set::from_words(typename set::word_array{e.mask});
-        else return masks_[e.mask];
-    }
-    template <class V>
-    static std::size_t bytes(const V& v) noexcept {
-        return v.capacity() * sizeof(typename V::value_type);
-    }
-
-    struct path_result {
-        set granted{};
-        set denied{};
-        std::uint32_t grant_rule = detail::none32;
-        std::uint32_t deny_rule = detail::none32;
-    };
-    WARD_ALWAYS_INLINE path_result walk(std::uint32_t p, std::uint32_t t, const set& required) const noexcept {
-        path_result r;
-        const entry* e = entries_.data() + first_[p];
-        const entry* const last = entries_.data() + first_[p + 1];
-        for (; e != last && e->begin <= t; ++e) {
-            if (t >= e->end) continue;
-            const auto& m = mask_of(*e);
-            if (e->kind() == detail::entry_kind::deny) {
-                r.denied |= m;
-                if (r.deny_rule == detail::none32 && m.contains_any(required)) r.deny_rule = e->row();
-            } else {
-                r.granted |= m;
-                if (r.grant_rule == detail::none32 && m.contains_any(required)) r.grant_rule = e->row();
-            }
-        }
-        if (!deny_all_.empty() && deny_all_[t] != detail::none32) {
-            const set& m = masks_[deny_all_[t]];
-            r.denied |= m;
-            if (r.deny_rule == detail::none32 && m.contains_any(required)) r.deny_rule = everyone_rule(t, required);
-        }
-        return r;
-    }
-    /// The nearest deny-for-everyone row on the path to t that covers part of `required`.
-    std::uint32_t everyone_rule(std::uint32_t t, const set& required) const noexcept {
-        for (std::uint32_t k = t; k != detail::none32; k = scope_parent_[k])
-            for (std::uint32_t i = everyone_first_[k]; i < everyone_first_[k + 1]; ++i)
-                if (masks_[everyone_[i].second].contains_any(required)) return everyone_[i].first;
-        return detail::none32;
-    }
-    /// The token's cap at target t (ceiling and extended entries); every permission when uncapped.
-    set token_cap(const credential<P>& c, std::uint32_t t) const noexcept {
-        set cap = c.has_ceiling() ? c.ceiling() : set::all();
-        if (c.has_extended()) {
-            std::uint32_t best = detail::none32;
-            std::size_t best_i = 0;
-            for (std::size_t i = 0; i < c.extended_count(); ++i) {
-                const std::uint32_t s = c.extended(i).scope.value;
-                if (contains(scope_handle{s}, scope_handle{t}) && (best == detail::none32 || s > best)) {
-                    best = s;
-                    best_i = i;
-                }
-            }
-            if (best != detail::none32) cap &= c.extended(best_i).ceiling;
-            else if (c.has_wildcard()) cap &= c.wildcard();
-            else cap = set{};
-        }
-        return cap;
-    }
-    /// The application restriction's cap at target t (every permission when none governs t).
-    /// `rule` is the restriction row that matched the application in use (or the first that governs t).
-    set restriction_cap(const credential<P>& c, std::uint32_t p, std::uint32_t t, std::uint32_t& rule) const noexcept {
-        bool restricted = false;
-        rule = detail::none32;
-        if (restrict_first_.empty()) return set::all(); // the policy restricts nobody
-        set cap{};
-        const bool via = c.has_via() && c.via().valid();
-        const std::uint32_t v = c.via().value;
-        for (std::uint32_t i = restrict_first_[p]; i < restrict_first_[p + 1]; ++i) {
-            const detail::restriction& r = restrictions_[i];
-            if (t < r.within_begin || t >= r.within_end) continue;
-            if (!restricted) rule = r.row;
-            restricted = true;
-            if (via && r.app_begin <= v && v < r.app_end) {
-                if (cap.none()) rule = r.row;
-                cap |= masks_[r.mask];
-            }
-        }
-        return restricted ? cap : set::all();
-    }
-    /// Common preconditions; returns granted when the request may be evaluated.
-    reason admit(const credential<P>& cred, scope_handle target) const noexcept {
-        if (!cred.authenticated()) return reason::unauthenticated;
-        // The principal first: a caller the policy does not know must not learn which scopes exist.
-        if (cred.principal().value >= principal_count()) return reason::unknown_principal;
-        if (target.value >= scope_count()) return reason::unknown_scope;
-        if (cred.bound_count() != 0) {
-            bool inside = false;
-            for (std::size_t i = 0; i < cred.bound_count() && !inside; ++i) inside = contains(cred.bound(i), target);
-            if (!inside) return reason::outside_scope;
-        }
-        return reason::granted;
-    }
-    const entry* find_row(std::uint32_t row, std::uint32_t& principal) const noexcept {
-        for (std::size_t i = 0; i < entries_.size(); ++i)
-            if (entries_[i].row() == row) {
-                std::uint32_t lo = 0, hi = static_cast<std::uint32_t>(principal_count()); // first_[lo] <= i < first_[hi]
-                while (hi - lo > 1) {
-                    const std::uint32_t mid = lo + (hi - lo) / 2;
-                    if (first_[mid] <= i) lo = mid;
-                    else hi = mid;
-                }
-                principal = lo;
-                return &entries_[i];
-            }
-        return nullptr;
-    }
-
-    std::uint64_t version_ = 0;
-    scope_schema schema_;
-    detail::id_index scope_ids_, principal_ids_, role_ids_;
-    std::vector<std::uint32_t> scope_end_, scope_parent_;
-    std::vector<std::uint8_t> scope_kind_;
-    std::vector<std::uint32_t> deny_all_;         ///< per scope: mask of everyone-denies on its path
-    std::vector<std::uint32_t> everyone_first_;  ///< per scope: its own everyone-deny rows in everyone_
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> everyone_; ///< (row, mask)
-    std::vector<principal_kind> principal_kind_;
-    std::vector<std::uint32_t> first_;
-    std::vector<entry> entries_;
-    std::vector<std::uint32_t> restrict_first_;
-    std::vector<detail::restriction> restrictions_;
-    std::vector<set> masks_;
-    std::vector<set> role_masks_;
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> everyone_rows_; ///< (row, scope) of deny_everyone rows
+    std::vector<set>& masks_;
+    slot_table<std::uint32_t> slots_; // mask index + 1
 };
 
-// ==== builder: build() ====================================================================================
-
 template <class P>
-build_result<P> policy_builder<P>::build() const {
-    build_result<P> out;
-    auto fail_with = [&](errc e, row_kind k, std::size_t row, std::string_view id) {
-        out.error.code = e;
-        out.error.kind = k;
-        out.error.row = row;
-        out.error.id = std::string(id);
-        return out;
-    };
-    if (!schema_.valid() || schema_.size() == 0) return fail_with(errc::unknown_kind, row_kind::scope, 0, {});
+struct build_steps {
+    using builder = policy_builder<P>;
+    using set = permission_set<P>;
+    using entry = typename snapshot<P>::entry;
 
-    // Validation reports the earliest bad row, whichever check finds it.
-    build_error first = error_;
-    auto consider = [&](errc e, row_kind k, std::size_t row, std::string_view id) {
-        if (!first.ok() && first.row <= row) return;
-        first.code = e;
-        first.kind = k;
-        first.row = row;
-        first.id = std::string(id);
-    };
-    for (std::uint32_t i = 0; i < scope_defs_.size(); ++i)
-        if (!scope_defs_[i].defined) consider(errc::unknown_scope, scope_defs_[i].ref_kind, scope_defs_[i].first_ref, scope_ids_.at(i));
-    for (std::uint32_t i = 0; i < principal_defs_.size(); ++i)
-        if (!principal_defs_[i].defined)
-            consider(errc::unknown_principal, principal_defs_[i].ref_kind, principal_defs_[i].first_ref, principal_ids_.at(i));
-    for (std::uint32_t i = 0; i < role_defs_.size(); ++i)
-        if (!role_defs_[i].defined) consider(errc::unknown_role, role_defs_[i].ref_kind, role_defs_[i].first_ref, role_ids_.at(i));
-    for (std::uint32_t i = 0; i < scope_defs_.size(); ++i) {
-        const scope_def& d = scope_defs_[i];
-        if (!d.defined || d.kind == detail::none32) continue;
-        if (d.parent == detail::none32) {
-            if (!schema_.may_be_root(d.kind)) consider(errc::wrong_scope_kind, row_kind::scope, d.row, scope_ids_.at(i));
-        } else if (scope_defs_[d.parent].defined && scope_defs_[d.parent].kind != detail::none32 &&
-                   !schema_.allows(scope_defs_[d.parent].kind, d.kind)) {
-            consider(errc::wrong_scope_kind, row_kind::scope, d.row, scope_ids_.at(i));
+    static build_result<P> run(const builder& b) {
+        build_result<P> out;
+        if (!b.schema_.valid() || b.schema_.size() == 0) {
+            out.error = build_error{errc::unknown_kind, row_kind::scope, 0, {}};
+            return out;
         }
-    }
-    if (!first.ok()) {
-        out.error = std::move(first);
+        out.error = validate(b);
+        if (!out.error.ok()) return out;
+
+        auto snap = std::make_shared<snapshot<P>>();
+        snapshot<P>& s = *snap;
+        s.version_ = b.version_;
+        s.schema_ = b.schema_;
+        std::vector<std::uint32_t> pre; // the builder's scope index -> its preorder number
+        out.error = number_scopes(b, s, pre);
+        if (!out.error.ok()) return out;
+        out.error = flatten_roles(b, s);
+        if (!out.error.ok()) return out;
+        // Principal handles are the builder's numbers: its index is taken as it is.
+        s.principal_ids_ = b.principal_ids_;
+        s.principal_kind_.resize(b.principal_defs_.size());
+        for (std::size_t i = 0; i < b.principal_defs_.size(); ++i) s.principal_kind_[i] = b.principal_defs_[i].kind;
+
+        mask_pool<P> pool(s.masks_);
+        pack_entries(b, s, pre, pool);
+        collect_denies_for_everyone(b, s, pre, pool);
+        out.value = std::move(snap);
         return out;
     }
 
-    auto snap = std::make_shared<snapshot<P>>();
-    snapshot<P>& s = *snap;
-    s.version_ = version_;
-    s.schema_ = schema_;
+    /// Keeps the earliest bad row, whichever check finds it.
+    static void consider(build_error& first, errc e, row_kind k, std::size_t row, std::string_view id) {
+        if (!first.ok() && first.row <= row) return;
+        first = build_error{e, k, row, std::string(id)};
+    }
 
-    // ---- scopes: kinds, then number the tree in preorder ---------------------------------------------
-    const auto n_scopes = static_cast<std::uint32_t>(scope_defs_.size());
-    std::vector<std::uint32_t> child_first(n_scopes + 1, 0), children(n_scopes), roots;
-    for (std::uint32_t i = 0; i < n_scopes; ++i) {
-        if (scope_defs_[i].parent == detail::none32) roots.push_back(i);
-        else ++child_first[scope_defs_[i].parent + 1];
+    /// Every referenced id is defined, and every scope is a root or under a parent of a kind the
+    /// schema allows.
+    static build_error validate(const builder& b) {
+        build_error first = b.error_;
+        for (std::uint32_t i = 0; i < b.scope_defs_.size(); ++i)
+            if (!b.scope_defs_[i].defined)
+                consider(first, errc::unknown_scope, b.scope_defs_[i].ref_kind, b.scope_defs_[i].first_ref, b.scope_ids_.at(i));
+        for (std::uint32_t i = 0; i < b.principal_defs_.size(); ++i)
+            if (!b.principal_defs_[i].defined)
+                consider(first, errc::unknown_principal, b.principal_defs_[i].ref_kind, b.principal_defs_[i].first_ref,
+                         b.principal_ids_.at(i));
+        for (std::uint32_t i = 0; i < b.role_defs_.size(); ++i)
+            if (!b.role_defs_[i].defined)
+                consider(first, errc::unknown_role, b.role_defs_[i].ref_kind, b.role_defs_[i].first_ref, b.role_ids_.at(i));
+        for (std::uint32_t i = 0; i < b.scope_defs_.size(); ++i) {
+            const auto& d = b.scope_defs_[i];
+            if (!d.defined || d.kind == none) continue;
+            if (d.parent == none) {
+                if (!b.schema_.may_be_root(d.kind)) consider(first, errc::wrong_scope_kind, row_kind::scope, d.row, b.scope_ids_.at(i));
+            } else if (b.scope_defs_[d.parent].defined && b.scope_defs_[d.parent].kind != none &&
+                       !b.schema_.allows(b.scope_defs_[d.parent].kind, d.kind)) {
+                consider(first, errc::wrong_scope_kind, row_kind::scope, d.row, b.scope_ids_.at(i));
+            }
+        }
+        return first;
     }
-    for (std::uint32_t i = 0; i < n_scopes; ++i) child_first[i + 1] += child_first[i];
-    {
-        std::vector<std::uint32_t> fill(child_first.begin(), child_first.end() - 1);
-        for (std::uint32_t i = 0; i < n_scopes; ++i)
-            if (scope_defs_[i].parent != detail::none32) children[fill[scope_defs_[i].parent]++] = i;
-    }
-    std::vector<std::uint32_t> pre(n_scopes, detail::none32);
-    s.scope_end_.assign(n_scopes, 0);
-    s.scope_parent_.assign(n_scopes, detail::none32);
-    s.scope_kind_.assign(n_scopes, 0);
-    std::vector<std::uint32_t> order; // definition index by preorder number
-    order.reserve(n_scopes);
-    {
-        std::vector<std::pair<std::uint32_t, std::uint32_t>> stack; // (scope, next child offset)
-        for (std::uint32_t r : roots) {
-            pre[r] = static_cast<std::uint32_t>(order.size());
-            order.push_back(r);
-            stack.push_back({r, child_first[r]});
-            while (!stack.empty()) {
-                auto& [node, next] = stack.back();
-                if (next < child_first[node + 1]) {
-                    const std::uint32_t c = children[next++];
-                    pre[c] = static_cast<std::uint32_t>(order.size());
-                    order.push_back(c);
-                    stack.push_back({c, child_first[c]});
-                } else {
-                    s.scope_end_[pre[node]] = static_cast<std::uint32_t>(order.size());
-                    stack.pop_back();
+
+    /// Numbers the scope tree in preorder, so that a subtree is the range [number, end). A scope
+    /// no root reaches is on a cycle: the error names the earliest such row.
+    static build_error number_scopes(const builder& b, snapshot<P>& s, std::vector<std::uint32_t>& pre) {
+        const auto n_scopes = static_cast<std::uint32_t>(b.scope_defs_.size());
+        std::vector<std::uint32_t> child_first(n_scopes + 1, 0), children(n_scopes), roots;
+        for (std::uint32_t i = 0; i < n_scopes; ++i) {
+            if (b.scope_defs_[i].parent == none) roots.push_back(i);
+            else ++child_first[b.scope_defs_[i].parent + 1];
+        }
+        for (std::uint32_t i = 0; i < n_scopes; ++i) child_first[i + 1] += child_first[i];
+        {
+            std::vector<std::uint32_t> fill(child_first.begin(), child_first.end() - 1);
+            for (std::uint32_t i = 0; i < n_scopes; ++i)
+                if (b.scope_defs_[i].parent != none) children[fill[b.scope_defs_[i].parent]++] = i;
+        }
+        pre.assign(n_scopes, none);
+        s.scope_end_.assign(n_scopes, 0);
+        s.scope_parent_.assign(n_scopes, none);
+        s.scope_kind_.assign(n_scopes, 0);
+        std::vector<std::uint32_t> order; // definition index by preorder number
+        order.reserve(n_scopes);
+        {
+            std::vector<std::pair<std::uint32_t, std::uint32_t>> stack; // (scope, next child offset)
+            for (std::uint32_t r : roots) {
+                pre[r] = static_cast<std::uint32_t>(order.size());
+                order.push_back(r);
+                stack.push_back({r, child_first[r]});
+                while (!stack.empty()) {
+                    auto& [node, next] = stack.back();
+                    if (next < child_first[node + 1]) {
+                        const std::uint32_t c = children[next++];
+                        pre[c] = static_cast<std::uint32_t>(order.size());
+                        order.push_back(c);
+                        stack.push_back({c, child_first[c]});
+                    } else {
+                        s.scope_end_[pre[node]] = static_cast<std::uint32_t>(order.size());
+                        stack.pop_back();
+                    }
                 }
             }
         }
-    }
-    if (order.size() != n_scopes) {
-        for (std::uint32_t i = 0; i < n_scopes; ++i)
-            if (pre[i] == detail::none32) consider(errc::scope_cycle, row_kind::scope, scope_defs_[i].row, scope_ids_.at(i));
-        out.error = std::move(first);
-        return out;
-    }
-    s.scope_ids_.reserve(n_scopes, scope_ids_.arena_bytes());
-    for (std::uint32_t k = 0; k < n_scopes; ++k) {
-        const std::uint32_t i = order[k];
-        s.scope_ids_.insert(scope_ids_.at(i));
-        s.scope_kind_[k] = static_cast<std::uint8_t>(scope_defs_[i].kind);
-        s.scope_parent_[k] = scope_defs_[i].parent == detail::none32 ? detail::none32 : pre[scope_defs_[i].parent];
+        build_error error;
+        if (order.size() != n_scopes) {
+            for (std::uint32_t i = 0; i < n_scopes; ++i)
+                if (pre[i] == none) consider(error, errc::scope_cycle, row_kind::scope, b.scope_defs_[i].row, b.scope_ids_.at(i));
+            return error;
+        }
+        s.scope_ids_.reserve(n_scopes, b.scope_ids_.arena_bytes());
+        for (std::uint32_t k = 0; k < n_scopes; ++k) {
+            const std::uint32_t i = order[k];
+            s.scope_ids_.insert(b.scope_ids_.at(i));
+            s.scope_kind_[k] = static_cast<std::uint8_t>(b.scope_defs_[i].kind);
+            s.scope_parent_[k] = b.scope_defs_[i].parent == none ? none : pre[b.scope_defs_[i].parent];
+        }
+        return error;
     }
 
-    // ---- roles: flatten (parents first), detect cycles ----------------------------------------------
-    const auto n_roles = static_cast<std::uint32_t>(role_defs_.size());
-    s.role_masks_.assign(n_roles, set{});
-    {
+    /// Flattens every role into one mask (parents first); a role that inherits itself is an error.
+    static build_error flatten_roles(const builder& b, snapshot<P>& s) {
+        const auto n_roles = static_cast<std::uint32_t>(b.role_defs_.size());
+        s.role_masks_.assign(n_roles, set{});
         std::vector<std::uint8_t> state(n_roles, 0); // 0 new, 1 on stack, 2 done
         std::vector<std::pair<std::uint32_t, std::uint32_t>> stack;
         for (std::uint32_t r0 = 0; r0 < n_roles; ++r0) {
             if (state[r0] == 2) continue;
-            stack.push_back({r0, role_defs_[r0].parents_begin});
+            stack.push_back({r0, b.role_defs_[r0].parents_begin});
             state[r0] = 1;
             while (!stack.empty()) {
                 auto& [r, next] = stack.back();
-                const role_def_rt& d = role_defs_[r];
+                const auto& d = b.role_defs_[r];
                 if (next < d.parents_end) {
-                    const std::uint32_t q = role_parents_[next++];
-                    if (state[q] == 1) return fail_with(errc::role_cycle, d.def_kind, d.row, role_ids_.at(r));
+                    const std::uint32_t q = b.role_parents_[next++];
+                    if (state[q] == 1) return build_error{errc::role_cycle, d.def_kind, d.row, std::string(b.role_ids_.at(r))};
                     if (state[q] == 0) {
                         state[q] = 1;
-                        stack.push_back({q, role_defs_[q].parents_begin});
+                        stack.push_back({q, b.role_defs_[q].parents_begin});
                     }
                 } else {
                     set m = d.permissions;
-                    for (std::uint32_t k = d.parents_begin; k < d.parents_end; ++k) m |= s.role_masks_[role_parents_[k]];
+                    for (std::uint32_t k = d.parents_begin; k < d.parents_end; ++k) m |= s.role_masks_[b.role_parents_[k]];
                     s.role_masks_[r] = m.implied();
                     state[r] = 2;
                     stack.pop_back();
                 }
             }
         }
-        s.role_ids_ = role_ids_;
+        s.role_ids_ = b.role_ids_;
+        return {};
     }
 
-    // ---- principals (handles are the builder's numbers: its index is taken as it is) ----------------
-    const auto n_principals = static_cast<std::uint32_t>(principal_defs_.size());
-    s.principal_ids_ = principal_ids_;
-    s.principal_kind_.resize(n_principals);
-    for (std::uint32_t i = 0; i < n_principals; ++i) s.principal_kind_[i] = principal_defs_[i].kind;
-
-    // ---- the mask pool (deduplicated, for masks that are not kept inline) -----------------------------
-    std::vector<std::uint32_t> pool_slots(64, 0); // mask index + 1, open addressing on the set's hash
-    auto intern_mask = [&](const set& m) -> std::uint32_t {
-        std::size_t slot_mask = pool_slots.size() - 1;
-        for (std::size_t i = m.hash() & slot_mask;; i = (i + 1) & slot_mask) {
-            if (pool_slots[i] == 0) break;
-            if (s.masks_[pool_slots[i] - 1] == m) return pool_slots[i] - 1;
-        }
-        const auto idx = static_cast<std::uint32_t>(s.masks_.size());
-        s.masks_.push_back(m);
-        if (s.masks_.size() * 2 > pool_slots.size()) {
-            pool_slots.assign(pool_slots.size() * 2, 0);
-            slot_mask = pool_slots.size() - 1;
-            for (std::uint32_t k = 0; k < s.masks_.size(); ++k) {
-                std::size_t i = s.masks_[k].hash() & slot_mask;
-                while (pool_slots[i] != 0) i = (i + 1) & slot_mask;
-                pool_slots[i] = k + 1;
-            }
-        } else {
-            std::size_t i = m.hash() & slot_mask;
-            while (pool_slots[i] != 0) i = (i + 1) & slot_mask;
-            pool_slots[i] = idx + 1;
-        }
-        return idx;
-    };
-    using entry = typename snapshot<P>::entry;
-    auto make_entry = [&](std::uint32_t sp, const set& m, std::uint32_t row, detail::entry_kind k) {
+    static entry make_entry(const snapshot<P>& s, mask_pool<P>& pool, std::uint32_t sp, const set& m, std::uint32_t row,
+                            entry_kind k) {
         entry e{};
         e.begin = sp;
         e.end = s.scope_end_[sp];
         e.tagged_row = row | (static_cast<std::uint32_t>(k) << 30);
         if constexpr (snapshot<P>::inline_masks) e.mask = m.words()[0];
-        else e.mask = intern_mask(m);
+        else e.mask = pool.intern(m);
         return e;
-    };
-
-    // ---- entries, grouped by principal (counting sort), then by scope and row -----------------------
-    struct raw {
-        std::uint32_t principal;
-        entry e;
-        bool replace;
-    };
-    std::vector<raw> raws, restr;
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> restr_within; // parallel to restr
-    raws.reserve(bindings_.size() + perm_rows_.size());
-    for (const binding& b : bindings_) {
-        set m;
-        for (std::uint32_t k = b.roles_begin; k < b.roles_end; ++k) m |= s.role_masks_[binding_roles_[k]];
-        raws.push_back({b.principal, make_entry(pre[b.scope], m, b.row, detail::entry_kind::binding), b.replace});
     }
-    std::vector<set> everyone(n_scopes);
-    s.everyone_first_.assign(n_scopes + 1, 0);
-    for (const perm_row& r : perm_rows_) {
-        const std::uint32_t sp = pre[r.scope];
-        switch (r.kind) {
-        case row_kind::grant:
-            raws.push_back({r.principal, make_entry(sp, r.permissions.implied(), r.row, detail::entry_kind::grant), false});
-            break;
-        case row_kind::deny:
-            raws.push_back({r.principal, make_entry(sp, r.permissions, r.row, detail::entry_kind::deny), false});
-            break;
-        case row_kind::restriction: {
-            // By default a restriction governs the application's parent (its organization).
-            std::uint32_t w = r.within != detail::none32 ? pre[r.within] : s.scope_parent_[sp];
-            if (w == detail::none32) w = sp;
-            entry e{};
-            e.begin = sp;
-            e.end = s.scope_end_[sp];
-            e.tagged_row = r.row;
-            restr.push_back({r.principal, e, false});
-            restr_within.push_back({w, intern_mask(r.permissions.implied())});
-            break;
-        }
-        case row_kind::deny_everyone:
-            everyone[sp] |= r.permissions;
-            s.everyone_rows_.push_back({r.row, sp});
-            ++s.everyone_first_[sp + 1];
-            break;
-        default: break;
-        }
-    }
-    auto by_scope_row = [](const raw& a, const raw& b) {
-        return a.e.begin != b.e.begin ? a.e.begin < b.e.begin : a.e.row() < b.e.row();
-    };
-    // Stable counting sort by principal, then each principal's group by (scope, row).
-    auto group = [&](const std::vector<raw>& in, std::vector<std::uint32_t>& offsets) {
-        offsets.assign(n_principals + 1, 0);
-        for (const raw& r : in) ++offsets[r.principal + 1];
-        for (std::uint32_t p = 0; p < n_principals; ++p) offsets[p + 1] += offsets[p];
-        std::vector<std::uint32_t> fill(offsets.begin(), offsets.end() - 1), sorted(in.size());
-        for (std::uint32_t i = 0; i < in.size(); ++i) sorted[fill[in[i].principal]++] = i;
-        for (std::uint32_t p = 0; p < n_principals; ++p)
-            detail::sort(sorted.begin() + offsets[p], sorted.begin() + offsets[p + 1],
-                         [&](std::uint32_t x, std::uint32_t y) { return by_scope_row(in[x], in[y]); });
-        return sorted;
-    };
-    std::vector<std::uint32_t> raw_first;
-    const std::vector<std::uint32_t> by_principal = group(raws, raw_first);
 
-    s.first_.assign(n_principals + 1, 0);
-    s.entries_.reserve(raws.size());
-    for (std::uint32_t p = 0; p < n_principals; ++p) {
-        for (std::uint32_t i = raw_first[p]; i < raw_first[p + 1];) {
-            // One (principal, scope) group: a replacing binding drops the bindings of earlier rows.
-            std::uint32_t j = i;
-            std::uint32_t last_replace = 0;
-            bool has_replace = false;
-            for (; j < raw_first[p + 1] && raws[by_principal[j]].e.begin == raws[by_principal[i]].e.begin; ++j)
-                if (raws[by_principal[j]].replace) {
-                    has_replace = true;
-                    last_replace = raws[by_principal[j]].e.row();
-                }
-            const std::size_t group_start = s.entries_.size();
-            for (std::uint32_t k = i; k < j; ++k) {
-                const entry& e = raws[by_principal[k]].e;
-                if (has_replace && e.kind() == detail::entry_kind::binding && e.row() < last_replace) continue;
-                if (s.mask_of(e).none()) continue; // grants or denies nothing
-                bool dup = false;                  // a duplicate row adds nothing; keep the earliest
-                for (std::size_t q = group_start; q < s.entries_.size() && !dup; ++q)
-                    dup = s.entries_[q].mask == e.mask && s.entries_[q].kind() == e.kind();
-                if (!dup) s.entries_.push_back(e);
+    /// Each principal's bindings, grants and denies as entries sorted by (scope, row), with the
+    /// bindings a `replace` binding drops, empty entries and duplicates left out; and each
+    /// principal's application restrictions.
+    static void pack_entries(const builder& b, snapshot<P>& s, const std::vector<std::uint32_t>& pre, mask_pool<P>& pool) {
+        const auto n_principals = static_cast<std::uint32_t>(b.principal_defs_.size());
+        struct raw {
+            std::uint32_t principal;
+            entry e;
+            bool replace;
+        };
+        std::vector<raw> raws, restr;
+        std::vector<std::pair<std::uint32_t, std::uint32_t>> restr_within; // parallel to restr
+        raws.reserve(b.bindings_.size() + b.perm_rows_.size());
+        for (const auto& bd : b.bindings_) {
+            set m;
+            for (std::uint32_t k = bd.roles_begin; k < bd.roles_end; ++k) m |= s.role_masks_[b.binding_roles_[k]];
+            raws.push_back({bd.principal, make_entry(s, pool, pre[bd.scope], m, bd.row, entry_kind::binding), bd.replace});
+        }
+        for (const auto& r : b.perm_rows_) {
+            const std::uint32_t sp = pre[r.scope];
+            switch (r.kind) {
+            case row_kind::grant:
+                raws.push_back({r.principal, make_entry(s, pool, sp, r.permissions.implied(), r.row, entry_kind::grant), false});
+                break;
+            case row_kind::deny:
+                raws.push_back({r.principal, make_entry(s, pool, sp, r.permissions, r.row, entry_kind::deny), false});
+                break;
+            case row_kind::restriction: {
+                // By default a restriction governs the application's parent (its organization).
+                std::uint32_t w = r.within != none ? pre[r.within] : s.scope_parent_[sp];
+                if (w == none) w = sp;
+                entry e{};
+                e.begin = sp;
+                e.end = s.scope_end_[sp];
+                e.tagged_row = r.row;
+                restr.push_back({r.principal, e, false});
+                restr_within.push_back({w, pool.intern(r.permissions.implied())});
+                break;
             }
-            i = j;
+            default: break;
+            }
         }
-        s.first_[p + 1] = static_cast<std::uint32_t>(s.entries_.size());
+        auto by_scope_row = [](const raw& x, const raw& y) {
+            return x.e.begin != y.e.begin ? x.e.begin < y.e.begin : x.e.row() < y.e.row();
+        };
+        // Stable counting sort by principal, then each principal's group by (scope, row).
+        auto group = [&](const std::vector<raw>& in, std::vector<std::uint32_t>& offsets) {
+            offsets.assign(n_principals + 1, 0);
+            for (const raw& r : in) ++offsets[r.principal + 1];
+            for (std::uint32_t p = 0; p < n_principals; ++p) offsets[p + 1] += offsets[p];
+            std::vector<std::uint32_t> fill(offsets.begin(), offsets.end() - 1), sorted(in.size());
+            for (std::uint32_t i = 0; i < in.size(); ++i) sorted[fill[in[i].principal]++] = i;
+            for (std::uint32_t p = 0; p < n_principals; ++p)
+                detail::sort(sorted.begin() + offsets[p], sorted.begin() + offsets[p + 1],
+                             [&](std::uint32_t x, std::uint32_t y) { return by_scope_row(in[x], in[y]); });
+            return sorted;
+        };
+        std::vector<std::uint32_t> raw_first;
+        const std::vector<std::uint32_t> by_principal = group(raws, raw_first);
+
+        s.first_.assign(n_principals + 1, 0);
+        s.entries_.reserve(raws.size());
+        for (std::uint32_t p = 0; p < n_principals; ++p) {
+            for (std::uint32_t i = raw_first[p]; i < raw_first[p + 1];) {
+                // One (principal, scope) group: a replacing binding drops the bindings of earlier rows.
+                std::uint32_t j = i;
+                std::uint32_t last_replace = 0;
+                bool has_replace = false;
+                for (; j < raw_first[p + 1] && raws[by_principal[j]].e.begin == raws[by_principal[i]].e.begin; ++j)
+                    if (raws[by_principal[j]].replace) {
+                        has_replace = true;
+                        last_replace = raws[by_principal[j]].e.row();
+                    }
+                const std::size_t group_start = s.entries_.size();
+                for (std::uint32_t k = i; k < j; ++k) {
+                    const entry& e = raws[by_principal[k]].e;
+                    if (has_replace && e.kind() == entry_kind::binding && e.row() < last_replace) continue;
+                    if (s.mask_of(e).none()) continue; // grants or denies nothing
+                    bool dup = false;                  // a duplicate row adds nothing; keep the earliest
+                    for (std::size_t q = group_start; q < s.entries_.size() && !dup; ++q)
+                        dup = s.entries_[q].mask == e.mask && s.entries_[q].kind() == e.kind();
+                    if (!dup) s.entries_.push_back(e);
+                }
+                i = j;
+            }
+            s.first_[p + 1] = static_cast<std::uint32_t>(s.entries_.size());
+        }
+
+        if (!restr.empty()) {
+            std::vector<std::uint32_t> restr_first;
+            const std::vector<std::uint32_t> order_r = group(restr, restr_first);
+            s.restrict_first_ = restr_first;
+            for (std::uint32_t i : order_r)
+                s.restrictions_.push_back({restr_within[i].first, s.scope_end_[restr_within[i].first], restr[i].e.begin,
+                                           restr[i].e.end, restr_within[i].second, restr[i].e.tagged_row});
+        }
     }
 
-    if (!restr.empty()) {
-        std::vector<std::uint32_t> restr_first;
-        const std::vector<std::uint32_t> order_r = group(restr, restr_first);
-        s.restrict_first_ = restr_first;
-        for (std::uint32_t i : order_r)
-            s.restrictions_.push_back({restr_within[i].first, s.scope_end_[restr_within[i].first], restr[i].e.begin,
-                                       restr[i].e.end, restr_within[i].second, restr[i].e.tagged_row});
-    }
-
-    // ---- denies for everyone: each scope's own rows, and the union inherited down the tree ----------
-    if (!s.everyone_rows_.empty()) {
+    /// Denies for everyone: each scope's own rows (for explain), and the union inherited down the
+    /// tree (what a check reads).
+    static void collect_denies_for_everyone(const builder& b, snapshot<P>& s, const std::vector<std::uint32_t>& pre,
+                                            mask_pool<P>& pool) {
+        const auto n_scopes = static_cast<std::uint32_t>(s.scope_end_.size());
+        std::vector<set> everyone(n_scopes);
+        s.everyone_first_.assign(n_scopes + 1, 0);
+        for (const auto& r : b.perm_rows_)
+            if (r.kind == row_kind::deny_everyone) {
+                const std::uint32_t sp = pre[r.scope];
+                everyone[sp] |= r.permissions;
+                s.everyone_rows_.push_back({r.row, sp});
+                ++s.everyone_first_[sp + 1];
+            }
+        if (s.everyone_rows_.empty()) {
+            s.everyone_first_.clear();
+            return;
+        }
         for (std::uint32_t k = 0; k < n_scopes; ++k) s.everyone_first_[k + 1] += s.everyone_first_[k];
         s.everyone_.resize(s.everyone_rows_.size());
         std::vector<std::uint32_t> fill(s.everyone_first_.begin(), s.everyone_first_.end() - 1);
-        for (const perm_row& r : perm_rows_) // perm_rows_ is in row order, so each scope's rows are too
-            if (r.kind == row_kind::deny_everyone) s.everyone_[fill[pre[r.scope]]++] = {r.row, intern_mask(r.permissions)};
-        s.deny_all_.assign(n_scopes, detail::none32);
+        for (const auto& r : b.perm_rows_) // perm_rows_ is in row order, so each scope's rows are too
+            if (r.kind == row_kind::deny_everyone) s.everyone_[fill[pre[r.scope]]++] = {r.row, pool.intern(r.permissions)};
+        s.deny_all_.assign(n_scopes, none);
         std::vector<set> inherited(n_scopes);
         for (std::uint32_t k = 0; k < n_scopes; ++k) {
             const std::uint32_t par = s.scope_parent_[k];
             inherited[k] = everyone[k];
-            if (par != detail::none32) inherited[k] |= inherited[par];
-            if (inherited[k].any()) s.deny_all_[k] = intern_mask(inherited[k]);
-        }
-    } else {
-        s.everyone_first_.clear();
-    }
-    out.snapshot = std::move(snap);
-    return out;
-}
-
-// ==== snapshot: queries ====================================================================================
-
-template <class P>
-decision<P> snapshot<P>::check(const credential<P>& cred, const set& required, scope_handle target) const noexcept {
-    decision<P> d;
-    d.version = version_;
-    d.missing = required;
-    if (!cred.authenticated()) {
-        d.why = reason::unauthenticated;
-        return d;
-    }
-    if (required.none()) {
-        d.why = reason::invalid_request;
-        return d;
-    }
-    d.why = admit(cred, target);
-    if (d.why != reason::granted) return d;
-
-    const std::uint32_t p = cred.principal().value, t = target.value;
-    const path_result path = walk(p, t, required);
-    const set held = path.granted - path.denied;
-    std::uint32_t restriction_rule = detail::none32;
-    const set token = cred.has_ceiling() || cred.has_extended() ? token_cap(cred, t) : set::all();
-    const set app = restriction_cap(cred, p, t, restriction_rule);
-    const set effective = held & token & app;
-
-    d.missing = required - effective;
-    if (d.missing.none()) {
-        d.allowed = true;
-        d.why = reason::granted;
-        d.rule = path.grant_rule;
-        return d;
-    }
-    if ((d.missing & path.denied).any()) {
-        d.why = reason::explicitly_denied;
-        d.rule = path.deny_rule;
-    } else if (!held.contains_all(required)) {
-        d.why = reason::missing_permission;
-    } else if (!token.contains_all(required)) {
-        d.why = reason::not_in_token;
-    } else {
-        d.why = reason::restricted_by_application;
-        d.rule = restriction_rule;
-    }
-    return d;
-}
-
-template <class P>
-effective_result<P> snapshot<P>::effective_permissions(const credential<P>& cred, scope_handle target) const noexcept {
-    effective_result<P> r;
-    r.why = admit(cred, target);
-    if (r.why != reason::granted) return r;
-    const std::uint32_t p = cred.principal().value, t = target.value;
-    const path_result path = walk(p, t, set{});
-    std::uint32_t rule = detail::none32;
-    r.permissions = (path.granted - path.denied) & token_cap(cred, t) & restriction_cap(cred, p, t, rule);
-    return r;
-}
-
-template <class P>
-std::size_t snapshot<P>::principals_with(const set& required, scope_handle target, principal_handle* out,
-                                         std::size_t capacity) const noexcept {
-    if (target.value >= scope_count() || required.none()) return 0;
-    std::size_t n = 0;
-    for (std::uint32_t p = 0; p < principal_count(); ++p) {
-        if (first_[p] == first_[p + 1]) continue;
-        const path_result path = walk(p, target.value, required);
-        if ((path.granted - path.denied).contains_all(required)) {
-            if (n < capacity && out != nullptr) out[n] = principal_handle{p};
-            ++n;
+            if (par != none) inherited[k] |= inherited[par];
+            if (inherited[k].any()) s.deny_all_[k] = pool.intern(inherited[k]);
         }
     }
-    return n;
-}
+};
 
-template <class P>
-credential_result<P> snapshot<P>::authenticate(const token_claims& c) const noexcept {
-    credential_result<P> r;
-    auto fail = [&](errc e, claim which, std::size_t pos) {
-        r.value = credential<P>{};
-        r.ec = e;
-        r.failed = which;
-        r.position = pos;
-        return r;
-    };
-    const auto sub = parse_subject(c.subject);
-    if (!sub) return fail(sub.ec, claim::subject, sub.position);
-    principal_handle p = find_principal(c.subject);
-    if (p.valid() && kind_of(p) != sub.value.kind) p = principal_handle{};
-    r.value = credential<P>::of(p);
+} // namespace ward::detail
 
-    if (c.has_permission_mask) {
-        if constexpr (vocabulary<P>::bits <= 64) {
-            const auto m = parse_integer<P>(c.permission_mask);
-            if (!m) return fail(m.ec, claim::permission_mask, m.position);
-            r.value.cap(m.value);
-        } else {
-            return fail(errc::value_out_of_range, claim::permission_mask, 0);
-        }
-    }
-    if (c.has_permission_names) {
-        const auto m = parse_names<P>(c.permission_names.begin(), c.permission_names.end(), c.names_mode);
-        if (!m) return fail(m.ec, claim::permission_names, m.position);
-        r.value.cap(m.value);
-    }
-    if (c.has_scope) {
-        const auto m = parse_scope<P>(c.scope, c.names_mode);
-        if (!m) return fail(m.ec, claim::scope, m.position);
-        r.value.cap(m.value);
-    }
-    if (!c.extended.empty()) {
-        if (c.extended.size() > WARD_MAX_EXTENDED_CLAIMS + 1) return fail(errc::too_many, claim::extended, WARD_MAX_EXTENDED_CLAIMS);
-        if constexpr (vocabulary<P>::bits <= 64) {
-            for (std::size_t i = 0; i < c.extended.size(); ++i) {
-                const extended_claim& e = c.extended[i];
-                const auto m = parse_integer<P>(e.mask);
-                if (!m) return fail(m.ec, claim::extended, i);
-                if (e.resource == "*") {
-                    r.value.cap_elsewhere(m.value);
-                } else {
-                    if (!detail::valid_id(e.resource)) return fail(errc::invalid_id, claim::extended, i);
-                    r.value.cap_at(find_scope(e.resource), m.value);
-                }
-                if (!r.value.authenticated()) return fail(errc::too_many, claim::extended, i);
-            }
-        } else {
-            return fail(errc::value_out_of_range, claim::extended, 0);
-        }
-    }
-    if (!c.bound_scopes.empty()) {
-        if (c.bound_scopes.size() > WARD_MAX_INPUT_LENGTH) return fail(errc::input_too_long, claim::bound_scopes, WARD_MAX_INPUT_LENGTH);
-        std::size_t start = 0;
-        for (;;) {
-            std::size_t end = start;
-            while (end < c.bound_scopes.size() && c.bound_scopes[end] != ' ') ++end;
-            const std::string_view item = c.bound_scopes.substr(start, end - start);
-            if (item.empty()) return fail(errc::empty_name, claim::bound_scopes, start);
-            if (c.scope_restrictions) {
-                const auto sr = parse_scope_restriction(item);
-                if (!sr) return fail(sr.ec, claim::bound_scopes, start + sr.position);
-            } else if (!detail::valid_id(item)) {
-                return fail(errc::invalid_id, claim::bound_scopes, start);
-            }
-            r.value.bind_to(find_scope(item));
-            if (!r.value.authenticated()) return fail(errc::too_many, claim::bound_scopes, start);
-            if (end == c.bound_scopes.size()) break;
-            start = end + 1;
-        }
-    }
-    if (!c.via.empty()) {
-        if (!detail::valid_id(c.via)) return fail(errc::invalid_id, claim::via, 0);
-        r.value.through(find_scope(c.via));
-    }
-    return r;
-}
+#endif
+// ---- end ward/detail/build.hpp ----
 
-template <class P>
-std::string snapshot<P>::explain(const decision<P>& d) const {
-    auto describe = [&](std::uint32_t row) -> std::string {
-        if (row == detail::none32) return {};
-        std::uint32_t principal = 0;
-        if (const entry* e = find_row(row, principal)) {
-            static constexpr const char* kinds[] = {"binding", "grant", "deny", "restriction"};
-            return std::string(kinds[static_cast<std::uint32_t>(e->kind())]) + " row " + std::to_string(row) + " (" +
-                   std::string(principal_id(principal_handle{principal})) + " at " +
-                   std::string(scope_id(scope_handle{e->begin})) + ")";
-        }
-        for (const auto& [r, sc] : everyone_rows_)
-            if (r == row) return "deny-for-everyone row " + std::to_string(row) + " (at " + std::string(scope_id(scope_handle{sc})) + ")";
-        return "row " + std::to_string(row);
-    };
-    const std::string missing = to_string(d.missing);
-    std::string s;
-    switch (d.why) {
-    case reason::granted: s = "allowed: granted by " + describe(d.rule); break;
-    case reason::unauthenticated: s = "denied: the request carries no valid credential"; break;
-    case reason::invalid_request: s = "denied: the check required no permission, and an empty requirement is always refused"; break;
-    case reason::unknown_principal: s = "denied: the credential's principal is not in this policy"; break;
-    case reason::unknown_scope: s = "denied: the target scope is not in this policy"; break;
-    case reason::outside_scope: s = "denied: the target is outside the scope the credential is bound to"; break;
-    case reason::missing_permission: s = "denied: missing " + missing + " (no grant on the path to the target gives it)"; break;
-    case reason::explicitly_denied: s = "denied: " + missing + " explicitly denied by " + describe(d.rule); break;
-    case reason::not_in_token: s = "denied: the token was not issued " + missing; break;
-    case reason::restricted_by_application: {
-        s = "denied: " + missing + " not available through this application";
-        for (std::uint32_t p = 0; p + 1 < restrict_first_.size() && d.rule != detail::none32; ++p)
-            for (std::uint32_t i = restrict_first_[p]; i < restrict_first_[p + 1]; ++i)
-                if (restrictions_[i].row == d.rule)
-                    s += " (restriction row " + std::to_string(d.rule) + ": " + std::string(principal_id(principal_handle{p})) +
-                         " acts here only through " + std::string(scope_id(scope_handle{restrictions_[i].app_begin})) + ")";
-        break;
-    }
-    }
-    return s + " [policy v" + std::to_string(d.version) + "]";
-}
+#endif
+// ---- end ward/builder.hpp ----
+// ---- begin ward/live.hpp ----
+/// \file ward/live.hpp
+/// ward::live<P>: the current snapshot of a running service. Readers take a guard and decide
+/// against the snapshot it pins; a writer publishes a new snapshot atomically. Readers never
+/// lock, never wait for a writer and never allocate; a writer waits until no reader can still be
+/// using the snapshot it replaced before releasing it.
+///
+/// \code
+/// ward::live<perm> current(std::move(first_snapshot));
+/// // request threads:
+/// auto snap = current.read();                 // a guard; cheap, lock-free
+/// auto d = snap->check(cred, required, target);
+/// // the thread that reloads the policy:
+/// current.publish(builder.build().value);
+/// \endcode
+#ifndef WARD_LIVE_HPP
+#define WARD_LIVE_HPP
 
-/// explain(decision, snapshot): the same as snapshot.explain(decision).
-template <class P>
-std::string explain(const decision<P>& d, const snapshot<P>& s) {
-    return s.explain(d);
-}
+// ---- begin ward/policy.hpp ----
+/// \file ward/policy.hpp
+/// Policies: a builder that takes rows as a service keeps them in its database, validates every
+/// row, and builds an immutable snapshot that answers checks in nanoseconds without allocating.
+/// This header gathers the three parts: builder.hpp (policy_builder, build_result, build_error),
+/// snapshot.hpp (lookups, checks, reverse queries, authenticate) and explain.hpp.
+///
+/// \code
+/// ward::policy_builder<perm> b;
+/// b.add_scope("platform", "platform");
+/// b.add_scope("org:acme", "organization", "platform");
+/// b.add_principal("user:alice", ward::principal_kind::user);
+/// b.add_roles(ladder);                              // a compile-time role table
+/// b.bind("user:alice", "org:acme", {"viewer"});
+/// auto built = b.build();                           // build_result: a snapshot or a row error
+/// const auto& snap = *built.value;
+/// auto cred = ward::credential<perm>::of(snap.find_principal("user:alice"));
+/// auto d = snap.check(cred, perm_read_users, snap.find_scope("org:acme"));
+/// \endcode
+#ifndef WARD_POLICY_HPP
+#define WARD_POLICY_HPP
 
-} // namespace ward
 
 #endif
 // ---- end ward/policy.hpp ----

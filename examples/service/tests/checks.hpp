@@ -4,7 +4,7 @@
 #define WARD_SERVICE_TESTS_CHECKS_HPP
 
 #include "harness.hpp"
-#include "ward_catch.hpp"
+#include "support/ward_catch.hpp"
 
 #include <array>
 #include <string>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // ward-service's cryptography: base64url, HS256 JSON Web Tokens, PBKDF2 password hashes and random
 // ids, against published test vectors and hostile input.
-#include "ward_catch.hpp"
+#include "support/ward_catch.hpp"
 
 #include "crypto.hpp"
 

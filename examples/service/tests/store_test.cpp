@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The store on its own: schema and seed on first open, reopening, transactions that roll back,
 // policy versions, refusing files that are not ours, and tokens minted from the stored data.
-#include "ward_catch.hpp"
+#include "support/ward_catch.hpp"
 
 #include "app.hpp"
 #include "crypto.hpp"

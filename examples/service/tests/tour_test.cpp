@@ -3,7 +3,7 @@
 // output says what the README promises, fits 100 columns, and its next steps hold working tokens.
 #include "checks.hpp"
 #include "tour.hpp"
-#include "ward_catch.hpp"
+#include "support/ward_catch.hpp"
 
 #include <cstddef>
 #include <filesystem>
