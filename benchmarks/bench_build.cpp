@@ -19,10 +19,10 @@
 
 #include <benchmark/benchmark.h>
 
-#include <time.h>
-
 #include <chrono>
 #include <memory>
+
+#include <time.h>
 
 namespace {
 
@@ -69,7 +69,8 @@ void build_ward(benchmark::State& state, std::size_t orgs) {
 
     const auto snap = wb::build_snapshot(d);
     state.counters["bytes_per_membership"] = static_cast<double>(snap->memory_bytes()) / m;
-    state.counters["bytes_per_membership_beyond_ids"] = static_cast<double>(snap->memory_bytes() - snap->id_bytes()) / m;
+    state.counters["bytes_per_membership_beyond_ids"] =
+        static_cast<double>(snap->memory_bytes() - snap->id_bytes()) / m;
     state.counters["id_bytes_per_membership"] = static_cast<double>(snap->id_bytes()) / m;
     const std::int64_t heap = wb::retained_bytes([&] { return wb::build_snapshot(d); });
     state.counters["heap_bytes_per_membership"] = static_cast<double>(heap) / m;
@@ -101,9 +102,23 @@ void build_baseline(benchmark::State& state, std::size_t orgs) {
 
 } // namespace
 
-BENCHMARK_CAPTURE(build_ward, o1k, std::size_t{1000})->Name("build/10000/ward")->UseManualTime()->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(build_baseline, o1k, std::size_t{1000})->Name("build/10000/baseline")->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(build_ward, o1k, std::size_t{1000})
+    ->Name("build/10000/ward")
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(build_baseline, o1k, std::size_t{1000})
+    ->Name("build/10000/baseline")
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(build_ward, o100k, std::size_t{100000})
-    ->Name("build/1000000/ward")->UseManualTime()->Iterations(1)->Repetitions(3)->Unit(benchmark::kMillisecond);
+    ->Name("build/1000000/ward")
+    ->UseManualTime()
+    ->Iterations(1)
+    ->Repetitions(3)
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(build_baseline, o100k, std::size_t{100000})
-    ->Name("build/1000000/baseline")->UseManualTime()->Iterations(1)->Repetitions(3)->Unit(benchmark::kMillisecond);
+    ->Name("build/1000000/baseline")
+    ->UseManualTime()
+    ->Iterations(1)
+    ->Repetitions(3)
+    ->Unit(benchmark::kMillisecond);

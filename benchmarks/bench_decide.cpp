@@ -22,9 +22,9 @@
 
 namespace {
 
+using ward::credential;
 using wb::perm;
 using wb::perms;
-using ward::credential;
 
 constexpr std::size_t org_1k = 1000;
 
@@ -135,7 +135,8 @@ void scale_strings(benchmark::State& state, std::size_t memberships) {
     wb::alloc_probe probe;
     for (auto _ : state) {
         const wb::string_request& r = reqs[i++ & req_mask];
-        const auto d = snap.check(credential<perm>::of(snap.find_principal(r.principal)), r.required, snap.find_scope(r.target));
+        const auto d =
+            snap.check(credential<perm>::of(snap.find_principal(r.principal)), r.required, snap.find_scope(r.target));
         allowed += d.allowed;
         benchmark::DoNotOptimize(d);
     }
@@ -215,7 +216,8 @@ void batch_baseline(benchmark::State& state) {
     std::array<bool, batch> out{};
     wb::alloc_probe probe;
     for (auto _ : state) {
-        for (std::size_t i = 0; i < batch; ++i) out[i] = base.check(*reqs[i].user, *reqs[i].org, reqs[i].object, reqs[i].action);
+        for (std::size_t i = 0; i < batch; ++i)
+            out[i] = base.check(*reqs[i].user, *reqs[i].org, reqs[i].object, reqs[i].action);
         benchmark::DoNotOptimize(out);
     }
     probe.report(state);
@@ -233,7 +235,8 @@ void effective_ward(benchmark::State& state) {
         benchmark::DoNotOptimize(r);
     }
     probe.report(state);
-    if (snap.effective_permissions(cred, target).permissions != c.w->data->held_by(c.user)) state.SkipWithError("wrong answer");
+    if (snap.effective_permissions(cred, target).permissions != c.w->data->held_by(c.user))
+        state.SkipWithError("wrong answer");
 }
 
 /// The same, then the names written into a caller's buffer (the body of `GET /user/me`).
@@ -464,10 +467,10 @@ BENCHMARK_CAPTURE(decide_handle, denied, false)->Name("decide/1000orgs/denied/wa
 BENCHMARK_CAPTURE(decide_strings, denied, false)->Name("decide/1000orgs/denied/ward_strings");
 BENCHMARK_CAPTURE(decide_baseline, denied, false)->Name("decide/1000orgs/denied/baseline");
 
-#define WARD_SCALE(fn, impl)                                                          \
-    BENCHMARK_CAPTURE(fn, m10, std::size_t{10})->Name("scale/10/" impl);              \
-    BENCHMARK_CAPTURE(fn, m1k, std::size_t{1000})->Name("scale/1000/" impl);          \
-    BENCHMARK_CAPTURE(fn, m100k, std::size_t{100000})->Name("scale/100000/" impl);    \
+#define WARD_SCALE(fn, impl)                                                                                           \
+    BENCHMARK_CAPTURE(fn, m10, std::size_t{10})->Name("scale/10/" impl);                                               \
+    BENCHMARK_CAPTURE(fn, m1k, std::size_t{1000})->Name("scale/1000/" impl);                                           \
+    BENCHMARK_CAPTURE(fn, m100k, std::size_t{100000})->Name("scale/100000/" impl);                                     \
     BENCHMARK_CAPTURE(fn, m1m, std::size_t{1000000})->Name("scale/1000000/" impl)
 WARD_SCALE(scale_handle, "ward_handle");
 WARD_SCALE(scale_strings, "ward_strings");

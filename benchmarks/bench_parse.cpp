@@ -6,7 +6,6 @@
 // the scope string split on spaces into one; the subject split into two std::string.
 #include "alloc_count.hpp"
 #include "vocab.hpp"
-
 #include <ward/credential.hpp>
 #include <ward/detail/id_index.hpp>
 
@@ -27,8 +26,8 @@ using wb::perm;
 
 const std::string numeric_claim = "12297829382473034410"; // 0xAAAA...: every other permission
 const std::array<std::string_view, 10> name_list = {
-    "read:users",   "create:users", "read:organization", "update:organization", "read:api_keys",
-    "read:orders",  "update:orders", "delete:webhooks",  "read:audit_logs",     "create:deployments"};
+    "read:users",  "create:users",  "read:organization", "update:organization", "read:api_keys",
+    "read:orders", "update:orders", "delete:webhooks",   "read:audit_logs",     "create:deployments"};
 const std::string scope_string =
     "read:users create:users read:organization update:organization read:api_keys read:orders "
     "update:orders delete:webhooks read:audit_logs create:deployments";
@@ -65,7 +64,8 @@ void names_ward(benchmark::State& state) {
         benchmark::DoNotOptimize(r);
     }
     probe.report(state);
-    if (ward::parse_names<perm>(name_list.begin(), name_list.end()).value.count() != 10) state.SkipWithError("parse failed");
+    if (ward::parse_names<perm>(name_list.begin(), name_list.end()).value.count() != 10)
+        state.SkipWithError("parse failed");
 }
 void names_baseline(benchmark::State& state) {
     wb::alloc_probe probe;
@@ -167,7 +167,8 @@ inline std::uint64_t hash_tail_fix(std::string_view s) noexcept {
             w >>= 8 * (8 - n);
         } else {
             w = 0;
-            for (std::size_t i = 0; i < n; ++i) w |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+            for (std::size_t i = 0; i < n; ++i)
+                w |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
         }
         h = (h ^ mix64(w ^ n)) * 0x9fb21c651e98df25ull;
     }

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The benchmark binary's entry point: records the compiler and ward's version in the output's
 // context, then runs Google Benchmark as usual.
-#include <benchmark/benchmark.h>
-
 #include <ward/version.hpp>
+
+#include <benchmark/benchmark.h>
 
 #include <string>
 

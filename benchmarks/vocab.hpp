@@ -5,9 +5,8 @@
 #ifndef WARD_BENCH_VOCAB_HPP
 #define WARD_BENCH_VOCAB_HPP
 
-#include <ward/parse.hpp>
-
 #include "support/generated_names.hpp" // tests/: shared with the test vocabularies
+#include <ward/parse.hpp>
 #include <ward/permission_set.hpp>
 
 #include <array>
@@ -18,8 +17,22 @@
 namespace wb {
 
 enum class resource : unsigned char {
-    users, organization, api_keys, blueprints, deployments, orders, skus, markets,
-    customers, prices, invoices, projects, secrets, webhooks, reports, audit_logs,
+    users,
+    organization,
+    api_keys,
+    blueprints,
+    deployments,
+    orders,
+    skus,
+    markets,
+    customers,
+    prices,
+    invoices,
+    projects,
+    secrets,
+    webhooks,
+    reports,
+    audit_logs,
 };
 enum class action : unsigned char { read, create, update, remove };
 
@@ -32,11 +45,21 @@ template <>
 struct ward::permission_traits<wb::resource> {
     using r = wb::resource;
     static constexpr ward::permission_name<r> names[] = {
-        {r::users, "users"},         {r::organization, "organization"}, {r::api_keys, "api_keys"},
-        {r::blueprints, "blueprints"}, {r::deployments, "deployments"}, {r::orders, "orders"},
-        {r::skus, "skus"},           {r::markets, "markets"},         {r::customers, "customers"},
-        {r::prices, "prices"},       {r::invoices, "invoices"},       {r::projects, "projects"},
-        {r::secrets, "secrets"},     {r::webhooks, "webhooks"},       {r::reports, "reports"},
+        {r::users, "users"},
+        {r::organization, "organization"},
+        {r::api_keys, "api_keys"},
+        {r::blueprints, "blueprints"},
+        {r::deployments, "deployments"},
+        {r::orders, "orders"},
+        {r::skus, "skus"},
+        {r::markets, "markets"},
+        {r::customers, "customers"},
+        {r::prices, "prices"},
+        {r::invoices, "invoices"},
+        {r::projects, "projects"},
+        {r::secrets, "secrets"},
+        {r::webhooks, "webhooks"},
+        {r::reports, "reports"},
         {r::audit_logs, "audit_logs"},
     };
 };
@@ -54,8 +77,8 @@ using perm = ward::product<resource, action>;
 using perms = ward::permission_set<perm>;
 
 inline constexpr std::string_view resource_names[resource_count] = {
-    "users", "organization", "api_keys", "blueprints", "deployments", "orders", "skus", "markets",
-    "customers", "prices", "invoices", "projects", "secrets", "webhooks", "reports", "audit_logs"};
+    "users",     "organization", "api_keys", "blueprints", "deployments", "orders",   "skus",    "markets",
+    "customers", "prices",       "invoices", "projects",   "secrets",     "webhooks", "reports", "audit_logs"};
 inline constexpr std::string_view action_names[action_count] = {"read", "create", "update", "delete"};
 
 constexpr perm perm_at(std::size_t i) noexcept {

@@ -149,15 +149,18 @@ const world& world_for(std::size_t orgs) {
         w->allowed_count += expect ? 1 : 0;
         w->by_handle.push_back({w->snap->find_principal(d.user_ids[u]), w->snap->find_scope(d.org_ids[o]), req});
         w->by_string.push_back({d.user_ids[u], d.org_ids[o], req});
-        w->by_baseline.push_back({&d.user_ids[u], &d.org_ids[o], resource_names[p / action_count], action_names[p % action_count]});
+        w->by_baseline.push_back(
+            {&d.user_ids[u], &d.org_ids[o], resource_names[p / action_count], action_names[p % action_count]});
     }
     // The three forms must agree with the data on every request, or the timings mean nothing.
     for (std::size_t i = 0; i < request_count; ++i) {
         const auto& h = w->by_handle[i];
         const bool a = w->snap->check(ward::credential<perm>::of(h.principal), h.required, h.target).allowed;
         const auto& s = w->by_string[i];
-        const bool b = w->snap->check(ward::credential<perm>::of(w->snap->find_principal(s.principal)), s.required,
-                                      w->snap->find_scope(s.target)).allowed;
+        const bool b = w->snap
+                           ->check(ward::credential<perm>::of(w->snap->find_principal(s.principal)), s.required,
+                                   w->snap->find_scope(s.target))
+                           .allowed;
         const auto& q = w->by_baseline[i];
         const bool c = w->base->check(*q.user, *q.org, q.object, q.action);
         if (a != w->expected[i] || b != w->expected[i] || c != w->expected[i]) die("ward and the baseline disagree");

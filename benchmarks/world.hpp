@@ -11,7 +11,6 @@
 #define WARD_BENCH_WORLD_HPP
 
 #include "vocab.hpp"
-
 #include <ward/ward.hpp>
 
 #include <array>
@@ -49,10 +48,10 @@ struct rng {
 /// The rows of the policy, as a service would read them from its database.
 struct dataset {
     std::size_t orgs = 0;
-    std::vector<std::string> org_ids;                              ///< org o
-    std::vector<std::string> role_ids;                             ///< role r belongs to org r / roles_per_org
-    std::vector<std::array<std::uint8_t, perms_per_role>> role_perms; ///< permission indices 0..63
-    std::vector<std::string> user_ids;                             ///< user u belongs to org u / users_per_org
+    std::vector<std::string> org_ids;                                    ///< org o
+    std::vector<std::string> role_ids;                                   ///< role r belongs to org r / roles_per_org
+    std::vector<std::array<std::uint8_t, perms_per_role>> role_perms;    ///< permission indices 0..63
+    std::vector<std::string> user_ids;                                   ///< user u belongs to org u / users_per_org
     std::vector<std::array<std::uint32_t, roles_per_member>> user_roles; ///< role indices (global)
 
     std::size_t memberships() const noexcept { return user_ids.size(); }
@@ -85,7 +84,8 @@ struct baseline_policy {
 
     void load(const dataset& d);
 
-    bool check(const std::string& user, const std::string& org, std::string_view object, std::string_view action) const {
+    bool check(const std::string& user, const std::string& org, std::string_view object,
+               std::string_view action) const {
         const auto u = members.find(user);
         if (u == members.end()) return false;
         const auto o = u->second.find(org);

@@ -32,8 +32,8 @@ inline int print(const std::vector<outcome>& rows, const char* service) {
     for (const auto& o : rows) {
         const bool ok = o.status == o.expected;
         wrong += ok ? 0 : 1;
-        std::printf("%-*s  %-*s  %d%s  %s\n", int(w_req), o.request.c_str(), int(w_cred), o.credential.c_str(), o.status,
-                    ok ? "   " : " !!", o.reason.c_str());
+        std::printf("%-*s  %-*s  %d%s  %s\n", int(w_req), o.request.c_str(), int(w_cred), o.credential.c_str(),
+                    o.status, ok ? "   " : " !!", o.reason.c_str());
         if (!ok) std::printf("%-*s  expected %d\n", int(w_req + w_cred + 2), "", o.expected);
     }
     std::printf("\n%zu rows, %d differ from %s documented behaviour\n", rows.size(), wrong, service);

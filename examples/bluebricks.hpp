@@ -10,7 +10,6 @@
 #define WARD_EXAMPLES_BLUEBRICKS_HPP
 
 #include "acceptance_table.hpp"
-
 #include <ward/ward.hpp>
 
 #include <cstddef>
@@ -33,9 +32,12 @@ enum class action : unsigned { read, create, update, destroy };
 template <>
 struct ward::permission_traits<bluebricks::resource> {
     using r = bluebricks::resource;
-    static constexpr ward::permission_name<r> names[] = {
-        {r::users, "users"},           {r::organization, "organization"}, {r::organization_api_key, "organization_api_key"},
-        {r::blueprints, "blueprints"}, {r::environments, "environments"}, {r::deployments, "deployments"}};
+    static constexpr ward::permission_name<r> names[] = {{r::users, "users"},
+                                                         {r::organization, "organization"},
+                                                         {r::organization_api_key, "organization_api_key"},
+                                                         {r::blueprints, "blueprints"},
+                                                         {r::environments, "environments"},
+                                                         {r::deployments, "deployments"}};
 };
 
 template <>
@@ -85,7 +87,7 @@ static_assert(!ladder.includes("viewer", "deployer") && !ladder.includes("builde
               "and the ladder is strict: no rung holds the one above");
 static_assert(!ladder["builder"].contains(update_users), "only an Admin assigns roles (update:users)");
 static_assert(ladder["admin"] == perms::all() - ward::permissions<perm>("delete:organization create:organization "
-                                                                       "update:organization_api_key"),
+                                                                        "update:organization_api_key"),
               "an Admin holds every permission the API uses");
 
 /// 401 failed to authenticate, 403 missing required scopes, 404 not found: ward's defaults.
@@ -99,7 +101,9 @@ struct role_row {
     std::string_view rung;        ///< a ladder role, or "" for a custom role
     std::string_view permissions; ///< a custom role's permissions, space separated
 };
-struct user_row { std::string_view id, organization, name; };
+struct user_row {
+    std::string_view id, organization, name;
+};
 /// A role assignment, in the order the service wrote it (add: true adds, add: false replaces).
 struct assignment_row {
     std::string_view user;
@@ -123,12 +127,9 @@ inline database sample_database() {
                 {"rol_V13wPoIuYtReWq5e", "Viewer", "viewer", ""},
                 {"rol_Gu35tLkJhGfDsA3r", "Guest", "guest", ""},
                 {"rol_abCdeFghIjklMnmP", "API keys", "", "read:organization_api_key create:organization_api_key"}};
-    db.users = {{"auth0|alice", "org_acme", "alice"},
-                {"auth0|ben", "org_acme", "ben"},
-                {"google-oauth2|dan", "org_acme", "dan"},
-                {"auth0|carol", "org_acme", "carol"},
-                {"auth0|gus", "org_acme", "gus"},
-                {"prov0|1234567890", "org_globex", "pat"}};
+    db.users = {{"auth0|alice", "org_acme", "alice"},     {"auth0|ben", "org_acme", "ben"},
+                {"google-oauth2|dan", "org_acme", "dan"}, {"auth0|carol", "org_acme", "carol"},
+                {"auth0|gus", "org_acme", "gus"},         {"prov0|1234567890", "org_globex", "pat"}};
     db.assignments = {{"auth0|alice", {"rol_Adm1nQw3rTyU1oPa"}, true},
                       {"auth0|ben", {"rol_Bu1ldAsDfGhJkL9z"}, true},
                       {"google-oauth2|dan", {"rol_V13wPoIuYtReWq5e"}, true},
@@ -232,7 +233,8 @@ inline access_token issue(const ward::snapshot<perm>& s, const database& db, std
     t.sub = std::string(user);
     t.org_id = std::string(organization_of(db, user));
     t.has_scope = true;
-    t.scope = ward::to_string(s.grantable(s.find_principal(user), s.find_scope(t.org_id), ward::permissions<perm>(requested)));
+    t.scope = ward::to_string(
+        s.grantable(s.find_principal(user), s.find_scope(t.org_id), ward::permissions<perm>(requested)));
     return t;
 }
 /// A token with RBAC's `permissions` array: every permission the user held when it was issued.
@@ -241,7 +243,8 @@ inline access_token issue_with_permissions(const ward::snapshot<perm>& s, const 
     t.sub = std::string(user);
     t.org_id = std::string(organization_of(db, user));
     t.has_permissions = true;
-    const auto held = s.effective_permissions(ward::credential<perm>::of(s.find_principal(user)), s.find_scope(t.org_id));
+    const auto held =
+        s.effective_permissions(ward::credential<perm>::of(s.find_principal(user)), s.find_scope(t.org_id));
     for (auto it = held.permissions.begin(); it != held.permissions.end(); ++it)
         t.permission_storage.emplace_back(ward::vocabulary<perm>::name(it.index()));
     for (const std::string& p : t.permission_storage) t.permissions.emplace_back(p);
@@ -289,14 +292,16 @@ inline report run() {
         const auto held = s.effective_permissions(cred, s.find_scope(token.org_id));
         std::string names;
         for (auto it = held.permissions.begin(); it != held.permissions.end(); ++it)
-            names += std::string(names.empty() ? "" : ", ") + "\"" + std::string(ward::vocabulary<perm>::name(it.index())) + "\"";
+            names += std::string(names.empty() ? "" : ", ") + "\"" +
+                     std::string(ward::vocabulary<perm>::name(it.index())) + "\"";
         out.notes.push_back("GET /api/v1/user/me, " + who + ", policy v" + std::to_string(s.version()) +
                             ": \"permissions\": [" + names + "]");
     };
     // POST /api/v1/user/{id}/roles: update:users on that user's record; allowed, the write happens.
     auto assign = [&](std::string who, int expected, const access_token& token, std::string_view user,
                       std::vector<std::string_view> roles, bool add) {
-        std::string request = "POST /api/v1/user/" + std::string(user) + "/roles {add: " + (add ? "true" : "false") + "}";
+        std::string request =
+            "POST /api/v1/user/" + std::string(user) + "/roles {add: " + (add ? "true" : "false") + "}";
         if (ask(std::move(request), std::move(who), expected, &token, "update:users", user))
             if (!svc.assign_roles(user, std::move(roles), add)) out.notes.push_back("write refused: " + svc.error());
     };
@@ -306,15 +311,17 @@ inline report run() {
     {
         std::string rungs;
         for (std::size_t i = ladder.size(); i-- > 0;)
-            rungs += std::string(ladder.name(i)) + " (" + std::to_string(ladder.permissions(i).count()) + ")" + (i ? " > " : "");
+            rungs += std::string(ladder.name(i)) + " (" + std::to_string(ladder.permissions(i).count()) + ")" +
+                     (i ? " > " : "");
         out.notes.push_back("ladder, flattened at compile time: " + rungs + "; invites default to " +
                             std::string(invite_default));
         for (const role_row& r : db.roles)
             out.notes.push_back("run-time role " + std::string(r.id) + " \"" + std::string(r.name) + "\": " +
-                                (r.rung.empty() ? ward::to_string(s1.role_permissions(r.id))
-                                                : "inherits " + std::string(r.rung) + ", " +
-                                                      std::to_string(s1.role_permissions(r.id).count()) +
-                                                      (s1.role_permissions(r.id).count() == 1 ? " permission" : " permissions")));
+                                (r.rung.empty()
+                                     ? ward::to_string(s1.role_permissions(r.id))
+                                     : "inherits " + std::string(r.rung) + ", " +
+                                           std::to_string(s1.role_permissions(r.id).count()) +
+                                           (s1.role_permissions(r.id).count() == 1 ? " permission" : " permissions")));
     }
     const access_token alice = plain(db, "auth0|alice"), ben = plain(db, "auth0|ben"), carol = plain(db, "auth0|carol"),
                        gus = plain(db, "auth0|gus"), pat = plain(db, "prov0|1234567890");
@@ -338,12 +345,14 @@ inline report run() {
     me("carol (Viewer + API keys)", 200, carol);
     me("gus (Guest)", 403, gus);
     ask("GET /api/v1/user/auth0|alice", "carol (Viewer + API keys)", 200, &carol, "read:users", "auth0|alice");
-    ask("GET /api/v1/user/prov0|1234567890", "carol (Viewer + API keys)", 404, &carol, "read:users", "prov0|1234567890");
+    ask("GET /api/v1/user/prov0|1234567890", "carol (Viewer + API keys)", 404, &carol, "read:users",
+        "prov0|1234567890");
     ask("GET /api/v1/user/auth0|nobody", "carol (Viewer + API keys)", 404, &carol, "read:users", "auth0|nobody");
     ask("GET /api/v1/user/auth0|carol", "pat (Viewer at globex)", 404, &pat, "read:users", "auth0|carol");
-    ask("create an org API key [create:organization_api_key]", "carol (Viewer + API keys)", 200, &carol, "create:organization_api_key",
-        "org_acme");
-    ask("create an org API key [create:organization_api_key]", "ben (Builder)", 403, &ben, "create:organization_api_key", "org_acme");
+    ask("create an org API key [create:organization_api_key]", "carol (Viewer + API keys)", 200, &carol,
+        "create:organization_api_key", "org_acme");
+    ask("create an org API key [create:organization_api_key]", "ben (Builder)", 403, &ben,
+        "create:organization_api_key", "org_acme");
 
     // OAuth scope = requested & held.
     const access_token carol_asks = issue(s1, db, "auth0|carol", "read:users update:users");
@@ -373,20 +382,22 @@ inline report run() {
     assign("alice (Admin)", 200, alice, "google-oauth2|dan", deployer, true);
     const access_token dan_v2 = issue_with_permissions(*svc.snapshot(), svc.db(), "google-oauth2|dan");
     me("dan (Viewer + Deployer)", 200, dan_v2);
-    ask("create a deployment [create:deployments]", "dan (Viewer + Deployer)", 200, &dan_v2, "create:deployments", "org_acme");
+    ask("create a deployment [create:deployments]", "dan (Viewer + Deployer)", 200, &dan_v2, "create:deployments",
+        "org_acme");
 
     // ... add: false replaces them (policy v3); dan's v2 token still lists create:deployments.
     assign("alice (Admin)", 200, alice, "google-oauth2|dan", viewer, false);
     me("dan (Viewer again)", 200, plain(svc.db(), "google-oauth2|dan"));
-    ask("create a deployment [create:deployments]", "dan, token from v2 (permissions claim)", 403, &dan_v2, "create:deployments",
-        "org_acme");
+    ask("create a deployment [create:deployments]", "dan, token from v2 (permissions claim)", 403, &dan_v2,
+        "create:deployments", "org_acme");
 
     // A write naming a role that does not exist is refused by the rebuild; the policy stays at v3.
     {
         const std::uint64_t before = svc.snapshot()->version();
         const bool ok = svc.assign_roles("google-oauth2|dan", {"rol_DoesNotExist00"}, true);
-        out.notes.push_back(std::string("assigning rol_DoesNotExist00: ") + (ok ? "accepted" : "refused (" + svc.error() + ")") +
-                            ", policy v" + std::to_string(before) + " -> v" + std::to_string(svc.snapshot()->version()));
+        out.notes.push_back(std::string("assigning rol_DoesNotExist00: ") +
+                            (ok ? "accepted" : "refused (" + svc.error() + ")") + ", policy v" +
+                            std::to_string(before) + " -> v" + std::to_string(svc.snapshot()->version()));
     }
     return out;
 }

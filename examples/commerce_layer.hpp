@@ -11,7 +11,6 @@
 #define WARD_EXAMPLES_COMMERCE_LAYER_HPP
 
 #include "acceptance_table.hpp"
-
 #include <ward/ward.hpp>
 
 #include <cstddef>
@@ -26,8 +25,18 @@ namespace commerce_layer {
 // ---- 1. vocabulary: subject x {create, read, update, destroy}, named "orders.read" ----------------
 
 enum class subject : unsigned {
-    organizations, memberships, membership_profiles, roles, permissions, api_credentials,
-    application_memberships, versions, orders, customers, skus, markets
+    organizations,
+    memberships,
+    membership_profiles,
+    roles,
+    permissions,
+    api_credentials,
+    application_memberships,
+    versions,
+    orders,
+    customers,
+    skus,
+    markets
 };
 enum class crud : unsigned { create, read, update, destroy };
 
@@ -36,19 +45,18 @@ enum class crud : unsigned { create, read, update, destroy };
 template <>
 struct ward::permission_traits<commerce_layer::subject> {
     using s = commerce_layer::subject;
-    static constexpr ward::permission_name<s> names[] = {
-        {s::organizations, "organizations"},
-        {s::memberships, "memberships"},
-        {s::membership_profiles, "membership_profiles"},
-        {s::roles, "roles"},
-        {s::permissions, "permissions"},
-        {s::api_credentials, "api_credentials"},
-        {s::application_memberships, "application_memberships"},
-        {s::versions, "versions"},
-        {s::orders, "orders"},
-        {s::customers, "customers"},
-        {s::skus, "skus"},
-        {s::markets, "markets"}};
+    static constexpr ward::permission_name<s> names[] = {{s::organizations, "organizations"},
+                                                         {s::memberships, "memberships"},
+                                                         {s::membership_profiles, "membership_profiles"},
+                                                         {s::roles, "roles"},
+                                                         {s::permissions, "permissions"},
+                                                         {s::api_credentials, "api_credentials"},
+                                                         {s::application_memberships, "application_memberships"},
+                                                         {s::versions, "versions"},
+                                                         {s::orders, "orders"},
+                                                         {s::customers, "customers"},
+                                                         {s::skus, "skus"},
+                                                         {s::markets, "markets"}};
 };
 
 template <>
@@ -124,16 +132,27 @@ constexpr std::string_view to_string(access_scope a) noexcept {
     return a == access_scope::live ? "live" : a == access_scope::test ? "test" : "all";
 }
 
-struct organization_row { std::string_view id; };
-struct user_row { std::string_view id; };
-struct role_row { std::string_view id, organization; role_kind kind; std::string_view name; };
+struct organization_row {
+    std::string_view id;
+};
+struct user_row {
+    std::string_view id;
+};
+struct role_row {
+    std::string_view id, organization;
+    role_kind kind;
+    std::string_view name;
+};
 /// One per subject per role (only custom roles have rows that matter).
 struct permission_row {
     std::string_view id, role;
     subject on;
     bool can_create, can_read, can_update, can_destroy;
 };
-struct profile_row { std::string_view id, organization; access_scope access; };
+struct profile_row {
+    std::string_view id, organization;
+    access_scope access;
+};
 struct membership_row {
     std::string_view id, user, organization, role;
     bool owner;
@@ -141,7 +160,10 @@ struct membership_row {
     std::string_view profile; ///< "" when the membership has no profile
 };
 /// An API credential: its mode decides the environment it lives in.
-struct application_row { std::string_view id, organization, kind; access_scope mode; };
+struct application_row {
+    std::string_view id, organization, kind;
+    access_scope mode;
+};
 /// Restricts a membership to one application, with that application's own permission set.
 struct application_membership_row {
     std::string_view id, membership, application;
@@ -164,7 +186,7 @@ struct database {
 inline database sample_database() {
     database db;
     db.organizations = {{"acme"}, {"globex"}};
-    db.users = {{"user:alice"}, {"user:bob"}, {"user:carol"}, {"user:dave"},
+    db.users = {{"user:alice"}, {"user:bob"},   {"user:carol"}, {"user:dave"},
                 {"user:erin"},  {"user:frank"}, {"user:grace"}};
     // Every new organization gets an admin and a read-only role; acme also made a custom one.
     db.roles = {{"role_acme_admin", "acme", role_kind::admin, "Admin"},
@@ -213,7 +235,8 @@ inline std::string binding_scope(const database& db, const membership_row& m) {
 
 /// What one permission row gives a custom role: its subject's row masked by the crud booleans,
 /// without what only admins hold.
-constexpr perms permission_row_set(subject on, bool can_create, bool can_read, bool can_update, bool can_destroy) noexcept {
+constexpr perms permission_row_set(subject on, bool can_create, bool can_read, bool can_update,
+                                   bool can_destroy) noexcept {
     return ward::row<perm>(on) & crud_columns(can_create, can_read, can_update, can_destroy) & custom_allowed;
 }
 
@@ -249,21 +272,22 @@ struct policy {
 /// The subjects of the Provisioning API itself: organization-level records, outside any environment.
 inline constexpr perms provisioning_subjects =
     ward::row<perm>(subject::organizations) | ward::row<perm>(subject::memberships) |
-    ward::row<perm>(subject::membership_profiles) | ward::row<perm>(subject::roles) | ward::row<perm>(subject::permissions) |
-    ward::row<perm>(subject::api_credentials) | ward::row<perm>(subject::application_memberships) |
-    ward::row<perm>(subject::versions);
+    ward::row<perm>(subject::membership_profiles) | ward::row<perm>(subject::roles) |
+    ward::row<perm>(subject::permissions) | ward::row<perm>(subject::api_credentials) |
+    ward::row<perm>(subject::application_memberships) | ward::row<perm>(subject::versions);
 
 /// Everything role `role` gives, flattened (admin, read-only, or a custom role's rows).
 inline perms role_set(const database& db, std::string_view role, std::string& error) {
     for (const role_row& r : db.roles)
-        if (r.id == role) return r.kind == role_kind::custom ? custom_role_set(db, r.id, error) : application_set(r.kind, perms{});
+        if (r.id == role)
+            return r.kind == role_kind::custom ? custom_role_set(db, r.id, error) : application_set(r.kind, perms{});
     return perms{};
 }
 
 /// How far a live- or test-scoped membership reaches.
 enum class environment_reach {
-    everything,   ///< the access scope confines the whole role to that environment (the examples' model)
-    data_only,    ///< it confines the data subjects only; the role's provisioning subjects apply at the organization
+    everything, ///< the access scope confines the whole role to that environment (the examples' model)
+    data_only,  ///< it confines the data subjects only; the role's provisioning subjects apply at the organization
 };
 
 inline policy load(const database& db, environment_reach reach = environment_reach::everything) {
@@ -281,7 +305,8 @@ inline policy load(const database& db, environment_reach reach = environment_rea
         else if (r.kind == role_kind::read_only) b.define_role(r.id, perms{}, {"read_only"});
         else b.define_role(r.id, custom_role_set(db, r.id, out.error));
     }
-    for (const application_row& a : db.applications) b.add_scope(a.id, "application", environment_id(a.organization, a.mode));
+    for (const application_row& a : db.applications)
+        b.add_scope(a.id, "application", environment_id(a.organization, a.mode));
     for (const membership_row& m : db.memberships) {
         b.add_scope(m.id, "membership", m.organization);
         b.bind(m.user, binding_scope(db, m), {m.role});
@@ -339,7 +364,8 @@ public:
              std::string_view required, std::string_view target) {
         const auto d = snap_.check(cred, ward::permissions<perm>(required), target);
         const int success = request.rfind("POST ", 0) == 0 ? 201 : request.rfind("DELETE ", 0) == 0 ? 204 : 200;
-        out_.rows.push_back({std::move(request), std::move(who), expected, d.allowed ? success : statuses(d), snap_.explain(d)});
+        out_.rows.push_back(
+            {std::move(request), std::move(who), expected, d.allowed ? success : statuses(d), snap_.explain(d)});
     }
 
     /// An endpoint the API does not have: the router answers before ward is asked.
@@ -368,22 +394,29 @@ inline report run() {
     t.ask("GET /organizations/acme", "alice (owner, admin)", 200, t.token("user:alice"), "organizations.read", "acme");
     t.ask("GET /organizations/acme", "(no token)", 401, t.token(""), "organizations.read", "acme");
     t.ask("PATCH /organizations/acme", "bob (read_only)", 401, t.token("user:bob"), "organizations.update", "acme");
-    t.ask("GET /organizations/acme", "grace (admin of globex)", 401, t.token("user:grace"), "organizations.read", "acme");
+    t.ask("GET /organizations/acme", "grace (admin of globex)", 401, t.token("user:grace"), "organizations.read",
+          "acme");
     t.no_endpoint("DELETE /organizations/acme", "alice (owner, admin)", 405, "organizations cannot be deleted");
 
     // Memberships: admins create and delete anyone's; others delete only their own.
     t.ask("POST /memberships", "alice (owner, admin)", 201, t.token("user:alice"), "memberships.create", "acme");
     t.ask("POST /memberships", "bob (read_only)", 401, t.token("user:bob"), "memberships.create", "acme");
-    t.ask("POST /memberships", "carol (custom, row says can_create)", 401, t.token("user:carol"), "memberships.create", "acme");
-    t.ask("DELETE /memberships/mem_bob", "bob (read_only, his own)", 204, t.token("user:bob"), "memberships.destroy", "mem_bob");
-    t.ask("DELETE /memberships/mem_carol", "bob (read_only)", 401, t.token("user:bob"), "memberships.destroy", "mem_carol");
-    t.ask("DELETE /memberships/mem_carol", "alice (owner, admin)", 204, t.token("user:alice"), "memberships.destroy", "mem_carol");
-    t.ask("DELETE /memberships/mem_alice", "alice (owner, her own)", 401, t.token("user:alice"), "memberships.destroy", "mem_alice");
+    t.ask("POST /memberships", "carol (custom, row says can_create)", 401, t.token("user:carol"), "memberships.create",
+          "acme");
+    t.ask("DELETE /memberships/mem_bob", "bob (read_only, his own)", 204, t.token("user:bob"), "memberships.destroy",
+          "mem_bob");
+    t.ask("DELETE /memberships/mem_carol", "bob (read_only)", 401, t.token("user:bob"), "memberships.destroy",
+          "mem_carol");
+    t.ask("DELETE /memberships/mem_carol", "alice (owner, admin)", 204, t.token("user:alice"), "memberships.destroy",
+          "mem_carol");
+    t.ask("DELETE /memberships/mem_alice", "alice (owner, her own)", 401, t.token("user:alice"), "memberships.destroy",
+          "mem_alice");
 
     // Roles and permissions: created and updated by admins, never deleted.
     t.ask("POST /roles", "alice (owner, admin)", 201, t.token("user:alice"), "roles.create", "acme");
     t.ask("POST /roles", "bob (read_only)", 401, t.token("user:bob"), "roles.create", "acme");
-    t.ask("PATCH /permissions/perm_1", "alice (owner, admin)", 200, t.token("user:alice"), "permissions.update", "acme");
+    t.ask("PATCH /permissions/perm_1", "alice (owner, admin)", 200, t.token("user:alice"), "permissions.update",
+          "acme");
     t.no_endpoint("DELETE /roles/role_acme_orders", "alice (owner, admin)", 405, "roles cannot be deleted");
     t.no_endpoint("DELETE /permissions/perm_1", "alice (owner, admin)", 405, "permissions cannot be deleted");
 
@@ -391,20 +424,25 @@ inline report run() {
     t.ask("GET /api/orders (live)", "bob (read_only, all)", 200, t.token("user:bob"), "orders.read", "acme/live");
     t.ask("POST /api/orders (live)", "bob (read_only, all)", 401, t.token("user:bob"), "orders.create", "acme/live");
     t.ask("POST /api/orders (live)", "carol (custom, live)", 201, t.token("user:carol"), "orders.create", "acme/live");
-    t.ask("DELETE /api/orders/ord_1 (live)", "carol (custom, live)", 401, t.token("user:carol"), "orders.destroy", "acme/live");
-    t.ask("PATCH /api/customers/cus_1 (live)", "carol (custom, live)", 401, t.token("user:carol"), "customers.update", "acme/live");
+    t.ask("DELETE /api/orders/ord_1 (live)", "carol (custom, live)", 401, t.token("user:carol"), "orders.destroy",
+          "acme/live");
+    t.ask("PATCH /api/customers/cus_1 (live)", "carol (custom, live)", 401, t.token("user:carol"), "customers.update",
+          "acme/live");
     t.ask("GET /api/orders (test)", "carol (custom, live)", 401, t.token("user:carol"), "orders.read", "acme/test");
-    t.ask("GET /api/orders (live)", "dave (admin; all, profile test)", 401, t.token("user:dave"), "orders.read", "acme/live");
-    t.ask("GET /api/orders (test)", "dave (admin; all, profile test)", 200, t.token("user:dave"), "orders.read", "acme/test");
-    t.ask("GET /api/orders (live)", "erin (read_only; test, profile all)", 200, t.token("user:erin"), "orders.read", "acme/live");
+    t.ask("GET /api/orders (live)", "dave (admin; all, profile test)", 401, t.token("user:dave"), "orders.read",
+          "acme/live");
+    t.ask("GET /api/orders (test)", "dave (admin; all, profile test)", 200, t.token("user:dave"), "orders.read",
+          "acme/test");
+    t.ask("GET /api/orders (live)", "erin (read_only; test, profile all)", 200, t.token("user:erin"), "orders.read",
+          "acme/live");
 
     // Application memberships: the role intersected with the application's set.
-    t.ask("GET /api/orders via app_dashboard", "frank (admin; app: read_only)", 200, t.token("user:frank", "app_dashboard"),
-          "orders.read", "acme/live");
-    t.ask("POST /api/orders via app_dashboard", "frank (admin; app: read_only)", 401, t.token("user:frank", "app_dashboard"),
-          "orders.create", "acme/live");
-    t.ask("POST /api/orders via app_storefront", "frank (admin; app: read_only)", 401, t.token("user:frank", "app_storefront"),
-          "orders.create", "acme/live");
+    t.ask("GET /api/orders via app_dashboard", "frank (admin; app: read_only)", 200,
+          t.token("user:frank", "app_dashboard"), "orders.read", "acme/live");
+    t.ask("POST /api/orders via app_dashboard", "frank (admin; app: read_only)", 401,
+          t.token("user:frank", "app_dashboard"), "orders.create", "acme/live");
+    t.ask("POST /api/orders via app_storefront", "frank (admin; app: read_only)", 401,
+          t.token("user:frank", "app_storefront"), "orders.create", "acme/live");
     t.ask("POST /api/orders via app_storefront", "alice (owner, admin)", 201, t.token("user:alice", "app_storefront"),
           "orders.create", "acme/live");
 
@@ -419,18 +457,19 @@ inline report run() {
     table t2(*v2.snapshot, out);
     t2.ask("DELETE /memberships/mem_alice", "alice (admin, after handing over)", 204, t2.token("user:alice"),
            "memberships.destroy", "mem_alice");
-    t2.ask("DELETE /memberships/mem_dave", "dave (new owner, his own)", 401, t2.token("user:dave"), "memberships.destroy",
-           "mem_dave");
+    t2.ask("DELETE /memberships/mem_dave", "dave (new owner, his own)", 401, t2.token("user:dave"),
+           "memberships.destroy", "mem_dave");
 
     // ---- notes: what the model shows ------------------------------------------------------------------
     std::string loader_error;
     const perms desk = custom_role_set(db, "role_acme_orders", loader_error);
     out.notes.push_back("vocabulary: " + std::to_string(ward::vocabulary<subject>::size) + " subjects x " +
-                        std::to_string(ward::vocabulary<crud>::size) + " actions = " +
-                        std::to_string(ward::vocabulary<perm>::size) + " permissions, e.g. " +
+                        std::to_string(ward::vocabulary<crud>::size) +
+                        " actions = " + std::to_string(ward::vocabulary<perm>::size) + " permissions, e.g. " +
                         std::string(ward::name_of(perm{subject::orders, crud::read})));
-    out.notes.push_back("custom role role_acme_orders (rows orders CRU-, customers -R--, skus -R--, memberships CR--): " +
-                        ward::to_string(desk) + "  (memberships.create is admin-only: dropped)");
+    out.notes.push_back(
+        "custom role role_acme_orders (rows orders CRU-, customers -R--, skus -R--, memberships CR--): " +
+        ward::to_string(desk) + "  (memberships.create is admin-only: dropped)");
     {
         const auto frank = t.token("user:frank", "app_dashboard");
         out.notes.push_back("frank through app_dashboard, acme/live: admin & read-only set = " +

@@ -9,9 +9,11 @@
 enum class perm : unsigned { read_users, update_users, delete_users, read_org, update_org };
 template <>
 struct ward::permission_traits<perm> {
-    static constexpr ward::permission_name<perm> names[] = {
-        {perm::read_users, "read:users"}, {perm::update_users, "update:users"}, {perm::delete_users, "delete:users"},
-        {perm::read_org, "read:organization"}, {perm::update_org, "update:organization"}};
+    static constexpr ward::permission_name<perm> names[] = {{perm::read_users, "read:users"},
+                                                            {perm::update_users, "update:users"},
+                                                            {perm::delete_users, "delete:users"},
+                                                            {perm::read_org, "read:organization"},
+                                                            {perm::update_org, "update:organization"}};
 };
 
 // Roles known at compile time, flattened by the compiler; their invariants are static_asserts.
@@ -43,9 +45,14 @@ int main() {
     const auto credential = policy.authenticate(claims).value;
 
     const ward::status_table status; // 401 / 403 / 404; Commerce Layer would use .with_insufficient_permission(401)
-    const struct { const char* need; const char* where; } requests[] = {
-        {"read:users", "org:acme"}, {"delete:users", "org:acme"}, {"delete:users", "app:shop"},
-        {"update:users", "org:acme"}, {"read:users", "org:globex"}};
+    const struct {
+        const char* need;
+        const char* where;
+    } requests[] = {{"read:users", "org:acme"},
+                    {"delete:users", "org:acme"},
+                    {"delete:users", "app:shop"},
+                    {"update:users", "org:acme"},
+                    {"read:users", "org:globex"}};
     for (const auto& r : requests) {
         const auto d = policy.check(credential, ward::permissions<perm>(r.need), r.where);
         std::printf("%-13s at %-10s -> %d  %s\n", r.need, r.where, status(d), policy.explain(d).c_str());

@@ -5,7 +5,6 @@
 #define WARD_EXAMPLES_PROVIDE_IDENT_HPP
 
 #include "acceptance_table.hpp"
-
 #include <ward/ward.hpp>
 
 #include <cstdint>
@@ -17,11 +16,28 @@ namespace provide {
 
 // ---- the vocabulary: the exact bits of ident's uint32 mask (0x4000..0x80000 unused) ---------------
 enum class perm : std::uint32_t {
-    authenticate = 0, read_resources = 1, create_resource = 2, update_resource = 3, delete_resource = 4,
-    grant_resource_authorization = 5, revoke_resource_authorization = 6, publish = 7, subscribe = 8,
-    reserved = 9, list_applications = 10, create_application = 11, update_application = 12,
-    delete_application = 13, list_users = 20, create_user = 21, update_user = 22, delete_user = 23,
-    list_tokens = 24, create_token = 25, delete_token = 26, sudo = 29,
+    authenticate = 0,
+    read_resources = 1,
+    create_resource = 2,
+    update_resource = 3,
+    delete_resource = 4,
+    grant_resource_authorization = 5,
+    revoke_resource_authorization = 6,
+    publish = 7,
+    subscribe = 8,
+    reserved = 9,
+    list_applications = 10,
+    create_application = 11,
+    update_application = 12,
+    delete_application = 13,
+    list_users = 20,
+    create_user = 21,
+    update_user = 22,
+    delete_user = 23,
+    list_tokens = 24,
+    create_token = 25,
+    delete_token = 26,
+    sudo = 29,
 };
 
 } // namespace provide
@@ -55,10 +71,10 @@ struct ward::permission_traits<provide::perm> {
     };
     // Sudo stands in for every privileged flag (ident checks HasAnyPermission(X, Sudo) everywhere).
     static constexpr ward::implication<p> implications[] = {
-        {p::sudo, p::list_applications}, {p::sudo, p::create_application}, {p::sudo, p::update_application},
-        {p::sudo, p::delete_application}, {p::sudo, p::list_users},        {p::sudo, p::create_user},
-        {p::sudo, p::update_user},       {p::sudo, p::delete_user},        {p::sudo, p::list_tokens},
-        {p::sudo, p::create_token},      {p::sudo, p::delete_token},
+        {p::sudo, p::list_applications},  {p::sudo, p::create_application}, {p::sudo, p::update_application},
+        {p::sudo, p::delete_application}, {p::sudo, p::list_users},         {p::sudo, p::create_user},
+        {p::sudo, p::update_user},        {p::sudo, p::delete_user},        {p::sudo, p::list_tokens},
+        {p::sudo, p::create_token},       {p::sudo, p::delete_token},
     };
     using wire_type = std::uint32_t; // a bit above 31 would not compile
 };
@@ -78,7 +94,8 @@ constexpr mask decode(std::uint32_t m) noexcept { return mask::from_integer(m).v
 
 static_assert(mask::from_integer(default_user) && mask::from_integer(sudoer), "the default masks are valid");
 static_assert(decode(default_user) == mask{perm::authenticate, perm::read_resources, perm::create_resource,
-                                           perm::update_resource, perm::delete_resource, perm::publish, perm::subscribe});
+                                           perm::update_resource, perm::delete_resource, perm::publish,
+                                           perm::subscribe});
 static_assert(!mask::from_integer(0x4000), "bit 14 is unused by ident and is refused, never kept");
 static_assert(decode(sudoer).implied().contains(perm::list_users), "sudo stands in for ListUsers");
 
@@ -177,17 +194,20 @@ inline std::vector<outcome> run_table() {
     const caller forged = login("bad token (sub \"admin\")", user_token("admin", default_user), "ident");
     const caller alice = login("alice (415)", user_token("user:alice", default_user), "ident");
     const caller lister = login("lister (415|ListUsers)", user_token("user:lister", default_user | 0x100000u), "ident");
-    const caller manager = login("manager (415|UpdateUser)", user_token("user:manager", default_user | 0x400000u), "ident");
+    const caller manager =
+        login("manager (415|UpdateUser)", user_token("user:manager", default_user | 0x400000u), "ident");
     const caller root = login("root (sudoer)", user_token("user:root", sudoer), "ident");
     const caller root_ext = login("root, extended {\"*\": 510}", root_extended, "ident");
     const caller shop = login("application:shop token", application_token("application:shop"), "application:shop");
-    const caller org = login("organization token (30)", user_token("organization:acme", organization_token), "organization:acme");
+    const caller org =
+        login("organization token (30)", user_token("organization:acme", organization_token), "organization:acme");
 
     auto row = [&](std::string request, const caller& c, const mask& required, const std::string& target, int expected,
                    std::string note = {}) {
         const auto d = s.check(c.cred, required, target);
         int code = status(d);
-        if (d.allowed && expected >= 200 && expected < 300) code = expected; // 200, 201, 204: the endpoint's success code
+        if (d.allowed && expected >= 200 && expected < 300)
+            code = expected; // 200, 201, 204: the endpoint's success code
         out.push_back({std::move(request), c.name, expected, code, s.explain(d) + note});
     };
     // GET /users lists the user records the caller may see below its home scope.
@@ -206,7 +226,8 @@ inline std::vector<outcome> run_table() {
     auto read_user = [&](const caller& c, const std::string& user, int expected) {
         const std::string request = "GET /api/v1/users/" + user.substr(user.find(':') + 1);
         if (c.cred.authenticated() && c.cred.principal() == s.find_principal(user)) {
-            out.push_back({request, c.name, expected, 200, "allowed: the caller's own record (identity, before any permission)"});
+            out.push_back(
+                {request, c.name, expected, 200, "allowed: the caller's own record (identity, before any permission)"});
             return;
         }
         row(request, c, perm::list_users, record_of(user), expected);

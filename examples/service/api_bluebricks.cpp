@@ -3,7 +3,6 @@
 // /api/v1/user/{id}, POST /api/v1/user/{id}/roles. The token carries the caller's organization and
 // permission names; ward caps the caller by them.
 #include "app_impl.hpp"
-
 #include "claims.hpp"
 #include "validate.hpp"
 
@@ -53,7 +52,8 @@ app::impl::bb_caller app::impl::bb_login(call& c, const ward::snapshot<bb_perm>&
     std::vector<std::string> names;
     std::vector<std::string_view> views;
     if (const auto it = claims.find("permissions"); it != claims.end()) {
-        if (!it->is_array() || it->size() > 64) fail(401, "invalid_token", "the token's 'permissions' claim is not a short array");
+        if (!it->is_array() || it->size() > 64)
+            fail(401, "invalid_token", "the token's 'permissions' claim is not a short array");
         for (const json& n : *it) {
             if (!n.is_string()) fail(401, "invalid_token", "the token's 'permissions' claim holds a non-string");
             names.push_back(n.get<std::string>());
@@ -64,7 +64,8 @@ app::impl::bb_caller app::impl::bb_login(call& c, const ward::snapshot<bb_perm>&
     }
     authz_timer timer(c);
     const auto r = s.authenticate(t);
-    if (!r) fail(401, "invalid_token", "the token's '" + std::string(ward::to_string(r.failed)) + "' claim was refused");
+    if (!r)
+        fail(401, "invalid_token", "the token's '" + std::string(ward::to_string(r.failed)) + "' claim was refused");
     if (!r.value.principal().valid()) fail(401, "invalid_token", "the token's subject is not known (any more)");
     who.cred = r.value;
     return who;
@@ -108,11 +109,13 @@ reply app::impl::bb_roles(call& c) {
     const json body = parse_body(c);
     allow_only(body, {"roles", "add"});
     const auto roles_it = body.find("roles");
-    if (roles_it == body.end() || !roles_it->is_array()) fail(400, "missing_field", "'roles' must be an array of role ids");
+    if (roles_it == body.end() || !roles_it->is_array())
+        fail(400, "missing_field", "'roles' must be an array of role ids");
     if (roles_it->size() > 32) fail(400, "too_many", "at most 32 roles at once");
     std::set<std::string> roles;
     for (const json& r : *roles_it) {
-        if (!r.is_string() || !is_role_id(r.get<std::string>())) fail(400, "bad_id", "every role must be a role id (rol_...)");
+        if (!r.is_string() || !is_role_id(r.get<std::string>()))
+            fail(400, "bad_id", "every role must be a role id (rol_...)");
         roles.insert(r.get<std::string>());
     }
     const bool add = bool_field(body, "add").value_or(true);
@@ -131,12 +134,14 @@ reply app::impl::bb_roles(call& c) {
             authz_timer timer(c);
             const ward::scope_handle at = snap->find_scope(id);
             held = snap->effective_permissions(who.cred, at).permissions;
-            theirs = snap->effective_permissions(ward::credential<bb_perm>::of(snap->find_principal(id)), at).permissions;
+            theirs =
+                snap->effective_permissions(ward::credential<bb_perm>::of(snap->find_principal(id)), at).permissions;
         }
         const bb_set beyond = (gives | theirs) - held;
         if (!beyond.none())
             fail(403, "beyond_own_permissions",
-                 "assigning these roles to this user needs permissions the caller does not hold: " + ward::to_string(beyond));
+                 "assigning these roles to this user needs permissions the caller does not hold: " +
+                     ward::to_string(beyond));
     }
     write(serial, api_bluebricks, [&](store::transaction& t) {
         auto exists = t.prepare("SELECT count(*) FROM bb_users WHERE id = ?1");
@@ -145,10 +150,12 @@ reply app::impl::bb_roles(call& c) {
         for (const std::string& r : roles) {
             auto known = t.prepare("SELECT count(*) FROM bb_roles WHERE id = ?1");
             known.bind(1, r);
-            if (!known.step() || known.integer(0) == 0) fail(422, "unknown_role", "no role " + printable(r) + "; nothing changed");
+            if (!known.step() || known.integer(0) == 0)
+                fail(422, "unknown_role", "no role " + printable(r) + "; nothing changed");
         }
         if (!add) t.prepare("DELETE FROM bb_user_roles WHERE user_id = ?1").bind(1, id).run();
-        for (const std::string& r : roles) t.prepare("INSERT OR IGNORE INTO bb_user_roles VALUES (?1, ?2)").bind(1, id).bind(2, r).run();
+        for (const std::string& r : roles)
+            t.prepare("INSERT OR IGNORE INTO bb_user_roles VALUES (?1, ?2)").bind(1, id).bind(2, r).run();
     });
     const bb_user u = found(find_bb_user(id), "user");
     json out = bb_user_json(u);
@@ -160,9 +167,9 @@ reply app::impl::bb_roles(call& c) {
         return list;
     });
     const auto now = bluebricks.read();
-    out["permissions"] = names_of(
-        now->effective_permissions(ward::credential<bb_perm>::of(now->find_principal(id)), now->find_scope(u.organization_id))
-            .permissions);
+    out["permissions"] = names_of(now->effective_permissions(ward::credential<bb_perm>::of(now->find_principal(id)),
+                                                             now->find_scope(u.organization_id))
+                                      .permissions);
     return {200, std::move(out)};
 }
 

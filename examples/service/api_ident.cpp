@@ -3,7 +3,6 @@
 // /api/v1/users/{id}. Login turns the token's claims into a ward credential; ward decides every
 // permission; nobody confers or manages more than they hold.
 #include "app_impl.hpp"
-
 #include "claims.hpp"
 #include "crypto.hpp"
 #include "validate.hpp"
@@ -18,8 +17,8 @@ namespace {
 using ident_caller = app::impl::ident_caller;
 
 /// ward's check of `need` at `target` for the caller (timed, noted when allowed).
-ward::decision<ident_perm> ident_check(call& c, const ward::snapshot<ident_perm>& s, const ident_caller& who, ident_perm need,
-                                       std::string_view target) {
+ward::decision<ident_perm> ident_check(call& c, const ward::snapshot<ident_perm>& s, const ident_caller& who,
+                                       ident_perm need, std::string_view target) {
     return timed_check(c, s, who.cred, ident_set{need}, target);
 }
 
@@ -56,7 +55,8 @@ std::optional<std::uint32_t> stored_mask(store::transaction& t, std::string_view
 std::optional<std::uint32_t> mask_field(const json& body) {
     const auto it = body.find("permissions");
     if (it == body.end() || it->is_null()) return std::nullopt;
-    if (!it->is_number_unsigned() || it->get<std::uint64_t>() > 0xFFFFFFFFu) fail(400, "wrong_type", "'permissions' must be a uint32 mask");
+    if (!it->is_number_unsigned() || it->get<std::uint64_t>() > 0xFFFFFFFFu)
+        fail(400, "wrong_type", "'permissions' must be a uint32 mask");
     const auto mask = static_cast<std::uint32_t>(it->get<std::uint64_t>());
     if (!ident_set::from_integer(mask)) fail(400, "bad_permissions", "'permissions' has bits ident does not define");
     return mask;
@@ -79,7 +79,8 @@ ident_caller app::impl::ident_login(call& c, const ward::snapshot<ident_perm>& s
     std::vector<std::string> resources;
     std::vector<ward::extended_claim> extended;
     if (const auto it = claims.find("extended"); it != claims.end()) {
-        if (!it->is_object() || it->size() > 8) fail(401, "invalid_token", "the token's 'extended' claim is not a small object");
+        if (!it->is_object() || it->size() > 8)
+            fail(401, "invalid_token", "the token's 'extended' claim is not a small object");
         resources.reserve(it->size());
         for (const auto& item : it->items()) {
             resources.push_back(item.key());
@@ -98,7 +99,8 @@ ident_caller app::impl::ident_login(call& c, const ward::snapshot<ident_perm>& s
         authz_timer timer(c);
         r = s.authenticate(t);
     }
-    if (!r) fail(401, "invalid_token", "the token's '" + std::string(ward::to_string(r.failed)) + "' claim was refused");
+    if (!r)
+        fail(401, "invalid_token", "the token's '" + std::string(ward::to_string(r.failed)) + "' claim was refused");
     if (!r.value.principal().valid()) fail(401, "invalid_token", "the token's subject is not known (any more)");
     // The service's own rule, not ward: outside the authorization timer.
     if (who.subject.rfind("user:", 0) == 0) require_current(claims, std::string_view(who.subject).substr(5));
@@ -107,26 +109,28 @@ ident_caller app::impl::ident_login(call& c, const ward::snapshot<ident_perm>& s
 }
 
 /// Everything the caller may do at `target` (after denies and the token's caps).
-ident_set app::impl::ident_held(call& c, const ward::snapshot<ident_perm>& s, const ident_caller& who, std::string_view target) {
+ident_set app::impl::ident_held(call& c, const ward::snapshot<ident_perm>& s, const ident_caller& who,
+                                std::string_view target) {
     authz_timer timer(c);
     return s.effective_permissions(who.cred, s.find_scope(target)).permissions;
 }
 
 /// Nobody confers what they do not hold: every bit of `mask` must be among the caller's
 /// effective permissions at `target` (so an application cannot mint a Sudo user).
-void app::impl::ident_may_confer(call& c, const ward::snapshot<ident_perm>& s, const ident_caller& who, std::uint32_t mask,
-                      std::string_view target) {
+void app::impl::ident_may_confer(call& c, const ward::snapshot<ident_perm>& s, const ident_caller& who,
+                                 std::uint32_t mask, std::string_view target) {
     const ident_set beyond = ident_set::from_integer(mask).value - ident_held(c, s, who, target);
     if (!beyond.none())
         fail(403, "beyond_own_permissions",
-             "a caller confers only permissions it holds; not held at " + std::string(target) + ": " + ward::to_string(beyond));
+             "a caller confers only permissions it holds; not held at " + std::string(target) + ": " +
+                 ward::to_string(beyond));
 }
 
 /// Nobody manages a user more privileged than themselves: changing or deleting another user's
 /// record needs every privileged permission the record holds (Sudo and what it stands for),
 /// so UpdateUser alone cannot reset a sudoer's password and log in as them.
-void app::impl::ident_may_manage(call& c, const ward::snapshot<ident_perm>& s, const ident_caller& who, std::uint32_t target_mask,
-                      std::string_view target) {
+void app::impl::ident_may_manage(call& c, const ward::snapshot<ident_perm>& s, const ident_caller& who,
+                                 std::uint32_t target_mask, std::string_view target) {
     static constexpr ident_set privileged = ident_set{ident_perm::sudo}.implied();
     const ident_set theirs = ident_set::from_integer(target_mask).value.implied() & privileged;
     if (theirs.none()) return;
@@ -142,13 +146,15 @@ reply app::impl::ident_list(call& c) {
     if (!d.allowed) deny(*snap, d, ward::status_table{}, "listing users needs ListUsers (or Sudo) at " + who.home);
     const auto users = db.read([](const store::reader& r) {
         std::vector<ident_user> out;
-        for (auto s = r.prepare(std::string("SELECT ") + ident_user_columns + " FROM users ORDER BY created_at, id"); s.step();)
+        for (auto s = r.prepare(std::string("SELECT ") + ident_user_columns + " FROM users ORDER BY created_at, id");
+             s.step();)
             out.push_back(read_ident_user(s));
         return out;
     });
     json out = json::array();
     for (const ident_user& u : users)
-        if (ident_check(c, *snap, who, ident_perm::list_users, ident_user_scope(u.id)).allowed) out.push_back(ident_user_json(u));
+        if (ident_check(c, *snap, who, ident_perm::list_users, ident_user_scope(u.id)).allowed)
+            out.push_back(ident_user_json(u));
     return {200, std::move(out)};
 }
 
@@ -199,7 +205,8 @@ reply app::impl::ident_create(call& c) {
     u.permissions = mask;
     u.created_at = timestamp_now();
     write(serial, api_ident | api_provisioning, [&](store::transaction& t) {
-        if (!email.empty() && email_taken(t, "users", email)) fail(409, "email_taken", "a user with this email already exists");
+        if (!email.empty() && email_taken(t, "users", email))
+            fail(409, "email_taken", "a user with this email already exists");
         t.prepare(std::string("INSERT INTO users (") + ident_user_columns + ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
             .bind(1, u.id)
             .bind(2, email.empty() ? std::optional<std::string>() : std::optional<std::string>(email))
@@ -248,7 +255,8 @@ reply app::impl::ident_update(call& c) {
         const auto d = ident_check(c, *snap, who, ident_perm::update_user, ident_user_scope(id));
         if (!d.allowed)
             deny(*snap, d, ward::status_table{},
-                 mask ? "setting permissions needs UpdateUser (or Sudo)" : "updating another user needs UpdateUser (or Sudo)");
+                 mask ? "setting permissions needs UpdateUser (or Sudo)"
+                      : "updating another user needs UpdateUser (or Sudo)");
         if (mask) ident_may_confer(c, *snap, who, *mask, ident_user_scope(id));
     }
     write(serial, mask ? unsigned{api_ident} : 0u, [&](store::transaction& t) {
@@ -257,11 +265,19 @@ reply app::impl::ident_update(call& c) {
         update_names(t, id, email, first, last);
         if (password) {
             const std::int64_t stamp = unix_now_ms();
-            t.prepare("UPDATE users SET password_hash = ?2, tokens_valid_from = ?3 WHERE id = ?1").bind(1, id).bind(2, hash).bind(3, stamp).run();
+            t.prepare("UPDATE users SET password_hash = ?2, tokens_valid_from = ?3 WHERE id = ?1")
+                .bind(1, id)
+                .bind(2, hash)
+                .bind(3, stamp)
+                .run();
             std::unique_lock<std::shared_mutex> lock(password_changes_mutex);
             password_changes[id] = stamp;
         }
-        if (mask) t.prepare("UPDATE users SET permissions = ?2 WHERE id = ?1").bind(1, id).bind(2, static_cast<std::int64_t>(*mask)).run();
+        if (mask)
+            t.prepare("UPDATE users SET permissions = ?2 WHERE id = ?1")
+                .bind(1, id)
+                .bind(2, static_cast<std::int64_t>(*mask))
+                .run();
     });
     return {204, nullptr};
 }

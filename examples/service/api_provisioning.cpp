@@ -3,7 +3,6 @@
 // 401): /api/user, /api/organizations, /api/memberships, /api/roles, /api/permissions. What they
 // lean on (the caller, checks, reach, records): provisioning_access.cpp.
 #include "app_impl.hpp"
-
 #include "crypto.hpp"
 #include "jsonapi.hpp"
 #include "validate.hpp"
@@ -61,7 +60,9 @@ reply app::impl::cl_user(call& c) {
     const auto snap = provisioning.read();
     const cl_caller who = cl_login(c, *snap);
     const ident_user u = found(find_ident_user(who.user_id), "user");
-    return {200, json{{"data", resource("user", u.id, {{"email", u.email}, {"first_name", u.first_name}, {"last_name", u.last_name}})}}};
+    return {200,
+            json{{"data", resource("user", u.id,
+                                   {{"email", u.email}, {"first_name", u.first_name}, {"last_name", u.last_name}})}}};
 }
 
 /// PATCH /api/user: the caller's own name and email (the user is the token's subject; nobody
@@ -110,7 +111,11 @@ reply app::impl::cl_organization_create(call& c) {
     cl_organization o{random_id("org"), name, timestamp_now()};
     write(serial, api_provisioning, [&](store::transaction& t) {
         const std::string admin = random_id("role"), read_only = random_id("role");
-        t.prepare("INSERT INTO cl_organizations VALUES (?1, ?2, ?3)").bind(1, o.id).bind(2, o.name).bind(3, o.created_at).run();
+        t.prepare("INSERT INTO cl_organizations VALUES (?1, ?2, ?3)")
+            .bind(1, o.id)
+            .bind(2, o.name)
+            .bind(3, o.created_at)
+            .run();
         t.prepare("INSERT INTO cl_roles VALUES (?1, ?3, 'Admin', 'admin', ?4), (?2, ?3, 'Read-only', 'read_only', ?4)")
             .bind(1, admin)
             .bind(2, read_only)
@@ -193,11 +198,14 @@ reply app::impl::cl_membership_create(call& c) {
         m.user_id = u.text(0);
         auto r = t.prepare("SELECT count(*) FROM cl_roles WHERE id = ?1 AND organization_id = ?2");
         r.bind(1, role).bind(2, organization);
-        if (!r.step() || r.integer(0) == 0) fail(422, "unknown_role", "the role is not one of this organization's roles");
+        if (!r.step() || r.integer(0) == 0)
+            fail(422, "unknown_role", "the role is not one of this organization's roles");
         auto dup = t.prepare("SELECT count(*) FROM cl_memberships WHERE user_id = ?1 AND organization_id = ?2");
         dup.bind(1, m.user_id).bind(2, organization);
-        if (dup.step() && dup.integer(0) > 0) fail(409, "already_member", "this user is already a member of the organization");
-        t.prepare(std::string("INSERT INTO cl_memberships (") + cl_membership_columns + ") VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6)")
+        if (dup.step() && dup.integer(0) > 0)
+            fail(409, "already_member", "this user is already a member of the organization");
+        t.prepare(std::string("INSERT INTO cl_memberships (") + cl_membership_columns +
+                  ") VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6)")
             .bind(1, m.id)
             .bind(2, m.organization_id)
             .bind(3, m.user_id)
@@ -216,7 +224,8 @@ reply app::impl::cl_membership_update(call& c) {
     const std::string access = access_attribute(attrs);
     const auto owner = bool_field(attrs, "owner");
     const std::string role = relationship(rels, "role", "roles", "role", false);
-    if (owner && !*owner) fail(422, "owner_required", "ownership is transferred (owner: true on the new owner), never dropped");
+    if (owner && !*owner)
+        fail(422, "owner_required", "ownership is transferred (owner: true on the new owner), never dropped");
     const write_lock serial = serialize();
     const auto snap = provisioning.share();
     const cl_caller who = cl_login(c, *snap);
@@ -227,10 +236,13 @@ reply app::impl::cl_membership_update(call& c) {
         // The owner's membership is the owner's alone; anyone else's only for whoever holds
         // everything it gives now and everything it would give after the change.
         if (m->owner && m->user_id != who.user_id)
-            throw http_error{cl_status(ward::reason::missing_permission), "owner_required",
-                             "only the owner changes the owner's membership", {}};
+            throw http_error{cl_status(ward::reason::missing_permission),
+                             "owner_required",
+                             "only the owner changes the owner's membership",
+                             {}};
         const cl_reach now = cl_gives(*snap, m->role_id, m->access_scope);
-        const cl_reach after = cl_gives(*snap, role.empty() ? m->role_id : role, access.empty() ? m->access_scope : access);
+        const cl_reach after =
+            cl_gives(*snap, role.empty() ? m->role_id : role, access.empty() ? m->access_scope : access);
         cl_may_confer(c, *snap, who, m->organization_id, now | after, "changing this membership");
     }
     write(serial, api_provisioning, [&](store::transaction& t) {
@@ -238,14 +250,22 @@ reply app::impl::cl_membership_update(call& c) {
             auto current = t.prepare("SELECT user_id FROM cl_memberships WHERE organization_id = ?1 AND owner = 1");
             current.bind(1, m->organization_id);
             if (!current.step() || current.text(0) != who.user_id)
-                throw http_error{cl_status(ward::reason::missing_permission), "owner_required",
-                                 "only the organization's owner can transfer its ownership", {}};
-            auto admin = t.prepare("SELECT id FROM cl_roles WHERE organization_id = ?1 AND kind = 'admin' ORDER BY created_at LIMIT 1");
+                throw http_error{cl_status(ward::reason::missing_permission),
+                                 "owner_required",
+                                 "only the organization's owner can transfer its ownership",
+                                 {}};
+            auto admin = t.prepare(
+                "SELECT id FROM cl_roles WHERE organization_id = ?1 AND kind = 'admin' ORDER BY created_at LIMIT 1");
             admin.bind(1, m->organization_id);
             if (!admin.step()) fail(409, "no_admin_role", "the organization has no admin role");
             const std::string admin_role = admin.text(0);
-            t.prepare("UPDATE cl_memberships SET owner = 0 WHERE organization_id = ?1").bind(1, m->organization_id).run();
-            t.prepare("UPDATE cl_memberships SET owner = 1, role_id = ?2 WHERE id = ?1").bind(1, id).bind(2, admin_role).run();
+            t.prepare("UPDATE cl_memberships SET owner = 0 WHERE organization_id = ?1")
+                .bind(1, m->organization_id)
+                .run();
+            t.prepare("UPDATE cl_memberships SET owner = 1, role_id = ?2 WHERE id = ?1")
+                .bind(1, id)
+                .bind(2, admin_role)
+                .run();
             m->owner = true;
             m->role_id = admin_role;
         }
@@ -253,7 +273,8 @@ reply app::impl::cl_membership_update(call& c) {
             if (m->owner) fail(409, "owner_is_admin", "the owner keeps the admin role; transfer ownership first");
             auto r = t.prepare("SELECT count(*) FROM cl_roles WHERE id = ?1 AND organization_id = ?2");
             r.bind(1, role).bind(2, m->organization_id);
-            if (!r.step() || r.integer(0) == 0) fail(422, "unknown_role", "the role is not one of this organization's roles");
+            if (!r.step() || r.integer(0) == 0)
+                fail(422, "unknown_role", "the role is not one of this organization's roles");
             t.prepare("UPDATE cl_memberships SET role_id = ?2 WHERE id = ?1").bind(1, id).bind(2, role).run();
             m->role_id = role;
         }
@@ -276,7 +297,8 @@ reply app::impl::cl_membership_delete(call& c) {
     write(serial, api_provisioning, [&](store::transaction& t) {
         auto del = t.prepare("DELETE FROM cl_memberships WHERE id = ?1 AND owner = 0 RETURNING id");
         del.bind(1, id);
-        if (!del.step()) fail(409, "owner_membership", "the owner's membership cannot be deleted; transfer ownership first");
+        if (!del.step())
+            fail(409, "owner_membership", "the owner's membership cannot be deleted; transfer ownership first");
         del.run();
     });
     return {204, nullptr};
@@ -369,10 +391,11 @@ reply app::impl::cl_permission_get(call& c) {
 
 reply app::impl::cl_permission_create(call& c) {
     const json body = parse_body(c);
-    const auto [attrs, rels] =
-        document(body, "permissions", {"subject_class", "can_create", "can_read", "can_update", "can_destroy"}, {"role"});
+    const auto [attrs, rels] = document(
+        body, "permissions", {"subject_class", "can_create", "can_read", "can_update", "can_destroy"}, {"role"});
     const std::string subject_class = *string_field(attrs, "subject_class", 1, 64, true);
-    if (!subject_named(subject_class)) fail(422, "unknown_subject", "'" + printable(subject_class) + "' is not a subject class");
+    if (!subject_named(subject_class))
+        fail(422, "unknown_subject", "'" + printable(subject_class) + "' is not a subject class");
     cl_permission p{random_id("perm"),
                     relationship(rels, "role", "roles", "role", true),
                     subject_class,
@@ -387,14 +410,17 @@ reply app::impl::cl_permission_create(call& c) {
     const auto role = find_role(p.role_id);
     if (!role || !is_member(who.user_id, role->organization_id)) fail(422, "unknown_role", "no such role");
     cl_require(c, *snap, who, subject::permissions, crud::create, role->organization_id, "creating a permission");
-    if (role->kind != "custom") fail(422, "not_custom", "only custom roles take permissions (admin and read_only are fixed)");
+    if (role->kind != "custom")
+        fail(422, "not_custom", "only custom roles take permissions (admin and read_only are fixed)");
     const cl_set row = cl_row_set(p);
     cl_may_confer(c, *snap, who, role->organization_id, {row, row, row}, "this permission");
     write(serial, api_provisioning, [&](store::transaction& t) {
         auto dup = t.prepare("SELECT count(*) FROM cl_permissions WHERE role_id = ?1 AND subject_class = ?2");
         dup.bind(1, p.role_id).bind(2, p.subject_class);
-        if (dup.step() && dup.integer(0) > 0) fail(409, "duplicate_subject", "the role already has a permission for this subject");
-        t.prepare(std::string("INSERT INTO cl_permissions (") + cl_permission_columns + ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+        if (dup.step() && dup.integer(0) > 0)
+            fail(409, "duplicate_subject", "the role already has a permission for this subject");
+        t.prepare(std::string("INSERT INTO cl_permissions (") + cl_permission_columns +
+                  ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
             .bind(1, p.id)
             .bind(2, p.role_id)
             .bind(3, p.subject_class)
@@ -411,7 +437,8 @@ reply app::impl::cl_permission_create(call& c) {
 reply app::impl::cl_permission_update(call& c) {
     const std::string id = path_id(c, "perm", "a permission");
     const json body = parse_body(c);
-    const auto [attrs, rels] = document(body, "permissions", {"can_create", "can_read", "can_update", "can_destroy"}, {});
+    const auto [attrs, rels] =
+        document(body, "permissions", {"can_create", "can_read", "can_update", "can_destroy"}, {});
     const auto can_create = bool_field(attrs, "can_create"), can_read = bool_field(attrs, "can_read"),
                can_update = bool_field(attrs, "can_update"), can_destroy = bool_field(attrs, "can_destroy");
     const write_lock serial = serialize();
@@ -429,7 +456,8 @@ reply app::impl::cl_permission_update(call& c) {
     const cl_set added = cl_row_set(*p) - before;
     cl_may_confer(c, *snap, who, organization, {added, added, added}, "this permission");
     write(serial, api_provisioning, [&](store::transaction& t) {
-        t.prepare("UPDATE cl_permissions SET can_create = ?2, can_read = ?3, can_update = ?4, can_destroy = ?5 WHERE id = ?1")
+        t.prepare(
+             "UPDATE cl_permissions SET can_create = ?2, can_read = ?3, can_update = ?4, can_destroy = ?5 WHERE id = ?1")
             .bind(1, id)
             .bind(2, std::int64_t{p->can_create})
             .bind(3, std::int64_t{p->can_read})

@@ -3,7 +3,6 @@
 // tokens: for that endpoint, and outside a request for the `token` subcommand, the tour and the
 // tests.
 #include "app_impl.hpp"
-
 #include "claims.hpp"
 #include "crypto.hpp"
 #include "tokens.hpp"

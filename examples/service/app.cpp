@@ -3,7 +3,6 @@
 // the store and publishes the next policies, and what more than one API reads. Where the rest is:
 // app_impl.hpp.
 #include "app_impl.hpp"
-
 #include "validate.hpp"
 
 #include <cmath>
@@ -77,7 +76,8 @@ void app::impl::require_current(const json& claims, std::string_view user_id) {
     }
     const auto iat = claims.find("iat");
     // Verification has bounded iat (not in the future); a negative one predates any change.
-    if (iat == claims.end() || !iat->is_number() || !(iat->get<double>() >= 0) || std::llround(iat->get<double>() * 1000.0) < from)
+    if (iat == claims.end() || !iat->is_number() || !(iat->get<double>() >= 0) ||
+        std::llround(iat->get<double>() * 1000.0) < from)
         fail(401, "invalid_token", "the token was issued before the user's password last changed; log in again");
 }
 
@@ -88,6 +88,8 @@ std::optional<ident_user> app::impl::find_ident_user(std::string_view id) {
 app::app(store& db, app_options options) : impl_(std::make_unique<impl>(db, options)) {}
 app::~app() = default;
 
-std::optional<std::string> app::mint(const mint_options& options, std::string& error) { return impl_->mint(options, error); }
+std::optional<std::string> app::mint(const mint_options& options, std::string& error) {
+    return impl_->mint(options, error);
+}
 
 } // namespace ward_service

@@ -17,7 +17,6 @@
 #include "http.hpp"
 #include "policies.hpp"
 #include "store.hpp"
-
 #include <ward/ward.hpp>
 
 #include <cstdint>
@@ -70,7 +69,8 @@ struct app::impl {
     void write(const write_lock& serial, unsigned apis, const std::function<void(store::transaction&)>& f);
 
     /// Whether another record of `table` than `except` has `email` (case-insensitively).
-    static bool email_taken(store::transaction& t, const char* table, std::string_view email, std::string_view except = {});
+    static bool email_taken(store::transaction& t, const char* table, std::string_view email,
+                            std::string_view except = {});
 
     /// Sets the fields of user `id` that are given (ident's PUT and provisioning's PATCH /api/user);
     /// 409 when the email belongs to another user.
@@ -85,7 +85,8 @@ struct app::impl {
 
     /// The row of `table` with this id.
     template <class Row>
-    std::optional<Row> find_row(const char* table, const char* columns, Row (*read_row)(const statement&), std::string_view id) {
+    std::optional<Row> find_row(const char* table, const char* columns, Row (*read_row)(const statement&),
+                                std::string_view id) {
         return db.read([&](const store::reader& r) -> std::optional<Row> {
             auto s = r.prepare(std::string("SELECT ") + columns + " FROM " + table + " WHERE id = ?1");
             s.bind(1, id);
@@ -99,7 +100,8 @@ struct app::impl {
     std::vector<Row> all_rows(const char* table, const char* columns, Row (*read_row)(const statement&)) {
         return db.read([&](const store::reader& r) {
             std::vector<Row> out;
-            for (auto s = r.prepare(std::string("SELECT ") + columns + " FROM " + table + " ORDER BY created_at, id"); s.step();)
+            for (auto s = r.prepare(std::string("SELECT ") + columns + " FROM " + table + " ORDER BY created_at, id");
+                 s.step();)
                 out.push_back(read_row(s));
             return out;
         });
@@ -123,11 +125,12 @@ struct app::impl {
     };
 
     ident_caller ident_login(call& c, const ward::snapshot<ident_perm>& s);
-    ident_set ident_held(call& c, const ward::snapshot<ident_perm>& s, const ident_caller& who, std::string_view target);
+    ident_set ident_held(call& c, const ward::snapshot<ident_perm>& s, const ident_caller& who,
+                         std::string_view target);
     void ident_may_confer(call& c, const ward::snapshot<ident_perm>& s, const ident_caller& who, std::uint32_t mask,
                           std::string_view target);
-    void ident_may_manage(call& c, const ward::snapshot<ident_perm>& s, const ident_caller& who, std::uint32_t target_mask,
-                          std::string_view target);
+    void ident_may_manage(call& c, const ward::snapshot<ident_perm>& s, const ident_caller& who,
+                          std::uint32_t target_mask, std::string_view target);
 
     reply ident_list(call& c);
     reply ident_create(call& c);
@@ -203,7 +206,8 @@ struct app::impl {
     };
 
     bb_caller bb_login(call& c, const ward::snapshot<bb_perm>& s);
-    void bb_require(call& c, const ward::snapshot<bb_perm>& s, const bb_caller& who, std::string_view need, std::string_view target);
+    void bb_require(call& c, const ward::snapshot<bb_perm>& s, const bb_caller& who, std::string_view need,
+                    std::string_view target);
     std::optional<bb_user> find_bb_user(std::string_view id);
 
     reply bb_me(call& c);

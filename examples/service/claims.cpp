@@ -22,8 +22,9 @@ std::string_view bearer(const httplib::Request& req) {
     if (it == req.headers.end()) return {};
     std::string_view v = it->second;
     constexpr std::string_view scheme = "bearer ";
-    if (v.size() < scheme.size() ||
-        !std::equal(scheme.begin(), scheme.end(), v.begin(), [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); }))
+    if (v.size() < scheme.size() || !std::equal(scheme.begin(), scheme.end(), v.begin(), [](char a, char b) {
+            return a == std::tolower(static_cast<unsigned char>(b));
+        }))
         fail(401, "invalid_token", "the Authorization header must be 'Bearer <token>'");
     v.remove_prefix(scheme.size());
     while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
@@ -55,18 +56,16 @@ std::string claim_string(const json& claims, const char* name) {
 }
 
 std::int64_t unix_now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
 json base_claims(std::string_view audience, std::string_view subject, std::int64_t ttl, std::int64_t not_before) {
     const std::int64_t now_ms = unix_now_ms();
     const std::int64_t now = now_ms / 1000;
-    return json{{"iss", token_issuer},
-                {"aud", audience},
-                {"sub", subject},
-                {"iat", static_cast<double>(now_ms) / 1000.0},
-                {"nbf", now + not_before},
-                {"exp", now + ttl},
+    return json{{"iss", token_issuer},     {"aud", audience},
+                {"sub", subject},          {"iat", static_cast<double>(now_ms) / 1000.0},
+                {"nbf", now + not_before}, {"exp", now + ttl},
                 {"jti", random_uuid()}};
 }
 

@@ -31,7 +31,8 @@ std::string claim_string(const nlohmann::json& claims, const char* name);
 std::int64_t unix_now_ms();
 
 /// iss, aud, sub, iat (to the millisecond), nbf, exp and a random jti.
-nlohmann::json base_claims(std::string_view audience, std::string_view subject, std::int64_t ttl, std::int64_t not_before);
+nlohmann::json base_claims(std::string_view audience, std::string_view subject, std::int64_t ttl,
+                           std::int64_t not_before);
 
 } // namespace ward_service
 

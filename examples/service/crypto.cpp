@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "crypto.hpp"
+
 #include "json_depth.hpp"
 
 #include <openssl/crypto.h>
@@ -63,7 +64,8 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
 
 bool pbkdf2_sha256(std::string_view password, std::string_view salt, unsigned iterations,
                    std::array<unsigned char, hash_bytes>& out) noexcept {
-    if (password.size() > int_max || salt.size() > int_max || iterations == 0 || iterations > max_iterations) return false;
+    if (password.size() > int_max || salt.size() > int_max || iterations == 0 || iterations > max_iterations)
+        return false;
     return PKCS5_PBKDF2_HMAC(password.empty() ? "" : password.data(), static_cast<int>(password.size()), bytes_of(salt),
                              static_cast<int>(salt.size()), static_cast<int>(iterations), EVP_sha256(),
                              static_cast<int>(out.size()), out.data()) == 1;
@@ -125,8 +127,8 @@ bool equals_ignoring_ascii_case(std::string_view a, std::string_view b) noexcept
 }
 
 /// jwt_verify without the exception guard; `claims` is set only when the answer is ok.
-jwt_error verify_token(std::string_view token, std::string_view secret, std::string_view issuer, std::string_view audience,
-                       std::int64_t now, std::int64_t leeway, json& claims) {
+jwt_error verify_token(std::string_view token, std::string_view secret, std::string_view issuer,
+                       std::string_view audience, std::int64_t now, std::int64_t leeway, json& claims) {
     if (token.empty()) return jwt_error::missing;
     if (token.size() > max_token_length) return jwt_error::too_long;
 
@@ -134,7 +136,8 @@ jwt_error verify_token(std::string_view token, std::string_view secret, std::str
     const std::size_t dot1 = token.find('.');
     if (dot1 == std::string_view::npos) return jwt_error::malformed;
     const std::size_t dot2 = token.find('.', dot1 + 1);
-    if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos) return jwt_error::malformed;
+    if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos)
+        return jwt_error::malformed;
     const std::string_view signing_input = token.substr(0, dot2);
     const std::string_view header_part = token.substr(0, dot1);
     const std::string_view payload_part = token.substr(dot1 + 1, dot2 - dot1 - 1);
@@ -164,7 +167,8 @@ jwt_error verify_token(std::string_view token, std::string_view secret, std::str
     if (payload.is_discarded() || !payload.is_object()) return jwt_error::malformed;
 
     const auto sub = payload.find("sub");
-    if (sub == payload.end() || !sub->is_string() || sub->get_ref<const std::string&>().empty()) return jwt_error::bad_claims;
+    if (sub == payload.end() || !sub->is_string() || sub->get_ref<const std::string&>().empty())
+        return jwt_error::bad_claims;
     std::int64_t exp = 0;
     const auto exp_it = payload.find("exp");
     if (exp_it == payload.end() || !seconds_of(*exp_it, exp)) return jwt_error::bad_claims;
@@ -307,12 +311,13 @@ std::string_view to_string(jwt_error e) noexcept {
 
 std::string jwt_sign(const nlohmann::json& claims, std::string_view secret) {
     if (!claims.is_object()) throw std::invalid_argument("JWT claims must be a JSON object");
-    const std::string signing_input = base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." + base64url_encode(claims.dump());
+    const std::string signing_input =
+        base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." + base64url_encode(claims.dump());
     return signing_input + "." + base64url_encode(hmac_sha256(secret, signing_input));
 }
 
-jwt_result jwt_verify(std::string_view token, std::string_view secret, std::string_view issuer, std::string_view audience,
-                      std::int64_t now, std::int64_t leeway) noexcept {
+jwt_result jwt_verify(std::string_view token, std::string_view secret, std::string_view issuer,
+                      std::string_view audience, std::int64_t now, std::int64_t leeway) noexcept {
     jwt_result r;
     try {
         json claims;
@@ -327,7 +332,8 @@ jwt_result jwt_verify(std::string_view token, std::string_view secret, std::stri
 }
 
 std::int64_t unix_now() noexcept {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
 std::string password_hash(std::string_view password, unsigned iterations) {
@@ -366,9 +372,7 @@ bool password_verify(std::string_view password, std::string_view stored) noexcep
         std::array<unsigned char, hash_bytes> hash{};
         if (!pbkdf2_sha256(password, *salt, iterations, hash)) return false;
         return equal_constant_time(view_of(hash), *expected);
-    } catch (...) {
-        return false;
-    }
+    } catch (...) { return false; }
 }
 
 void password_burn(std::string_view password, unsigned iterations) noexcept {

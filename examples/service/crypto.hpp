@@ -39,11 +39,11 @@ enum class jwt_error {
     bad_header,            ///< header not an object, or `typ` present and not "JWT", or `crit` present
     unsupported_algorithm, ///< `alg` is not exactly "HS256" ("none", "RS256", "HS512", missing, ...)
     bad_signature,         ///< the HMAC does not match (compared in constant time)
-    bad_claims,            ///< `sub` missing or not a non-empty string; `exp` missing or not a number; `nbf`/`iat` not numbers
-    expired,               ///< now >= exp + leeway
-    not_yet_valid,         ///< now + leeway < nbf, or < iat (a token issued in the future)
-    wrong_issuer,          ///< `iss` missing or different
-    wrong_audience,        ///< `aud` (a string, or an array of strings) does not contain the audience
+    bad_claims,     ///< `sub` missing or not a non-empty string; `exp` missing or not a number; `nbf`/`iat` not numbers
+    expired,        ///< now >= exp + leeway
+    not_yet_valid,  ///< now + leeway < nbf, or < iat (a token issued in the future)
+    wrong_issuer,   ///< `iss` missing or different
+    wrong_audience, ///< `aud` (a string, or an array of strings) does not contain the audience
 };
 std::string_view to_string(jwt_error e) noexcept; // "ok", "missing token", "token too long", "malformed token", ...
 

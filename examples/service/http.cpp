@@ -32,7 +32,8 @@ std::string path_param(const call& c) { return c.req.matches[1]; }
 json parse_body(const call& c) {
     const std::string& body = c.req.body;
     if (body.size() > max_body_bytes) fail(413, "body_too_large", "the body is larger than 64 KiB");
-    if (body.find_first_not_of(" \t\r\n") == std::string::npos) fail(400, "empty_body", "a JSON object body is required");
+    if (body.find_first_not_of(" \t\r\n") == std::string::npos)
+        fail(400, "empty_body", "a JSON object body is required");
     if (c.req.has_header("Content-Type")) {
         // The media type itself (parameters such as charset may follow a ';'), case-insensitively.
         std::string type = c.req.get_header_value("Content-Type");

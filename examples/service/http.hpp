@@ -5,8 +5,9 @@
 #ifndef WARD_SERVICE_HTTP_HPP
 #define WARD_SERVICE_HTTP_HPP
 
-#include <nlohmann/json.hpp>
 #include <ward/ward.hpp>
+
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <optional>
@@ -37,7 +38,7 @@ struct http_error {
 
 struct reply {
     int status = 200;
-    json body;          ///< null: no body (204)
+    json body; ///< null: no body (204)
 };
 
 /// The README's error shape: {"error": {"status", "code", "message", "reason"?}}.
@@ -50,7 +51,7 @@ std::string dump(const json& j);
 struct call {
     const httplib::Request& req;
     std::chrono::nanoseconds authz{0};
-    bool explain = false;  ///< app_options::explain
+    bool explain = false;   ///< app_options::explain
     std::string decision{}; ///< ward's explanation of the first allowed decision (with explain on)
 };
 
@@ -89,8 +90,8 @@ void note_allowed(call& c, const ward::snapshot<P>& s, const ward::decision<P>& 
 /// ward's check of `need` at `target`, timed as authorization, and noted when it lets the request
 /// through.
 template <class P>
-ward::decision<P> timed_check(call& c, const ward::snapshot<P>& s, const ward::credential<P>& cred, const ward::permission_set<P>& need,
-                              std::string_view target) {
+ward::decision<P> timed_check(call& c, const ward::snapshot<P>& s, const ward::credential<P>& cred,
+                              const ward::permission_set<P>& need, std::string_view target) {
     ward::decision<P> d;
     {
         authz_timer timer(c);
@@ -105,7 +106,8 @@ std::string code_of(ward::reason r);
 
 /// A denied decision as an error: the status from the API's status table, ward's reason.
 template <class P>
-[[noreturn]] void deny(const ward::snapshot<P>& s, const ward::decision<P>& d, const ward::status_table& table, std::string message) {
+[[noreturn]] void deny(const ward::snapshot<P>& s, const ward::decision<P>& d, const ward::status_table& table,
+                       std::string message) {
     const std::string code = code_of(d.why);
     if (code == "not_found") message = "not found within the caller's scope";
     throw http_error{table(d), code, std::move(message), s.explain(d)};

@@ -14,7 +14,8 @@ json resource(std::string_view type, std::string_view id, json attributes, json 
 
 json related(std::string_view type, std::string_view id) { return json{{"data", {{"type", type}, {"id", id}}}}; }
 
-std::pair<json, json> document(const json& body, std::string_view type, std::initializer_list<std::string_view> attributes,
+std::pair<json, json> document(const json& body, std::string_view type,
+                               std::initializer_list<std::string_view> attributes,
                                std::initializer_list<std::string_view> relationships) {
     allow_only(body, {"data"});
     const auto data = body.find("data");
@@ -37,7 +38,8 @@ std::pair<json, json> document(const json& body, std::string_view type, std::ini
     return {std::move(attrs), std::move(rels)};
 }
 
-std::string relationship(const json& rels, const char* name, std::string_view type, std::string_view prefix, bool required) {
+std::string relationship(const json& rels, const char* name, std::string_view type, std::string_view prefix,
+                         bool required) {
     const auto it = rels.find(name);
     if (it == rels.end()) {
         if (required) fail(400, "missing_field", std::string("the '") + name + "' relationship is required");
@@ -48,8 +50,10 @@ std::string relationship(const json& rels, const char* name, std::string_view ty
     const json& d = (*it)["data"];
     allow_only(d, {"type", "id"}, name);
     if (!d.contains("type") || !d["type"].is_string() || d["type"].get<std::string>() != type)
-        fail(400, "wrong_type", std::string("the '") + name + "' relationship's type must be \"" + std::string(type) + "\"");
-    if (!d.contains("id") || !d["id"].is_string()) fail(400, "wrong_type", std::string("the '") + name + "' relationship needs an id");
+        fail(400, "wrong_type",
+             std::string("the '") + name + "' relationship's type must be \"" + std::string(type) + "\"");
+    if (!d.contains("id") || !d["id"].is_string())
+        fail(400, "wrong_type", std::string("the '") + name + "' relationship needs an id");
     std::string id = d["id"].get<std::string>();
     if (!is_record_id(id, prefix)) fail(400, "bad_id", "'" + printable(id) + "' is not a " + std::string(type) + " id");
     return id;

@@ -28,7 +28,8 @@ std::pair<nlohmann::json, nlohmann::json> document(const nlohmann::json& body, s
 
 /// The id of relationship `name` (`{"data": {"type": ..., "id": ...}}`), a record id with
 /// `prefix`; "" when absent and optional.
-std::string relationship(const nlohmann::json& rels, const char* name, std::string_view type, std::string_view prefix, bool required);
+std::string relationship(const nlohmann::json& rels, const char* name, std::string_view type, std::string_view prefix,
+                         bool required);
 
 } // namespace ward_service
 

@@ -8,7 +8,6 @@
 #include <httplib.h>
 
 #include <algorithm>
-#include <arpa/inet.h>
 #include <cerrno>
 #include <csignal>
 #include <cstdint>
@@ -17,10 +16,12 @@
 #include <exception>
 #include <iostream>
 #include <map>
-#include <pthread.h>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <arpa/inet.h>
+#include <pthread.h>
 
 namespace {
 
@@ -38,8 +39,8 @@ int usage_error(const std::string& message) {
 }
 
 /// `--name value` pairs (and bare `--flags`, whose value is ""), each name at most once.
-bool parse_flags(int argc, char** argv, int first, const std::vector<std::string>& valued, const std::vector<std::string>& bare,
-                 std::map<std::string, std::string>& out, std::string& error) {
+bool parse_flags(int argc, char** argv, int first, const std::vector<std::string>& valued,
+                 const std::vector<std::string>& bare, std::map<std::string, std::string>& out, std::string& error) {
     for (int i = first; i < argc; ++i) {
         const std::string name = argv[i];
         const bool takes_value = std::find(valued.begin(), valued.end(), name) != valued.end();
@@ -70,16 +71,19 @@ bool parse_int(const std::string& text, long long lo, long long hi, long long& o
 int serve(int argc, char** argv) {
     std::map<std::string, std::string> f;
     std::string error;
-    if (!parse_flags(argc, argv, 2, {"--db", "--host", "--port", "--threads", "--pbkdf2-iterations", "--token-ttl"}, {"--explain"}, f, error))
+    if (!parse_flags(argc, argv, 2, {"--db", "--host", "--port", "--threads", "--pbkdf2-iterations", "--token-ttl"},
+                     {"--explain"}, f, error))
         return usage_error(error);
     const std::string db_path = f.count("--db") ? f["--db"] : "ward-service.db";
     const std::string host = f.count("--host") ? f["--host"] : "127.0.0.1";
     long long port = 8080, threads = 8, iterations = 600000, ttl = 3600;
     if (f.count("--port") && !parse_int(f["--port"], 0, 65535, port)) return usage_error("--port must be 0..65535");
-    if (f.count("--threads") && !parse_int(f["--threads"], 1, 256, threads)) return usage_error("--threads must be 1..256");
+    if (f.count("--threads") && !parse_int(f["--threads"], 1, 256, threads))
+        return usage_error("--threads must be 1..256");
     if (f.count("--pbkdf2-iterations") && !parse_int(f["--pbkdf2-iterations"], 1000, 10000000, iterations))
         return usage_error("--pbkdf2-iterations must be 1000..10000000");
-    if (f.count("--token-ttl") && !parse_int(f["--token-ttl"], 1, 366LL * 86400, ttl)) return usage_error("--token-ttl must be 1..31622400");
+    if (f.count("--token-ttl") && !parse_int(f["--token-ttl"], 1, 366LL * 86400, ttl))
+        return usage_error("--token-ttl must be 1..31622400");
     unsigned char addr[16];
     if (inet_pton(AF_INET, host.c_str(), addr) != 1 && inet_pton(AF_INET6, host.c_str(), addr) != 1)
         return usage_error("--host must be a literal IP address, such as 127.0.0.1");
@@ -118,7 +122,8 @@ int serve(int argc, char** argv) {
             return 1;
         }
         const std::string shown_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-        std::cout << "ward-service listening on http://" << shown_host << ":" << bound << " (db " << db_path << ")" << std::endl;
+        std::cout << "ward-service listening on http://" << shown_host << ":" << bound << " (db " << db_path << ")"
+                  << std::endl;
 
         std::thread stopper([&server, stop_signals] {
             int sig = 0;
@@ -142,7 +147,8 @@ int serve(int argc, char** argv) {
 int token(int argc, char** argv) {
     std::map<std::string, std::string> f;
     std::string error;
-    if (!parse_flags(argc, argv, 2, {"--db", "--audience", "--subject", "--permissions", "--scope", "--ttl", "--not-before"}, {}, f,
+    if (!parse_flags(argc, argv, 2,
+                     {"--db", "--audience", "--subject", "--permissions", "--scope", "--ttl", "--not-before"}, {}, f,
                      error))
         return usage_error(error);
     if (!f.count("--db") || !f.count("--audience") || !f.count("--subject"))

@@ -103,7 +103,8 @@ std::shared_ptr<const ward::snapshot<bb_perm>> build_bluebricks(const bluebricks
     while (i < rows.user_roles.size()) {
         const std::string& user = rows.user_roles[i].user_id;
         std::vector<std::string_view> roles;
-        for (; i < rows.user_roles.size() && rows.user_roles[i].user_id == user; ++i) roles.push_back(rows.user_roles[i].role_id);
+        for (; i < rows.user_roles.size() && rows.user_roles[i].user_id == user; ++i)
+            roles.push_back(rows.user_roles[i].role_id);
         std::string organization;
         for (const bb_user& u : rows.users)
             if (u.id == user) organization = u.organization_id;

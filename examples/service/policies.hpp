@@ -4,14 +4,13 @@
 #ifndef WARD_SERVICE_POLICIES_HPP
 #define WARD_SERVICE_POLICIES_HPP
 
-#include "store.hpp"
-
 #include "bluebricks.hpp"
 #include "commerce_layer.hpp"
 #include "provide_ident.hpp"
+#include "store.hpp"
+#include <ward/ward.hpp>
 
 #include <nlohmann/json.hpp>
-#include <ward/ward.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -30,7 +29,8 @@ std::string ident_user_scope(std::string_view id);
 
 /// What every application holds at its own scope: the application-resource mask (510) and
 /// ListUsers, CreateUser, UpdateUser, DeleteUser, so it administers its own users.
-constexpr std::uint32_t application_mask = provide::application_resource | 0x100000u | 0x200000u | 0x400000u | 0x800000u;
+constexpr std::uint32_t application_mask =
+    provide::application_resource | 0x100000u | 0x200000u | 0x400000u | 0x800000u;
 
 std::shared_ptr<const ward::snapshot<ident_perm>> build_ident(const ident_rows& rows, std::string& error);
 

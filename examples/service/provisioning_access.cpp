@@ -4,7 +4,6 @@
 // gives and what the caller holds, the service's own rule that another organization's records do
 // not exist for a caller, and the records read from the store. The endpoints: api_provisioning.cpp.
 #include "app_impl.hpp"
-
 #include "claims.hpp"
 #include "jsonapi.hpp"
 
@@ -48,17 +47,22 @@ bool app::impl::cl_allowed(call& c, const ward::snapshot<cl_perm>& s, const cl_c
 }
 
 /// What the caller may do in `organization`, after every deny, ceiling and access scope.
-app::impl::cl_reach app::impl::cl_held(call& c, const ward::snapshot<cl_perm>& s, const cl_caller& who, std::string_view organization) {
+app::impl::cl_reach app::impl::cl_held(call& c, const ward::snapshot<cl_perm>& s, const cl_caller& who,
+                                       std::string_view organization) {
     authz_timer timer(c);
-    const auto at = [&](const std::string& scope) { return s.effective_permissions(who.cred, s.find_scope(scope)).permissions; };
-    return {at(std::string(organization)), at(commerce_layer::environment_id(organization, commerce_layer::access_scope::live)),
+    const auto at = [&](const std::string& scope) {
+        return s.effective_permissions(who.cred, s.find_scope(scope)).permissions;
+    };
+    return {at(std::string(organization)),
+            at(commerce_layer::environment_id(organization, commerce_layer::access_scope::live)),
             at(commerce_layer::environment_id(organization, commerce_layer::access_scope::test))};
 }
 
 /// What a membership with `role` and `access` would give, as the policy builds it: the whole
 /// role everywhere for `all`; for `live` or `test`, the role's Provisioning subjects at the
 /// organization and the whole role in that environment.
-app::impl::cl_reach app::impl::cl_gives(const ward::snapshot<cl_perm>& s, std::string_view role, std::string_view access) {
+app::impl::cl_reach app::impl::cl_gives(const ward::snapshot<cl_perm>& s, std::string_view role,
+                                        std::string_view access) {
     const cl_set whole = s.role_permissions(role);
     const cl_set org_level = whole & commerce_layer::provisioning_subjects;
     if (access == "all") return {whole, whole, whole};
@@ -68,13 +72,16 @@ app::impl::cl_reach app::impl::cl_gives(const ward::snapshot<cl_perm>& s, std::s
 /// Nobody confers or manages more than they hold: every permission of `gives` must be held
 /// where it would apply. Otherwise a member with memberships.update or permissions.create
 /// could hand themselves the admin role.
-void app::impl::cl_may_confer(call& c, const ward::snapshot<cl_perm>& s, const cl_caller& who, std::string_view organization,
-                              const cl_reach& gives, const std::string& what) {
+void app::impl::cl_may_confer(call& c, const ward::snapshot<cl_perm>& s, const cl_caller& who,
+                              std::string_view organization, const cl_reach& gives, const std::string& what) {
     const cl_reach held = cl_held(c, s, who, organization);
-    const cl_set beyond = (gives.organization - held.organization) | (gives.live - held.live) | (gives.test - held.test);
+    const cl_set beyond =
+        (gives.organization - held.organization) | (gives.live - held.live) | (gives.test - held.test);
     if (!beyond.none())
-        throw http_error{cl_status(ward::reason::missing_permission), "beyond_own_permissions",
-                         what + " would confer permissions the caller does not hold: " + ward::to_string(beyond), {}};
+        throw http_error{cl_status(ward::reason::missing_permission),
+                         "beyond_own_permissions",
+                         what + " would confer permissions the caller does not hold: " + ward::to_string(beyond),
+                         {}};
 }
 
 /// A record in an organization the caller is no member of does not exist for the caller.
@@ -95,7 +102,9 @@ std::optional<cl_organization> app::impl::find_organization(std::string_view id)
     return find_row<cl_organization>("cl_organizations", "id, name, created_at", &read_cl_organization, id);
 }
 
-std::optional<cl_role> app::impl::find_role(std::string_view id) { return find_row<cl_role>("cl_roles", cl_role_columns, &read_cl_role, id); }
+std::optional<cl_role> app::impl::find_role(std::string_view id) {
+    return find_row<cl_role>("cl_roles", cl_role_columns, &read_cl_role, id);
+}
 
 std::optional<cl_permission> app::impl::find_permission(std::string_view id) {
     return find_row<cl_permission>("cl_permissions", cl_permission_columns, &read_cl_permission, id);

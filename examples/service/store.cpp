@@ -11,6 +11,7 @@
 #include <cstring>
 #include <ctime>
 #include <limits>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -66,7 +67,9 @@ std::optional<std::string> statement::optional_text(int column) const {
     return text(column);
 }
 
-std::int64_t statement::integer(int column) const { return static_cast<std::int64_t>(sqlite3_column_int64(stmt_, column)); }
+std::int64_t statement::integer(int column) const {
+    return static_cast<std::int64_t>(sqlite3_column_int64(stmt_, column));
+}
 
 // ---- row readers ------------------------------------------------------------------------------------------
 
@@ -90,8 +93,8 @@ cl_membership read_cl_membership(const statement& s) {
 cl_role read_cl_role(const statement& s) { return {s.text(0), s.text(1), s.text(2), s.text(3), s.text(4)}; }
 
 cl_permission read_cl_permission(const statement& s) {
-    return {s.text(0),         s.text(1),         s.text(2),         s.integer(3) != 0, s.integer(4) != 0,
-            s.integer(5) != 0, s.integer(6) != 0, s.text(7)};
+    return {s.text(0),         s.text(1),         s.text(2),         s.integer(3) != 0,
+            s.integer(4) != 0, s.integer(5) != 0, s.integer(6) != 0, s.text(7)};
 }
 
 bb_user read_bb_user(const statement& s) {
@@ -195,8 +198,8 @@ store::store(const std::string& path, unsigned pbkdf2_iterations) : path_(path) 
         if (fd < 0 && errno != EEXIST) throw store_error("cannot create " + path + ": " + std::strerror(errno));
         if (fd >= 0) ::close(fd);
     }
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) !=
-        SQLITE_OK) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                        nullptr) != SQLITE_OK) {
         const std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
         sqlite3_close(db_);
         throw store_error("cannot open " + path + ": " + why);
@@ -214,11 +217,13 @@ store::store(const std::string& path, unsigned pbkdf2_iterations) : path_(path) 
 // Reads go through a second connection: in WAL mode it reads the last committed state while a
 // write transaction (which builds the next policy before it commits) holds the writing one.
 void store::open_reader() {
-    if (sqlite3_open_v2(path_.c_str(), &read_db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
+    if (sqlite3_open_v2(path_.c_str(), &read_db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, nullptr) !=
+        SQLITE_OK) {
         const std::string why = read_db_ ? sqlite3_errmsg(read_db_) : "out of memory";
         throw store_error("cannot open " + path_ + " for reading: " + why);
     }
-    if (sqlite3_exec(read_db_, "PRAGMA busy_timeout = 5000; PRAGMA query_only = ON;", nullptr, nullptr, nullptr) != SQLITE_OK)
+    if (sqlite3_exec(read_db_, "PRAGMA busy_timeout = 5000; PRAGMA query_only = ON;", nullptr, nullptr, nullptr) !=
+        SQLITE_OK)
         throw store_error(std::string("cannot set up the reading connection: ") + sqlite3_errmsg(read_db_));
 }
 
@@ -235,7 +240,8 @@ void store::initialize(unsigned pbkdf2_iterations) {
 }
 
 store::store(const std::string& path, existing_tag) : path_(path) {
-    if (!file_exists(path)) throw store_error("no database at " + path + " (start `ward-service serve --db " + path + "` first)");
+    if (!file_exists(path))
+        throw store_error("no database at " + path + " (start `ward-service serve --db " + path + "` first)");
     if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
         const std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
         sqlite3_close(db_);
@@ -319,14 +325,16 @@ void store::create_schema_and_seed(unsigned iterations) {
     const person people[] = {
         {"15679071-4a5e-41e3-a495-5d93b478257b", "John", "Young", "jyoung@provide.local", 415, nullptr},
         {"45a64d9f-3996-4ab0-9de6-2e8b44ef119c", "Bob", "Crippen", "bcrippen@provide.local", 415 | 0x100000, nullptr},
-        {"0f9e8d7c-6b5a-4c3d-9e2f-1a0b9c8d7e6f", "Kathryn", "Sullivan", "ksullivan@provide.local", 415 | 0x20000000, nullptr},
+        {"0f9e8d7c-6b5a-4c3d-9e2f-1a0b9c8d7e6f", "Kathryn", "Sullivan", "ksullivan@provide.local", 415 | 0x20000000,
+         nullptr},
         {"efef1044-4958-43bc-903b-28f2bb938037", "Sally", "Ride", "sride@provide.local", 386,
          "cb2037f7-79fc-40f4-9720-ada636da4183"},
         {"7c6b5a49-3827-4615-a4b3-c2d1e0f9a8b7", "Guion", "Bluford", "gbluford@provide.local", 386,
          "5d0b7a4e-2f1c-4e8a-9b3d-6c7e8f9a0b1c"},
     };
     for (const person& p : people) {
-        auto s = t.prepare(std::string("INSERT INTO users (") + ident_user_columns + ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+        auto s = t.prepare(std::string("INSERT INTO users (") + ident_user_columns +
+                           ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
         s.bind(1, p.id).bind(2, p.email).bind(3, p.first).bind(4, p.last).bind(5, hash());
         if (p.application) s.bind(6, p.application);
         else s.bind_null(6);
@@ -335,7 +343,9 @@ void store::create_schema_and_seed(unsigned iterations) {
 
     // Commerce Layer Provisioning: acme (John owns it; Bob reads; Sally works the order desk, live)
     // and globex (Kathryn owns it).
-    t.prepare("INSERT INTO cl_organizations VALUES ('org_acme', 'Acme', ?1), ('org_globex', 'Globex', ?1)").bind(1, now).run();
+    t.prepare("INSERT INTO cl_organizations VALUES ('org_acme', 'Acme', ?1), ('org_globex', 'Globex', ?1)")
+        .bind(1, now)
+        .run();
     t.prepare("INSERT INTO cl_roles VALUES "
               "('role_acme_admin', 'org_acme', 'Admin', 'admin', ?1), "
               "('role_acme_read_only', 'org_acme', 'Read-only', 'read_only', ?1), "
@@ -350,11 +360,12 @@ void store::create_schema_and_seed(unsigned iterations) {
               "('perm_acme_orders_3', 'role_acme_orders', 'skus', 0, 1, 0, 0, ?1)")
         .bind(1, now)
         .run();
-    t.prepare("INSERT INTO cl_memberships VALUES "
-              "('mem_acme_john', 'org_acme', '15679071-4a5e-41e3-a495-5d93b478257b', 'role_acme_admin', 1, 'all', ?1), "
-              "('mem_acme_bob', 'org_acme', '45a64d9f-3996-4ab0-9de6-2e8b44ef119c', 'role_acme_read_only', 0, 'all', ?1), "
-              "('mem_acme_sally', 'org_acme', 'efef1044-4958-43bc-903b-28f2bb938037', 'role_acme_orders', 0, 'live', ?1), "
-              "('mem_globex_kathryn', 'org_globex', '0f9e8d7c-6b5a-4c3d-9e2f-1a0b9c8d7e6f', 'role_globex_admin', 1, 'all', ?1)")
+    t.prepare(
+         "INSERT INTO cl_memberships VALUES "
+         "('mem_acme_john', 'org_acme', '15679071-4a5e-41e3-a495-5d93b478257b', 'role_acme_admin', 1, 'all', ?1), "
+         "('mem_acme_bob', 'org_acme', '45a64d9f-3996-4ab0-9de6-2e8b44ef119c', 'role_acme_read_only', 0, 'all', ?1), "
+         "('mem_acme_sally', 'org_acme', 'efef1044-4958-43bc-903b-28f2bb938037', 'role_acme_orders', 0, 'live', ?1), "
+         "('mem_globex_kathryn', 'org_globex', '0f9e8d7c-6b5a-4c3d-9e2f-1a0b9c8d7e6f', 'role_globex_admin', 1, 'all', ?1)")
         .bind(1, now)
         .run();
 
@@ -378,7 +389,12 @@ void store::create_schema_and_seed(unsigned iterations) {
         {"auth0|alice", "org_acme", "Alice", "Admin", "alice@bluebricks.local", {"rol_Adm1nQw3rTyU1oPa"}},
         {"auth0|ben", "org_acme", "Ben", "Builder", "ben@bluebricks.local", {"rol_Bu1ldAsDfGhJkL9z"}},
         {"google-oauth2|dan", "org_acme", "Dan", "Viewer", "dan@bluebricks.local", {"rol_V13wPoIuYtReWq5e"}},
-        {"auth0|carol", "org_acme", "Carol", "Keys", "carol@bluebricks.local", {"rol_V13wPoIuYtReWq5e", "rol_abCdeFghIjklMnmP"}},
+        {"auth0|carol",
+         "org_acme",
+         "Carol",
+         "Keys",
+         "carol@bluebricks.local",
+         {"rol_V13wPoIuYtReWq5e", "rol_abCdeFghIjklMnmP"}},
         {"auth0|gus", "org_acme", "Gus", "Guest", "gus@bluebricks.local", {"rol_Gu35tLkJhGfDsA3r"}},
         {"prov0|1234567890", "org_globex", "Pat", "Viewer", "pat@bluebricks.local", {"rol_V13wPoIuYtReWq5e"}},
     };
@@ -393,7 +409,8 @@ void store::create_schema_and_seed(unsigned iterations) {
             .bind(7, hash())
             .bind(8, now)
             .run();
-        for (const char* r : p.roles) t.prepare("INSERT INTO bb_user_roles VALUES (?1, ?2)").bind(1, p.id).bind(2, r).run();
+        for (const char* r : p.roles)
+            t.prepare("INSERT INTO bb_user_roles VALUES (?1, ?2)").bind(1, p.id).bind(2, r).run();
     }
     t.commit();
 }
@@ -445,10 +462,13 @@ std::string select(const char* columns, const char* rest) { return std::string("
 ident_rows load_ident_rows(const store::reader& r) {
     ident_rows rows;
     rows.version = version_of(r, "ident");
-    select_into(r, "SELECT id, name FROM organizations ORDER BY id", rows.organizations,
-                [](const statement& s) { return ident_organization{s.text(0), s.text(1)}; });
+    select_into(r, "SELECT id, name FROM organizations ORDER BY id", rows.organizations, [](const statement& s) {
+        return ident_organization{s.text(0), s.text(1)};
+    });
     select_into(r, "SELECT id, organization_id, name FROM applications ORDER BY id", rows.applications,
-                [](const statement& s) { return ident_application{s.text(0), s.text(1), s.text(2)}; });
+                [](const statement& s) {
+                    return ident_application{s.text(0), s.text(1), s.text(2)};
+                });
     select_into(r, select(ident_user_columns, "FROM users ORDER BY created_at, id"), rows.users, &read_ident_user);
     return rows;
 }
@@ -458,22 +478,30 @@ provisioning_rows load_provisioning_rows(const store::reader& r) {
     rows.version = version_of(r, "provisioning");
     select_into(r, select(ident_user_columns, "FROM users ORDER BY id"), rows.users, &read_ident_user);
     select_into(r, "SELECT id, name, created_at FROM cl_organizations ORDER BY id", rows.organizations,
-                [](const statement& s) { return cl_organization{s.text(0), s.text(1), s.text(2)}; });
+                [](const statement& s) {
+                    return cl_organization{s.text(0), s.text(1), s.text(2)};
+                });
     select_into(r, select(cl_role_columns, "FROM cl_roles ORDER BY id"), rows.roles, &read_cl_role);
-    select_into(r, select(cl_permission_columns, "FROM cl_permissions ORDER BY id"), rows.permissions, &read_cl_permission);
-    select_into(r, select(cl_membership_columns, "FROM cl_memberships ORDER BY id"), rows.memberships, &read_cl_membership);
+    select_into(r, select(cl_permission_columns, "FROM cl_permissions ORDER BY id"), rows.permissions,
+                &read_cl_permission);
+    select_into(r, select(cl_membership_columns, "FROM cl_memberships ORDER BY id"), rows.memberships,
+                &read_cl_membership);
     return rows;
 }
 
 bluebricks_rows load_bluebricks_rows(const store::reader& r) {
     bluebricks_rows rows;
     rows.version = version_of(r, "bluebricks");
-    select_into(r, "SELECT id FROM bb_organizations ORDER BY id", rows.organizations, [](const statement& s) { return s.text(0); });
-    select_into(r, "SELECT id, name, rung, permissions FROM bb_roles ORDER BY id", rows.roles,
-                [](const statement& s) { return bb_role{s.text(0), s.text(1), s.text(2), s.text(3)}; });
+    select_into(r, "SELECT id FROM bb_organizations ORDER BY id", rows.organizations,
+                [](const statement& s) { return s.text(0); });
+    select_into(r, "SELECT id, name, rung, permissions FROM bb_roles ORDER BY id", rows.roles, [](const statement& s) {
+        return bb_role{s.text(0), s.text(1), s.text(2), s.text(3)};
+    });
     select_into(r, select(bb_user_columns, "FROM bb_users ORDER BY id"), rows.users, &read_bb_user);
     select_into(r, "SELECT user_id, role_id FROM bb_user_roles ORDER BY user_id, role_id", rows.user_roles,
-                [](const statement& s) { return bb_user_role{s.text(0), s.text(1)}; });
+                [](const statement& s) {
+                    return bb_user_role{s.text(0), s.text(1)};
+                });
     return rows;
 }
 } // namespace

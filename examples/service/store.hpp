@@ -44,8 +44,7 @@ public:
     bool step();
     /// Runs a statement that returns no rows.
     void run() {
-        while (step()) {
-        }
+        while (step()) {}
     }
 
     std::string text(int column) const;
@@ -59,8 +58,12 @@ private:
 
 // ---- rows --------------------------------------------------------------------------------------------
 
-struct ident_organization { std::string id, name; };
-struct ident_application { std::string id, organization_id, name; };
+struct ident_organization {
+    std::string id, name;
+};
+struct ident_application {
+    std::string id, organization_id, name;
+};
 struct ident_user {
     std::string id;
     std::string email; ///< empty: a virtual user created without one (NULL in the table)
@@ -71,8 +74,12 @@ struct ident_user {
     std::string created_at;
 };
 
-struct cl_organization { std::string id, name, created_at; };
-struct cl_role { std::string id, organization_id, name, kind, created_at; };
+struct cl_organization {
+    std::string id, name, created_at;
+};
+struct cl_role {
+    std::string id, organization_id, name, kind, created_at;
+};
 struct cl_permission {
     std::string id, role_id, subject_class;
     bool can_create = false, can_read = false, can_update = false, can_destroy = false;
@@ -85,13 +92,17 @@ struct cl_membership {
     std::string created_at;
 };
 
-struct bb_role { std::string id, name, rung, permissions; };
+struct bb_role {
+    std::string id, name, rung, permissions;
+};
 struct bb_user {
     std::string id, organization_id, name, first_name, last_name, email;
     std::optional<std::string> password_hash;
     std::string created_at;
 };
-struct bb_user_role { std::string user_id, role_id; };
+struct bb_user_role {
+    std::string user_id, role_id;
+};
 
 /// Everything one API's policy is built from, read in one consistent transaction.
 struct ident_rows {
@@ -213,14 +224,16 @@ private:
 inline constexpr const char* ident_user_columns =
     "id, email, first_name, last_name, password_hash, application_id, permissions, created_at";
 ident_user read_ident_user(const statement& s);
-inline constexpr const char* cl_membership_columns = "id, organization_id, user_id, role_id, owner, access_scope, created_at";
+inline constexpr const char* cl_membership_columns =
+    "id, organization_id, user_id, role_id, owner, access_scope, created_at";
 cl_membership read_cl_membership(const statement& s);
 inline constexpr const char* cl_role_columns = "id, organization_id, name, kind, created_at";
 cl_role read_cl_role(const statement& s);
 inline constexpr const char* cl_permission_columns =
     "id, role_id, subject_class, can_create, can_read, can_update, can_destroy, created_at";
 cl_permission read_cl_permission(const statement& s);
-inline constexpr const char* bb_user_columns = "id, organization_id, name, first_name, last_name, email, password_hash, created_at";
+inline constexpr const char* bb_user_columns =
+    "id, organization_id, name, first_name, last_name, email, password_hash, created_at";
 bb_user read_bb_user(const statement& s);
 
 /// The current UTC time as ISO 8601 with milliseconds: "2026-11-23T14:25:29.123Z".

@@ -12,12 +12,12 @@ namespace ward_service {
 inline constexpr const char* token_issuer = "ward-service";
 
 struct mint_options {
-    std::string audience;                    ///< "ident", "provisioning" or "bluebricks"
-    std::string subject;                     ///< `sub`
+    std::string audience;                     ///< "ident", "provisioning" or "bluebricks"
+    std::string subject;                      ///< `sub`
     std::optional<std::uint64_t> permissions; ///< ident: the mask (default: see README)
-    std::optional<std::string> scope;        ///< bluebricks: requested scope (intersected with held)
-    std::int64_t ttl = 3600;                 ///< seconds from now to `exp`; negative gives an expired token
-    std::int64_t not_before = 0;             ///< seconds from now to `nbf` (0: now)
+    std::optional<std::string> scope;         ///< bluebricks: requested scope (intersected with held)
+    std::int64_t ttl = 3600;                  ///< seconds from now to `exp`; negative gives an expired token
+    std::int64_t not_before = 0;              ///< seconds from now to `nbf` (0: now)
 };
 
 /// Opens the database at `db_path` (which must exist: `serve` creates it), reads its secret and the

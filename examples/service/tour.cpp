@@ -94,9 +94,7 @@ std::string words_of(const json& items) {
     return s;
 }
 
-std::string plural(std::size_t n, const char* word) {
-    return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
-}
+std::string plural(std::size_t n, const char* word) { return std::to_string(n) + " " + word + (n == 1 ? "" : "s"); }
 
 /// A JSON:API record's attributes (or an empty object).
 const json& attributes_of(const json& body) {
@@ -163,10 +161,11 @@ public:
             status = result->status;
             answer = json::parse(result->body, nullptr, /*allow_exceptions=*/false);
             what = status >= 400 ? reason_of(answer, result->body)
-                                 : describe ? describe(answer)
-                                            : std::string(status == 204 ? "done, no content" : "ok");
+                   : describe    ? describe(answer)
+                                 : std::string(status == 204 ? "done, no content" : "ok");
             // A service started with --explain says which grant let an allowed request through.
-            if (status < 400 && result->has_header("Ward-Decision")) what += "; ward: " + result->get_header_value("Ward-Decision");
+            if (status < 400 && result->has_header("Ward-Decision"))
+                what += "; ward: " + result->get_header_value("Ward-Decision");
         }
         const bool as_expected = status == expected;
         std::string entry = as_expected ? "  " : "! ";
@@ -185,11 +184,10 @@ public:
     std::string login(const std::string& email, const std::string& audience, const std::string& variable,
                       const std::string& who) {
         const json body = {{"email", email}, {"password", demo_password}, {"audience", audience}};
-        const json answer = step("POST", "/api/v1/authenticate", "", &body, email + ", " + audience, 201,
-                                 [](const json& a) {
-                                     return "token for " + text_of(a, "subject") + ", valid " +
-                                            text_of(a, "expires_in") + " s";
-                                 });
+        const json answer =
+            step("POST", "/api/v1/authenticate", "", &body, email + ", " + audience, 201, [](const json& a) {
+                return "token for " + text_of(a, "subject") + ", valid " + text_of(a, "expires_in") + " s";
+            });
         std::string token = text_of(answer, "token");
         tokens_.push_back({variable, who, token});
         return token;
@@ -323,8 +321,7 @@ void next_steps(std::ostream& out, const tour& t, const std::string& db_path) {
         << "# ident: everyone reads their own record: 200\n"
         << curl(u, "TOKEN_JOHN", "/api/v1/users/15679071-4a5e-41e3-a495-5d93b478257b")
         << "# ident: the shop application sees its users only; the blog's user is 404 to it\n"
-        << curl(u, "TOKEN_SHOP", "/api/v1/users")
-        << curl(u, "TOKEN_SHOP", std::string("/api/v1/users/") + guion_id)
+        << curl(u, "TOKEN_SHOP", "/api/v1/users") << curl(u, "TOKEN_SHOP", std::string("/api/v1/users/") + guion_id)
         << "\n# provisioning: John's organizations, Bob's memberships: 200; Bob (read_only) may not rename\n"
         << "# acme: 401\n"
         << curl(u, "TOKEN_JOHN_PROV", "/api/organizations") << curl(u, "TOKEN_BOB_PROV", "/api/memberships")
@@ -389,17 +386,17 @@ int play(const std::string& url, const std::string& db_path, std::ostream& out, 
     const std::string john_prov = t.login("jyoung@provide.local", "provisioning", "TOKEN_JOHN_PROV", "John");
     const std::string bob_prov = t.login("bcrippen@provide.local", "provisioning", "TOKEN_BOB_PROV", "Bob");
     t.step("GET", "/api/memberships", john_prov, nullptr, "John, acme's owner", 200, membership_list);
-    const json rename = {{"data", {{"type", "organizations"}, {"id", "org_acme"}, {"attributes", {{"name", "Acme by Bob"}}}}}};
+    const json rename = {
+        {"data", {{"type", "organizations"}, {"id", "org_acme"}, {"attributes", {{"name", "Acme by Bob"}}}}}};
     t.step("PATCH", "/api/organizations/org_acme", bob_prov, &rename, "Bob, read_only", 401);
     t.step("DELETE", "/api/memberships/mem_acme_john", john_prov, nullptr, "John, his own, as owner", 401);
     t.step("DELETE", "/api/organizations/org_acme", john_prov, nullptr, "John", 405);
-    const json invite = {
-        {"data",
-         {{"type", "memberships"},
-          {"attributes", {{"user_email", "ksullivan@provide.local"}, {"access_scope", "live"}}},
-          {"relationships",
-           {{"organization", {{"data", {{"type", "organizations"}, {"id", "org_acme"}}}}},
-            {"role", {{"data", {{"type", "roles"}, {"id", "role_acme_read_only"}}}}}}}}}};
+    const json invite = {{"data",
+                          {{"type", "memberships"},
+                           {"attributes", {{"user_email", "ksullivan@provide.local"}, {"access_scope", "live"}}},
+                           {"relationships",
+                            {{"organization", {{"data", {{"type", "organizations"}, {"id", "org_acme"}}}}},
+                             {"role", {{"data", {{"type", "roles"}, {"id", "role_acme_read_only"}}}}}}}}}};
     const json joined = t.step("POST", "/api/memberships", john_prov, &invite, "John, admin", 201, membership);
     const std::string joined_id = jsonapi_id(joined);
     if (!joined_id.empty())
@@ -423,10 +420,8 @@ int play(const std::string& url, const std::string& db_path, std::ostream& out, 
     t.step("GET", "/api/v1/user/prov0%7C1234567890", alice, nullptr, "alice, org_acme; pat is in org_globex", 404);
 
     out << '\n';
-    if (t.unexpected() == 0)
-        out << "tour: " << t.requests() << " requests, every status as expected\n";
-    else
-        out << "tour: " << t.requests() << " requests, " << t.unexpected() << " UNEXPECTED (marked with !)\n";
+    if (t.unexpected() == 0) out << "tour: " << t.requests() << " requests, every status as expected\n";
+    else out << "tour: " << t.requests() << " requests, " << t.unexpected() << " UNEXPECTED (marked with !)\n";
     if (print_next_steps) next_steps(out, t, db_path);
     return t.unexpected() == 0 ? 0 : 1;
 }
@@ -438,9 +433,7 @@ int run_tour(const std::string& url, const std::string& db_path, std::ostream& o
         std::string base = url;
         while (!base.empty() && base.back() == '/') base.pop_back();
         return play(base, db_path, out, print_next_steps);
-    } catch (const std::exception& e) {
-        out << "! tour stopped: " << e.what() << '\n';
-    } catch (...) {
+    } catch (const std::exception& e) { out << "! tour stopped: " << e.what() << '\n'; } catch (...) {
         out << "! tour stopped by an unknown exception\n";
     }
     return 1;

@@ -38,7 +38,8 @@ bool is_record_id(std::string_view s, std::string_view prefix) {
 
 bool is_provider_id(std::string_view s) {
     const std::size_t bar = s.find('|');
-    if (bar == std::string_view::npos || bar == 0 || bar > 40 || s.size() - bar - 1 == 0 || s.size() - bar - 1 > 64) return false;
+    if (bar == std::string_view::npos || bar == 0 || bar > 40 || s.size() - bar - 1 == 0 || s.size() - bar - 1 > 64)
+        return false;
     const auto provider_ok = std::all_of(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(bar),
                                          [](char ch) { return is_alnum(ch) || ch == '-'; });
     const auto id_ok = std::all_of(s.begin() + static_cast<std::ptrdiff_t>(bar) + 1, s.end(),
@@ -69,11 +70,13 @@ std::string printable(std::string_view s) {
 void allow_only(const json& object, std::initializer_list<std::string_view> allowed, std::string_view where) {
     for (const auto& item : object.items()) {
         if (std::find(allowed.begin(), allowed.end(), item.key()) == allowed.end())
-            fail(400, "unknown_field", "unknown field '" + printable(item.key()) + "'" + (where.empty() ? "" : " in ") + std::string(where));
+            fail(400, "unknown_field",
+                 "unknown field '" + printable(item.key()) + "'" + (where.empty() ? "" : " in ") + std::string(where));
     }
 }
 
-std::optional<std::string> string_field(const json& object, const char* name, std::size_t min, std::size_t max, bool required) {
+std::optional<std::string> string_field(const json& object, const char* name, std::size_t min, std::size_t max,
+                                        bool required) {
     const auto it = object.find(name);
     if (it == object.end() || it->is_null()) {
         if (required) fail(400, "missing_field", std::string("'") + name + "' is required");
@@ -82,8 +85,10 @@ std::optional<std::string> string_field(const json& object, const char* name, st
     if (!it->is_string()) fail(400, "wrong_type", std::string("'") + name + "' must be a string");
     std::string value = it->get<std::string>();
     if (value.size() < min || value.size() > max)
-        fail(400, "bad_length", std::string("'") + name + "' must be " + std::to_string(min) + " to " + std::to_string(max) + " bytes");
-    if (value.find('\0') != std::string::npos) fail(400, "bad_value", std::string("'") + name + "' contains a NUL byte");
+        fail(400, "bad_length",
+             std::string("'") + name + "' must be " + std::to_string(min) + " to " + std::to_string(max) + " bytes");
+    if (value.find('\0') != std::string::npos)
+        fail(400, "bad_value", std::string("'") + name + "' contains a NUL byte");
     return value;
 }
 

@@ -33,12 +33,13 @@ bool is_role_id(std::string_view s);
 std::string printable(std::string_view s);
 
 /// A 400 `unknown_field` for any member of `object` not in `allowed` (`where` names the object).
-void allow_only(const nlohmann::json& object, std::initializer_list<std::string_view> allowed, std::string_view where = "");
+void allow_only(const nlohmann::json& object, std::initializer_list<std::string_view> allowed,
+                std::string_view where = "");
 
 /// A string field: absent gives nullopt (or a 400 when required); present, it must be a string of
 /// `min`..`max` bytes.
-std::optional<std::string> string_field(const nlohmann::json& object, const char* name, std::size_t min, std::size_t max,
-                                        bool required);
+std::optional<std::string> string_field(const nlohmann::json& object, const char* name, std::size_t min,
+                                        std::size_t max, bool required);
 
 /// A boolean field: absent (or null) gives nullopt.
 std::optional<bool> bool_field(const nlohmann::json& object, const char* name);

@@ -47,7 +47,17 @@ enum class assign : unsigned char {
 };
 
 /// The kind of row a builder call adds; errors name it.
-enum class row_kind : unsigned char { scope, principal, role, role_table, binding, grant, deny, deny_everyone, restriction };
+enum class row_kind : unsigned char {
+    scope,
+    principal,
+    role,
+    role_table,
+    binding,
+    grant,
+    deny,
+    deny_everyone,
+    restriction
+};
 
 /// The row kind as error messages give it ("binding", "deny for everyone", ...).
 constexpr std::string_view to_string(row_kind k) noexcept {
@@ -78,8 +88,8 @@ struct build_error {
     /// "row 7 (binding): unknown role 'rol_x'".
     std::string message() const {
         if (ok()) return "ok";
-        std::string m = "row " + std::to_string(row) + " (" + std::string(to_string(kind)) + "): " +
-                        std::string(to_string(ec));
+        std::string m =
+            "row " + std::to_string(row) + " (" + std::string(to_string(kind)) + "): " + std::string(to_string(ec));
         if (!id.empty()) m += " '" + id + "'";
         return m;
     }
@@ -89,7 +99,7 @@ struct build_error {
 template <class P>
 struct build_result {
     std::shared_ptr<const ward::snapshot<P>> value; ///< the snapshot; null when a row was bad
-    build_error error;                                 ///< which row, and why
+    build_error error;                              ///< which row, and why
     /// The policy built.
     explicit operator bool() const noexcept { return value != nullptr; }
 };
@@ -155,7 +165,8 @@ public:
     std::size_t add_roles(const role_table<P, N>& table) {
         const std::size_t row = next_row(row_kind::role_table);
         if (!table.valid()) return fail(errc::invalid_role_table, row_kind::role_table, row, {}), row;
-        for (std::size_t i = 0; i < N; ++i) add_role_def(table.name(i), table.permissions(i), {}, row, row_kind::role_table);
+        for (std::size_t i = 0; i < N; ++i)
+            add_role_def(table.name(i), table.permissions(i), {}, row, row_kind::role_table);
         return row;
     }
 
@@ -168,7 +179,8 @@ public:
     }
     /// define_role with the permissions as a scope string ("read:users update:users"); an unknown
     /// name is an error of this row.
-    std::size_t define_role(std::string_view id, std::string_view permission_names, view<std::string_view> parents = {}) {
+    std::size_t define_role(std::string_view id, std::string_view permission_names,
+                            view<std::string_view> parents = {}) {
         const std::size_t row = next_row(row_kind::role);
         const auto r = parse_scope<P>(permission_names);
         if (!r) return fail(r.ec, row_kind::role, row, id), row;
@@ -281,7 +293,8 @@ private:
         if (error_.ok()) error_ = build_error{e, k, row, std::string(id)};
     }
     template <class Def>
-    std::uint32_t intern(detail::id_index& ids, std::vector<Def>& defs, std::string_view id, std::size_t row, row_kind k) {
+    std::uint32_t intern(detail::id_index& ids, std::vector<Def>& defs, std::string_view id, std::size_t row,
+                         row_kind k) {
         if (!detail::valid_id(id)) {
             fail(errc::invalid_id, k, row, id);
             return detail::none;
@@ -297,7 +310,8 @@ private:
     /// Interns `id` and marks it defined by `row`; detail::none when the id is malformed or
     /// already defined (an error of this row).
     template <class Def>
-    std::uint32_t define(detail::id_index& ids, std::vector<Def>& defs, std::string_view id, std::size_t row, row_kind k) {
+    std::uint32_t define(detail::id_index& ids, std::vector<Def>& defs, std::string_view id, std::size_t row,
+                         row_kind k) {
         const std::uint32_t i = intern(ids, defs, id, row, k);
         if (i == detail::none) return i;
         if (defs[i].defined) return fail(errc::duplicate_id, k, row, id), detail::none;
@@ -305,13 +319,18 @@ private:
         defs[i].row = static_cast<std::uint32_t>(row);
         return i;
     }
-    std::uint32_t intern_scope(std::string_view id, std::size_t row, row_kind k) { return intern(scope_ids_, scope_defs_, id, row, k); }
+    std::uint32_t intern_scope(std::string_view id, std::size_t row, row_kind k) {
+        return intern(scope_ids_, scope_defs_, id, row, k);
+    }
     std::uint32_t intern_principal(std::string_view id, std::size_t row, row_kind k) {
         return intern(principal_ids_, principal_defs_, id, row, k);
     }
-    std::uint32_t intern_role(std::string_view id, std::size_t row, row_kind k) { return intern(role_ids_, role_defs_, id, row, k); }
+    std::uint32_t intern_role(std::string_view id, std::size_t row, row_kind k) {
+        return intern(role_ids_, role_defs_, id, row, k);
+    }
 
-    void add_role_def(std::string_view id, const set& permissions, view<std::string_view> parents, std::size_t row, row_kind k) {
+    void add_role_def(std::string_view id, const set& permissions, view<std::string_view> parents, std::size_t row,
+                      row_kind k) {
         const std::uint32_t r = define(role_ids_, role_defs_, id, row, k);
         if (r == detail::none) return;
         const auto pb = static_cast<std::uint32_t>(role_parents_.size());

@@ -28,22 +28,31 @@ struct extended_claim {
 /// Every permission claim that is present caps the credential (they intersect); a token with no
 /// permission claim at all has no ceiling and the policy alone decides.
 struct token_claims {
-    std::string_view subject;                      ///< `sub`: "user:...", "application:...", "auth0|..."
-    bool has_permission_mask = false;              ///< a numeric `permissions` claim is present
-    std::uint64_t permission_mask = 0;             ///< its value
-    bool has_permission_names = false;             ///< a `permissions` array claim is present
-    view<std::string_view> permission_names;       ///< its items
-    bool has_scope = false;                        ///< an OAuth `scope` claim is present
-    std::string_view scope;                        ///< its value, space separated
-    view<extended_claim> extended;                 ///< provide's per-resource masks ("*" = any other)
-    std::string_view bound_scopes;                 ///< space-separated scope ids the token is restricted to
-    bool scope_restrictions = false;               ///< bound_scopes are `kind:id:value` restrictions (validated)
-    std::string_view via;                          ///< the application (scope id) the token was issued through
-    parse_mode names_mode = parse_mode::strict;    ///< lenient: permission names this service lacks are skipped
+    std::string_view subject;                   ///< `sub`: "user:...", "application:...", "auth0|..."
+    bool has_permission_mask = false;           ///< a numeric `permissions` claim is present
+    std::uint64_t permission_mask = 0;          ///< its value
+    bool has_permission_names = false;          ///< a `permissions` array claim is present
+    view<std::string_view> permission_names;    ///< its items
+    bool has_scope = false;                     ///< an OAuth `scope` claim is present
+    std::string_view scope;                     ///< its value, space separated
+    view<extended_claim> extended;              ///< provide's per-resource masks ("*" = any other)
+    std::string_view bound_scopes;              ///< space-separated scope ids the token is restricted to
+    bool scope_restrictions = false;            ///< bound_scopes are `kind:id:value` restrictions (validated)
+    std::string_view via;                       ///< the application (scope id) the token was issued through
+    parse_mode names_mode = parse_mode::strict; ///< lenient: permission names this service lacks are skipped
 };
 
 /// Which claim made authentication fail.
-enum class claim : unsigned char { none, subject, permission_mask, permission_names, scope, extended, bound_scopes, via };
+enum class claim : unsigned char {
+    none,
+    subject,
+    permission_mask,
+    permission_names,
+    scope,
+    extended,
+    bound_scopes,
+    via
+};
 
 /// The claim's name as error messages give it ("sub", "scope", ...).
 constexpr std::string_view to_string(claim c) noexcept {

@@ -93,19 +93,19 @@ public:
     constexpr std::size_t bound_count() const noexcept { return bound_count_; }  ///< bind_to() calls kept
     /// The i-th scope it is bound to (an invalid handle past bound_count()).
     constexpr scope_handle bound(std::size_t i) const noexcept { return i < bound_count_ ? bound_[i] : scope_handle{}; }
-    constexpr bool has_via() const noexcept { return has_via_; }   ///< via() was called
-    constexpr scope_handle via() const noexcept { return via_; }   ///< the application in use
+    constexpr bool has_via() const noexcept { return has_via_; } ///< via() was called
+    constexpr scope_handle via() const noexcept { return via_; } ///< the application in use
 
     /// One cap_at(): at most `ceiling` inside the subtree of `scope`.
     struct extended_entry {
         scope_handle scope;
         set ceiling;
     };
-    constexpr bool has_extended() const noexcept { return has_extended_; }              ///< an extended claim applies
-    constexpr std::size_t extended_count() const noexcept { return extended_count_; }   ///< cap_at() entries kept
+    constexpr bool has_extended() const noexcept { return has_extended_; }            ///< an extended claim applies
+    constexpr std::size_t extended_count() const noexcept { return extended_count_; } ///< cap_at() entries kept
     constexpr const extended_entry& extended(std::size_t i) const noexcept { return extended_[i]; }
-    constexpr bool has_wildcard() const noexcept { return has_wildcard_; }              ///< cap_wildcard() was called
-    constexpr const set& wildcard() const noexcept { return wildcard_; }                ///< its ceiling
+    constexpr bool has_wildcard() const noexcept { return has_wildcard_; } ///< cap_wildcard() was called
+    constexpr const set& wildcard() const noexcept { return wildcard_; }   ///< its ceiling
 
 private:
     principal_handle principal_{};

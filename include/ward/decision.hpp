@@ -84,9 +84,9 @@ struct decision {
 
     bool allowed = false;
     ward::reason why = reason::unauthenticated;
-    permission_set<P> missing{};   ///< required permissions the credential does not have here
-    std::uint32_t row = no_row;    ///< the builder row that decided (the deny, or a granting binding)
-    std::uint64_t version = 0;     ///< the snapshot's version
+    permission_set<P> missing{}; ///< required permissions the credential does not have here
+    std::uint32_t row = no_row;  ///< the builder row that decided (the deny, or a granting binding)
+    std::uint64_t version = 0;   ///< the snapshot's version
 
     constexpr explicit operator bool() const noexcept { return allowed; }
 };

@@ -13,27 +13,27 @@ namespace ward {
 /// holds nothing (fail closed).
 enum class errc : unsigned char {
     ok = 0,
-    empty_input,          ///< nothing to parse where something is required
-    empty_name,           ///< an empty item: repeated, leading or trailing separator, or "" in a list
-    unknown_name,         ///< a well-formed name the vocabulary does not define
-    invalid_character,    ///< a byte that may not appear here (control, NUL, space inside a name, ...)
-    input_too_long,       ///< longer than WARD_MAX_INPUT_LENGTH
-    unknown_bit,          ///< an integer mask with a bit the vocabulary does not define
-    value_out_of_range,   ///< a number that does not fit
-    malformed,            ///< input of the wrong shape (a subject without a kind, a bad number, ...)
-    unknown_kind,         ///< a subject or scope kind that is not accepted
-    buffer_too_small,     ///< a format call's output buffer cannot hold the result
+    empty_input,        ///< nothing to parse where something is required
+    empty_name,         ///< an empty item: repeated, leading or trailing separator, or "" in a list
+    unknown_name,       ///< a well-formed name the vocabulary does not define
+    invalid_character,  ///< a byte that may not appear here (control, NUL, space inside a name, ...)
+    input_too_long,     ///< longer than WARD_MAX_INPUT_LENGTH
+    unknown_bit,        ///< an integer mask with a bit the vocabulary does not define
+    value_out_of_range, ///< a number that does not fit
+    malformed,          ///< input of the wrong shape (a subject without a kind, a bad number, ...)
+    unknown_kind,       ///< a subject or scope kind that is not accepted
+    buffer_too_small,   ///< a format call's output buffer cannot hold the result
     // policy building
-    duplicate_id,         ///< a scope, role or principal id defined twice
-    unknown_scope,        ///< a row names a scope that was not defined
-    unknown_role,         ///< a row names a role that was not defined
-    unknown_principal,    ///< a row names a principal that was not defined
-    wrong_scope_kind,     ///< a scope placed under a parent of a kind it may not have
-    role_cycle,           ///< roles inherit from each other in a cycle
-    scope_cycle,          ///< scopes are parents of each other in a cycle
-    invalid_id,           ///< an id that is empty, too long or holds a forbidden byte
-    too_many,             ///< more rows of a kind than a snapshot can index
-    invalid_role_table,   ///< a compile-time role table that failed its own checks
+    duplicate_id,       ///< a scope, role or principal id defined twice
+    unknown_scope,      ///< a row names a scope that was not defined
+    unknown_role,       ///< a row names a role that was not defined
+    unknown_principal,  ///< a row names a principal that was not defined
+    wrong_scope_kind,   ///< a scope placed under a parent of a kind it may not have
+    role_cycle,         ///< roles inherit from each other in a cycle
+    scope_cycle,        ///< scopes are parents of each other in a cycle
+    invalid_id,         ///< an id that is empty, too long or holds a forbidden byte
+    too_many,           ///< more rows of a kind than a snapshot can index
+    invalid_role_table, ///< a compile-time role table that failed its own checks
 };
 
 /// A short, stable, human-readable name for an error code.

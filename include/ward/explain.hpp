@@ -34,7 +34,9 @@ std::string snapshot<P>::explain(const decision<P>& d) const {
                    std::string(scope_id(scope_handle{e->begin})) + ")";
         }
         for (const auto& [r, sc] : everyone_rows_)
-            if (r == row) return "deny-for-everyone row " + std::to_string(row) + " (at " + std::string(scope_id(scope_handle{sc})) + ")";
+            if (r == row)
+                return "deny-for-everyone row " + std::to_string(row) + " (at " +
+                       std::string(scope_id(scope_handle{sc})) + ")";
         return "row " + std::to_string(row);
     };
     const std::string missing = to_string(d.missing);
@@ -42,11 +44,15 @@ std::string snapshot<P>::explain(const decision<P>& d) const {
     switch (d.why) {
     case reason::granted: s = "allowed: granted by " + describe(d.row); break;
     case reason::unauthenticated: s = "denied: the request carries no valid credential"; break;
-    case reason::invalid_request: s = "denied: the check required no permission, and an empty requirement is always refused"; break;
+    case reason::invalid_request:
+        s = "denied: the check required no permission, and an empty requirement is always refused";
+        break;
     case reason::unknown_principal: s = "denied: the credential's principal is not in this policy"; break;
     case reason::unknown_scope: s = "denied: the target scope is not in this policy"; break;
     case reason::outside_scope: s = "denied: the target is outside the scope the credential is bound to"; break;
-    case reason::missing_permission: s = "denied: missing " + missing + " (no grant on the path to the target gives it)"; break;
+    case reason::missing_permission:
+        s = "denied: missing " + missing + " (no grant on the path to the target gives it)";
+        break;
     case reason::explicitly_denied: s = "denied: " + missing + " explicitly denied by " + describe(d.row); break;
     case reason::not_in_token: s = "denied: the token was not issued " + missing; break;
     case reason::restricted_by_application: {
@@ -54,8 +60,9 @@ std::string snapshot<P>::explain(const decision<P>& d) const {
         for (std::uint32_t p = 0; p + 1 < restrict_first_.size() && d.row != detail::none; ++p)
             for (std::uint32_t i = restrict_first_[p]; i < restrict_first_[p + 1]; ++i)
                 if (restrictions_[i].row == d.row)
-                    s += " (restriction row " + std::to_string(d.row) + ": " + std::string(principal_id(principal_handle{p})) +
-                         " acts here only through " + std::string(scope_id(scope_handle{restrictions_[i].app_begin})) + ")";
+                    s += " (restriction row " + std::to_string(d.row) + ": " +
+                         std::string(principal_id(principal_handle{p})) + " acts here only through " +
+                         std::string(scope_id(scope_handle{restrictions_[i].app_begin})) + ")";
         break;
     }
     }

@@ -73,7 +73,9 @@ public:
     /// Pins one snapshot for as long as it lives. Move-only; keep it for one request.
     class guard {
     public:
-        guard(guard&& o) noexcept : owner_(o.owner_), snap_(o.snap_), stripe_(o.stripe_), phase_(o.phase_) { o.owner_ = nullptr; }
+        guard(guard&& o) noexcept : owner_(o.owner_), snap_(o.snap_), stripe_(o.stripe_), phase_(o.phase_) {
+            o.owner_ = nullptr;
+        }
         guard(const guard&) = delete;
         guard& operator=(const guard&) = delete;
         guard& operator=(guard&&) = delete;

@@ -96,7 +96,8 @@ constexpr parse_result<permission_set<P>> parse_name(std::string_view name) noex
 ///   non-ASCII) is errc::invalid_character at its offset, and input longer than
 ///   WARD_MAX_INPUT_LENGTH is errc::input_too_long.
 template <class P>
-constexpr parse_result<permission_set<P>> parse_scope(std::string_view s, parse_mode mode = parse_mode::strict) noexcept {
+constexpr parse_result<permission_set<P>> parse_scope(std::string_view s,
+                                                      parse_mode mode = parse_mode::strict) noexcept {
     if (s.size() > WARD_MAX_INPUT_LENGTH) return {{}, errc::input_too_long, WARD_MAX_INPUT_LENGTH, 0};
     if (s.empty()) return {{}, errc::ok, 0, 0};
     detail::name_parser<P> p{mode};

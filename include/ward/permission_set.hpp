@@ -10,9 +10,9 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <string_view> // declares the std::hash primary template specialized below
 #include <initializer_list>
 #include <iterator>
+#include <string_view> // declares the std::hash primary template specialized below
 
 namespace ward {
 
@@ -155,7 +155,8 @@ public:
         static_assert(vocabulary_type::bits <= 64,
                       "ward::permission_set::from_integer: the vocabulary is wider than 64 bits");
         const std::uint64_t unknown = v & ~vocabulary_type::defined[0];
-        if (unknown != 0) return {permission_set{}, errc::unknown_bit, static_cast<std::size_t>(detail::ctz64(unknown)), 0};
+        if (unknown != 0)
+            return {permission_set{}, errc::unknown_bit, static_cast<std::size_t>(detail::ctz64(unknown)), 0};
         return {from_words_unchecked(word_array{v}), errc::ok, 0, 0};
     }
 

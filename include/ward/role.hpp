@@ -35,7 +35,8 @@ struct role_def {
     std::size_t parent_count = 0;
     bool too_many_parents = false;
 
-    constexpr role_def(std::string_view n, permission_set<P> p, std::initializer_list<std::string_view> inherits = {}) noexcept
+    constexpr role_def(std::string_view n, permission_set<P> p,
+                       std::initializer_list<std::string_view> inherits = {}) noexcept
         : name(n), permissions(p) {
         for (std::string_view s : inherits) {
             if (parent_count == parents.size()) {
@@ -93,7 +94,9 @@ public:
     constexpr bool valid() const noexcept { return valid_; }
     constexpr std::string_view name(std::size_t i) const noexcept { return i < N ? names_[i] : std::string_view{}; }
     /// Role i's flattened permissions (empty for an out-of-range index).
-    constexpr permission_set<P> permissions(std::size_t i) const noexcept { return i < N ? flat_[i] : permission_set<P>{}; }
+    constexpr permission_set<P> permissions(std::size_t i) const noexcept {
+        return i < N ? flat_[i] : permission_set<P>{};
+    }
     /// The index of the role called `name`, or npos.
     constexpr std::size_t find(std::string_view name) const noexcept {
         for (std::size_t i = 0; i < N; ++i)

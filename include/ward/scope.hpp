@@ -71,7 +71,9 @@ public:
 
     constexpr std::size_t size() const noexcept { return count_; }
     constexpr bool valid() const noexcept { return valid_; }
-    constexpr std::string_view name(std::size_t k) const noexcept { return k < count_ ? names_[k] : std::string_view{}; }
+    constexpr std::string_view name(std::size_t k) const noexcept {
+        return k < count_ ? names_[k] : std::string_view{};
+    }
     constexpr std::size_t find(std::string_view name) const noexcept {
         for (std::size_t k = 0; k < count_; ++k)
             if (names_[k] == name) return k;

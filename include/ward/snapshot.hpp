@@ -76,16 +76,18 @@ public:
 
     /// The version the builder gave it (decisions carry it).
     std::uint64_t version() const noexcept { return version_; }
-    std::size_t scope_count() const noexcept { return scope_end_.size(); }         ///< scopes (handles 0..n-1)
+    std::size_t scope_count() const noexcept { return scope_end_.size(); }          ///< scopes (handles 0..n-1)
     std::size_t principal_count() const noexcept { return principal_kind_.size(); } ///< principals (handles 0..n-1)
-    std::size_t role_count() const noexcept { return role_ids_.size(); }           ///< compile-time and run-time roles
-    std::size_t entry_count() const noexcept { return entries_.size(); }           ///< packed bindings, grants and denies
+    std::size_t role_count() const noexcept { return role_ids_.size(); }            ///< compile-time and run-time roles
+    std::size_t entry_count() const noexcept { return entries_.size(); } ///< packed bindings, grants and denies
 
     // ---- lookups (no allocation) ---------------------------------------------------------------------
     /// The scope with this id; an invalid handle when there is none.
     scope_handle find_scope(std::string_view id) const noexcept { return scope_handle{scope_ids_.find(id)}; }
     /// The principal with this id (a token's subject); an invalid handle when there is none.
-    principal_handle find_principal(std::string_view id) const noexcept { return principal_handle{principal_ids_.find(id)}; }
+    principal_handle find_principal(std::string_view id) const noexcept {
+        return principal_handle{principal_ids_.find(id)};
+    }
     /// The id of a scope or principal; empty for a handle this snapshot does not know.
     std::string_view scope_id(scope_handle s) const noexcept { return scope_ids_.at(s.value); }
     std::string_view principal_id(principal_handle p) const noexcept { return principal_ids_.at(p.value); }
@@ -128,7 +130,8 @@ public:
     }
     /// Many requests of one credential in one call; out must hold requests.size() decisions.
     void check(const credential<P>& cred, view<request<P>> requests, decision<P>* out) const noexcept {
-        for (std::size_t i = 0; i < requests.size(); ++i) out[i] = check(cred, requests[i].required, requests[i].target);
+        for (std::size_t i = 0; i < requests.size(); ++i)
+            out[i] = check(cred, requests[i].required, requests[i].target);
     }
 
     // ---- reverse queries -------------------------------------------------------------------------------
@@ -154,9 +157,10 @@ public:
     /// Bytes held by this snapshot's tables (capacity, not counting the object itself).
     std::size_t memory_bytes() const noexcept {
         return scope_ids_.memory_bytes() + principal_ids_.memory_bytes() + role_ids_.memory_bytes() +
-               bytes(scope_end_) + bytes(scope_parent_) + bytes(scope_kind_) + bytes(deny_all_) + bytes(everyone_first_) + bytes(everyone_) +
-               bytes(principal_kind_) + bytes(first_) + bytes(entries_) + bytes(restrict_first_) + bytes(restrictions_) +
-               bytes(masks_) + bytes(role_masks_) + bytes(everyone_rows_);
+               bytes(scope_end_) + bytes(scope_parent_) + bytes(scope_kind_) + bytes(deny_all_) +
+               bytes(everyone_first_) + bytes(everyone_) + bytes(principal_kind_) + bytes(first_) + bytes(entries_) +
+               bytes(restrict_first_) + bytes(restrictions_) + bytes(masks_) + bytes(role_masks_) +
+               bytes(everyone_rows_);
     }
     /// Bytes of the id strings alone.
     std::size_t id_bytes() const noexcept {
@@ -172,7 +176,7 @@ private:
     using mask_ref = std::conditional_t<inline_masks, std::uint64_t, std::uint32_t>;
     /// One grant, binding or deny of a principal, as the decision path reads it.
     struct entry {
-        std::uint32_t begin;      ///< the scope's number; the entry covers numbers [begin, end)
+        std::uint32_t begin; ///< the scope's number; the entry covers numbers [begin, end)
         std::uint32_t end;
         std::uint32_t tagged_row; ///< row number (low 30 bits) and entry_kind (high 2 bits)
         mask_ref mask;            ///< the mask's word, or its index in the pool
@@ -279,7 +283,8 @@ private:
     const entry* find_row(std::uint32_t row, std::uint32_t& principal) const noexcept {
         for (std::size_t i = 0; i < entries_.size(); ++i)
             if (entries_[i].row() == row) {
-                std::uint32_t lo = 0, hi = static_cast<std::uint32_t>(principal_count()); // first_[lo] <= i < first_[hi]
+                std::uint32_t lo = 0,
+                              hi = static_cast<std::uint32_t>(principal_count()); // first_[lo] <= i < first_[hi]
                 while (hi - lo > 1) {
                     const std::uint32_t mid = lo + (hi - lo) / 2;
                     if (first_[mid] <= i) lo = mid;
@@ -296,8 +301,8 @@ private:
     detail::id_index scope_ids_, principal_ids_, role_ids_;
     std::vector<std::uint32_t> scope_end_, scope_parent_;
     std::vector<std::uint8_t> scope_kind_;
-    std::vector<std::uint32_t> deny_all_;         ///< per scope: mask of everyone-denies on its path
-    std::vector<std::uint32_t> everyone_first_;  ///< per scope: its own everyone-deny rows in everyone_
+    std::vector<std::uint32_t> deny_all_;       ///< per scope: mask of everyone-denies on its path
+    std::vector<std::uint32_t> everyone_first_; ///< per scope: its own everyone-deny rows in everyone_
     std::vector<std::pair<std::uint32_t, std::uint32_t>> everyone_; ///< (row, mask)
     std::vector<principal_kind> principal_kind_;
     std::vector<std::uint32_t> first_;
@@ -383,7 +388,6 @@ std::size_t snapshot<P>::principals_with(const set& required, scope_handle targe
     }
     return n;
 }
-
 
 } // namespace ward
 

@@ -47,9 +47,9 @@ struct subject {
 
 namespace detail {
 constexpr bool principal_kind_from(std::string_view s, principal_kind& k) noexcept {
-    constexpr principal_kind all[] = {principal_kind::user,           principal_kind::application,
-                                      principal_kind::organization,   principal_kind::api_credential,
-                                      principal_kind::token,          principal_kind::invite};
+    constexpr principal_kind all[] = {principal_kind::user,         principal_kind::application,
+                                      principal_kind::organization, principal_kind::api_credential,
+                                      principal_kind::token,        principal_kind::invite};
     for (principal_kind c : all)
         if (to_string(c) == s) {
             k = c;

@@ -66,8 +66,8 @@ struct vocabulary {
     using value_type = P;
     using wire_type = typename source::wire_type;
 
-    static constexpr std::size_t bits = source::bits;                 ///< highest bit position + 1
-    static constexpr std::size_t words = (bits + 63) / 64;            ///< 64-bit words in a set
+    static constexpr std::size_t bits = source::bits;                         ///< highest bit position + 1
+    static constexpr std::size_t words = (bits + 63) / 64;                    ///< 64-bit words in a set
     static constexpr std::size_t size = detail::defined_count(source::names); ///< defined permissions
 
     static_assert(detail::names_well_formed(source::names),
@@ -80,7 +80,8 @@ struct vocabulary {
                   "ward::permission_traits<P>::wire_type must be an unsigned integer of at most 64 bits");
     // The default (uint64_t) is a promise only for vocabularies of at most 64 bits; a wire_type the
     // traits declare must hold every bit.
-    static_assert((!detail::declares_wire_type<P>::value && bits > 64) || bits <= std::numeric_limits<wire_type>::digits,
+    static_assert((!detail::declares_wire_type<P>::value && bits > 64) ||
+                      bits <= std::numeric_limits<wire_type>::digits,
                   "ward::permission_traits<P>::wire_type is narrower than the vocabulary's highest bit");
 
     static constexpr std::size_t slots = detail::table_size(size, 4);

@@ -136,9 +136,7 @@ constexpr bool is_provider_char(char c) noexcept {
 constexpr bool is_lower_kind_char(char c) noexcept { return (c >= 'a' && c <= 'z') || c == '_'; }
 
 /// A byte of a scope restriction's value: [A-Za-z0-9._~-].
-constexpr bool is_restriction_value_char(char c) noexcept {
-    return is_id_char(c) && c != '@' && c != '+' && c != '=';
-}
+constexpr bool is_restriction_value_char(char c) noexcept { return is_id_char(c) && c != '@' && c != '+' && c != '='; }
 
 /// A policy id (scope, principal, role, bound scope, application): 1..WARD_MAX_ID_LENGTH bytes of
 /// printable ASCII other than space.
@@ -396,27 +394,27 @@ namespace ward {
 /// holds nothing (fail closed).
 enum class errc : unsigned char {
     ok = 0,
-    empty_input,          ///< nothing to parse where something is required
-    empty_name,           ///< an empty item: repeated, leading or trailing separator, or "" in a list
-    unknown_name,         ///< a well-formed name the vocabulary does not define
-    invalid_character,    ///< a byte that may not appear here (control, NUL, space inside a name, ...)
-    input_too_long,       ///< longer than WARD_MAX_INPUT_LENGTH
-    unknown_bit,          ///< an integer mask with a bit the vocabulary does not define
-    value_out_of_range,   ///< a number that does not fit
-    malformed,            ///< input of the wrong shape (a subject without a kind, a bad number, ...)
-    unknown_kind,         ///< a subject or scope kind that is not accepted
-    buffer_too_small,     ///< a format call's output buffer cannot hold the result
+    empty_input,        ///< nothing to parse where something is required
+    empty_name,         ///< an empty item: repeated, leading or trailing separator, or "" in a list
+    unknown_name,       ///< a well-formed name the vocabulary does not define
+    invalid_character,  ///< a byte that may not appear here (control, NUL, space inside a name, ...)
+    input_too_long,     ///< longer than WARD_MAX_INPUT_LENGTH
+    unknown_bit,        ///< an integer mask with a bit the vocabulary does not define
+    value_out_of_range, ///< a number that does not fit
+    malformed,          ///< input of the wrong shape (a subject without a kind, a bad number, ...)
+    unknown_kind,       ///< a subject or scope kind that is not accepted
+    buffer_too_small,   ///< a format call's output buffer cannot hold the result
     // policy building
-    duplicate_id,         ///< a scope, role or principal id defined twice
-    unknown_scope,        ///< a row names a scope that was not defined
-    unknown_role,         ///< a row names a role that was not defined
-    unknown_principal,    ///< a row names a principal that was not defined
-    wrong_scope_kind,     ///< a scope placed under a parent of a kind it may not have
-    role_cycle,           ///< roles inherit from each other in a cycle
-    scope_cycle,          ///< scopes are parents of each other in a cycle
-    invalid_id,           ///< an id that is empty, too long or holds a forbidden byte
-    too_many,             ///< more rows of a kind than a snapshot can index
-    invalid_role_table,   ///< a compile-time role table that failed its own checks
+    duplicate_id,       ///< a scope, role or principal id defined twice
+    unknown_scope,      ///< a row names a scope that was not defined
+    unknown_role,       ///< a row names a role that was not defined
+    unknown_principal,  ///< a row names a principal that was not defined
+    wrong_scope_kind,   ///< a scope placed under a parent of a kind it may not have
+    role_cycle,         ///< roles inherit from each other in a cycle
+    scope_cycle,        ///< scopes are parents of each other in a cycle
+    invalid_id,         ///< an id that is empty, too long or holds a forbidden byte
+    too_many,           ///< more rows of a kind than a snapshot can index
+    invalid_role_table, ///< a compile-time role table that failed its own checks
 };
 
 /// A short, stable, human-readable name for an error code.
@@ -753,7 +751,10 @@ constexpr int ctz64(std::uint64_t x) noexcept {
     return __builtin_ctzll(x);
 #else
     int n = 0;
-    while (!(x & 1u)) { x >>= 1; ++n; }
+    while (!(x & 1u)) {
+        x >>= 1;
+        ++n;
+    }
     return n;
 #endif
 }
@@ -1113,8 +1114,8 @@ struct vocabulary {
     using value_type = P;
     using wire_type = typename source::wire_type;
 
-    static constexpr std::size_t bits = source::bits;                 ///< highest bit position + 1
-    static constexpr std::size_t words = (bits + 63) / 64;            ///< 64-bit words in a set
+    static constexpr std::size_t bits = source::bits;                         ///< highest bit position + 1
+    static constexpr std::size_t words = (bits + 63) / 64;                    ///< 64-bit words in a set
     static constexpr std::size_t size = detail::defined_count(source::names); ///< defined permissions
 
     static_assert(detail::names_well_formed(source::names),
@@ -1127,7 +1128,8 @@ struct vocabulary {
                   "ward::permission_traits<P>::wire_type must be an unsigned integer of at most 64 bits");
     // The default (uint64_t) is a promise only for vocabularies of at most 64 bits; a wire_type the
     // traits declare must hold every bit.
-    static_assert((!detail::declares_wire_type<P>::value && bits > 64) || bits <= std::numeric_limits<wire_type>::digits,
+    static_assert((!detail::declares_wire_type<P>::value && bits > 64) ||
+                      bits <= std::numeric_limits<wire_type>::digits,
                   "ward::permission_traits<P>::wire_type is narrower than the vocabulary's highest bit");
 
     static constexpr std::size_t slots = detail::table_size(size, 4);
@@ -1182,9 +1184,9 @@ constexpr std::string_view name_of(P p) noexcept {
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <string_view> // declares the std::hash primary template specialized below
 #include <initializer_list>
 #include <iterator>
+#include <string_view> // declares the std::hash primary template specialized below
 
 namespace ward {
 
@@ -1327,7 +1329,8 @@ public:
         static_assert(vocabulary_type::bits <= 64,
                       "ward::permission_set::from_integer: the vocabulary is wider than 64 bits");
         const std::uint64_t unknown = v & ~vocabulary_type::defined[0];
-        if (unknown != 0) return {permission_set{}, errc::unknown_bit, static_cast<std::size_t>(detail::ctz64(unknown)), 0};
+        if (unknown != 0)
+            return {permission_set{}, errc::unknown_bit, static_cast<std::size_t>(detail::ctz64(unknown)), 0};
         return {from_words_unchecked(word_array{v}), errc::ok, 0, 0};
     }
 
@@ -1565,7 +1568,8 @@ constexpr parse_result<permission_set<P>> parse_name(std::string_view name) noex
 ///   non-ASCII) is errc::invalid_character at its offset, and input longer than
 ///   WARD_MAX_INPUT_LENGTH is errc::input_too_long.
 template <class P>
-constexpr parse_result<permission_set<P>> parse_scope(std::string_view s, parse_mode mode = parse_mode::strict) noexcept {
+constexpr parse_result<permission_set<P>> parse_scope(std::string_view s,
+                                                      parse_mode mode = parse_mode::strict) noexcept {
     if (s.size() > WARD_MAX_INPUT_LENGTH) return {{}, errc::input_too_long, WARD_MAX_INPUT_LENGTH, 0};
     if (s.empty()) return {{}, errc::ok, 0, 0};
     detail::name_parser<P> p{mode};
@@ -1684,7 +1688,8 @@ struct role_def {
     std::size_t parent_count = 0;
     bool too_many_parents = false;
 
-    constexpr role_def(std::string_view n, permission_set<P> p, std::initializer_list<std::string_view> inherits = {}) noexcept
+    constexpr role_def(std::string_view n, permission_set<P> p,
+                       std::initializer_list<std::string_view> inherits = {}) noexcept
         : name(n), permissions(p) {
         for (std::string_view s : inherits) {
             if (parent_count == parents.size()) {
@@ -1742,7 +1747,9 @@ public:
     constexpr bool valid() const noexcept { return valid_; }
     constexpr std::string_view name(std::size_t i) const noexcept { return i < N ? names_[i] : std::string_view{}; }
     /// Role i's flattened permissions (empty for an out-of-range index).
-    constexpr permission_set<P> permissions(std::size_t i) const noexcept { return i < N ? flat_[i] : permission_set<P>{}; }
+    constexpr permission_set<P> permissions(std::size_t i) const noexcept {
+        return i < N ? flat_[i] : permission_set<P>{};
+    }
     /// The index of the role called `name`, or npos.
     constexpr std::size_t find(std::string_view name) const noexcept {
         for (std::size_t i = 0; i < N; ++i)
@@ -1875,7 +1882,9 @@ public:
 
     constexpr std::size_t size() const noexcept { return count_; }
     constexpr bool valid() const noexcept { return valid_; }
-    constexpr std::string_view name(std::size_t k) const noexcept { return k < count_ ? names_[k] : std::string_view{}; }
+    constexpr std::string_view name(std::size_t k) const noexcept {
+        return k < count_ ? names_[k] : std::string_view{};
+    }
     constexpr std::size_t find(std::string_view name) const noexcept {
         for (std::size_t k = 0; k < count_; ++k)
             if (names_[k] == name) return k;
@@ -1975,9 +1984,9 @@ struct subject {
 
 namespace detail {
 constexpr bool principal_kind_from(std::string_view s, principal_kind& k) noexcept {
-    constexpr principal_kind all[] = {principal_kind::user,           principal_kind::application,
-                                      principal_kind::organization,   principal_kind::api_credential,
-                                      principal_kind::token,          principal_kind::invite};
+    constexpr principal_kind all[] = {principal_kind::user,         principal_kind::application,
+                                      principal_kind::organization, principal_kind::api_credential,
+                                      principal_kind::token,        principal_kind::invite};
     for (principal_kind c : all)
         if (to_string(c) == s) {
             k = c;
@@ -2133,19 +2142,19 @@ public:
     constexpr std::size_t bound_count() const noexcept { return bound_count_; }  ///< bind_to() calls kept
     /// The i-th scope it is bound to (an invalid handle past bound_count()).
     constexpr scope_handle bound(std::size_t i) const noexcept { return i < bound_count_ ? bound_[i] : scope_handle{}; }
-    constexpr bool has_via() const noexcept { return has_via_; }   ///< via() was called
-    constexpr scope_handle via() const noexcept { return via_; }   ///< the application in use
+    constexpr bool has_via() const noexcept { return has_via_; } ///< via() was called
+    constexpr scope_handle via() const noexcept { return via_; } ///< the application in use
 
     /// One cap_at(): at most `ceiling` inside the subtree of `scope`.
     struct extended_entry {
         scope_handle scope;
         set ceiling;
     };
-    constexpr bool has_extended() const noexcept { return has_extended_; }              ///< an extended claim applies
-    constexpr std::size_t extended_count() const noexcept { return extended_count_; }   ///< cap_at() entries kept
+    constexpr bool has_extended() const noexcept { return has_extended_; }            ///< an extended claim applies
+    constexpr std::size_t extended_count() const noexcept { return extended_count_; } ///< cap_at() entries kept
     constexpr const extended_entry& extended(std::size_t i) const noexcept { return extended_[i]; }
-    constexpr bool has_wildcard() const noexcept { return has_wildcard_; }              ///< cap_wildcard() was called
-    constexpr const set& wildcard() const noexcept { return wildcard_; }                ///< its ceiling
+    constexpr bool has_wildcard() const noexcept { return has_wildcard_; } ///< cap_wildcard() was called
+    constexpr const set& wildcard() const noexcept { return wildcard_; }   ///< its ceiling
 
 private:
     principal_handle principal_{};
@@ -2238,22 +2247,31 @@ struct extended_claim {
 /// Every permission claim that is present caps the credential (they intersect); a token with no
 /// permission claim at all has no ceiling and the policy alone decides.
 struct token_claims {
-    std::string_view subject;                      ///< `sub`: "user:...", "application:...", "auth0|..."
-    bool has_permission_mask = false;              ///< a numeric `permissions` claim is present
-    std::uint64_t permission_mask = 0;             ///< its value
-    bool has_permission_names = false;             ///< a `permissions` array claim is present
-    view<std::string_view> permission_names;       ///< its items
-    bool has_scope = false;                        ///< an OAuth `scope` claim is present
-    std::string_view scope;                        ///< its value, space separated
-    view<extended_claim> extended;                 ///< provide's per-resource masks ("*" = any other)
-    std::string_view bound_scopes;                 ///< space-separated scope ids the token is restricted to
-    bool scope_restrictions = false;               ///< bound_scopes are `kind:id:value` restrictions (validated)
-    std::string_view via;                          ///< the application (scope id) the token was issued through
-    parse_mode names_mode = parse_mode::strict;    ///< lenient: permission names this service lacks are skipped
+    std::string_view subject;                   ///< `sub`: "user:...", "application:...", "auth0|..."
+    bool has_permission_mask = false;           ///< a numeric `permissions` claim is present
+    std::uint64_t permission_mask = 0;          ///< its value
+    bool has_permission_names = false;          ///< a `permissions` array claim is present
+    view<std::string_view> permission_names;    ///< its items
+    bool has_scope = false;                     ///< an OAuth `scope` claim is present
+    std::string_view scope;                     ///< its value, space separated
+    view<extended_claim> extended;              ///< provide's per-resource masks ("*" = any other)
+    std::string_view bound_scopes;              ///< space-separated scope ids the token is restricted to
+    bool scope_restrictions = false;            ///< bound_scopes are `kind:id:value` restrictions (validated)
+    std::string_view via;                       ///< the application (scope id) the token was issued through
+    parse_mode names_mode = parse_mode::strict; ///< lenient: permission names this service lacks are skipped
 };
 
 /// Which claim made authentication fail.
-enum class claim : unsigned char { none, subject, permission_mask, permission_names, scope, extended, bound_scopes, via };
+enum class claim : unsigned char {
+    none,
+    subject,
+    permission_mask,
+    permission_names,
+    scope,
+    extended,
+    bound_scopes,
+    via
+};
 
 /// The claim's name as error messages give it ("sub", "scope", ...).
 constexpr std::string_view to_string(claim c) noexcept {
@@ -2370,9 +2388,9 @@ struct decision {
 
     bool allowed = false;
     ward::reason why = reason::unauthenticated;
-    permission_set<P> missing{};   ///< required permissions the credential does not have here
-    std::uint32_t row = no_row;    ///< the builder row that decided (the deny, or a granting binding)
-    std::uint64_t version = 0;     ///< the snapshot's version
+    permission_set<P> missing{}; ///< required permissions the credential does not have here
+    std::uint32_t row = no_row;  ///< the builder row that decided (the deny, or a granting binding)
+    std::uint64_t version = 0;   ///< the snapshot's version
 
     constexpr explicit operator bool() const noexcept { return allowed; }
 };
@@ -2471,7 +2489,8 @@ credential_result<P> authenticate(const snapshot<P>& s, const token_claims& c) n
         r.value.cap(m.value);
     }
     if (!c.extended.empty()) {
-        if (c.extended.size() > WARD_MAX_EXTENDED_CLAIMS + 1) return fail(errc::too_many, claim::extended, WARD_MAX_EXTENDED_CLAIMS);
+        if (c.extended.size() > WARD_MAX_EXTENDED_CLAIMS + 1)
+            return fail(errc::too_many, claim::extended, WARD_MAX_EXTENDED_CLAIMS);
         if constexpr (vocabulary<P>::bits <= 64) {
             for (std::size_t i = 0; i < c.extended.size(); ++i) {
                 const extended_claim& e = c.extended[i];
@@ -2490,7 +2509,8 @@ credential_result<P> authenticate(const snapshot<P>& s, const token_claims& c) n
         }
     }
     if (!c.bound_scopes.empty()) {
-        if (c.bound_scopes.size() > WARD_MAX_INPUT_LENGTH) return fail(errc::input_too_long, claim::bound_scopes, WARD_MAX_INPUT_LENGTH);
+        if (c.bound_scopes.size() > WARD_MAX_INPUT_LENGTH)
+            return fail(errc::input_too_long, claim::bound_scopes, WARD_MAX_INPUT_LENGTH);
         for (const split_item item : split_spaces(c.bound_scopes)) {
             if (item.text.empty()) return fail(errc::empty_name, claim::bound_scopes, item.offset);
             if (c.scope_restrictions) {
@@ -2567,16 +2587,18 @@ public:
 
     /// The version the builder gave it (decisions carry it).
     std::uint64_t version() const noexcept { return version_; }
-    std::size_t scope_count() const noexcept { return scope_end_.size(); }         ///< scopes (handles 0..n-1)
+    std::size_t scope_count() const noexcept { return scope_end_.size(); }          ///< scopes (handles 0..n-1)
     std::size_t principal_count() const noexcept { return principal_kind_.size(); } ///< principals (handles 0..n-1)
-    std::size_t role_count() const noexcept { return role_ids_.size(); }           ///< compile-time and run-time roles
-    std::size_t entry_count() const noexcept { return entries_.size(); }           ///< packed bindings, grants and denies
+    std::size_t role_count() const noexcept { return role_ids_.size(); }            ///< compile-time and run-time roles
+    std::size_t entry_count() const noexcept { return entries_.size(); } ///< packed bindings, grants and denies
 
     // ---- lookups (no allocation) ---------------------------------------------------------------------
     /// The scope with this id; an invalid handle when there is none.
     scope_handle find_scope(std::string_view id) const noexcept { return scope_handle{scope_ids_.find(id)}; }
     /// The principal with this id (a token's subject); an invalid handle when there is none.
-    principal_handle find_principal(std::string_view id) const noexcept { return principal_handle{principal_ids_.find(id)}; }
+    principal_handle find_principal(std::string_view id) const noexcept {
+        return principal_handle{principal_ids_.find(id)};
+    }
     /// The id of a scope or principal; empty for a handle this snapshot does not know.
     std::string_view scope_id(scope_handle s) const noexcept { return scope_ids_.at(s.value); }
     std::string_view principal_id(principal_handle p) const noexcept { return principal_ids_.at(p.value); }
@@ -2619,7 +2641,8 @@ public:
     }
     /// Many requests of one credential in one call; out must hold requests.size() decisions.
     void check(const credential<P>& cred, view<request<P>> requests, decision<P>* out) const noexcept {
-        for (std::size_t i = 0; i < requests.size(); ++i) out[i] = check(cred, requests[i].required, requests[i].target);
+        for (std::size_t i = 0; i < requests.size(); ++i)
+            out[i] = check(cred, requests[i].required, requests[i].target);
     }
 
     // ---- reverse queries -------------------------------------------------------------------------------
@@ -2645,9 +2668,10 @@ public:
     /// Bytes held by this snapshot's tables (capacity, not counting the object itself).
     std::size_t memory_bytes() const noexcept {
         return scope_ids_.memory_bytes() + principal_ids_.memory_bytes() + role_ids_.memory_bytes() +
-               bytes(scope_end_) + bytes(scope_parent_) + bytes(scope_kind_) + bytes(deny_all_) + bytes(everyone_first_) + bytes(everyone_) +
-               bytes(principal_kind_) + bytes(first_) + bytes(entries_) + bytes(restrict_first_) + bytes(restrictions_) +
-               bytes(masks_) + bytes(role_masks_) + bytes(everyone_rows_);
+               bytes(scope_end_) + bytes(scope_parent_) + bytes(scope_kind_) + bytes(deny_all_) +
+               bytes(everyone_first_) + bytes(everyone_) + bytes(principal_kind_) + bytes(first_) + bytes(entries_) +
+               bytes(restrict_first_) + bytes(restrictions_) + bytes(masks_) + bytes(role_masks_) +
+               bytes(everyone_rows_);
     }
     /// Bytes of the id strings alone.
     std::size_t id_bytes() const noexcept {
@@ -2663,7 +2687,7 @@ private:
     using mask_ref = std::conditional_t<inline_masks, std::uint64_t, std::uint32_t>;
     /// One grant, binding or deny of a principal, as the decision path reads it.
     struct entry {
-        std::uint32_t begin;      ///< the scope's number; the entry covers numbers [begin, end)
+        std::uint32_t begin; ///< the scope's number; the entry covers numbers [begin, end)
         std::uint32_t end;
         std::uint32_t tagged_row; ///< row number (low 30 bits) and entry_kind (high 2 bits)
         mask_ref mask;            ///< the mask's word, or its index in the pool
@@ -2770,7 +2794,8 @@ private:
     const entry* find_row(std::uint32_t row, std::uint32_t& principal) const noexcept {
         for (std::size_t i = 0; i < entries_.size(); ++i)
             if (entries_[i].row() == row) {
-                std::uint32_t lo = 0, hi = static_cast<std::uint32_t>(principal_count()); // first_[lo] <= i < first_[hi]
+                std::uint32_t lo = 0,
+                              hi = static_cast<std::uint32_t>(principal_count()); // first_[lo] <= i < first_[hi]
                 while (hi - lo > 1) {
                     const std::uint32_t mid = lo + (hi - lo) / 2;
                     if (first_[mid] <= i) lo = mid;
@@ -2787,8 +2812,8 @@ private:
     detail::id_index scope_ids_, principal_ids_, role_ids_;
     std::vector<std::uint32_t> scope_end_, scope_parent_;
     std::vector<std::uint8_t> scope_kind_;
-    std::vector<std::uint32_t> deny_all_;         ///< per scope: mask of everyone-denies on its path
-    std::vector<std::uint32_t> everyone_first_;  ///< per scope: its own everyone-deny rows in everyone_
+    std::vector<std::uint32_t> deny_all_;       ///< per scope: mask of everyone-denies on its path
+    std::vector<std::uint32_t> everyone_first_; ///< per scope: its own everyone-deny rows in everyone_
     std::vector<std::pair<std::uint32_t, std::uint32_t>> everyone_; ///< (row, mask)
     std::vector<principal_kind> principal_kind_;
     std::vector<std::uint32_t> first_;
@@ -2875,7 +2900,6 @@ std::size_t snapshot<P>::principals_with(const set& required, scope_handle targe
     return n;
 }
 
-
 } // namespace ward
 
 // snapshot::explain, off the decision path.
@@ -2911,7 +2935,9 @@ std::string snapshot<P>::explain(const decision<P>& d) const {
                    std::string(scope_id(scope_handle{e->begin})) + ")";
         }
         for (const auto& [r, sc] : everyone_rows_)
-            if (r == row) return "deny-for-everyone row " + std::to_string(row) + " (at " + std::string(scope_id(scope_handle{sc})) + ")";
+            if (r == row)
+                return "deny-for-everyone row " + std::to_string(row) + " (at " +
+                       std::string(scope_id(scope_handle{sc})) + ")";
         return "row " + std::to_string(row);
     };
     const std::string missing = to_string(d.missing);
@@ -2919,11 +2945,15 @@ std::string snapshot<P>::explain(const decision<P>& d) const {
     switch (d.why) {
     case reason::granted: s = "allowed: granted by " + describe(d.row); break;
     case reason::unauthenticated: s = "denied: the request carries no valid credential"; break;
-    case reason::invalid_request: s = "denied: the check required no permission, and an empty requirement is always refused"; break;
+    case reason::invalid_request:
+        s = "denied: the check required no permission, and an empty requirement is always refused";
+        break;
     case reason::unknown_principal: s = "denied: the credential's principal is not in this policy"; break;
     case reason::unknown_scope: s = "denied: the target scope is not in this policy"; break;
     case reason::outside_scope: s = "denied: the target is outside the scope the credential is bound to"; break;
-    case reason::missing_permission: s = "denied: missing " + missing + " (no grant on the path to the target gives it)"; break;
+    case reason::missing_permission:
+        s = "denied: missing " + missing + " (no grant on the path to the target gives it)";
+        break;
     case reason::explicitly_denied: s = "denied: " + missing + " explicitly denied by " + describe(d.row); break;
     case reason::not_in_token: s = "denied: the token was not issued " + missing; break;
     case reason::restricted_by_application: {
@@ -2931,8 +2961,9 @@ std::string snapshot<P>::explain(const decision<P>& d) const {
         for (std::uint32_t p = 0; p + 1 < restrict_first_.size() && d.row != detail::none; ++p)
             for (std::uint32_t i = restrict_first_[p]; i < restrict_first_[p + 1]; ++i)
                 if (restrictions_[i].row == d.row)
-                    s += " (restriction row " + std::to_string(d.row) + ": " + std::string(principal_id(principal_handle{p})) +
-                         " acts here only through " + std::string(scope_id(scope_handle{restrictions_[i].app_begin})) + ")";
+                    s += " (restriction row " + std::to_string(d.row) + ": " +
+                         std::string(principal_id(principal_handle{p})) + " acts here only through " +
+                         std::string(scope_id(scope_handle{restrictions_[i].app_begin})) + ")";
         break;
     }
     }
@@ -2970,7 +3001,17 @@ enum class assign : unsigned char {
 };
 
 /// The kind of row a builder call adds; errors name it.
-enum class row_kind : unsigned char { scope, principal, role, role_table, binding, grant, deny, deny_everyone, restriction };
+enum class row_kind : unsigned char {
+    scope,
+    principal,
+    role,
+    role_table,
+    binding,
+    grant,
+    deny,
+    deny_everyone,
+    restriction
+};
 
 /// The row kind as error messages give it ("binding", "deny for everyone", ...).
 constexpr std::string_view to_string(row_kind k) noexcept {
@@ -3001,8 +3042,8 @@ struct build_error {
     /// "row 7 (binding): unknown role 'rol_x'".
     std::string message() const {
         if (ok()) return "ok";
-        std::string m = "row " + std::to_string(row) + " (" + std::string(to_string(kind)) + "): " +
-                        std::string(to_string(ec));
+        std::string m =
+            "row " + std::to_string(row) + " (" + std::string(to_string(kind)) + "): " + std::string(to_string(ec));
         if (!id.empty()) m += " '" + id + "'";
         return m;
     }
@@ -3012,7 +3053,7 @@ struct build_error {
 template <class P>
 struct build_result {
     std::shared_ptr<const ward::snapshot<P>> value; ///< the snapshot; null when a row was bad
-    build_error error;                                 ///< which row, and why
+    build_error error;                              ///< which row, and why
     /// The policy built.
     explicit operator bool() const noexcept { return value != nullptr; }
 };
@@ -3078,7 +3119,8 @@ public:
     std::size_t add_roles(const role_table<P, N>& table) {
         const std::size_t row = next_row(row_kind::role_table);
         if (!table.valid()) return fail(errc::invalid_role_table, row_kind::role_table, row, {}), row;
-        for (std::size_t i = 0; i < N; ++i) add_role_def(table.name(i), table.permissions(i), {}, row, row_kind::role_table);
+        for (std::size_t i = 0; i < N; ++i)
+            add_role_def(table.name(i), table.permissions(i), {}, row, row_kind::role_table);
         return row;
     }
 
@@ -3091,7 +3133,8 @@ public:
     }
     /// define_role with the permissions as a scope string ("read:users update:users"); an unknown
     /// name is an error of this row.
-    std::size_t define_role(std::string_view id, std::string_view permission_names, view<std::string_view> parents = {}) {
+    std::size_t define_role(std::string_view id, std::string_view permission_names,
+                            view<std::string_view> parents = {}) {
         const std::size_t row = next_row(row_kind::role);
         const auto r = parse_scope<P>(permission_names);
         if (!r) return fail(r.ec, row_kind::role, row, id), row;
@@ -3204,7 +3247,8 @@ private:
         if (error_.ok()) error_ = build_error{e, k, row, std::string(id)};
     }
     template <class Def>
-    std::uint32_t intern(detail::id_index& ids, std::vector<Def>& defs, std::string_view id, std::size_t row, row_kind k) {
+    std::uint32_t intern(detail::id_index& ids, std::vector<Def>& defs, std::string_view id, std::size_t row,
+                         row_kind k) {
         if (!detail::valid_id(id)) {
             fail(errc::invalid_id, k, row, id);
             return detail::none;
@@ -3220,7 +3264,8 @@ private:
     /// Interns `id` and marks it defined by `row`; detail::none when the id is malformed or
     /// already defined (an error of this row).
     template <class Def>
-    std::uint32_t define(detail::id_index& ids, std::vector<Def>& defs, std::string_view id, std::size_t row, row_kind k) {
+    std::uint32_t define(detail::id_index& ids, std::vector<Def>& defs, std::string_view id, std::size_t row,
+                         row_kind k) {
         const std::uint32_t i = intern(ids, defs, id, row, k);
         if (i == detail::none) return i;
         if (defs[i].defined) return fail(errc::duplicate_id, k, row, id), detail::none;
@@ -3228,13 +3273,18 @@ private:
         defs[i].row = static_cast<std::uint32_t>(row);
         return i;
     }
-    std::uint32_t intern_scope(std::string_view id, std::size_t row, row_kind k) { return intern(scope_ids_, scope_defs_, id, row, k); }
+    std::uint32_t intern_scope(std::string_view id, std::size_t row, row_kind k) {
+        return intern(scope_ids_, scope_defs_, id, row, k);
+    }
     std::uint32_t intern_principal(std::string_view id, std::size_t row, row_kind k) {
         return intern(principal_ids_, principal_defs_, id, row, k);
     }
-    std::uint32_t intern_role(std::string_view id, std::size_t row, row_kind k) { return intern(role_ids_, role_defs_, id, row, k); }
+    std::uint32_t intern_role(std::string_view id, std::size_t row, row_kind k) {
+        return intern(role_ids_, role_defs_, id, row, k);
+    }
 
-    void add_role_def(std::string_view id, const set& permissions, view<std::string_view> parents, std::size_t row, row_kind k) {
+    void add_role_def(std::string_view id, const set& permissions, view<std::string_view> parents, std::size_t row,
+                      row_kind k) {
         const std::uint32_t r = define(role_ids_, role_defs_, id, row, k);
         if (r == detail::none) return;
         const auto pb = static_cast<std::uint32_t>(role_parents_.size());
@@ -3422,19 +3472,22 @@ struct build_steps {
         build_error first = b.error_;
         for (std::uint32_t i = 0; i < b.scope_defs_.size(); ++i)
             if (!b.scope_defs_[i].defined)
-                consider(first, errc::unknown_scope, b.scope_defs_[i].ref_kind, b.scope_defs_[i].first_ref, b.scope_ids_.at(i));
+                consider(first, errc::unknown_scope, b.scope_defs_[i].ref_kind, b.scope_defs_[i].first_ref,
+                         b.scope_ids_.at(i));
         for (std::uint32_t i = 0; i < b.principal_defs_.size(); ++i)
             if (!b.principal_defs_[i].defined)
                 consider(first, errc::unknown_principal, b.principal_defs_[i].ref_kind, b.principal_defs_[i].first_ref,
                          b.principal_ids_.at(i));
         for (std::uint32_t i = 0; i < b.role_defs_.size(); ++i)
             if (!b.role_defs_[i].defined)
-                consider(first, errc::unknown_role, b.role_defs_[i].ref_kind, b.role_defs_[i].first_ref, b.role_ids_.at(i));
+                consider(first, errc::unknown_role, b.role_defs_[i].ref_kind, b.role_defs_[i].first_ref,
+                         b.role_ids_.at(i));
         for (std::uint32_t i = 0; i < b.scope_defs_.size(); ++i) {
             const auto& d = b.scope_defs_[i];
             if (!d.defined || d.kind == none) continue;
             if (d.parent == none) {
-                if (!b.schema_.may_be_root(d.kind)) consider(first, errc::wrong_scope_kind, row_kind::scope, d.row, b.scope_ids_.at(i));
+                if (!b.schema_.may_be_root(d.kind))
+                    consider(first, errc::wrong_scope_kind, row_kind::scope, d.row, b.scope_ids_.at(i));
             } else if (b.scope_defs_[d.parent].defined && b.scope_defs_[d.parent].kind != none &&
                        !b.schema_.allows(b.scope_defs_[d.parent].kind, d.kind)) {
                 consider(first, errc::wrong_scope_kind, row_kind::scope, d.row, b.scope_ids_.at(i));
@@ -3487,7 +3540,8 @@ struct build_steps {
         build_error error;
         if (order.size() != n_scopes) {
             for (std::uint32_t i = 0; i < n_scopes; ++i)
-                if (pre[i] == none) consider(error, errc::scope_cycle, row_kind::scope, b.scope_defs_[i].row, b.scope_ids_.at(i));
+                if (pre[i] == none)
+                    consider(error, errc::scope_cycle, row_kind::scope, b.scope_defs_[i].row, b.scope_ids_.at(i));
             return error;
         }
         s.scope_ids_.reserve(n_scopes, b.scope_ids_.arena_bytes());
@@ -3515,14 +3569,16 @@ struct build_steps {
                 const auto& d = b.role_defs_[r];
                 if (next < d.parents_end) {
                     const std::uint32_t q = b.role_parents_[next++];
-                    if (state[q] == 1) return build_error{errc::role_cycle, d.def_kind, d.row, std::string(b.role_ids_.at(r))};
+                    if (state[q] == 1)
+                        return build_error{errc::role_cycle, d.def_kind, d.row, std::string(b.role_ids_.at(r))};
                     if (state[q] == 0) {
                         state[q] = 1;
                         stack.push_back({q, b.role_defs_[q].parents_begin});
                     }
                 } else {
                     set m = d.permissions;
-                    for (std::uint32_t k = d.parents_begin; k < d.parents_end; ++k) m |= s.role_masks_[b.role_parents_[k]];
+                    for (std::uint32_t k = d.parents_begin; k < d.parents_end; ++k)
+                        m |= s.role_masks_[b.role_parents_[k]];
                     s.role_masks_[r] = m.implied();
                     state[r] = 2;
                     stack.pop_back();
@@ -3547,7 +3603,8 @@ struct build_steps {
     /// Each principal's bindings, grants and denies as entries sorted by (scope, row), with the
     /// bindings a `replace` binding drops, empty entries and duplicates left out; and each
     /// principal's application restrictions.
-    static void pack_entries(const builder& b, snapshot<P>& s, const std::vector<std::uint32_t>& pre, mask_pool<P>& pool) {
+    static void pack_entries(const builder& b, snapshot<P>& s, const std::vector<std::uint32_t>& pre,
+                             mask_pool<P>& pool) {
         const auto n_principals = static_cast<std::uint32_t>(b.principal_defs_.size());
         struct raw {
             std::uint32_t principal;
@@ -3560,13 +3617,15 @@ struct build_steps {
         for (const auto& bd : b.bindings_) {
             set m;
             for (std::uint32_t k = bd.roles_begin; k < bd.roles_end; ++k) m |= s.role_masks_[b.binding_roles_[k]];
-            raws.push_back({bd.principal, make_entry(s, pool, pre[bd.scope], m, bd.row, entry_kind::binding), bd.replace});
+            raws.push_back(
+                {bd.principal, make_entry(s, pool, pre[bd.scope], m, bd.row, entry_kind::binding), bd.replace});
         }
         for (const auto& r : b.perm_rows_) {
             const std::uint32_t sp = pre[r.scope];
             switch (r.kind) {
             case row_kind::grant:
-                raws.push_back({r.principal, make_entry(s, pool, sp, r.permissions.implied(), r.row, entry_kind::grant), false});
+                raws.push_back(
+                    {r.principal, make_entry(s, pool, sp, r.permissions.implied(), r.row, entry_kind::grant), false});
                 break;
             case row_kind::deny:
                 raws.push_back({r.principal, make_entry(s, pool, sp, r.permissions, r.row, entry_kind::deny), false});
@@ -3664,7 +3723,8 @@ struct build_steps {
         s.everyone_.resize(s.everyone_rows_.size());
         std::vector<std::uint32_t> fill(s.everyone_first_.begin(), s.everyone_first_.end() - 1);
         for (const auto& r : b.perm_rows_) // perm_rows_ is in row order, so each scope's rows are too
-            if (r.kind == row_kind::deny_everyone) s.everyone_[fill[pre[r.scope]]++] = {r.row, pool.intern(r.permissions)};
+            if (r.kind == row_kind::deny_everyone)
+                s.everyone_[fill[pre[r.scope]]++] = {r.row, pool.intern(r.permissions)};
         s.deny_all_.assign(n_scopes, none);
         std::vector<set> inherited(n_scopes);
         for (std::uint32_t k = 0; k < n_scopes; ++k) {
@@ -3782,7 +3842,9 @@ public:
     /// Pins one snapshot for as long as it lives. Move-only; keep it for one request.
     class guard {
     public:
-        guard(guard&& o) noexcept : owner_(o.owner_), snap_(o.snap_), stripe_(o.stripe_), phase_(o.phase_) { o.owner_ = nullptr; }
+        guard(guard&& o) noexcept : owner_(o.owner_), snap_(o.snap_), stripe_(o.stripe_), phase_(o.phase_) {
+            o.owner_ = nullptr;
+        }
         guard(const guard&) = delete;
         guard& operator=(const guard&) = delete;
         guard& operator=(guard&&) = delete;

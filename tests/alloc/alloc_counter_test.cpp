@@ -9,6 +9,12 @@
 
 // The harness itself must be able to fail: an allocation inside the window is seen.
 TEST_CASE("the allocation counter sees allocations", "[alloc][harness]") {
-    CHECK(wt::allocations_during([] { std::vector<int> v(10); (void)v; }) >= 1);
-    CHECK(wt::allocations_during([] { int x = 1; (void)x; }) == 0);
+    CHECK(wt::allocations_during([] {
+              std::vector<int> v(10);
+              (void)v;
+          }) >= 1);
+    CHECK(wt::allocations_during([] {
+              int x = 1;
+              (void)x;
+          }) == 0);
 }

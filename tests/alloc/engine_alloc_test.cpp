@@ -5,7 +5,6 @@
 #include "support/alloc_counter.hpp"
 #include "support/vocabularies.hpp"
 #include "support/ward_catch.hpp"
-
 #include <ward/ward.hpp>
 
 #include <array>
@@ -29,7 +28,9 @@ constexpr int users_per_org = 10;
 std::string org_id(int o) { return "organization-scope:" + std::to_string(1000000 + o); }
 std::string app_id(int o) { return "application-scope:" + std::to_string(1000000 + o); }
 std::string res_id(int o) { return "resource-scope:database-" + std::to_string(1000000 + o); }
-std::string user_id(int o, int u) { return "user:member-of-organization-" + std::to_string(o) + "-number-" + std::to_string(u); }
+std::string user_id(int o, int u) {
+    return "user:member-of-organization-" + std::to_string(o) + "-number-" + std::to_string(u);
+}
 
 constexpr auto roles = ward::make_roles<ident>({
     {"member", ward::permissions<ident>("authenticate read_resources subscribe")},
@@ -53,7 +54,10 @@ struct big_policy {
             for (int u = 0; u < users_per_org; ++u) {
                 const std::string id = user_id(o, u);
                 b.add_principal(id);
-                const std::string_view role = u == 0 ? "owner" : u < 4 ? "editor" : u < 8 ? "member" : "rol_custom_auditor_role";
+                const std::string_view role = u == 0  ? "owner"
+                                              : u < 4 ? "editor"
+                                              : u < 8 ? "member"
+                                                      : "rol_custom_auditor_role";
                 b.bind(id, org_id(o), {role});
             }
             b.deny(user_id(o, 1), res_id(o), iset{ident::delete_resource});
@@ -187,7 +191,8 @@ TEST_CASE("reverse queries allocate nothing", "[alloc][engine]") {
     CHECK(total_big == total_small);
     CHECK(small[0] == big[0]);
     REQUIRE(fr);
-    CHECK(std::string_view(buf.data(), static_cast<std::size_t>(fr.ptr - buf.data())) == ward::to_string(eff.permissions));
+    CHECK(std::string_view(buf.data(), static_cast<std::size_t>(fr.ptr - buf.data())) ==
+          ward::to_string(eff.permissions));
 }
 
 TEST_CASE("lookups by string id allocate nothing", "[alloc][engine]") {
@@ -345,7 +350,8 @@ TEST_CASE("live::read and a check through the guard allocate nothing", "[alloc][
     const std::size_t n = wt::allocations_during([&] {
         for (int i = 0; i < 100; ++i) {
             const auto g = current.read();
-            d = g->check(ward::credential<ident>::of(g->find_principal(owner_id)), iset{ident::publish}, g->find_scope(org));
+            d = g->check(ward::credential<ident>::of(g->find_principal(owner_id)), iset{ident::publish},
+                         g->find_scope(org));
         }
         version = current.version();
     });

@@ -5,7 +5,6 @@
 #include "support/alloc_counter.hpp"
 #include "support/vocabularies.hpp"
 #include "support/ward_catch.hpp"
-
 #include <ward/parse.hpp>
 #include <ward/permission_set.hpp>
 
@@ -20,9 +19,9 @@
 namespace {
 
 using namespace std::string_view_literals;
-using wt::ident;
 using ward::errc;
 using ward::parse_mode;
+using wt::ident;
 using iset = ward::permission_set<ident>;
 using kset = ward::permission_set<wt::v1024>;
 

@@ -8,7 +8,7 @@ enum class perm : unsigned { read = 0, huge = 5000 };
 template <>
 struct ward::permission_traits<perm> {
 #ifdef WARD_COMPILE_FAIL
-    static constexpr ward::permission_name<perm> names[] = {{perm::read, "read"}, {perm::huge, "huge"}};
+    static constexpr ward::permission_name<perm> names[] = {{perm::read, "read"}, { perm::huge, "huge" }};
 #else
     static constexpr ward::permission_name<perm> names[] = {{perm::read, "read"}};
 #endif

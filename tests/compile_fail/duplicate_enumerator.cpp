@@ -8,7 +8,7 @@ enum class perm : unsigned { read = 0, write = 1 };
 template <>
 struct ward::permission_traits<perm> {
 #ifdef WARD_COMPILE_FAIL
-    static constexpr ward::permission_name<perm> names[] = {{perm::read, "read"}, {perm::read, "write"}};
+    static constexpr ward::permission_name<perm> names[] = {{perm::read, "read"}, { perm::read, "write" }};
 #else
     static constexpr ward::permission_name<perm> names[] = {{perm::read, "read"}, {perm::write, "write"}};
 #endif

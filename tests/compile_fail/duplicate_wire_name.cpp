@@ -8,8 +8,10 @@ enum class perm : unsigned { read = 0, write = 1, admin = 5 };
 template <>
 struct ward::permission_traits<perm> {
 #ifdef WARD_COMPILE_FAIL
-    static constexpr ward::permission_name<perm> names[] = {
-        {perm::read, "read"}, {perm::write, "write"}, {perm::admin, "read"}};
+    static constexpr ward::permission_name<perm> names[] = {{perm::read, "read"},
+                                                            {perm::write, "write"},
+                                                            { perm::admin,
+                                                              "read" }};
 #else
     static constexpr ward::permission_name<perm> names[] = {
         {perm::read, "read"}, {perm::write, "write"}, {perm::admin, "admin"}};

@@ -9,7 +9,7 @@ template <>
 struct ward::permission_traits<perm> {
     static constexpr ward::permission_name<perm> names[] = {{perm::read, "read"}, {perm::write, "write"}};
 #ifdef WARD_COMPILE_FAIL
-    static constexpr ward::implication<perm> implications[] = {{static_cast<perm>(7), perm::read}};
+    static constexpr ward::implication<perm> implications[] = {{ static_cast<perm>(7), perm::read }};
 #else
     static constexpr ward::implication<perm> implications[] = {{perm::write, perm::read}};
 #endif

@@ -10,7 +10,7 @@ struct ward::permission_traits<perm> {
     static constexpr ward::permission_name<perm> names[] = {
         {perm::read, "read"}, {perm::write, "write"}, {perm::admin, "admin"}};
 #ifdef WARD_COMPILE_FAIL
-    static constexpr ward::implication<perm> implications[] = {{perm::admin, static_cast<perm>(2)}};
+    static constexpr ward::implication<perm> implications[] = {{ perm::admin, static_cast<perm>(2) }};
 #else
     static constexpr ward::implication<perm> implications[] = {{perm::admin, perm::write}};
 #endif

@@ -9,7 +9,7 @@ enum class perm : unsigned { read = 0, write = 1 };
 template <>
 struct ward::permission_traits<perm> {
 #ifdef WARD_COMPILE_FAIL
-    static constexpr ward::permission_name<perm> names[] = {{perm::read, "read users"}, {perm::write, "write"}};
+    static constexpr ward::permission_name<perm> names[] = {{perm::read, "read users"}, { perm::write, "write" }};
 #else
     static constexpr ward::permission_name<perm> names[] = {{perm::read, "read:users"}, {perm::write, "write"}};
 #endif

@@ -8,9 +8,10 @@ enum class perm : unsigned { read_users = 0, update_users = 1, delete_users = 2,
 
 template <>
 struct ward::permission_traits<perm> {
-    static constexpr ward::permission_name<perm> names[] = {
-        {perm::read_users, "read:users"}, {perm::update_users, "update:users"}, {perm::delete_users, "delete:users"},
-        {perm::read_org, "read:organization"}};
+    static constexpr ward::permission_name<perm> names[] = {{perm::read_users, "read:users"},
+                                                            {perm::update_users, "update:users"},
+                                                            {perm::delete_users, "delete:users"},
+                                                            {perm::read_org, "read:organization"}};
 };
 
 constexpr auto roles = ward::make_roles<perm>({

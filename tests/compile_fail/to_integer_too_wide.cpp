@@ -10,8 +10,11 @@ enum class perm : unsigned { read = 0, write = 1, admin = 63, audit = 64 };
 template <>
 struct ward::permission_traits<perm> {
 #ifdef WARD_COMPILE_FAIL
-    static constexpr ward::permission_name<perm> names[] = {
-        {perm::read, "read"}, {perm::write, "write"}, {perm::admin, "admin"}, {perm::audit, "audit"}};
+    static constexpr ward::permission_name<perm> names[] = {{perm::read, "read"},
+                                                            {perm::write, "write"},
+                                                            {perm::admin, "admin"},
+                                                            { perm::audit,
+                                                              "audit" }};
 #else
     static constexpr ward::permission_name<perm> names[] = {
         {perm::read, "read"}, {perm::write, "write"}, {perm::admin, "admin"}};

@@ -4,7 +4,6 @@
 // snapshot alive across a publish. Meant to run under ThreadSanitizer too.
 #include "support/vocabularies.hpp"
 #include "support/ward_catch.hpp"
-
 #include <ward/ward.hpp>
 
 #include <array>
@@ -140,8 +139,8 @@ TEST_CASE("readers always see a whole snapshot while a writer publishes", "[conc
             for (std::size_t k = 0; k < probe_count; ++k) {
                 const auto d = g->check(cred, probes[k].required, g->find_scope(probes[k].target));
                 ++st.decisions;
-                if (d.version != v || d.version < first_version || d.version > last_version || d.why != expected(d.version, k) ||
-                    d.allowed != (d.why == reason::granted))
+                if (d.version != v || d.version < first_version || d.version > last_version ||
+                    d.why != expected(d.version, k) || d.allowed != (d.why == reason::granted))
                     ++st.mismatches;
             }
             if (v <= last_version && !seen[v]) {
@@ -172,7 +171,8 @@ TEST_CASE("readers always see a whole snapshot while a writer publishes", "[conc
             if (v % 20 == 0) {
                 // Let every reader catch up now and then, so that each sees several versions.
                 for (auto& st : state)
-                    while (st.last_seen.load(std::memory_order_acquire) < v && clock_type::now() < deadline) std::this_thread::yield();
+                    while (st.last_seen.load(std::memory_order_acquire) < v && clock_type::now() < deadline)
+                        std::this_thread::yield();
             }
         }
         writer_done.store(true, std::memory_order_release);
@@ -180,7 +180,8 @@ TEST_CASE("readers always see a whole snapshot while a writer publishes", "[conc
     for (auto& t : threads) t.join();
 
     INFO("published up to version " << published << ", publish() took "
-                                     << std::chrono::duration_cast<std::chrono::milliseconds>(publish_time).count() << " ms in all");
+                                    << std::chrono::duration_cast<std::chrono::milliseconds>(publish_time).count()
+                                    << " ms in all");
     CHECK(published == last_version);
     CHECK(current.version() == last_version);
     std::size_t total_decisions = 0;

@@ -5,7 +5,6 @@
 // placed on either side of the 64-bit word boundaries.
 #include "support/vocabularies.hpp"
 #include "support/ward_catch.hpp"
-
 #include <ward/parse.hpp>
 #include <ward/permission_set.hpp>
 #include <ward/vocabulary.hpp>
@@ -26,12 +25,15 @@ enum class chain : unsigned { read = 0, write = 1, admin = 2, audit = 3, other =
 
 template <>
 struct ward::permission_traits<chain> {
-    static constexpr ward::permission_name<chain> names[] = {
-        {chain::read, "read"}, {chain::write, "write"}, {chain::admin, "admin"}, {chain::audit, "audit"},
-        {chain::other, "other"}};
-    static constexpr ward::implication<chain> implications[] = {
-        {chain::admin, chain::write}, {chain::write, chain::read}, {chain::admin, chain::audit},
-        {chain::audit, chain::read}};
+    static constexpr ward::permission_name<chain> names[] = {{chain::read, "read"},
+                                                             {chain::write, "write"},
+                                                             {chain::admin, "admin"},
+                                                             {chain::audit, "audit"},
+                                                             {chain::other, "other"}};
+    static constexpr ward::implication<chain> implications[] = {{chain::admin, chain::write},
+                                                                {chain::write, chain::read},
+                                                                {chain::admin, chain::audit},
+                                                                {chain::audit, chain::read}};
 };
 
 namespace {
@@ -188,10 +190,9 @@ static_assert(set_t<ident>::from_integer(415).value ==
                            ident::delete_resource, ident::publish, ident::subscribe});
 static_assert(set_t<ident>::from_integer(0x4000).ec == ward::errc::unknown_bit);
 static_assert(set_t<ident>{ident::sudo}.implied() ==
-              set_t<ident>{ident::sudo, ident::list_applications, ident::create_application,
-                           ident::update_application, ident::delete_application, ident::list_users, ident::create_user,
-                           ident::update_user, ident::delete_user, ident::list_tokens, ident::create_token,
-                           ident::delete_token});
+              set_t<ident>{ident::sudo, ident::list_applications, ident::create_application, ident::update_application,
+                           ident::delete_application, ident::list_users, ident::create_user, ident::update_user,
+                           ident::delete_user, ident::list_tokens, ident::create_token, ident::delete_token});
 static_assert(set_t<ident>{ident::list_users}.implied() == set_t<ident>{ident::list_users});
 static_assert(ward::name_of(ident::grant_resource_authorization) == "grant_resource_authorization");
 static_assert(ward::name_of(ident{14}).empty());
@@ -204,16 +205,16 @@ static_assert(ward::vocabulary<bb>::bits == 20 && ward::vocabulary<bb>::size == 
 static_assert(ward::row<bb>(bb_resource::users) ==
               set_t<bb>{bb{bb_resource::users, bb_action::read}, bb{bb_resource::users, bb_action::create},
                         bb{bb_resource::users, bb_action::update}, bb{bb_resource::users, bb_action::remove}});
-static_assert(ward::column<bb>(bb_action::remove) ==
-              set_t<bb>{bb{bb_resource::users, bb_action::remove}, bb{bb_resource::organization, bb_action::remove},
-                        bb{bb_resource::organization_api_key, bb_action::remove},
-                        bb{bb_resource::blueprints, bb_action::remove}, bb{bb_resource::deployments, bb_action::remove}});
+static_assert(ward::column<bb>(bb_action::remove) == set_t<bb>{bb{bb_resource::users, bb_action::remove},
+                                                               bb{bb_resource::organization, bb_action::remove},
+                                                               bb{bb_resource::organization_api_key, bb_action::remove},
+                                                               bb{bb_resource::blueprints, bb_action::remove},
+                                                               bb{bb_resource::deployments, bb_action::remove}});
 static_assert((ward::row<bb>(bb_resource::blueprints) & ward::column<bb>(bb_action::update)) ==
               set_t<bb>{bb{bb_resource::blueprints, bb_action::update}});
 static_assert(ward::permissions<bb>("read:users delete:deployments") ==
               set_t<bb>{bb{bb_resource::users, bb_action::read}, bb{bb_resource::deployments, bb_action::remove}});
-static_assert(ward::name_of(bb{bb_resource::organization_api_key, bb_action::update}) ==
-              "update:organization_api_key");
+static_assert(ward::name_of(bb{bb_resource::organization_api_key, bb_action::update}) == "update:organization_api_key");
 static_assert(ward::parse_name<bb>("users:read").ec == ward::errc::unknown_name); // wrong order
 
 using wt::cl;

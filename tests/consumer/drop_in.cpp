@@ -8,7 +8,7 @@ enum class perm : unsigned { read_users, update_users };
 template <>
 struct ward::permission_traits<perm> {
     static constexpr ward::permission_name<perm> names[] = {{perm::read_users, "read:users"},
-                                                             {perm::update_users, "update:users"}};
+                                                            {perm::update_users, "update:users"}};
 };
 
 int main() {

@@ -14,13 +14,15 @@ TEST_CASE("bluebricks: add keeps the roles, replace drops them", "[example][blue
     REQUIRE(svc.snapshot() != nullptr);
     const auto dan = [&] {
         const auto& s = *svc.snapshot();
-        return s.effective_permissions(ward::credential<perm>::of(s.find_principal("google-oauth2|dan")),
-                                       s.find_scope("org_acme"))
+        return s
+            .effective_permissions(ward::credential<perm>::of(s.find_principal("google-oauth2|dan")),
+                                   s.find_scope("org_acme"))
             .permissions;
     };
     CHECK(dan() == ladder["viewer"]);
     REQUIRE(svc.assign_roles("google-oauth2|dan", {"rol_abCdeFghIjklMnmP"}, true));
-    CHECK(dan() == (ladder["viewer"] | ward::permissions<perm>("read:organization_api_key create:organization_api_key")));
+    CHECK(dan() ==
+          (ladder["viewer"] | ward::permissions<perm>("read:organization_api_key create:organization_api_key")));
     REQUIRE(svc.assign_roles("google-oauth2|dan", {"rol_Gu35tLkJhGfDsA3r"}, false));
     CHECK(dan() == ladder["guest"]);
     CHECK(svc.snapshot()->version() == 3);

@@ -13,8 +13,8 @@ TEST_CASE("provide ident: the named masks decode and encode exactly", "[example]
     CHECK(provide::decode(510) == provide::mask{perm::read_resources, perm::create_resource, perm::update_resource,
                                                 perm::delete_resource, perm::grant_resource_authorization,
                                                 perm::revoke_resource_authorization, perm::publish, perm::subscribe});
-    CHECK(provide::decode(30) == provide::mask{perm::read_resources, perm::create_resource, perm::update_resource,
-                                               perm::delete_resource});
+    CHECK(provide::decode(30) ==
+          provide::mask{perm::read_resources, perm::create_resource, perm::update_resource, perm::delete_resource});
     CHECK(provide::decode(386) == provide::mask{perm::read_resources, perm::publish, perm::subscribe});
     CHECK(provide::decode(provide::sudoer).to_integer() == 415u + 0x20000000u);
     CHECK(provide::permissions_for_new_user(0) == 415u);

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include <ward/ward.hpp>
-
 #include "odr_vocabulary.hpp"
+#include <ward/ward.hpp>
 
 #include <cstdio>
 

@@ -7,6 +7,7 @@ enum class perm : unsigned { read, write };
 }
 template <>
 struct ward::permission_traits<odr::perm> {
-    static constexpr ward::permission_name<odr::perm> names[] = {{odr::perm::read, "read"}, {odr::perm::write, "write"}};
+    static constexpr ward::permission_name<odr::perm> names[] = {{odr::perm::read, "read"},
+                                                                 {odr::perm::write, "write"}};
 };
 #endif

@@ -11,7 +11,6 @@
 #include "support/splitmix64.hpp"
 #include "support/vocabularies.hpp"
 #include "support/ward_catch.hpp"
-
 #include <ward/builder.hpp>
 #include <ward/credential.hpp>
 #include <ward/decision.hpp>
@@ -82,7 +81,8 @@ std::size_t run_model_comparison(std::uint64_t salt, std::size_t policies, std::
 
 // ==== the model's vocabulary tables match the vocabularies ===========================================
 
-TEST_CASE("engine property: the model's vocabularies and implications match the test vocabularies", "[engine][property]") {
+TEST_CASE("engine property: the model's vocabularies and implications match the test vocabularies",
+          "[engine][property]") {
     auto verify = [](auto tag) {
         using P = decltype(tag);
         CHECK(vm<P>::from_engine(ward::permission_set<P>::all()) == vm<P>::all());
@@ -129,17 +129,18 @@ void default_deny(std::uint64_t salt, std::size_t policies, std::size_t requests
     gen_options o;
     o.grants = false; // rows that can never grant: denies and restrictions only (or no rows at all)
     tally t;
-    const bool built = for_each_policy<P>(salt, policies, o, [&](const policy_desc& pol, const engine<P>& e, splitmix64& r) {
-        for (std::size_t k = 0; k < requests; ++k) {
-            const request_desc q = gen_request<P>(r, pol, req_options{});
-            const ward::decision<P> d = e.check(q);
-            const ward::effective_result<P> ef = e.effective(q);
-            ++t.comparisons;
-            if (d.allowed || ef.permissions.any() || d.missing != vm<P>::to_engine(q.required))
-                t.template fail<P>("a policy without grants allowed something", pol, q, describe(d),
-                                   "denied, missing everything required, nothing effective");
-        }
-    });
+    const bool built =
+        for_each_policy<P>(salt, policies, o, [&](const policy_desc& pol, const engine<P>& e, splitmix64& r) {
+            for (std::size_t k = 0; k < requests; ++k) {
+                const request_desc q = gen_request<P>(r, pol, req_options{});
+                const ward::decision<P> d = e.check(q);
+                const ward::effective_result<P> ef = e.effective(q);
+                ++t.comparisons;
+                if (d.allowed || ef.permissions.any() || d.missing != vm<P>::to_engine(q.required))
+                    t.template fail<P>("a policy without grants allowed something", pol, q, describe(d),
+                                       "denied, missing everything required, nothing effective");
+            }
+        });
     if (!built) return;
     CHECK(t.mismatches == 0);
     CHECK(t.comparisons == policies * requests);
@@ -169,7 +170,6 @@ TEST_CASE("engine property: default deny (a policy without grants denies everyth
 }
 
 namespace {
-
 
 template <class P>
 void deny_wins(std::uint64_t salt, std::size_t policies, std::size_t picks) {
@@ -214,7 +214,8 @@ void deny_wins(std::uint64_t salt, std::size_t policies, std::size_t picks) {
             }
             const ward::decision<P> d = e.check(q);
             ++t.comparisons;
-            if (d.allowed || d.why != ward::reason::explicitly_denied || !d.missing.contains(ward::vocabulary<P>::from_index(c.perm)) ||
+            if (d.allowed || d.why != ward::reason::explicitly_denied ||
+                !d.missing.contains(ward::vocabulary<P>::from_index(c.perm)) ||
                 e.effective(q).permissions.contains(ward::vocabulary<P>::from_index(c.perm)))
                 t.template fail<P>("a deny on the path did not win", pol, q, describe(d), "denied, explicitly denied");
         }
@@ -253,7 +254,8 @@ void allow_needs_grant(std::uint64_t salt, std::size_t policies) {
             on.rows.clear();
             off.rows.clear();
             for (const row_desc& w : pol.rows) {
-                const bool giving = (w.type == row_type::grant || w.type == row_type::binding) && w.principal == q.principal.idx;
+                const bool giving =
+                    (w.type == row_type::grant || w.type == row_type::binding) && w.principal == q.principal.idx;
                 const bool on_path = m.covers(w.scope, q.target.idx);
                 if (!(giving && on_path)) on.rows.push_back(w);
                 if (!(giving && !on_path)) off.rows.push_back(w);
@@ -263,8 +265,10 @@ void allow_needs_grant(std::uint64_t salt, std::size_t policies) {
             if (!e_on.snap || !e_off.snap) return;
             const ward::decision<P> d_on = e_on.check(q), d_off = e_off.check(q);
             t.comparisons += 2;
-            if (d_on.allowed || (d_on.why != ward::reason::missing_permission && d_on.why != ward::reason::explicitly_denied))
-                t.template fail<P>("allowed without a grant on the path", on, q, describe(d_on), "denied, missing permission");
+            if (d_on.allowed ||
+                (d_on.why != ward::reason::missing_permission && d_on.why != ward::reason::explicitly_denied))
+                t.template fail<P>("allowed without a grant on the path", on, q, describe(d_on),
+                                   "denied, missing permission");
             // ... and without those elsewhere, it is still allowed.
             if (!d_off.allowed) t.template fail<P>("a grant off the path mattered", off, q, describe(d_off), "allowed");
             break;
@@ -324,18 +328,22 @@ void no_flow_up_or_sideways(std::uint64_t salt, std::size_t policies) {
             outside += below ? 0 : 1;
             // Above s, beside it or in another tree: nothing at all. At s and below: everything given.
             if (!below && ef.permissions.any())
-                t.template fail<P>("a grant flowed up or sideways", pol, q, vm<P>::names(vm<P>::from_engine(ef.permissions)), "{}");
+                t.template fail<P>("a grant flowed up or sideways", pol, q,
+                                   vm<P>::names(vm<P>::from_engine(ef.permissions)), "{}");
             if (below && ef.permissions != e.effective([&] {
-                    request_desc at = q;
-                    at.target.idx = s;
-                    return at;
-                }()).permissions)
-                t.template fail<P>("a grant did not flow down unchanged", pol, q, vm<P>::names(vm<P>::from_engine(ef.permissions)),
+                                                request_desc at = q;
+                                                at.target.idx = s;
+                                                return at;
+                                            }())
+                                               .permissions)
+                t.template fail<P>("a grant did not flow down unchanged", pol, q,
+                                   vm<P>::names(vm<P>::from_engine(ef.permissions)),
                                    "the permissions held at the granting scope");
             for (std::size_t x : vm<P>::from_engine(ef.permissions)) {
                 q.required = {x};
                 ++t.comparisons;
-                if (!e.check(q).allowed) t.template fail<P>("an effective permission was not allowed", pol, q, "denied", "allowed");
+                if (!e.check(q).allowed)
+                    t.template fail<P>("an effective permission was not allowed", pol, q, "denied", "allowed");
             }
         }
         // The parent and the siblings of s, explicitly.
@@ -348,7 +356,8 @@ void no_flow_up_or_sideways(std::uint64_t salt, std::size_t policies) {
             for (std::size_t x : vm<P>::all()) {
                 q.required = {x};
                 ++t.comparisons;
-                if (e.check(q).allowed) t.template fail<P>("allowed at the parent or a sibling of the grant", pol, q, "allowed", "denied");
+                if (e.check(q).allowed)
+                    t.template fail<P>("allowed at the parent or a sibling of the grant", pol, q, "allowed", "denied");
             }
         }
     }
@@ -374,35 +383,38 @@ void ceiling_never_exceeded(std::uint64_t salt, std::size_t policies, std::size_
     ro.cap = 100;
     ro.unauth = 0;
     ro.unknown = 0;
-    const bool built = for_each_policy<P>(salt, policies, gen_options{}, [&](const policy_desc& pol, const engine<P>& e, splitmix64& r) {
-        for (std::size_t k = 0; k < requests; ++k) {
-            const request_desc q = gen_request<P>(r, pol, ro);
-            const ward::credential<P> cred = e.credential(q);
-            // The ceiling the credential carries is the intersection of the caps, each closed.
-            bits want = vm<P>::all();
-            for (const bits& c : q.caps) want = intersect(want, vm<P>::closure(c));
-            const auto ceiling = cred.ceiling();
-            if (vm<P>::from_engine(ceiling) != want)
-                t.template fail<P>("the ceiling is not the closed intersection of the caps", pol, q, vm<P>::names(vm<P>::from_engine(ceiling)),
-                                   vm<P>::names(want));
-            const ward::effective_result<P> ef = e.effective(q);
-            const ward::decision<P> d = e.check(q);
-            ++t.comparisons;
-            allowed += d.allowed ? 1 : 0;
-            if (!ceiling.contains_all(ef.permissions))
-                t.template fail<P>("effective permissions exceed the ceiling", pol, q, vm<P>::names(vm<P>::from_engine(ef.permissions)),
-                                   "a subset of " + vm<P>::names(want));
-            if (d.allowed && !ceiling.contains_all(vm<P>::to_engine(q.required)))
-                t.template fail<P>("allowed beyond the ceiling", pol, q, describe(d), "denied, not in token");
-            // The capped credential holds exactly what the uncapped one holds, within the ceiling.
-            request_desc uncapped = q;
-            uncapped.caps.clear();
-            const ward::effective_result<P> eu = e.effective(uncapped);
-            if (ef.permissions != (eu.permissions & ceiling))
-                t.template fail<P>("a ceiling did more than intersect", pol, q, vm<P>::names(vm<P>::from_engine(ef.permissions)),
-                                   vm<P>::names(vm<P>::from_engine(eu.permissions & ceiling)));
-        }
-    });
+    const bool built = for_each_policy<P>(
+        salt, policies, gen_options{}, [&](const policy_desc& pol, const engine<P>& e, splitmix64& r) {
+            for (std::size_t k = 0; k < requests; ++k) {
+                const request_desc q = gen_request<P>(r, pol, ro);
+                const ward::credential<P> cred = e.credential(q);
+                // The ceiling the credential carries is the intersection of the caps, each closed.
+                bits want = vm<P>::all();
+                for (const bits& c : q.caps) want = intersect(want, vm<P>::closure(c));
+                const auto ceiling = cred.ceiling();
+                if (vm<P>::from_engine(ceiling) != want)
+                    t.template fail<P>("the ceiling is not the closed intersection of the caps", pol, q,
+                                       vm<P>::names(vm<P>::from_engine(ceiling)), vm<P>::names(want));
+                const ward::effective_result<P> ef = e.effective(q);
+                const ward::decision<P> d = e.check(q);
+                ++t.comparisons;
+                allowed += d.allowed ? 1 : 0;
+                if (!ceiling.contains_all(ef.permissions))
+                    t.template fail<P>("effective permissions exceed the ceiling", pol, q,
+                                       vm<P>::names(vm<P>::from_engine(ef.permissions)),
+                                       "a subset of " + vm<P>::names(want));
+                if (d.allowed && !ceiling.contains_all(vm<P>::to_engine(q.required)))
+                    t.template fail<P>("allowed beyond the ceiling", pol, q, describe(d), "denied, not in token");
+                // The capped credential holds exactly what the uncapped one holds, within the ceiling.
+                request_desc uncapped = q;
+                uncapped.caps.clear();
+                const ward::effective_result<P> eu = e.effective(uncapped);
+                if (ef.permissions != (eu.permissions & ceiling))
+                    t.template fail<P>("a ceiling did more than intersect", pol, q,
+                                       vm<P>::names(vm<P>::from_engine(ef.permissions)),
+                                       vm<P>::names(vm<P>::from_engine(eu.permissions & ceiling)));
+            }
+        });
     if (!built) return;
     CHECK(t.mismatches == 0);
     CHECK(allowed > 0);
@@ -445,7 +457,8 @@ void order_and_duplicates(std::uint64_t salt, std::size_t policies, std::size_t 
                 std::string order = "shuffled rows:";
                 for (std::size_t x : shuffled.rows) order += " #" + std::to_string(x);
                 INFO(order);
-                t.template fail<P>("the decision depends on row order or duplicates", pol, q, describe(db), describe(da));
+                t.template fail<P>("the decision depends on row order or duplicates", pol, q, describe(db),
+                                   describe(da));
             }
         }
     }
@@ -467,32 +480,34 @@ template <class P>
 void effective_agrees_with_check(std::uint64_t salt, std::size_t policies, std::size_t requests) {
     INFO("WARD_PROPERTY_SEED=" << property_seed() << " vocabulary " << model_vocab<P>::name);
     tally t;
-    const bool built = for_each_policy<P>(salt, policies, gen_options{}, [&](const policy_desc& pol, const engine<P>& e, splitmix64& r) {
-        for (std::size_t k = 0; k < requests; ++k) {
-            const request_desc q = gen_request<P>(r, pol, req_options{});
-            const ward::decision<P> d = e.check(q);
-            const ward::effective_result<P> ef = e.effective(q);
-            const auto required = vm<P>::to_engine(q.required);
-            ++t.comparisons;
-            bool ok = true;
-            if (ef.why != ward::reason::granted) {
-                // Not admitted: check gives the same reason (an unauthenticated credential or an
-                // empty requirement is refused first), allows nothing, and nothing is effective.
-                const ward::reason want = q.auth != 0 ? ward::reason::unauthenticated
-                                          : required.none() ? ward::reason::invalid_request
-                                                            : ef.why;
-                ok = !d.allowed && d.why == want && ef.permissions.none() && d.missing == required;
-            } else if (required.none()) {
-                ok = !d.allowed && d.why == ward::reason::invalid_request;
-            } else {
-                ok = d.allowed == ef.permissions.contains_all(required) && d.missing == required - ef.permissions &&
-                     (d.why == ward::reason::granted) == d.allowed;
+    const bool built = for_each_policy<P>(
+        salt, policies, gen_options{}, [&](const policy_desc& pol, const engine<P>& e, splitmix64& r) {
+            for (std::size_t k = 0; k < requests; ++k) {
+                const request_desc q = gen_request<P>(r, pol, req_options{});
+                const ward::decision<P> d = e.check(q);
+                const ward::effective_result<P> ef = e.effective(q);
+                const auto required = vm<P>::to_engine(q.required);
+                ++t.comparisons;
+                bool ok = true;
+                if (ef.why != ward::reason::granted) {
+                    // Not admitted: check gives the same reason (an unauthenticated credential or an
+                    // empty requirement is refused first), allows nothing, and nothing is effective.
+                    const ward::reason want = q.auth != 0       ? ward::reason::unauthenticated
+                                              : required.none() ? ward::reason::invalid_request
+                                                                : ef.why;
+                    ok = !d.allowed && d.why == want && ef.permissions.none() && d.missing == required;
+                } else if (required.none()) {
+                    ok = !d.allowed && d.why == ward::reason::invalid_request;
+                } else {
+                    ok = d.allowed == ef.permissions.contains_all(required) && d.missing == required - ef.permissions &&
+                         (d.why == ward::reason::granted) == d.allowed;
+                }
+                if (!ok)
+                    t.template fail<P>("check() and effective_permissions() disagree", pol, q, describe(d),
+                                       std::string(ward::to_string(ef.why)) + ", effective " +
+                                           vm<P>::names(vm<P>::from_engine(ef.permissions)));
             }
-            if (!ok)
-                t.template fail<P>("check() and effective_permissions() disagree", pol, q, describe(d),
-                                   std::string(ward::to_string(ef.why)) + ", effective " + vm<P>::names(vm<P>::from_engine(ef.permissions)));
-        }
-    });
+        });
     if (!built) return;
     CHECK(t.mismatches == 0);
     CHECK(t.comparisons == policies * requests);
@@ -512,7 +527,8 @@ TEST_CASE("engine property: a replacing binding drops only earlier bindings of t
           "[engine][property]") {
     // A fixed example the model and the engine must both get right, beside the random ones.
     policy_desc pol;
-    pol.scopes = {{"platform", skind::platform, npos}, {"org1", skind::organization, 0}, {"app2", skind::application, 1}};
+    pol.scopes = {
+        {"platform", skind::platform, npos}, {"org1", skind::organization, 0}, {"app2", skind::application, 1}};
     pol.principals = {{"user:u0", ward::principal_kind::user}, {"user:u1", ward::principal_kind::user}};
     pol.roles = {{"rol_a", {0}, {}, false}, {"rol_b", {1}, {}, false}, {"rol_c", {2}, {}, false}};
     pol.pool = {0, 1, 2};
@@ -530,7 +546,8 @@ TEST_CASE("engine property: a replacing binding drops only earlier bindings of t
     g.principal = 0;
     g.scope = 1;
     g.perms = {3};
-    pol.rows = {bind(0, 1, 0, false), g, bind(1, 1, 0, false), bind(0, 2, 0, false), bind(0, 1, 1, true), bind(0, 1, 2, false)};
+    pol.rows = {bind(0, 1, 0, false), g, bind(1, 1, 0, false), bind(0, 2, 0, false), bind(0, 1, 1, true),
+                bind(0, 1, 2, false)};
     const engine<wt::bb> e = build_engine<wt::bb>(pol, natural_order(pol));
     REQUIRE(e.snap);
     const model<wt::bb> m(pol);

@@ -8,7 +8,6 @@
 
 #include "property/model.hpp"
 #include "support/splitmix64.hpp"
-
 #include <ward/subject.hpp>
 
 #include <algorithm>
@@ -61,7 +60,10 @@ void gen_frame(splitmix64& r, policy_desc& pol) {
     pol.scopes.push_back({"platform", skind::platform, npos});
     for (std::size_t i = 1; i < n; ++i) {
         const std::size_t roll = r.below(100);
-        skind k = roll < 20 ? skind::organization : roll < 40 ? skind::application : roll < 65 ? skind::user : skind::resource;
+        skind k = roll < 20   ? skind::organization
+                  : roll < 40 ? skind::application
+                  : roll < 65 ? skind::user
+                              : skind::resource;
         std::size_t parent = npos;
         if (k == skind::organization) {
             parent = r.chance(12) ? npos : 0; // sometimes a root of its own: a forest
@@ -83,7 +85,8 @@ void gen_frame(splitmix64& r, policy_desc& pol) {
 
     const std::size_t np = 2 + r.below(9);
     for (std::size_t i = 0; i < np; ++i) {
-        if (r.chance(20)) pol.principals.push_back({"application:a" + std::to_string(i), ward::principal_kind::application});
+        if (r.chance(20))
+            pol.principals.push_back({"application:a" + std::to_string(i), ward::principal_kind::application});
         else pol.principals.push_back({"user:u" + std::to_string(i), ward::principal_kind::user});
     }
 
@@ -185,7 +188,8 @@ template <class P>
 request_desc gen_request(splitmix64& r, const policy_desc& pol, const req_options& o) {
     request_desc q;
     if (r.chance(o.unauth)) q.auth = r.chance(50) ? 1u : 2u;
-    if (r.chance(o.unknown)) q.principal.raw = r.chance(50) ? none32 : static_cast<std::uint32_t>(pol.principals.size() + r.below(3));
+    if (r.chance(o.unknown))
+        q.principal.raw = r.chance(50) ? none32 : static_cast<std::uint32_t>(pol.principals.size() + r.below(3));
     else q.principal.idx = some_principal(r, pol);
     q.target = random_scope(r, pol, o.unknown);
     const row_desc* aim = nullptr; // aim some requests at a grant or binding, so that many are allowed

@@ -7,7 +7,6 @@
 
 #include "property/model.hpp"
 #include "support/ward_catch.hpp"
-
 #include <ward/builder.hpp>
 #include <ward/credential.hpp>
 #include <ward/decision.hpp>
@@ -28,7 +27,8 @@ std::string describe(const policy_desc& pol) {
     std::ostringstream s;
     s << "policy (seed " << pol.seed << ", vocabulary " << model_vocab<P>::name << ")\n  scopes:";
     for (const scope_desc& d : pol.scopes)
-        s << ' ' << d.id << '(' << kind_name(d.kind) << (d.parent == npos ? std::string(", root") : " < " + pol.scopes[d.parent].id) << ')';
+        s << ' ' << d.id << '(' << kind_name(d.kind)
+          << (d.parent == npos ? std::string(", root") : " < " + pol.scopes[d.parent].id) << ')';
     s << "\n  principals:";
     for (const principal_desc& p : pol.principals) s << ' ' << p.id;
     s << "\n  roles:";
@@ -70,8 +70,9 @@ std::string describe(const policy_desc& pol, const request_desc& q) {
     s << "request: credential ";
     if (q.auth == 1) s << "default-constructed (unauthenticated) ";
     if (q.auth == 2) s << "revoked ";
-    s << "of " << (q.principal.idx == npos ? "<unknown principal handle " + std::to_string(q.principal.raw) + ">"
-                                           : pol.principals[q.principal.idx].id);
+    s << "of "
+      << (q.principal.idx == npos ? "<unknown principal handle " + std::to_string(q.principal.raw) + ">"
+                                  : pol.principals[q.principal.idx].id);
     for (const ref& b : q.bound) s << ", bind_to " << scope_name(b);
     for (const bits& c : q.caps) s << ", cap " << vm<P>::names(c);
     if (q.has_via) s << ", through " << scope_name(q.via);
@@ -87,7 +88,9 @@ struct engine {
     std::vector<ward::principal_handle> principal; ///< by model index
 
     ward::scope_handle sh(const ref& f) const { return f.idx == npos ? ward::scope_handle{f.raw} : scope[f.idx]; }
-    ward::principal_handle ph(const ref& f) const { return f.idx == npos ? ward::principal_handle{f.raw} : principal[f.idx]; }
+    ward::principal_handle ph(const ref& f) const {
+        return f.idx == npos ? ward::principal_handle{f.raw} : principal[f.idx];
+    }
 
     ward::credential<P> credential(const request_desc& q) const {
         ward::credential<P> c;
@@ -101,7 +104,9 @@ struct engine {
     ward::decision<P> check(const request_desc& q) const {
         return snap->check(credential(q), vm<P>::to_engine(q.required), sh(q.target));
     }
-    ward::effective_result<P> effective(const request_desc& q) const { return snap->effective_permissions(credential(q), sh(q.target)); }
+    ward::effective_result<P> effective(const request_desc& q) const {
+        return snap->effective_permissions(credential(q), sh(q.target));
+    }
 };
 
 struct build_order {
@@ -122,7 +127,8 @@ engine<P> build_engine(const policy_desc& pol, const build_order& order) {
     ward::policy_builder<P> b;
     for (std::size_t i : order.scopes) {
         const scope_desc& d = pol.scopes[i];
-        b.add_scope(d.id, kind_name(d.kind), d.parent == npos ? std::string_view{} : std::string_view(pol.scopes[d.parent].id));
+        b.add_scope(d.id, kind_name(d.kind),
+                    d.parent == npos ? std::string_view{} : std::string_view(pol.scopes[d.parent].id));
     }
     for (const principal_desc& p : pol.principals) b.add_principal(p.id, p.kind);
     if (pol.with_table) table_for<P>::add(b);
@@ -134,7 +140,8 @@ engine<P> build_engine(const policy_desc& pol, const build_order& order) {
     }
     for (std::size_t i : order.rows) {
         const row_desc& w = pol.rows[i];
-        const std::string_view who = w.principal == npos ? std::string_view{} : std::string_view(pol.principals[w.principal].id);
+        const std::string_view who =
+            w.principal == npos ? std::string_view{} : std::string_view(pol.principals[w.principal].id);
         const std::string_view at = pol.scopes[w.scope].id;
         switch (w.type) {
         case row_type::binding: {
@@ -147,7 +154,8 @@ engine<P> build_engine(const policy_desc& pol, const build_order& order) {
         case row_type::deny: b.deny(who, at, vm<P>::to_engine(w.perms)); break;
         case row_type::deny_everyone: b.deny_everyone(at, vm<P>::to_engine(w.perms)); break;
         case row_type::restriction:
-            b.restrict_to(who, at, vm<P>::to_engine(w.perms), w.within == npos ? std::string_view{} : std::string_view(pol.scopes[w.within].id));
+            b.restrict_to(who, at, vm<P>::to_engine(w.perms),
+                          w.within == npos ? std::string_view{} : std::string_view(pol.scopes[w.within].id));
             break;
         }
     }
@@ -181,7 +189,8 @@ struct tally {
     std::size_t comparisons = 0;
     std::size_t mismatches = 0;
     template <class P>
-    void fail(const char* what, const policy_desc& pol, const request_desc& q, const std::string& got, const std::string& want) {
+    void fail(const char* what, const policy_desc& pol, const request_desc& q, const std::string& got,
+              const std::string& want) {
         if (++mismatches > 5) return;
         INFO(describe<P>(pol));
         INFO(describe<P>(pol, q));
@@ -192,7 +201,8 @@ struct tally {
 };
 
 template <class P>
-answer compare_with_model(const engine<P>& e, const model<P>& m, const policy_desc& pol, const request_desc& q, tally& t) {
+answer compare_with_model(const engine<P>& e, const model<P>& m, const policy_desc& pol, const request_desc& q,
+                          tally& t) {
     const ward::decision<P> d = e.check(q);
     const answer want = m.check(q);
     ++t.comparisons;

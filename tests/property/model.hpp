@@ -9,7 +9,6 @@
 #define WARD_TESTS_PROPERTY_MODEL_HPP
 
 #include "support/vocabularies.hpp"
-
 #include <ward/builder.hpp>
 #include <ward/decision.hpp>
 #include <ward/permission_set.hpp>
@@ -167,7 +166,9 @@ struct role_desc {
 using ident_set = ward::permission_set<wt::ident>;
 inline constexpr auto ident_table = ward::make_roles<wt::ident>({
     {"t_reader", ident_set{wt::ident::authenticate, wt::ident::read_resources}},
-    {"t_writer", ident_set{wt::ident::create_resource, wt::ident::update_resource, wt::ident::delete_resource}, {"t_reader"}},
+    {"t_writer",
+     ident_set{wt::ident::create_resource, wt::ident::update_resource, wt::ident::delete_resource},
+     {"t_reader"}},
     {"t_admin", ident_set{wt::ident::sudo}, {"t_writer"}},
     {"t_pubsub", ident_set{wt::ident::publish, wt::ident::subscribe}},
 });
@@ -211,7 +212,8 @@ inline bool parent_allowed(skind parent, skind child) {
     case skind::application: return parent == skind::organization;
     case skind::user: return parent == skind::platform || parent == skind::organization || parent == skind::application;
     case skind::resource:
-        return parent == skind::organization || parent == skind::application || parent == skind::user || parent == skind::resource;
+        return parent == skind::organization || parent == skind::application || parent == skind::user ||
+               parent == skind::resource;
     }
     return false;
 }
@@ -233,7 +235,7 @@ struct row_desc {
     std::vector<std::size_t> roles; ///< bindings
     bits perms;                     ///< grants, denies, restrictions
     bool replace = false;
-    std::size_t within = npos;      ///< restrictions: the governed scope (npos: the application's parent)
+    std::size_t within = npos; ///< restrictions: the governed scope (npos: the application's parent)
 };
 struct policy_desc {
     std::uint64_t seed = 0;
@@ -295,13 +297,15 @@ public:
             if (w.type == row_type::binding)
                 for (std::size_t j = i + 1; j < pol.rows.size() && !dropped; ++j) {
                     const row_desc& v = pol.rows[j];
-                    dropped = v.type == row_type::binding && v.replace && v.principal == w.principal && v.scope == w.scope;
+                    dropped =
+                        v.type == row_type::binding && v.replace && v.principal == w.principal && v.scope == w.scope;
                 }
             dropped_.push_back(dropped);
             // A restriction governs its explicit scope, or else the application's parent (its
             // organization), or the application itself when it is a root.
             std::size_t gov = w.within;
-            if (gov == npos && w.type == row_type::restriction) gov = pol.scopes[w.scope].parent == npos ? w.scope : pol.scopes[w.scope].parent;
+            if (gov == npos && w.type == row_type::restriction)
+                gov = pol.scopes[w.scope].parent == npos ? w.scope : pol.scopes[w.scope].parent;
             governs_.push_back(gov);
         }
     }

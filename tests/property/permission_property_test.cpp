@@ -7,7 +7,6 @@
 #include "support/splitmix64.hpp"
 #include "support/vocabularies.hpp"
 #include "support/ward_catch.hpp"
-
 #include <ward/parse.hpp>
 #include <ward/permission_set.hpp>
 
@@ -275,7 +274,8 @@ void check_integer_round_trip(splitmix64& rng, std::size_t rounds) {
         REQUIRE(static_cast<std::uint64_t>(r.value.to_integer()) == good);
         REQUIRE(r.value.template to_integer<std::uint64_t>() == good);
         bool bits_match = true;
-        for (std::size_t i = 0; i < voc::bits; ++i) bits_match = bits_match && r.value.test(i) == (((good >> i) & 1u) != 0);
+        for (std::size_t i = 0; i < voc::bits; ++i)
+            bits_match = bits_match && r.value.test(i) == (((good >> i) & 1u) != 0);
         REQUIRE(bits_match);
         const auto dec = ward::parse_integer<P>(std::to_string(good));
         REQUIRE(dec);
@@ -351,8 +351,8 @@ bool ref_name_char(char c) {
 template <class P>
 std::string random_input(splitmix64& rng) {
     using voc = ward::vocabulary<P>;
-    static constexpr char junk[] = {'\0', ' ', ' ', ' ', '\t', '\n', '"', '\\', ':', '.', ',', 'a', 'p', '0',
-                                    '\x7f', '\x80', '\xc3', '\xff', '\x01', '*'};
+    static constexpr char junk[] = {'\0', ' ', ' ', ' ', '\t',   '\n',   '"',    '\\',   ':',    '.',
+                                    ',',  'a', 'p', '0', '\x7f', '\x80', '\xc3', '\xff', '\x01', '*'};
     std::string s;
     const std::size_t pieces = rng.below(10);
     for (std::size_t k = 0; k < pieces; ++k) {
@@ -504,7 +504,9 @@ TEST_CASE("property: Auth0-style product", "[property][product]") { run_vocabula
 TEST_CASE("property: Commerce Layer product", "[property][product]") { run_vocabulary<wt::cl>("cl", 2000, true); }
 TEST_CASE("property: 8 bits", "[property]") { run_vocabulary<wt::v8>("v8", 1000, true); }
 TEST_CASE("property: 64 bits", "[property]") { run_vocabulary<wt::v64>("v64", 2000, true); }
-TEST_CASE("property: 200 bits with an implication cycle", "[property]") { run_vocabulary<wt::v200>("v200", 1500, false); }
+TEST_CASE("property: 200 bits with an implication cycle", "[property]") {
+    run_vocabulary<wt::v200>("v200", 1500, false);
+}
 TEST_CASE("property: 1024 bits", "[property]") { run_vocabulary<wt::v1024>("v1024", 500, false); }
 
 TEST_CASE("property: the reference model can tell sets apart", "[property][harness]") {
@@ -512,7 +514,8 @@ TEST_CASE("property: the reference model can tell sets apart", "[property][harne
     using R = ref<wt::v200>;
     const set_t<wt::v200> a{wt::v200{3}}, b{wt::v200{4}};
     CHECK(R::of(a) != R::of(b));
-    CHECK(R::closure(R::of(set_t<wt::v200>{wt::v200{0}})) == R::of(set_t<wt::v200>{wt::v200{0}, wt::v200{130}, wt::v200{199}}));
+    CHECK(R::closure(R::of(set_t<wt::v200>{wt::v200{0}})) ==
+          R::of(set_t<wt::v200>{wt::v200{0}, wt::v200{130}, wt::v200{199}}));
     const auto bad = ref_parse_scope<wt::ident>("sudo nope", ward::parse_mode::strict);
     CHECK(bad.ec == ward::errc::unknown_name);
     CHECK(bad.position == 5);

@@ -7,7 +7,6 @@
 
 #include "support/vocabularies.hpp"
 #include "support/ward_catch.hpp"
-
 #include <ward/builder.hpp>
 #include <ward/parse.hpp>
 #include <ward/role.hpp>
@@ -57,16 +56,16 @@ ward::build_error must_fail(const ward::policy_builder<P>& b) {
 
 // The base of most tests: rows 0..9.
 inline void base_rows(ward::policy_builder<bb>& b) {
-    b.add_scope("platform", "platform");                    // 0
-    b.add_scope("org:acme", "organization", "platform");    // 1
-    b.add_scope("org:globex", "organization", "platform");  // 2
-    b.add_scope("app:acme-shop", "application", "org:acme"); // 3
-    b.add_scope("res:acme-db", "resource", "org:acme");     // 4
-    b.add_principal("user:alice");                          // 5
-    b.add_principal("user:bob");                            // 6
-    b.add_principal("auth0|carol");                         // 7
+    b.add_scope("platform", "platform");                                    // 0
+    b.add_scope("org:acme", "organization", "platform");                    // 1
+    b.add_scope("org:globex", "organization", "platform");                  // 2
+    b.add_scope("app:acme-shop", "application", "org:acme");                // 3
+    b.add_scope("res:acme-db", "resource", "org:acme");                     // 4
+    b.add_principal("user:alice");                                          // 5
+    b.add_principal("user:bob");                                            // 6
+    b.add_principal("auth0|carol");                                         // 7
     b.add_principal("application:shop", ward::principal_kind::application); // 8
-    b.add_roles(ladder);                                    // 9
+    b.add_roles(ladder);                                                    // 9
 }
 
 // Commerce Layer: organizations, their applications and markets.

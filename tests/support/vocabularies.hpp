@@ -4,10 +4,9 @@
 #ifndef WARD_TESTS_VOCABULARIES_HPP
 #define WARD_TESTS_VOCABULARIES_HPP
 
+#include "support/generated_names.hpp"
 #include <ward/parse.hpp>
 #include <ward/permission_set.hpp>
-
-#include "support/generated_names.hpp"
 
 #include <array>
 #include <cstddef>
@@ -18,11 +17,28 @@ namespace wt {
 
 // ---- provide ident (DOMAIN.md section 1): bits 0-13, 20-26, 29 --------------------------------------
 enum class ident : std::uint32_t {
-    authenticate = 0, read_resources = 1, create_resource = 2, update_resource = 3, delete_resource = 4,
-    grant_resource_authorization = 5, revoke_resource_authorization = 6, publish = 7, subscribe = 8,
-    reserved = 9, list_applications = 10, create_application = 11, update_application = 12,
-    delete_application = 13, list_users = 20, create_user = 21, update_user = 22, delete_user = 23,
-    list_tokens = 24, create_token = 25, delete_token = 26, sudo = 29,
+    authenticate = 0,
+    read_resources = 1,
+    create_resource = 2,
+    update_resource = 3,
+    delete_resource = 4,
+    grant_resource_authorization = 5,
+    revoke_resource_authorization = 6,
+    publish = 7,
+    subscribe = 8,
+    reserved = 9,
+    list_applications = 10,
+    create_application = 11,
+    update_application = 12,
+    delete_application = 13,
+    list_users = 20,
+    create_user = 21,
+    update_user = 22,
+    delete_user = 23,
+    list_tokens = 24,
+    create_token = 25,
+    delete_token = 26,
+    sudo = 29,
 };
 
 } // namespace wt
@@ -56,10 +72,10 @@ struct ward::permission_traits<wt::ident> {
     };
     // Sudo stands in for every privileged flag.
     static constexpr ward::implication<p> implications[] = {
-        {p::sudo, p::list_applications}, {p::sudo, p::create_application}, {p::sudo, p::update_application},
-        {p::sudo, p::delete_application}, {p::sudo, p::list_users},        {p::sudo, p::create_user},
-        {p::sudo, p::update_user},       {p::sudo, p::delete_user},        {p::sudo, p::list_tokens},
-        {p::sudo, p::create_token},      {p::sudo, p::delete_token},
+        {p::sudo, p::list_applications},  {p::sudo, p::create_application}, {p::sudo, p::update_application},
+        {p::sudo, p::delete_application}, {p::sudo, p::list_users},         {p::sudo, p::create_user},
+        {p::sudo, p::update_user},        {p::sudo, p::delete_user},        {p::sudo, p::list_tokens},
+        {p::sudo, p::create_token},       {p::sudo, p::delete_token},
     };
     using wire_type = std::uint32_t;
 };
@@ -75,9 +91,11 @@ enum class bb_action : unsigned char { read, create, update, remove };
 template <>
 struct ward::permission_traits<wt::bb_resource> {
     using r = wt::bb_resource;
-    static constexpr ward::permission_name<r> names[] = {
-        {r::users, "users"}, {r::organization, "organization"}, {r::organization_api_key, "organization_api_key"},
-        {r::blueprints, "blueprints"}, {r::deployments, "deployments"}};
+    static constexpr ward::permission_name<r> names[] = {{r::users, "users"},
+                                                         {r::organization, "organization"},
+                                                         {r::organization_api_key, "organization_api_key"},
+                                                         {r::blueprints, "blueprints"},
+                                                         {r::deployments, "deployments"}};
 };
 template <>
 struct ward::permission_traits<wt::bb_action> {
@@ -101,9 +119,11 @@ enum class crud : unsigned char { create, read, update, destroy };
 template <>
 struct ward::permission_traits<wt::cl_subject> {
     using s = wt::cl_subject;
-    static constexpr ward::permission_name<s> names[] = {
-        {s::orders, "orders"}, {s::skus, "skus"}, {s::markets, "markets"}, {s::customers, "customers"},
-        {s::prices, "prices"}};
+    static constexpr ward::permission_name<s> names[] = {{s::orders, "orders"},
+                                                         {s::skus, "skus"},
+                                                         {s::markets, "markets"},
+                                                         {s::customers, "customers"},
+                                                         {s::prices, "prices"}};
 };
 template <>
 struct ward::permission_traits<wt::crud> {

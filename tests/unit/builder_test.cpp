@@ -5,7 +5,6 @@
 #include "support/engine_fixture.hpp"
 #include "support/vocabularies.hpp"
 #include "support/ward_catch.hpp"
-
 #include <ward/builder.hpp>
 #include <ward/error.hpp>
 #include <ward/role.hpp>
@@ -103,7 +102,7 @@ TEST_CASE("build: rows naming undefined scopes, principals and roles", "[engine]
     SECTION("a deny and a restriction of unknown principals: the first reference is named") {
         ward::policy_builder<bb> b;
         base_rows(b);
-        b.deny("user:zed", "org:acme", B("read:users"));     // 10
+        b.deny("user:zed", "org:acme", B("read:users"));             // 10
         b.restrict_to("user:zed", "app:acme-shop", B("read:users")); // 11
         const auto e = must_fail(b);
         CHECK(e.ec == errc::unknown_principal);
@@ -134,14 +133,15 @@ TEST_CASE("build: rows naming undefined scopes, principals and roles", "[engine]
     }
     SECTION("rows may reference ids defined later") {
         ward::policy_builder<bb> b;
-        b.bind("user:alice", "org:acme", {"rol_late"});       // 0
+        b.bind("user:alice", "org:acme", {"rol_late"});        // 0
         b.define_role("rol_late", B("read:users"), {"guest"}); // 1
-        b.add_roles(ladder);                                  // 2
-        b.add_principal("user:alice");                        // 3
-        b.add_scope("org:acme", "organization", "platform");  // 4
-        b.add_scope("platform", "platform");                  // 5
+        b.add_roles(ladder);                                   // 2
+        b.add_principal("user:alice");                         // 3
+        b.add_scope("org:acme", "organization", "platform");   // 4
+        b.add_scope("platform", "platform");                   // 5
         const auto s = must_build(b);
-        const auto d = s->check(ward::credential<bb>::of(s->find_principal("user:alice")), B("read:users read:organization"), "org:acme");
+        const auto d = s->check(ward::credential<bb>::of(s->find_principal("user:alice")),
+                                B("read:users read:organization"), "org:acme");
         CHECK(d.allowed);
         CHECK(d.row == 0);
     }
@@ -217,7 +217,7 @@ TEST_CASE("build: run-time role cycles", "[engine][build]") {
     }
     SECTION("a role inheriting itself") {
         ward::policy_builder<bb> b;
-        b.add_roles(ladder);                                        // 0
+        b.add_roles(ladder);                                                // 0
         b.define_role("rol_loop", B("read:users"), {"viewer", "rol_loop"}); // 1
         const auto e = must_fail(b);
         CHECK(e.ec == errc::role_cycle);
@@ -227,10 +227,10 @@ TEST_CASE("build: run-time role cycles", "[engine][build]") {
     }
     SECTION("a longer cycle through an acyclic prefix") {
         ward::policy_builder<bb> b;
-        b.define_role("rol_top", B("read:users"), {"rol_1"});   // 0
-        b.define_role("rol_1", B("read:users"), {"rol_2"});     // 1
-        b.define_role("rol_2", B("read:users"), {"rol_3"});     // 2
-        b.define_role("rol_3", B("read:users"), {"rol_1"});     // 3
+        b.define_role("rol_top", B("read:users"), {"rol_1"}); // 0
+        b.define_role("rol_1", B("read:users"), {"rol_2"});   // 1
+        b.define_role("rol_2", B("read:users"), {"rol_3"});   // 2
+        b.define_role("rol_3", B("read:users"), {"rol_1"});   // 3
         const auto e = must_fail(b);
         CHECK(e.ec == errc::role_cycle);
         CHECK(e.row >= 1);
@@ -248,7 +248,10 @@ TEST_CASE("build: invalid ids", "[engine][build]") {
     const bad_case cases[] = {
         {std::string_view{}, "empty"},
         {"org acme", "space"},
-        {std::string_view("org:\x01" "acme", 9), "control byte"},
+        {std::string_view("org:\x01"
+                          "acme",
+                          9),
+         "control byte"},
         {std::string_view("org:\0acme", 9), "NUL byte"},
         {"org:\x7f", "DEL"},
         {"org:\xc3\xa9", "non-ASCII"},
@@ -393,18 +396,18 @@ TEST_CASE("build: the earliest bad row is the one reported", "[engine][build]") 
     // found in build() must not reorder that.
     SECTION("an unknown scope at row 1 and a duplicate principal at row 3") {
         ward::policy_builder<bb> b;
-        b.add_principal("user:alice");                  // 0
+        b.add_principal("user:alice");                      // 0
         b.grant("user:alice", "org:nope", B("read:users")); // 1: never defined
-        b.add_scope("platform", "platform");            // 2
-        b.add_principal("user:alice");                  // 3: duplicate
+        b.add_scope("platform", "platform");                // 2
+        b.add_principal("user:alice");                      // 3: duplicate
         const auto e = must_fail(b);
         CHECK(e.row == 1);
         CHECK(e.ec == errc::unknown_scope);
     }
     SECTION("a wrong scope kind at row 0 and an unknown role at row 2") {
         ward::policy_builder<bb> b;
-        b.add_scope("app:orphan", "application");        // 0: no parent
-        b.add_principal("user:alice");                   // 1
+        b.add_scope("app:orphan", "application");         // 0: no parent
+        b.add_principal("user:alice");                    // 1
         b.bind("user:alice", "app:orphan", {"rol_nope"}); // 2
         const auto e = must_fail(b);
         CHECK(e.row == 0);

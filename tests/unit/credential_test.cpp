@@ -5,7 +5,6 @@
 #include "support/engine_fixture.hpp"
 #include "support/vocabularies.hpp"
 #include "support/ward_catch.hpp"
-
 #include <ward/builder.hpp>
 #include <ward/claims.hpp>
 #include <ward/config.hpp>
@@ -30,14 +29,14 @@ using ward::reason;
 
 TEST_CASE("credential: bind_to, cap, cap_at and cap_wildcard", "[engine][credential]") {
     ward::policy_builder<ident> b;
-    b.add_scope("platform", "platform");                       // 0
-    b.add_scope("org:acme", "organization", "platform");       // 1
-    b.add_scope("org:globex", "organization", "platform");     // 2
-    b.add_scope("res:acme-1", "resource", "org:acme");         // 3
-    b.add_scope("res:acme-2", "resource", "org:acme");         // 4
-    b.add_scope("res:acme-1-sub", "resource", "res:acme-1");   // 5
-    b.add_principal("user:eve");                               // 6
-    b.grant("user:eve", "platform", iset::all());              // 7
+    b.add_scope("platform", "platform");                     // 0
+    b.add_scope("org:acme", "organization", "platform");     // 1
+    b.add_scope("org:globex", "organization", "platform");   // 2
+    b.add_scope("res:acme-1", "resource", "org:acme");       // 3
+    b.add_scope("res:acme-2", "resource", "org:acme");       // 4
+    b.add_scope("res:acme-1-sub", "resource", "res:acme-1"); // 5
+    b.add_principal("user:eve");                             // 6
+    b.grant("user:eve", "platform", iset::all());            // 7
     auto built = b.build();
     REQUIRE(built);
     const auto& s = *built.value;
@@ -92,7 +91,7 @@ TEST_CASE("credential: bind_to, cap, cap_at and cap_wildcard", "[engine][credent
         CHECK(d.why == reason::not_in_token);
         CHECK(d.missing == I("authenticate"));
         CHECK(s.check(c, I("delete_resource subscribe"), r2).allowed);
-        CHECK(s.check(c, I("grant_resource_authorization"), r2).allowed);    // bit 5 in 510
+        CHECK(s.check(c, I("grant_resource_authorization"), r2).allowed);                     // bit 5 in 510
         CHECK(s.check(c, I("grant_resource_authorization"), r1).why == reason::not_in_token); // not in 415
         CHECK(s.check(c, I("list_users"), globex).why == reason::not_in_token);
     }
@@ -120,20 +119,20 @@ struct auth_fixture {
     std::shared_ptr<const ward::snapshot<ident>> snap;
     auth_fixture() {
         ward::policy_builder<ident> b;
-        b.add_scope("platform", "platform");                          // 0
-        b.add_scope("org:acme", "organization", "platform");          // 1
-        b.add_scope("org:globex", "organization", "platform");        // 2
-        b.add_scope("app:acme-cli", "application", "org:acme");       // 3
-        b.add_scope("res:acme-1", "resource", "org:acme");            // 4
-        b.add_principal("user:alice");                                // 5
-        b.add_principal("auth0|carol");                               // 6
-        b.add_principal("application:cli", ward::principal_kind::application); // 7
-        b.add_principal("organization:acme", ward::principal_kind::user);      // 8: stored with another kind
-        b.grant("user:alice", "platform", iset::all());               // 9
+        b.add_scope("platform", "platform");                                          // 0
+        b.add_scope("org:acme", "organization", "platform");                          // 1
+        b.add_scope("org:globex", "organization", "platform");                        // 2
+        b.add_scope("app:acme-cli", "application", "org:acme");                       // 3
+        b.add_scope("res:acme-1", "resource", "org:acme");                            // 4
+        b.add_principal("user:alice");                                                // 5
+        b.add_principal("auth0|carol");                                               // 6
+        b.add_principal("application:cli", ward::principal_kind::application);        // 7
+        b.add_principal("organization:acme", ward::principal_kind::user);             // 8: stored with another kind
+        b.grant("user:alice", "platform", iset::all());                               // 9
         b.grant("auth0|carol", "org:acme", I("authenticate read_resources publish")); // 10
-        b.grant("application:cli", "org:acme", I("read_resources"));  // 11
-        b.grant("organization:acme", "org:acme", I("read_resources")); // 12
-        b.restrict_to("auth0|carol", "app:acme-cli", I("read_resources")); // 13
+        b.grant("application:cli", "org:acme", I("read_resources"));                  // 11
+        b.grant("organization:acme", "org:acme", I("read_resources"));                // 12
+        b.restrict_to("auth0|carol", "app:acme-cli", I("read_resources"));            // 13
         auto r = b.build();
         snap = r.value;
     }
@@ -239,7 +238,11 @@ TEST_CASE("authenticate: permission claims", "[engine][authenticate]") {
         REQUIRE(r);
         CHECK(r.value.has_ceiling());
         CHECK(r.value.ceiling() == ward::parse_integer<ident>(415).value);
-        CHECK(s.check(r.value, I("authenticate read_resources create_resource update_resource delete_resource publish subscribe"), acme).allowed);
+        CHECK(
+            s.check(r.value,
+                    I("authenticate read_resources create_resource update_resource delete_resource publish subscribe"),
+                    acme)
+                .allowed);
         const auto d = s.check(r.value, I("list_users"), acme);
         CHECK(d.why == reason::not_in_token);
         CHECK(has(s.explain(d), "list_users"));
@@ -386,13 +389,13 @@ TEST_CASE("authenticate: permission claims", "[engine][authenticate]") {
 
 TEST_CASE("authenticate: bound scopes and Commerce Layer restrictions", "[engine][authenticate]") {
     ward::policy_builder<cl> b(commerce_schema());
-    b.add_scope("org:cl-store", "organization");                  // 0
-    b.add_scope("app:storefront", "application", "org:cl-store"); // 1
-    b.add_scope("market:id:dGjKqWzP", "market", "org:cl-store");  // 2
-    b.add_scope("market:id:ZxYwVuTs", "market", "org:cl-store");  // 3
-    b.add_scope("market:code:EU", "market", "org:cl-store");      // 4
-    b.add_principal("application:storefront-client", ward::principal_kind::application); // 5
-    b.grant("application:storefront-client", "org:cl-store", C("orders.update skus.read")); // 6
+    b.add_scope("org:cl-store", "organization");                                                                // 0
+    b.add_scope("app:storefront", "application", "org:cl-store");                                               // 1
+    b.add_scope("market:id:dGjKqWzP", "market", "org:cl-store");                                                // 2
+    b.add_scope("market:id:ZxYwVuTs", "market", "org:cl-store");                                                // 3
+    b.add_scope("market:code:EU", "market", "org:cl-store");                                                    // 4
+    b.add_principal("application:storefront-client", ward::principal_kind::application);                        // 5
+    b.grant("application:storefront-client", "org:cl-store", C("orders.update skus.read"));                     // 6
     b.restrict_to("application:storefront-client", "app:storefront", C("orders.read orders.update skus.read")); // 7
     auto built = b.build();
     INFO(built.error.message());

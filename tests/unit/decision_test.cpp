@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 // decision: the status table (reason to HTTP status) and its variants, and the reasons' names.
 #include "support/ward_catch.hpp"
-
 #include <ward/decision.hpp>
 
 using ward::reason;

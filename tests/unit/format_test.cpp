@@ -4,7 +4,6 @@
 // for every vocabulary.
 #include "support/vocabularies.hpp"
 #include "support/ward_catch.hpp"
-
 #include <ward/error.hpp>
 #include <ward/format.hpp>
 #include <ward/parse.hpp>
@@ -62,8 +61,7 @@ TEST_CASE("format_to: exact buffer; one byte short; custom separator; empty set"
     buf.fill('#');
     r = ward::format_to(buf.data(), buf.data() + buf.size(), s, ',');
     REQUIRE(r);
-    CHECK(std::string_view(buf.data(), static_cast<std::size_t>(r.ptr - buf.data())) ==
-          "authenticate,list_users,sudo");
+    CHECK(std::string_view(buf.data(), static_cast<std::size_t>(r.ptr - buf.data())) == "authenticate,list_users,sudo");
 
     // A single name has no separator.
     r = ward::format_to(buf.data(), buf.data() + 4, iset{ident::sudo});

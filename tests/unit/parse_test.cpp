@@ -4,7 +4,6 @@
 // and an empty value.
 #include "support/vocabularies.hpp"
 #include "support/ward_catch.hpp"
-
 #include <ward/error.hpp>
 #include <ward/parse.hpp>
 #include <ward/permission_set.hpp>
@@ -179,7 +178,7 @@ TEST_CASE("parse_scope: bytes outside the scope-token alphabet fail in both mode
         std::size_t position;
     };
     const bad_case cases[] = {
-        {"read:users\tupdate:users"sv, 10},  // tab is not a separator
+        {"read:users\tupdate:users"sv, 10}, // tab is not a separator
         {"read:users\nupdate:users"sv, 10},
         {"read:users\rupdate:users"sv, 10},
         {"read:users\0update:users"sv, 10},  // embedded NUL
@@ -187,11 +186,11 @@ TEST_CASE("parse_scope: bytes outside the scope-token alphabet fail in both mode
         {"\0read:users"sv, 0},
         {"read:users \"update:users\""sv, 11},
         {"read:users up\\date:users"sv, 13},
-        {"read:users caf\xC3\xA9"sv, 14},     // UTF-8
+        {"read:users caf\xC3\xA9"sv, 14}, // UTF-8
         {"read:users \x80"sv, 11},
         {"read:users \x7F"sv, 11},
         {"read:users\x1F"sv, 10},
-        {"nope \t"sv, 5},                      // in lenient mode the junk after an unknown name is reached
+        {"nope \t"sv, 5}, // in lenient mode the junk after an unknown name is reached
     };
     for (const bad_case& c : cases) {
         INFO("input of " << c.input.size() << " bytes, bad byte at " << c.position);
@@ -303,8 +302,9 @@ TEST_CASE("parse_names: lenient mode skips empty and unknown items", "[parse][na
 // ---- parse_integer --------------------------------------------------------------------------------
 
 TEST_CASE("parse_integer: numbers and decimal strings", "[parse][integer]") {
-    const iset default_user{ident::authenticate, ident::read_resources, ident::create_resource,
-                            ident::update_resource, ident::delete_resource, ident::publish, ident::subscribe};
+    const iset default_user{ident::authenticate,    ident::read_resources,  ident::create_resource,
+                            ident::update_resource, ident::delete_resource, ident::publish,
+                            ident::subscribe};
     CHECK(ward::parse_integer<ident>(415).value == default_user);
     const auto dec = ward::parse_integer<ident>("415");
     REQUIRE(dec);
@@ -322,7 +322,9 @@ TEST_CASE("parse_integer: numbers and decimal strings", "[parse][integer]") {
     check_error(ward::parse_integer<ident>("1 "), errc::malformed, 1);
     check_error(ward::parse_integer<ident>("4.15e2"), errc::malformed, 1);
     check_error(ward::parse_integer<ident>("0x19f"), errc::malformed, 1);
-    check_error(ward::parse_integer<ident>("41\0" "5"sv), errc::malformed, 2);
+    check_error(ward::parse_integer<ident>("41\0"
+                                           "5"sv),
+                errc::malformed, 2);
     check_error(ward::parse_integer<ident>("\xEF\xBC\x91"), errc::malformed, 0); // a full-width digit
     // 2^64 overflows at its last digit; 2^64-1 fits but has undefined bits.
     check_error(ward::parse_integer<ident>("18446744073709551616"), errc::value_out_of_range, 19);

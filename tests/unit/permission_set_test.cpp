@@ -3,7 +3,6 @@
 // any-of, implications, product rows and columns, iteration, hashing.
 #include "support/vocabularies.hpp"
 #include "support/ward_catch.hpp"
-
 #include <ward/parse.hpp>
 #include <ward/permission_set.hpp>
 
@@ -71,14 +70,27 @@ TEST_CASE("provide ident's named default masks decode to exactly the documented 
 
 TEST_CASE("each ident flag has the documented wire value", "[permission_set][ident]") {
     const std::pair<ident, std::uint32_t> flags[] = {
-        {ident::authenticate, 0x1u}, {ident::read_resources, 0x2u}, {ident::create_resource, 0x4u},
-        {ident::update_resource, 0x8u}, {ident::delete_resource, 0x10u},
-        {ident::grant_resource_authorization, 0x20u}, {ident::revoke_resource_authorization, 0x40u},
-        {ident::publish, 0x80u}, {ident::subscribe, 0x100u}, {ident::reserved, 0x200u},
-        {ident::list_applications, 0x400u}, {ident::create_application, 0x800u},
-        {ident::update_application, 0x1000u}, {ident::delete_application, 0x2000u}, {ident::list_users, 0x100000u},
-        {ident::create_user, 0x200000u}, {ident::update_user, 0x400000u}, {ident::delete_user, 0x800000u},
-        {ident::list_tokens, 0x1000000u}, {ident::create_token, 0x2000000u}, {ident::delete_token, 0x4000000u},
+        {ident::authenticate, 0x1u},
+        {ident::read_resources, 0x2u},
+        {ident::create_resource, 0x4u},
+        {ident::update_resource, 0x8u},
+        {ident::delete_resource, 0x10u},
+        {ident::grant_resource_authorization, 0x20u},
+        {ident::revoke_resource_authorization, 0x40u},
+        {ident::publish, 0x80u},
+        {ident::subscribe, 0x100u},
+        {ident::reserved, 0x200u},
+        {ident::list_applications, 0x400u},
+        {ident::create_application, 0x800u},
+        {ident::update_application, 0x1000u},
+        {ident::delete_application, 0x2000u},
+        {ident::list_users, 0x100000u},
+        {ident::create_user, 0x200000u},
+        {ident::update_user, 0x400000u},
+        {ident::delete_user, 0x800000u},
+        {ident::list_tokens, 0x1000000u},
+        {ident::create_token, 0x2000000u},
+        {ident::delete_token, 0x4000000u},
         {ident::sudo, 0x20000000u},
     };
     std::uint32_t all = 0;
@@ -101,15 +113,15 @@ TEST_CASE("an integer mask with an undefined bit is rejected with that bit's ind
         std::size_t bit;
     };
     const bad_mask cases[] = {
-        {0x4000u, 14},                               // first gap bit
-        {0x80000u, 19},                              // last gap bit
-        {std::uint64_t{1} << 27, 27},                // between DeleteToken and Sudo
-        {std::uint64_t{1} << 30, 30},                // above Sudo
-        {std::uint64_t{1} << 31, 31},                // top bit of the uint32 wire type
-        {std::uint64_t{1} << 32, 32},                // beyond the wire type
-        {std::uint64_t{1} << 63, 63},                // the top of a uint64
-        {415u | (std::uint64_t{1} << 63), 63},       // good bits do not hide a bad one
-        {0x4000u | (std::uint64_t{1} << 30), 14},    // the lowest bad bit is reported
+        {0x4000u, 14},                            // first gap bit
+        {0x80000u, 19},                           // last gap bit
+        {std::uint64_t{1} << 27, 27},             // between DeleteToken and Sudo
+        {std::uint64_t{1} << 30, 30},             // above Sudo
+        {std::uint64_t{1} << 31, 31},             // top bit of the uint32 wire type
+        {std::uint64_t{1} << 32, 32},             // beyond the wire type
+        {std::uint64_t{1} << 63, 63},             // the top of a uint64
+        {415u | (std::uint64_t{1} << 63), 63},    // good bits do not hide a bad one
+        {0x4000u | (std::uint64_t{1} << 30), 14}, // the lowest bad bit is reported
         {0xFFFFFFFFFFFFFFFFull, 14},
     };
     for (const bad_mask& c : cases) {
@@ -230,10 +242,10 @@ TEST_CASE("set algebra on ident", "[permission_set][ident]") {
 }
 
 TEST_CASE("sudo implies every privileged flag and nothing else", "[permission_set][ident][implication]") {
-    const iset privileged{ident::list_applications, ident::create_application, ident::update_application,
-                          ident::delete_application, ident::list_users,        ident::create_user,
-                          ident::update_user,       ident::delete_user,        ident::list_tokens,
-                          ident::create_token,      ident::delete_token};
+    const iset privileged{ident::list_applications,  ident::create_application, ident::update_application,
+                          ident::delete_application, ident::list_users,         ident::create_user,
+                          ident::update_user,        ident::delete_user,        ident::list_tokens,
+                          ident::create_token,       ident::delete_token};
     const iset sudoer = ward::parse_integer<ident>(415u | 0x20000000u).value;
     const iset effective = sudoer.implied();
     CHECK(effective == (sudoer | privileged));

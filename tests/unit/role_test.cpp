@@ -4,7 +4,6 @@
 #include "support/engine_fixture.hpp"
 #include "support/vocabularies.hpp"
 #include "support/ward_catch.hpp"
-
 #include <ward/builder.hpp>
 #include <ward/role.hpp>
 
@@ -14,13 +13,18 @@ using ward::reason;
 // ---- compile-time invariants ---------------------------------------------------------------------------
 static_assert(ladder.valid());
 static_assert(ladder.size() == 5);
-static_assert(!ladder["viewer"].contains(bb{wt::bb_resource::users, wt::bb_action::remove}), "viewer can never delete users");
-static_assert(!ladder["editor"].contains_any(ward::row<bb>(wt::bb_resource::users) - ward::permissions<bb>("read:users")),
+static_assert(!ladder["viewer"].contains(bb{wt::bb_resource::users, wt::bb_action::remove}),
+              "viewer can never delete users");
+static_assert(!ladder["editor"].contains_any(ward::row<bb>(wt::bb_resource::users) -
+                                             ward::permissions<bb>("read:users")),
               "an editor never changes users");
 static_assert(ladder["admin"].contains(bb{wt::bb_resource::users, wt::bb_action::remove}));
-static_assert(ladder["viewer"].contains(bb{wt::bb_resource::organization, wt::bb_action::read}), "inherited from guest");
-static_assert(ladder.includes("admin", "viewer") && ladder.includes("admin", "editor") && ladder.includes("editor", "guest"));
-static_assert(!ladder.includes("viewer", "admin") && !ladder.includes("billing", "guest") && !ladder.includes("guest", "billing"));
+static_assert(ladder["viewer"].contains(bb{wt::bb_resource::organization, wt::bb_action::read}),
+              "inherited from guest");
+static_assert(ladder.includes("admin", "viewer") && ladder.includes("admin", "editor") &&
+              ladder.includes("editor", "guest"));
+static_assert(!ladder.includes("viewer", "admin") && !ladder.includes("billing", "guest") &&
+              !ladder.includes("guest", "billing"));
 static_assert(!ladder.includes("admin", "nope") && !ladder.includes("nope", "guest"));
 static_assert(ladder.includes("viewer", "viewer"));
 static_assert(ladder.contains("billing") && !ladder.contains("owner"));
@@ -82,8 +86,8 @@ TEST_CASE("assign::add and assign::replace (Bluebricks' add true/false)", "[engi
     SECTION("replace with no roles revokes the membership") {
         ward::policy_builder<bb> b;
         base_rows(b);
-        b.bind("user:alice", "org:acme", {"viewer"});                  // 10
-        b.bind("user:alice", "org:acme", {}, ward::assign::replace);   // 11
+        b.bind("user:alice", "org:acme", {"viewer"});                // 10
+        b.bind("user:alice", "org:acme", {}, ward::assign::replace); // 11
         const auto s = must_build(b);
         const auto alice = ward::credential<bb>::of(s->find_principal("user:alice"));
         CHECK(s->check(alice, B("read:users"), "org:acme").why == reason::missing_permission);

@@ -4,7 +4,6 @@
 #include "support/engine_fixture.hpp"
 #include "support/vocabularies.hpp"
 #include "support/ward_catch.hpp"
-
 #include <ward/builder.hpp>
 #include <ward/scope.hpp>
 
@@ -24,11 +23,11 @@ TEST_CASE("custom scope schema: tenant > project > environment", "[engine][scope
 
     SECTION("a valid tree decides") {
         ward::policy_builder<bb> b(schema, 3);
-        b.add_scope("tenant:t1", "tenant");                       // 0
-        b.add_scope("project:p1", "project", "tenant:t1");        // 1
-        b.add_scope("env:prod", "environment", "project:p1");     // 2
-        b.add_scope("env:staging", "environment", "project:p1");  // 3
-        b.add_principal("user:dev");                              // 4
+        b.add_scope("tenant:t1", "tenant");                          // 0
+        b.add_scope("project:p1", "project", "tenant:t1");           // 1
+        b.add_scope("env:prod", "environment", "project:p1");        // 2
+        b.add_scope("env:staging", "environment", "project:p1");     // 3
+        b.add_principal("user:dev");                                 // 4
         b.grant("user:dev", "env:staging", B("update:deployments")); // 5
         b.grant("user:dev", "project:p1", B("read:deployments"));    // 6
         const auto s = must_build(b);

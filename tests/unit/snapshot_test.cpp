@@ -5,7 +5,6 @@
 #include "support/engine_fixture.hpp"
 #include "support/vocabularies.hpp"
 #include "support/ward_catch.hpp"
-
 #include <ward/builder.hpp>
 #include <ward/explain.hpp>
 #include <ward/format.hpp>
@@ -28,12 +27,12 @@ TEST_CASE("check: every reason, with missing, rule and version", "[engine][check
     ward::policy_builder<bb> b;
     b.set_version(7);
     base_rows(b);
-    b.bind("user:alice", "org:acme", {"viewer"});                   // 10
-    b.bind("user:bob", "org:acme", {"admin"});                      // 11
-    b.deny("user:bob", "res:acme-db", B("delete:users update:users")); // 12
+    b.bind("user:alice", "org:acme", {"viewer"});                        // 10
+    b.bind("user:bob", "org:acme", {"admin"});                           // 11
+    b.deny("user:bob", "res:acme-db", B("delete:users update:users"));   // 12
     b.restrict_to("application:shop", "app:acme-shop", B("read:users")); // 13
-    b.bind("application:shop", "org:acme", {"viewer"});             // 14
-    b.grant("auth0|carol", "platform", "read:organization");         // 15
+    b.bind("application:shop", "org:acme", {"viewer"});                  // 14
+    b.grant("auth0|carol", "platform", "read:organization");             // 15
     const auto s = must_build(b);
     CHECK(s->version() == 7);
 
@@ -104,7 +103,8 @@ TEST_CASE("check: every reason, with missing, rule and version", "[engine][check
         CHECK(d.version == 7);
         CHECK(status(d) == 401);
         CHECK(has(s->explain(d), "principal is not in this policy"));
-        CHECK(s->check(ward::credential<bb>::of(ward::principal_handle{1000}), B("read:users"), acme).why == reason::unknown_principal);
+        CHECK(s->check(ward::credential<bb>::of(ward::principal_handle{1000}), B("read:users"), acme).why ==
+              reason::unknown_principal);
     }
     SECTION("unknown scope") {
         const auto d = s->check(ward::credential<bb>::of(alice), B("read:users"), ward::scope_handle{});
@@ -114,7 +114,8 @@ TEST_CASE("check: every reason, with missing, rule and version", "[engine][check
         CHECK(status(d) == 404);
         CHECK(has(s->explain(d), "target scope is not in this policy"));
         CHECK(s->check(ward::credential<bb>::of(alice), B("read:users"), "org:nope").why == reason::unknown_scope);
-        CHECK(s->check(ward::credential<bb>::of(alice), B("read:users"), ward::scope_handle{999}).why == reason::unknown_scope);
+        CHECK(s->check(ward::credential<bb>::of(alice), B("read:users"), ward::scope_handle{999}).why ==
+              reason::unknown_scope);
     }
     SECTION("outside scope") {
         auto cred = ward::credential<bb>::of(alice);
@@ -310,10 +311,10 @@ TEST_CASE("deny wins, whatever the order of the rows", "[engine][deny]") {
 TEST_CASE("deny_everyone", "[engine][deny]") {
     ward::policy_builder<bb> b;
     base_rows(b);
-    b.bind("user:alice", "platform", {"admin"});                    // 10
-    b.bind("user:bob", "org:acme", {"admin"});                      // 11
-    b.deny_everyone("org:acme", B("delete:users"));                 // 12
-    b.deny_everyone("platform", B("update:organization"));          // 13
+    b.bind("user:alice", "platform", {"admin"});           // 10
+    b.bind("user:bob", "org:acme", {"admin"});             // 11
+    b.deny_everyone("org:acme", B("delete:users"));        // 12
+    b.deny_everyone("platform", B("update:organization")); // 13
     const auto s = must_build(b);
     for (const char* who : {"user:alice", "user:bob"}) {
         INFO(who);
@@ -342,17 +343,17 @@ TEST_CASE("deny_everyone", "[engine][deny]") {
 
 TEST_CASE("restrictions: effective = role permissions intersected with the application's cap", "[engine][restrict]") {
     ward::policy_builder<cl> b(commerce_schema());
-    b.add_scope("org:cl-store", "organization");                     // 0
-    b.add_scope("app:storefront", "application", "org:cl-store");    // 1
-    b.add_scope("app:back-office", "application", "org:cl-store");   // 2
-    b.add_scope("market:id:dGjKqWzP", "market", "org:cl-store");     // 3
-    b.add_principal("user:dana");                                    // 4
-    b.add_principal("user:eric");                                    // 5
-    b.define_role("rol_ops", "orders.update skus.read customers.read"); // 6
-    b.bind("user:dana", "org:cl-store", {"rol_ops"});                // 7
-    b.bind("user:eric", "org:cl-store", {"rol_ops"});                // 8
+    b.add_scope("org:cl-store", "organization");                              // 0
+    b.add_scope("app:storefront", "application", "org:cl-store");             // 1
+    b.add_scope("app:back-office", "application", "org:cl-store");            // 2
+    b.add_scope("market:id:dGjKqWzP", "market", "org:cl-store");              // 3
+    b.add_principal("user:dana");                                             // 4
+    b.add_principal("user:eric");                                             // 5
+    b.define_role("rol_ops", "orders.update skus.read customers.read");       // 6
+    b.bind("user:dana", "org:cl-store", {"rol_ops"});                         // 7
+    b.bind("user:eric", "org:cl-store", {"rol_ops"});                         // 8
     b.restrict_to("user:dana", "app:storefront", C("orders.read skus.read")); // 9
-    b.restrict_to("user:dana", "app:back-office", C("orders.update"));      // 10
+    b.restrict_to("user:dana", "app:back-office", C("orders.update"));        // 10
     auto built = b.build();
     INFO(built.error.message());
     REQUIRE(built);
@@ -373,7 +374,8 @@ TEST_CASE("restrictions: effective = role permissions intersected with the appli
         // In the cap but not held: missing, not restricted.
         const auto m = s.check(dana, C("orders.read skus.create"), market);
         CHECK(m.why == reason::missing_permission);
-        CHECK(s.effective_permissions(dana, market).permissions == (s.role_permissions("rol_ops") & C("orders.read skus.read")));
+        CHECK(s.effective_permissions(dana, market).permissions ==
+              (s.role_permissions("rol_ops") & C("orders.read skus.read")));
         CHECK(s.effective_permissions(dana, market).permissions == C("orders.read skus.read"));
     }
     SECTION("through the back office (update implies read in the cap)") {
@@ -408,8 +410,8 @@ TEST_CASE("effective_permissions: the names for GET /user/me", "[engine][reverse
     ward::policy_builder<bb> b;
     base_rows(b);
     b.bind("user:alice", "org:acme", {"viewer"});                  // 10
-    b.grant("user:alice", "res:acme-db", B("update:deployments"));  // 11
-    b.deny("user:alice", "res:acme-db", B("read:blueprints"));      // 12
+    b.grant("user:alice", "res:acme-db", B("update:deployments")); // 11
+    b.deny("user:alice", "res:acme-db", B("read:blueprints"));     // 12
     const auto s = must_build(b);
     const auto alice = ward::credential<bb>::of(s->find_principal("user:alice"));
     const auto at_org = s->effective_permissions(alice, s->find_scope("org:acme"));
@@ -427,7 +429,8 @@ TEST_CASE("effective_permissions: the names for GET /user/me", "[engine][reverse
     // The same, capped by the token.
     auto capped = alice;
     capped.cap(B("read:users update:deployments delete:users"));
-    CHECK(s->effective_permissions(capped, s->find_scope("res:acme-db")).permissions == B("read:users update:deployments"));
+    CHECK(s->effective_permissions(capped, s->find_scope("res:acme-db")).permissions ==
+          B("read:users update:deployments"));
     CHECK(ward::to_string(s->effective_permissions(capped, s->find_scope("org:acme")).permissions) == "read:users");
     // Nothing at the platform; refusals carry their reason.
     CHECK(s->effective_permissions(alice, s->find_scope("platform")).permissions.none());
@@ -445,7 +448,7 @@ TEST_CASE("effective_permissions: the names for GET /user/me", "[engine][reverse
 TEST_CASE("grantable: Auth0's token scope = requested intersected with held", "[engine][reverse]") {
     ward::policy_builder<bb> b;
     base_rows(b);
-    b.bind("user:alice", "org:acme", {"editor"});            // 10
+    b.bind("user:alice", "org:acme", {"editor"});              // 10
     b.deny("user:alice", "org:acme", B("create:deployments")); // 11
     const auto s = must_build(b);
     const auto alice = s->find_principal("user:alice");
@@ -498,8 +501,8 @@ TEST_CASE("batch check", "[engine][batch]") {
     ward::policy_builder<bb> b;
     b.set_version(42);
     base_rows(b);
-    b.bind("user:alice", "org:acme", {"viewer"});            // 10
-    b.deny("user:alice", "res:acme-db", B("read:users"));     // 11
+    b.bind("user:alice", "org:acme", {"viewer"});         // 10
+    b.deny("user:alice", "res:acme-db", B("read:users")); // 11
     const auto s = must_build(b);
     const auto alice = ward::credential<bb>::of(s->find_principal("user:alice"));
     const ward::request<bb> reqs[] = {
@@ -512,8 +515,8 @@ TEST_CASE("batch check", "[engine][batch]") {
     };
     std::array<ward::decision<bb>, 6> out{};
     s->check(alice, ward::view<ward::request<bb>>(reqs), out.data());
-    const reason expected[] = {reason::granted, reason::explicitly_denied, reason::missing_permission,
-                               reason::unknown_scope, reason::invalid_request, reason::granted};
+    const reason expected[] = {reason::granted,       reason::explicitly_denied, reason::missing_permission,
+                               reason::unknown_scope, reason::invalid_request,   reason::granted};
     for (std::size_t i = 0; i < out.size(); ++i) {
         INFO(i);
         CHECK(out[i].why == expected[i]);

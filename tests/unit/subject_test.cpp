@@ -2,7 +2,6 @@
 // Parsing of token subjects (kind:id, provider|id) and of Commerce Layer scope restrictions
 // (resource:attribute:value), every error with its position.
 #include "support/ward_catch.hpp"
-
 #include <ward/subject.hpp>
 
 #include <cstddef>

@@ -12,11 +12,11 @@
 
 /// `assertion` (CHECK or REQUIRE) of `condition` on `ward_answer_`, the answer, which a failure
 /// prints.
-#define WARD_ANSWER_ASSERT(assertion, answer, condition)                                                     \
-    do {                                                                                                     \
-        const ::ward_service_test::response& ward_answer_ = (answer);                                       \
-        INFO("answer: " << ward_answer_.describe());                                                         \
-        assertion(condition);                                                                                \
+#define WARD_ANSWER_ASSERT(assertion, answer, condition)                                                               \
+    do {                                                                                                               \
+        const ::ward_service_test::response& ward_answer_ = (answer);                                                  \
+        INFO("answer: " << ward_answer_.describe());                                                                   \
+        assertion(condition);                                                                                          \
     } while (false)
 
 /// The answer has this status (prints the answer otherwise).
@@ -25,17 +25,18 @@
 
 /// The answer is the README's JSON error {"error": {"status", "code", "message", ...}} with this
 /// status and code.
-#define CHECK_ERROR(answer, expected_status, expected_code)                                                  \
-    do {                                                                                                     \
-        const ::ward_service_test::response& ward_answer_ = (answer);                                       \
-        INFO("answer: " << ward_answer_.describe());                                                         \
-        CHECK(ward_answer_.is_error(expected_status));                                                       \
-        CHECK(ward_answer_.error_code() == (expected_code));                                                 \
-        if (::ward_service_test::ward_decides(expected_code)) CHECK_FALSE(ward_answer_.error_reason().empty()); \
+#define CHECK_ERROR(answer, expected_status, expected_code)                                                            \
+    do {                                                                                                               \
+        const ::ward_service_test::response& ward_answer_ = (answer);                                                  \
+        INFO("answer: " << ward_answer_.describe());                                                                   \
+        CHECK(ward_answer_.is_error(expected_status));                                                                 \
+        CHECK(ward_answer_.error_code() == (expected_code));                                                           \
+        if (::ward_service_test::ward_decides(expected_code)) CHECK_FALSE(ward_answer_.error_reason().empty());        \
     } while (false)
 
 /// As CHECK_ERROR, for any code.
-#define CHECK_ERROR_STATUS(answer, expected_status) WARD_ANSWER_ASSERT(CHECK, answer, ward_answer_.is_error(expected_status))
+#define CHECK_ERROR_STATUS(answer, expected_status)                                                                    \
+    WARD_ANSWER_ASSERT(CHECK, answer, ward_answer_.is_error(expected_status))
 
 namespace ward_service_test {
 
@@ -51,7 +52,8 @@ inline std::vector<std::string> ids_of(const json& body) {
     std::vector<std::string> ids;
     if (!list.is_array()) return ids;
     for (const json& item : list)
-        if (item.is_object() && item.contains("id") && item["id"].is_string()) ids.push_back(item["id"].get<std::string>());
+        if (item.is_object() && item.contains("id") && item["id"].is_string())
+            ids.push_back(item["id"].get<std::string>());
     std::sort(ids.begin(), ids.end());
     return ids;
 }
@@ -78,7 +80,7 @@ inline bool contains(const std::vector<std::string>& v, const std::string& x) {
 /// A JSON:API document {"data": {"type", "attributes", "relationships"}}; relationships as
 /// {name, type, id} triples.
 inline json document(const std::string& type, const json& attributes,
-              const std::vector<std::array<std::string, 3>>& relationships = {}) {
+                     const std::vector<std::array<std::string, 3>>& relationships = {}) {
     json data = {{"type", type}, {"attributes", attributes}};
     if (!relationships.empty()) {
         json rels = json::object();

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
 // ward-service's cryptography: base64url, HS256 JSON Web Tokens, PBKDF2 password hashes and random
 // ids, against published test vectors and hostile input.
-#include "support/ward_catch.hpp"
-
 #include "crypto.hpp"
+#include "support/ward_catch.hpp"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -38,7 +37,8 @@ std::string hex(std::string_view bytes) {
 std::string unhex(std::string_view text) {
     auto value = [](char ch) { return ch <= '9' ? ch - '0' : ch - 'a' + 10; };
     std::string out;
-    for (std::size_t i = 0; i + 1 < text.size(); i += 2) out += static_cast<char>(value(text[i]) * 16 + value(text[i + 1]));
+    for (std::size_t i = 0; i + 1 < text.size(); i += 2)
+        out += static_cast<char>(value(text[i]) * 16 + value(text[i + 1]));
     return out;
 }
 
@@ -67,8 +67,8 @@ const std::string issuer = "ward-service";
 const std::string audience = "ident";
 
 json claims() {
-    return json{{"iss", issuer}, {"aud", audience}, {"sub", "user:15679071-4a5e-41e3-a495-5d93b478257b"},
-                {"iat", now},    {"nbf", now},      {"exp", now + 3600},
+    return json{{"iss", issuer},     {"aud", audience}, {"sub", "user:15679071-4a5e-41e3-a495-5d93b478257b"},
+                {"iat", now},        {"nbf", now},      {"exp", now + 3600},
                 {"permissions", 415}};
 }
 
@@ -84,10 +84,14 @@ jwt_error verify(std::string_view token, std::int64_t at = now) {
     return ward_service::jwt_verify(token, test_secret, issuer, audience, at).error;
 }
 
-jwt_error verify_claims(const json& c, std::int64_t at = now) { return verify(ward_service::jwt_sign(c, test_secret), at); }
+jwt_error verify_claims(const json& c, std::int64_t at = now) {
+    return verify(ward_service::jwt_sign(c, test_secret), at);
+}
 
 /// A token with the standard header and the payload text given verbatim, e.g. with "exp":1e400.
-jwt_error verify_payload_text(std::string_view payload) { return verify(raw_token(standard_header, payload, test_secret)); }
+jwt_error verify_payload_text(std::string_view payload) {
+    return verify(raw_token(standard_header, payload, test_secret));
+}
 
 /// `depth` nested arrays around 0: nested(2) = "[[0]]".
 std::string nested(std::size_t depth) { return std::string(depth, '[') + "0" + std::string(depth, ']'); }
@@ -95,8 +99,8 @@ std::string nested(std::size_t depth) { return std::string(depth, '[') + "0" + s
 /// Whether `id` is `prefix` "_" and then `length` characters of [A-Za-z0-9].
 bool is_id(std::string_view id, std::string_view prefix, std::size_t length) {
     const std::string_view alphanumeric = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    return id.size() == prefix.size() + 1 + length && id.substr(0, prefix.size()) == prefix && id[prefix.size()] == '_' &&
-           id.find_first_not_of(alphanumeric, prefix.size() + 1) == std::string_view::npos;
+    return id.size() == prefix.size() + 1 + length && id.substr(0, prefix.size()) == prefix &&
+           id[prefix.size()] == '_' && id.find_first_not_of(alphanumeric, prefix.size() + 1) == std::string_view::npos;
 }
 
 /// Whether `u` is a lower-case 8-4-4-4-12 version 4 UUID with the RFC 4122 variant.
@@ -122,7 +126,7 @@ std::string split_field(const std::string& stored, std::size_t index) {
 
 TEST_CASE("base64url: the RFC 4648 test vectors, without padding", "[crypto]") {
     const std::vector<std::pair<std::string, std::string>> vectors = {
-        {"", ""},          {"f", "Zg"},          {"fo", "Zm8"},         {"foo", "Zm9v"},
+        {"", ""},           {"f", "Zg"},          {"fo", "Zm8"},          {"foo", "Zm9v"},
         {"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"}, {"foobar", "Zm9vYmFy"},
     };
     for (const auto& [bytes, text] : vectors) {
@@ -154,19 +158,43 @@ TEST_CASE("base64url: every byte string round-trips and encodes to the URL alpha
         INFO(hex(bytes));
         const std::string text = ward_service::base64url_encode(bytes);
         CHECK(text.size() == (bytes.size() * 4 + 2) / 3);
-        CHECK(text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == std::string::npos);
+        CHECK(text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
+              std::string::npos);
         CHECK(ward_service::base64url_decode(text) == std::optional<std::string>(bytes));
     }
 }
 
 TEST_CASE("base64url: decoding is strict", "[crypto]") {
     const std::vector<std::string> refused = {
-        "Zg==", "Zg=", "Zm8=", "Zm9v====", "=", "====", // padding
-        "+/8", "Zm9v+w", "Zm9v/w", "a+b/",              // the standard alphabet
-        "Zm9v Yg", " Zm9v", "Zm9v\n", "Zm9v\t", "Zm\r\n9v", // whitespace
-        "Z", "Zm9vY", "Zm9vYmFyZ",                      // length % 4 == 1
-        "Zh", "Zm9", "Zm9vYh", "Zm9vYmF",               // non-zero unused bits ("Zg", "Zm8", "Zm9vYg", "Zm9vYmE" are right)
-        std::string("Zm9v\0", 5), std::string("\0", 1), "Zm9v\xc3\xa9", "\xff\xfe", "Zm9v.Yg", "Zm9v$", "%5A",
+        "Zg==",
+        "Zg=",
+        "Zm8=",
+        "Zm9v====",
+        "=",
+        "====", // padding
+        "+/8",
+        "Zm9v+w",
+        "Zm9v/w",
+        "a+b/", // the standard alphabet
+        "Zm9v Yg",
+        " Zm9v",
+        "Zm9v\n",
+        "Zm9v\t",
+        "Zm\r\n9v", // whitespace
+        "Z",
+        "Zm9vY",
+        "Zm9vYmFyZ", // length % 4 == 1
+        "Zh",
+        "Zm9",
+        "Zm9vYh",
+        "Zm9vYmF", // non-zero unused bits ("Zg", "Zm8", "Zm9vYg", "Zm9vYmE" are right)
+        std::string("Zm9v\0", 5),
+        std::string("\0", 1),
+        "Zm9v\xc3\xa9",
+        "\xff\xfe",
+        "Zm9v.Yg",
+        "Zm9v$",
+        "%5A",
     };
     for (const std::string& text : refused) {
         INFO(hex(text));
@@ -215,8 +243,10 @@ TEST_CASE("HMAC-SHA256: known answers", "[crypto]") {
     const std::string example = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
                                 "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ."
                                 "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
-    CHECK(ward_service::jwt_verify(example, "your-256-bit-secret", issuer, audience, now).error == jwt_error::bad_claims);
-    CHECK(ward_service::jwt_verify(example, "your-256-bit-secreT", issuer, audience, now).error == jwt_error::bad_signature);
+    CHECK(ward_service::jwt_verify(example, "your-256-bit-secret", issuer, audience, now).error ==
+          jwt_error::bad_claims);
+    CHECK(ward_service::jwt_verify(example, "your-256-bit-secreT", issuer, audience, now).error ==
+          jwt_error::bad_signature);
     CHECK(ward_service::jwt_verify(example, "", issuer, audience, now).error == jwt_error::bad_signature);
 
     // What jwt_sign writes: the fixed header, the claims' JSON and the RFC 2104 HMAC of both.
@@ -225,13 +255,14 @@ TEST_CASE("HMAC-SHA256: known answers", "[crypto]") {
         const std::string token = ward_service::jwt_sign(claims(), key);
         const std::size_t dot1 = token.find('.'), dot2 = token.rfind('.');
         CHECK(token.substr(0, dot1) == "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9");
-        CHECK(ward_service::base64url_decode(token.substr(dot1 + 1, dot2 - dot1 - 1)) == std::optional<std::string>(claims().dump()));
+        CHECK(ward_service::base64url_decode(token.substr(dot1 + 1, dot2 - dot1 - 1)) ==
+              std::optional<std::string>(claims().dump()));
         CHECK(token.substr(dot2 + 1) == b64(hmac_sha256(key, token.substr(0, dot2))));
         CHECK(ward_service::jwt_verify(token, key, issuer, audience, now).error == jwt_error::ok);
     }
     // A secret is all its bytes: one with a NUL in it is not its prefix.
-    CHECK(ward_service::jwt_verify(ward_service::jwt_sign(claims(), std::string("a\0b", 3)), "a", issuer, audience, now).error ==
-          jwt_error::bad_signature);
+    CHECK(ward_service::jwt_verify(ward_service::jwt_sign(claims(), std::string("a\0b", 3)), "a", issuer, audience, now)
+              .error == jwt_error::bad_signature);
 }
 
 TEST_CASE("JWT: a signed token verifies and hands back its claims", "[crypto]") {
@@ -273,16 +304,21 @@ TEST_CASE("JWT: length and shape", "[crypto]") {
     CHECK(verify(std::string(8192, 'a')) == jwt_error::malformed);
 
     const std::vector<std::string> malformed = {
-        "garbage", ".", "..", "...", "a.b", "a.b.c.d",
-        header + "." + payload,                           // two parts
-        good + ".",                                       // four parts, the last empty
-        good + "." + signature,                           // four parts
-        "." + payload + "." + signature,                  // empty header
-        header + ".." + signature,                        // empty payload
-        header + "." + payload + "=." + signature,        // padding
+        "garbage",
+        ".",
+        "..",
+        "...",
+        "a.b",
+        "a.b.c.d",
+        header + "." + payload,                    // two parts
+        good + ".",                                // four parts, the last empty
+        good + "." + signature,                    // four parts
+        "." + payload + "." + signature,           // empty header
+        header + ".." + signature,                 // empty payload
+        header + "." + payload + "=." + signature, // padding
         header + "=." + payload + "." + signature,
         good + "=",
-        header + "." + payload + "." + signature + " ",   // whitespace
+        header + "." + payload + "." + signature + " ", // whitespace
         " " + good,
         header + "\n." + payload + "." + signature,
         "e$J.e$J.e$J",
@@ -328,11 +364,21 @@ TEST_CASE("JWT: the header and its algorithm", "[crypto]") {
     CHECK(verify(b64(R"({"alg":"none","typ":"JWT"})") + "." + b64(payload) + ".") == jwt_error::unsupported_algorithm);
     CHECK(verify(b64(R"({"alg":"none"})") + "." + b64(payload) + ".") == jwt_error::unsupported_algorithm);
     const std::vector<std::string> refused_algorithms = {
-        R"({"alg":"none","typ":"JWT"})", R"({"alg":"None"})",     R"({"alg":"RS256","typ":"JWT"})",
-        R"({"alg":"HS512","typ":"JWT"})", R"({"alg":"HS384"})",   R"({"alg":"hs256","typ":"JWT"})",
-        R"({"alg":"HS256 "})",            R"({"alg":" HS256"})", R"({"alg":"HS256\u0000"})",
-        R"({"alg":""})",                  R"({"alg":null})",      R"({"alg":256})",
-        R"({"alg":["HS256"]})",           R"({"alg":{"name":"HS256"}})", R"({"typ":"JWT"})",
+        R"({"alg":"none","typ":"JWT"})",
+        R"({"alg":"None"})",
+        R"({"alg":"RS256","typ":"JWT"})",
+        R"({"alg":"HS512","typ":"JWT"})",
+        R"({"alg":"HS384"})",
+        R"({"alg":"hs256","typ":"JWT"})",
+        R"({"alg":"HS256 "})",
+        R"({"alg":" HS256"})",
+        R"({"alg":"HS256\u0000"})",
+        R"({"alg":""})",
+        R"({"alg":null})",
+        R"({"alg":256})",
+        R"({"alg":["HS256"]})",
+        R"({"alg":{"name":"HS256"}})",
+        R"({"typ":"JWT"})",
         R"({})",
     };
     for (const std::string& header : refused_algorithms) {
@@ -341,10 +387,19 @@ TEST_CASE("JWT: the header and its algorithm", "[crypto]") {
         CHECK(verify(raw_token(header, payload, test_secret)) == jwt_error::unsupported_algorithm);
     }
     const std::vector<std::string> bad_headers = {
-        R"({"alg":"HS256","typ":"JWS"})", R"({"alg":"HS256","typ":"JWT "})",  R"({"alg":"HS256","typ":""})",
-        R"({"alg":"HS256","typ":1})",     R"({"alg":"HS256","typ":null})",    R"({"alg":"HS256","crit":["exp"]})",
-        R"({"alg":"HS256","crit":[]})",   R"({"alg":"HS256","typ":"JWT","crit":["b64"],"b64":false})",
-        "[]", R"(["alg","HS256"])", "null", "42", R"("HS256")",
+        R"({"alg":"HS256","typ":"JWS"})",
+        R"({"alg":"HS256","typ":"JWT "})",
+        R"({"alg":"HS256","typ":""})",
+        R"({"alg":"HS256","typ":1})",
+        R"({"alg":"HS256","typ":null})",
+        R"({"alg":"HS256","crit":["exp"]})",
+        R"({"alg":"HS256","crit":[]})",
+        R"({"alg":"HS256","typ":"JWT","crit":["b64"],"b64":false})",
+        "[]",
+        R"(["alg","HS256"])",
+        "null",
+        "42",
+        R"("HS256")",
     };
     for (const std::string& header : bad_headers) {
         INFO(header);
@@ -402,7 +457,8 @@ TEST_CASE("JWT: the claims", "[crypto]") {
         CHECK(verify_claims(claims_with("sub", 42)) == jwt_error::bad_claims);
         CHECK(verify_claims(claims_with("sub", json::array({"user:1"}))) == jwt_error::bad_claims);
         CHECK(verify_claims(claims_with("sub", json::object())) == jwt_error::bad_claims);
-        CHECK(verify_payload_text(R"({"iss":"ward-service","aud":"ident","exp":1800000000,"sub":null})") == jwt_error::bad_claims);
+        CHECK(verify_payload_text(R"({"iss":"ward-service","aud":"ident","exp":1800000000,"sub":null})") ==
+              jwt_error::bad_claims);
         CHECK(verify_claims(claims_with("sub", "x")) == jwt_error::ok);
     }
     SECTION("exp") {
@@ -491,14 +547,16 @@ TEST_CASE("JWT: the claims", "[crypto]") {
         CHECK(verify_claims(claims_with("aud", "IDENT")) == jwt_error::wrong_audience);
         CHECK(verify_claims(claims_with("aud", "")) == jwt_error::wrong_audience);
         CHECK(verify_claims(claims_with("aud", json::array())) == jwt_error::wrong_audience);
-        CHECK(verify_claims(claims_with("aud", json::array({"provisioning", "bluebricks"}))) == jwt_error::wrong_audience);
+        CHECK(verify_claims(claims_with("aud", json::array({"provisioning", "bluebricks"}))) ==
+              jwt_error::wrong_audience);
         CHECK(verify_claims(claims_with("aud", json::array({json::array({"ident"})}))) == jwt_error::wrong_audience);
         CHECK(verify_claims(claims_with("aud", json::object({{"ident", true}}))) == jwt_error::wrong_audience);
         CHECK(verify_claims(claims_with("aud", 7)) == jwt_error::wrong_audience);
         CHECK(verify_claims(claims_with("aud", json::array({"bluebricks", "ident"}))) == jwt_error::ok);
         // The audience asked for decides, not the token.
         const std::string token = ward_service::jwt_sign(claims(), test_secret);
-        CHECK(ward_service::jwt_verify(token, test_secret, issuer, "bluebricks", now).error == jwt_error::wrong_audience);
+        CHECK(ward_service::jwt_verify(token, test_secret, issuer, "bluebricks", now).error ==
+              jwt_error::wrong_audience);
         CHECK(ward_service::jwt_verify(token, test_secret, "other", audience, now).error == jwt_error::wrong_issuer);
     }
 }
@@ -551,8 +609,10 @@ TEST_CASE("JWT: nesting depth", "[crypto]") {
     // 16 levels of arrays and objects are read; deeper is refused before parsing.
     CHECK(verify_claims(claims_with("deep", json::parse(nested(15)))) == jwt_error::ok);
     CHECK(verify_claims(claims_with("deep", json::parse(nested(16)))) == jwt_error::malformed);
-    CHECK(verify(raw_token(R"({"alg":"HS256","x":)" + nested(15) + "}", claims().dump(), test_secret)) == jwt_error::ok);
-    CHECK(verify(raw_token(R"({"alg":"HS256","x":)" + nested(16) + "}", claims().dump(), test_secret)) == jwt_error::malformed);
+    CHECK(verify(raw_token(R"({"alg":"HS256","x":)" + nested(15) + "}", claims().dump(), test_secret)) ==
+          jwt_error::ok);
+    CHECK(verify(raw_token(R"({"alg":"HS256","x":)" + nested(16) + "}", claims().dump(), test_secret)) ==
+          jwt_error::malformed);
     // Brackets inside strings, escaped quotes included, are not nesting.
     CHECK(verify_claims(claims_with("text", std::string(200, '[') + "\"" + std::string(200, '{'))) == jwt_error::ok);
     // About as deep as a token of 8 KiB can go, in the (unsigned) header and in a signed payload.
@@ -636,7 +696,8 @@ TEST_CASE("JWT: no mutation of a valid token verifies", "[crypto]") {
             accepted_mutants.push_back(t);
         }
     }
-    INFO("unchanged: " << unchanged << ", first accepted: " << (accepted_mutants.empty() ? "" : accepted_mutants.front()));
+    INFO("unchanged: " << unchanged
+                       << ", first accepted: " << (accepted_mutants.empty() ? "" : accepted_mutants.front()));
     CHECK(accepted_mutants.empty());
     // The mutations reach past the shape checks to the signature, and most change the token.
     CHECK(seen[jwt_error::malformed] > 100);
@@ -646,9 +707,18 @@ TEST_CASE("JWT: no mutation of a valid token verifies", "[crypto]") {
 
 TEST_CASE("JWT: every error has its own message", "[crypto]") {
     const std::vector<jwt_error> all = {
-        jwt_error::ok,           jwt_error::missing,    jwt_error::too_long,      jwt_error::malformed,
-        jwt_error::bad_header,   jwt_error::unsupported_algorithm, jwt_error::bad_signature, jwt_error::bad_claims,
-        jwt_error::expired,      jwt_error::not_yet_valid, jwt_error::wrong_issuer, jwt_error::wrong_audience,
+        jwt_error::ok,
+        jwt_error::missing,
+        jwt_error::too_long,
+        jwt_error::malformed,
+        jwt_error::bad_header,
+        jwt_error::unsupported_algorithm,
+        jwt_error::bad_signature,
+        jwt_error::bad_claims,
+        jwt_error::expired,
+        jwt_error::not_yet_valid,
+        jwt_error::wrong_issuer,
+        jwt_error::wrong_audience,
     };
     std::set<std::string_view> messages;
     for (const jwt_error e : all) messages.insert(ward_service::to_string(e));
@@ -677,9 +747,11 @@ TEST_CASE("JWT: a default result is a refusal", "[crypto]") {
 }
 
 TEST_CASE("unix_now is the system clock in seconds", "[crypto]") {
-    const auto before = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const auto before =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     const std::int64_t t = ward_service::unix_now();
-    const auto after = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const auto after =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     CHECK(t >= before);
     CHECK(t <= after);
     CHECK(t > 1700000000); // after November 2023
@@ -702,8 +774,10 @@ TEST_CASE("PBKDF2-HMAC-SHA256: the RFC 7914 section 11 vectors", "[crypto]") {
     CHECK(ward_service::password_verify("Password", stored2));
     CHECK_FALSE(ward_service::password_verify("passwe", stored1));
     CHECK_FALSE(ward_service::password_verify("passwd", stored2));
-    CHECK_FALSE(ward_service::password_verify("Password", "pbkdf2-sha256$80001$" + b64("NaCl") + "$" + b64(v2.substr(0, 32))));
-    CHECK_FALSE(ward_service::password_verify("Password", "pbkdf2-sha256$80000$" + b64("NaCL") + "$" + b64(v2.substr(0, 32))));
+    CHECK_FALSE(
+        ward_service::password_verify("Password", "pbkdf2-sha256$80001$" + b64("NaCl") + "$" + b64(v2.substr(0, 32))));
+    CHECK_FALSE(
+        ward_service::password_verify("Password", "pbkdf2-sha256$80000$" + b64("NaCL") + "$" + b64(v2.substr(0, 32))));
     // The second block is not what is stored.
     CHECK_FALSE(ward_service::password_verify("passwd", "pbkdf2-sha256$1$" + b64("salt") + "$" + b64(v1.substr(32))));
 }
@@ -725,8 +799,9 @@ TEST_CASE("password_hash: format, salt and a round trip", "[crypto]") {
 
     // The stored hash is PBKDF2-HMAC-SHA256(password, salt, 1000), computed here independently.
     std::array<unsigned char, 32> expected{};
-    REQUIRE(PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()), reinterpret_cast<const unsigned char*>(salt->data()),
-                              static_cast<int>(salt->size()), 1000, EVP_sha256(), 32, expected.data()) == 1);
+    REQUIRE(PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()),
+                              reinterpret_cast<const unsigned char*>(salt->data()), static_cast<int>(salt->size()),
+                              1000, EVP_sha256(), 32, expected.data()) == 1);
     CHECK(*hash == std::string(reinterpret_cast<const char*>(expected.data()), expected.size()));
 
     CHECK(ward_service::password_verify(password, stored));
@@ -781,7 +856,8 @@ TEST_CASE("password_verify: malformed stored strings never verify", "[crypto]") 
     const std::string stored = ward_service::password_hash(password, 1000);
     REQUIRE(ward_service::password_verify(password, stored));
     const std::string scheme = split_field(stored, 0), salt = split_field(stored, 2), hash = split_field(stored, 3);
-    const std::string salt_bytes = *ward_service::base64url_decode(salt), hash_bytes = *ward_service::base64url_decode(hash);
+    const std::string salt_bytes = *ward_service::base64url_decode(salt),
+                      hash_bytes = *ward_service::base64url_decode(hash);
     auto with = [&](const std::string& s, const std::string& iterations, const std::string& sa, const std::string& h) {
         return s + "$" + iterations + "$" + sa + "$" + h;
     };

@@ -191,8 +191,9 @@ inline pid_t spawn(const std::vector<std::string>& argv, int stdout_fd, int stde
     pid_t pid = -1;
     const int rc = ::posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
     if (rc != 0)
-        throw std::runtime_error("posix_spawn " + argv[0] + (stderr_file.empty() ? "" : " (standard error to " + stderr_file + ")") +
-                                 ": " + std::strerror(rc));
+        throw std::runtime_error("posix_spawn " + argv[0] +
+                                 (stderr_file.empty() ? "" : " (standard error to " + stderr_file + ")") + ": " +
+                                 std::strerror(rc));
     return pid;
 }
 
@@ -262,7 +263,8 @@ inline program_result run_program(const std::vector<std::string>& argv,
     detail::fd_guard* streams[2] = {&out.read_end, &err.read_end};
     std::string* sinks[2] = {&result.out, &result.err};
     while (out.read_end.fd >= 0 || err.read_end.fd >= 0) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) {
             ::kill(pid, SIGKILL);
             ::waitpid(pid, nullptr, 0);
@@ -284,7 +286,8 @@ inline program_result run_program(const std::vector<std::string>& argv,
             }
         }
     }
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     std::optional<int> status = detail::wait_for(pid, std::max(left, std::chrono::milliseconds(1000)));
     if (!status) {
         ::kill(pid, SIGKILL);
@@ -307,8 +310,9 @@ public:
     explicit service_process(std::string db, std::vector<std::string> extra = {},
                              std::chrono::milliseconds startup_timeout = std::chrono::seconds(20))
         : db_(std::move(db)), log_(db_ + ".stderr.log") {
-        std::vector<std::string> argv = {service_binary(), "serve", "--db", db_, "--host", "127.0.0.1",
-                                         "--port", "0", "--pbkdf2-iterations", "1000"};
+        std::vector<std::string> argv = {
+            service_binary(),      "serve", "--db", db_, "--host", "127.0.0.1", "--port", "0",
+            "--pbkdf2-iterations", "1000"};
         argv.insert(argv.end(), extra.begin(), extra.end());
         detail::pipe_pair out = detail::make_pipe();
         pid_ = detail::spawn_tied(argv, out.write_end.fd, log_);
@@ -381,7 +385,9 @@ public:
         return status_;
     }
     /// After stop(): whether the service exited with code 0 on SIGTERM within the timeout.
-    bool stopped_cleanly() const noexcept { return exited_ && !killed_ && WIFEXITED(status_) && WEXITSTATUS(status_) == 0; }
+    bool stopped_cleanly() const noexcept {
+        return exited_ && !killed_ && WIFEXITED(status_) && WEXITSTATUS(status_) == 0;
+    }
     std::string exit_description() const { return detail::describe_status(status_); }
 
 private:
@@ -420,7 +426,8 @@ private:
                 banner_ = line;
                 return;
             }
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+            const auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
             if (left.count() <= 0) fail("no \"listening\" line within the startup timeout");
             pollfd p{stdout_.fd, POLLIN, 0};
             const int n = ::poll(&p, 1, static_cast<int>(std::min<long long>(left.count(), 100)));
@@ -429,7 +436,9 @@ private:
             if (n == 0) {
                 if (!running())
                     fail("ward-service exited before listening (" + detail::describe_status(status_) +
-                         (WIFEXITED(status_) && WEXITSTATUS(status_) >= 126 ? ": could not start " + service_binary() : std::string()) + ")");
+                         (WIFEXITED(status_) && WEXITSTATUS(status_) >= 126 ? ": could not start " + service_binary()
+                                                                            : std::string()) +
+                         ")");
                 continue;
             }
             char buffer[1024];
@@ -466,11 +475,11 @@ private:
 // ---- HTTP ----------------------------------------------------------------------------------------
 
 struct response {
-    int status = 0;     ///< 0: transport error (see `error`)
-    json json_body;     ///< the parsed body; discarded (is_discarded()) if it is not JSON
-    std::string body;   ///< the raw body
+    int status = 0;   ///< 0: transport error (see `error`)
+    json json_body;   ///< the parsed body; discarded (is_discarded()) if it is not JSON
+    std::string body; ///< the raw body
     httplib::Headers headers;
-    std::string error;  ///< transport error text, empty on success
+    std::string error; ///< transport error text, empty on success
 
     /// The first value of header `name` (case-insensitive), or "".
     std::string header(const std::string& name) const {
@@ -576,7 +585,8 @@ inline std::string login(client& http, const std::string& email, const std::stri
     json body = {{"email", email}, {"password", password}, {"audience", audience}};
     if (!scope.empty()) body["scope"] = scope;
     response r = http.post("/api/v1/authenticate", {}, body);
-    if (r.status != 201 || !r.json_body.is_object() || !r.json_body.contains("token") || !r.json_body["token"].is_string())
+    if (r.status != 201 || !r.json_body.is_object() || !r.json_body.contains("token") ||
+        !r.json_body["token"].is_string())
         throw std::runtime_error("login " + email + " (" + audience + "): " + r.describe());
     return r.json_body["token"].get<std::string>();
 }
@@ -585,8 +595,10 @@ inline std::string login(client& http, const std::string& email, const std::stri
 
 /// `ward-service token --db DB --audience A --subject S [extra...]`, trimmed. Throws if it fails.
 template <class... Extra>
-std::string mint(const std::string& db, const std::string& audience, const std::string& subject, const Extra&... extra) {
-    std::vector<std::string> argv = {service_binary(), "token", "--db", db, "--audience", audience, "--subject", subject};
+std::string mint(const std::string& db, const std::string& audience, const std::string& subject,
+                 const Extra&... extra) {
+    std::vector<std::string> argv = {service_binary(), "token",  "--db",      db,
+                                     "--audience",     audience, "--subject", subject};
     (argv.emplace_back(extra), ...);
     program_result r = run_program(argv);
     if (r.exit_code != 0) {
@@ -656,7 +668,8 @@ public:
     /// Every row of every table, sorted: compare two dumps to prove nothing stored changed.
     std::map<std::string, std::vector<std::vector<std::string>>> dump() {
         std::map<std::string, std::vector<std::vector<std::string>>> all;
-        for (const auto& t : query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")) {
+        for (const auto& t :
+             query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")) {
             std::string quoted = "\"";
             for (char ch : t[0]) quoted += ch == '"' ? std::string("\"\"") : std::string(1, ch);
             quoted += "\"";

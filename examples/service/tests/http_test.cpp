@@ -188,8 +188,9 @@ TEST_CASE("seed 001: Update User", "[http]") {
     CHECK_STATUS(empty, 204);
     CHECK(empty.body.empty());
 
-    const response named = f.http.put(path, app, {{"first_name", "Sally K."}, {"last_name", "Ride-O'Shaughnessy"},
-                                                  {"email", "sally.ride@provide.local"}});
+    const response named = f.http.put(
+        path, app,
+        {{"first_name", "Sally K."}, {"last_name", "Ride-O'Shaughnessy"}, {"email", "sally.ride@provide.local"}});
     CHECK_STATUS(named, 204);
     const response after = f.http.get(path, app);
     REQUIRE_STATUS(after, 200);
@@ -201,8 +202,9 @@ TEST_CASE("seed 001: Update User", "[http]") {
 
     // She logs in with her new email, not the old one.
     CHECK_FALSE(login(f.http, "sally.ride@provide.local").empty());
-    CHECK_ERROR(f.http.post("/api/v1/authenticate", {}, {{"email", seeded::sally_email}, {"password", seeded_password}}), 401,
-                "invalid_credentials");
+    CHECK_ERROR(
+        f.http.post("/api/v1/authenticate", {}, {{"email", seeded::sally_email}, {"password", seeded_password}}), 401,
+        "invalid_credentials");
 
     const auto before = database(f.db).dump();
     CHECK_ERROR(f.http.put(path, seed_token, {{"first_name", "Mallory"}}), 401, "invalid_token");
@@ -229,8 +231,9 @@ TEST_CASE("seed 001: Delete User", "[http]") {
     // Deleting again: nothing there.
     CHECK_ERROR_STATUS(f.http.del(path, app), 404);
     // Her password no longer logs in.
-    CHECK_ERROR(f.http.post("/api/v1/authenticate", {}, {{"email", seeded::sally_email}, {"password", seeded_password}}), 401,
-                "invalid_credentials");
+    CHECK_ERROR(
+        f.http.post("/api/v1/authenticate", {}, {{"email", seeded::sally_email}, {"password", seeded_password}}), 401,
+        "invalid_credentials");
 }
 
 TEST_CASE("authenticate: the README's answer, and one answer for a wrong email or password", "[http]") {
@@ -261,25 +264,31 @@ TEST_CASE("authenticate: the README's answer, and one answer for a wrong email o
 TEST_CASE("seed 000: Update the user (Commerce Layer Provisioning)", "[http]") {
     fixture f;
     const std::string john = login(f.http, seeded::john_email, seeded_password, "provisioning");
-    auto user_document = [](const json& attributes) { return json{{"data", {{"type", "user"}, {"attributes", attributes}}}}; };
-    const response r = f.http.patch("/api/user", john, user_document({{"first_name", "Johnny"}, {"email", "johnny@provide.local"}}));
+    auto user_document = [](const json& attributes) {
+        return json{{"data", {{"type", "user"}, {"attributes", attributes}}}};
+    };
+    const response r =
+        f.http.patch("/api/user", john, user_document({{"first_name", "Johnny"}, {"email", "johnny@provide.local"}}));
     REQUIRE_STATUS(r, 200);
     CHECK(r.json_body["data"]["id"] == seeded::john);
     CHECK(r.json_body["data"]["attributes"]["first_name"] == "Johnny");
     CHECK(r.json_body["data"]["attributes"]["last_name"] == "Young");
     CHECK(r.json_body["data"]["attributes"]["email"] == "johnny@provide.local");
     // One record: ident sees the change, and the new email logs in.
-    const response ident = f.http.get(std::string("/api/v1/users/") + seeded::john, login(f.http, "johnny@provide.local"));
+    const response ident =
+        f.http.get(std::string("/api/v1/users/") + seeded::john, login(f.http, "johnny@provide.local"));
     REQUIRE_STATUS(ident, 200);
     CHECK(ident.json_body["name"] == "Johnny Young");
 
     const auto before = database(f.db).dump();
     CHECK_ERROR(f.http.patch("/api/user", john, user_document({{"email", seeded::bob_email}})), 409, "email_taken");
     CHECK_ERROR(f.http.patch("/api/user", john, user_document({{"reference", "x"}})), 400, "unknown_field");
-    CHECK_ERROR(f.http.patch("/api/user", john, json{{"data", {{"type", "users"}, {"attributes", {{"first_name", "X"}}}}}}), 400,
-                "wrong_type");
+    CHECK_ERROR(
+        f.http.patch("/api/user", john, json{{"data", {{"type", "users"}, {"attributes", {{"first_name", "X"}}}}}}),
+        400, "wrong_type");
     CHECK_ERROR_STATUS(f.http.patch("/api/user", {}, user_document({{"first_name", "X"}})), 401);
-    CHECK_ERROR(f.http.patch("/api/user", login(f.http, seeded::bob_email), user_document({{"first_name", "X"}})), 401, "invalid_token");
+    CHECK_ERROR(f.http.patch("/api/user", login(f.http, seeded::bob_email), user_document({{"first_name", "X"}})), 401,
+                "invalid_token");
     CHECK(database(f.db).dump() == before);
 }
 
@@ -302,7 +311,8 @@ TEST_CASE("seed 000: Retrieve the user (Commerce Layer Provisioning)", "[http]")
 
     // The user's memberships: the endpoint "provides basic information about the currently
     // authenticated user and the associated memberships".
-    const response memberships = f.http.get("/api/memberships", login(f.http, seeded::kathryn_email, seeded_password, "provisioning"));
+    const response memberships =
+        f.http.get("/api/memberships", login(f.http, seeded::kathryn_email, seeded_password, "provisioning"));
     REQUIRE_STATUS(memberships, 200);
     CHECK(ids_of(memberships.json_body) == std::vector<std::string>{"mem_globex_kathryn"});
 }
@@ -331,8 +341,8 @@ TEST_CASE("seed 002: GET /api/v1/user/me", "[http]") {
         CHECK(contains(held, p));
     }
     // "Requires the read:users permission": the Guest has none.
-    CHECK_ERROR(f.http.get("/api/v1/user/me", login(f.http, "gus@bluebricks.local", seeded_password, "bluebricks")), 403,
-                "missing_permission");
+    CHECK_ERROR(f.http.get("/api/v1/user/me", login(f.http, "gus@bluebricks.local", seeded_password, "bluebricks")),
+                403, "missing_permission");
     CHECK_ERROR_STATUS(f.http.get("/api/v1/user/me"), 401);
     CHECK_ERROR(f.http.get("/api/v1/user/me", seed_token), 401, "invalid_token");
 }
@@ -351,7 +361,8 @@ TEST_CASE("seed 002: GET /api/v1/user/{id} with the seed's example id prov0|1234
         CHECK_FALSE(r.json_body.contains("password_hash"));
     }
     // Alice is at org_acme: pat's record is outside her organization.
-    CHECK_ERROR(f.http.get("/api/v1/user/prov0%7C1234567890", login(f.http, "alice@bluebricks.local", seeded_password, "bluebricks")),
+    CHECK_ERROR(f.http.get("/api/v1/user/prov0%7C1234567890",
+                           login(f.http, "alice@bluebricks.local", seeded_password, "bluebricks")),
                 404, "not_found");
 }
 
@@ -368,7 +379,8 @@ TEST_CASE("seed 002: POST /api/v1/user/{id}/roles with the seed's example body",
     CHECK(contains(strings_of(r.json_body["permissions"]), "create:organization_api_key"));
     CHECK(contains(strings_of(r.json_body["permissions"]), "create:blueprints"));
     // Ben's next token carries it.
-    const response me = f.http.get("/api/v1/user/me", login(f.http, "ben@bluebricks.local", seeded_password, "bluebricks"));
+    const response me =
+        f.http.get("/api/v1/user/me", login(f.http, "ben@bluebricks.local", seeded_password, "bluebricks"));
     REQUIRE_STATUS(me, 200);
     CHECK(contains(strings_of(me.json_body["permissions"]), "create:organization_api_key"));
     CHECK(database(f.db).query("SELECT role_id FROM bb_user_roles WHERE user_id = 'auth0|ben' ORDER BY role_id") ==
@@ -413,7 +425,8 @@ TEST_CASE("passwords are stored as PBKDF2 hashes, each with its own random salt"
     database db(f.db);
     std::size_t seeded_hashes = 0;
     for (const char* table : {"users", "bb_users"}) {
-        for (const auto& row : db.query(std::string("SELECT password_hash FROM ") + table + " WHERE password_hash IS NOT NULL")) {
+        for (const auto& row :
+             db.query(std::string("SELECT password_hash FROM ") + table + " WHERE password_hash IS NOT NULL")) {
             check_password_hash(row[0], seeded_password);
             ++seeded_hashes;
         }
@@ -427,8 +440,10 @@ TEST_CASE("passwords are stored as PBKDF2 hashes, each with its own random salt"
         REQUIRE_STATUS(r, 201);
         ids.push_back(r.json_body["id"].get<std::string>());
     }
-    const auto one = check_password_hash(db.query("SELECT password_hash FROM users WHERE id = ?", {ids[0]})[0][0], "the same password");
-    const auto two = check_password_hash(db.query("SELECT password_hash FROM users WHERE id = ?", {ids[1]})[0][0], "the same password");
+    const auto one = check_password_hash(db.query("SELECT password_hash FROM users WHERE id = ?", {ids[0]})[0][0],
+                                         "the same password");
+    const auto two = check_password_hash(db.query("SELECT password_hash FROM users WHERE id = ?", {ids[1]})[0][0],
+                                         "the same password");
     CHECK(one.first != two.first);
     CHECK(one.second != two.second);
 }

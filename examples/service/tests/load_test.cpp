@@ -77,8 +77,9 @@ merged merge(const std::vector<thread_result>& results) {
 }
 
 void print_row(const char* name, const std::vector<double>& values) {
-    std::cout << "  " << std::left << std::setw(30) << name << std::right << " median " << std::fixed << std::setprecision(4)
-              << std::setw(9) << percentile(values, 0.5) << " ms   p99 " << std::setw(9) << percentile(values, 0.99) << " ms\n";
+    std::cout << "  " << std::left << std::setw(30) << name << std::right << " median " << std::fixed
+              << std::setprecision(4) << std::setw(9) << percentile(values, 0.5) << " ms   p99 " << std::setw(9)
+              << percentile(values, 0.99) << " ms\n";
 }
 
 } // namespace
@@ -120,9 +121,11 @@ TEST_CASE("two clients, a few thousand mixed requests each: every answer as expe
                     const mix_entry& m = mix[(i + static_cast<std::size_t>(t) * 3) % mix.size()];
                     const auto t0 = std::chrono::steady_clock::now();
                     const response r = http.get(m.path, m.token);
-                    const double round_trip = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+                    const double round_trip =
+                        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
                     auto note = [&](const std::string& problem) {
-                        if (out.first_problems.size() < 5) out.first_problems.push_back(std::string(m.what) + ": " + problem);
+                        if (out.first_problems.size() < 5)
+                            out.first_problems.push_back(std::string(m.what) + ": " + problem);
                     };
                     if (r.status == 0) {
                         ++out.transport_errors;
@@ -153,8 +156,8 @@ TEST_CASE("two clients, a few thousand mixed requests each: every answer as expe
     const std::size_t transport_errors = m.transport_errors, wrong_status = m.wrong_status, bad_timing = m.bad_timing;
     const std::size_t requests = per_thread * threads;
     std::cout << "ward-service [load]: " << requests << " requests from " << threads << " threads in " << std::fixed
-              << std::setprecision(2) << seconds << " s (" << std::setprecision(0) << static_cast<double>(requests) / seconds
-              << " requests/s), one connection per request\n";
+              << std::setprecision(2) << seconds << " s (" << std::setprecision(0)
+              << static_cast<double>(requests) / seconds << " requests/s), one connection per request\n";
     print_row("authz (Server-Timing)", authz);
     print_row("handler total (Server-Timing)", total);
     print_row("client round trip", round_trip);
@@ -210,7 +213,8 @@ TEST_CASE("reads keep being answered while writes publish new snapshots of all t
                     const auto t0 = std::chrono::steady_clock::now();
                     const response r = http.get(m.path, m.token);
                     sample x;
-                    x.round_trip = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+                    x.round_trip =
+                        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
                     if (r.status == 0) ++out.transport_errors;
                     else if (r.status != m.status || (r.status >= 400 && !r.is_error(r.status))) ++out.wrong_status;
                     else if (!parse_server_timing(r.header("Server-Timing"), x.authz, x.total)) ++out.bad_timing;
@@ -218,7 +222,8 @@ TEST_CASE("reads keep being answered while writes publish new snapshots of all t
                         out.samples.push_back(x);
                         continue;
                     }
-                    if (out.first_problems.size() < 5) out.first_problems.push_back(std::string(m.what) + ": " + r.describe());
+                    if (out.first_problems.size() < 5)
+                        out.first_problems.push_back(std::string(m.what) + ": " + r.describe());
                 }
                 --readers_left;
             });
@@ -233,22 +238,28 @@ TEST_CASE("reads keep being answered while writes publish new snapshots of all t
                 const auto t0 = std::chrono::steady_clock::now();
                 switch (i % 3) {
                 case 0:
-                    r = http.put(std::string("/api/v1/users/") + seeded::sally, kathryn, {{"permissions", i % 2 ? 386 : 390}});
+                    r = http.put(std::string("/api/v1/users/") + seeded::sally, kathryn,
+                                 {{"permissions", i % 2 ? 386 : 390}});
                     expected = 204;
                     break;
                 case 1:
-                    r = http.post("/api/roles", john_cl,
-                                  json{{"data", {{"type", "roles"},
-                                                 {"attributes", {{"name", "Load " + std::to_string(i)}}},
-                                                 {"relationships", {{"organization", {{"data", {{"type", "organizations"}, {"id", "org_acme"}}}}}}}}}});
+                    r = http.post(
+                        "/api/roles", john_cl,
+                        json{{"data",
+                              {{"type", "roles"},
+                               {"attributes", {{"name", "Load " + std::to_string(i)}}},
+                               {"relationships",
+                                {{"organization", {{"data", {{"type", "organizations"}, {"id", "org_acme"}}}}}}}}}});
                     expected = 201;
                     break;
                 default:
-                    r = http.post("/api/v1/user/auth0%7Cben/roles", alice, {{"roles", {"rol_Bu1ldAsDfGhJkL9z"}}, {"add", i % 2 == 0}});
+                    r = http.post("/api/v1/user/auth0%7Cben/roles", alice,
+                                  {{"roles", {"rol_Bu1ldAsDfGhJkL9z"}}, {"add", i % 2 == 0}});
                     break;
                 }
                 ++writes;
-                write_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+                write_ms.push_back(
+                    std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
                 if (r.status != expected) {
                     ++write_errors;
                     if (write_problems.size() < 5) write_problems.push_back(r.describe());
@@ -280,7 +291,8 @@ TEST_CASE("reads keep being answered while writes publish new snapshots of all t
         INFO(versions_after[i][0]);
         CHECK(std::stoul(versions_after[i][1]) > std::stoul(versions_before[i][1]));
     }
-    CHECK(database(f.db).query("SELECT count(*) FROM cl_roles WHERE name LIKE 'Load %'")[0][0] == std::to_string((writes + 1) / 3));
+    CHECK(database(f.db).query("SELECT count(*) FROM cl_roles WHERE name LIKE 'Load %'")[0][0] ==
+          std::to_string((writes + 1) / 3));
     REQUIRE(f.server.running());
 }
 

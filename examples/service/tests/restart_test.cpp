@@ -21,44 +21,63 @@ TEST_CASE("writes survive a restart on the same database, and decisions follow t
         dan_old_token = login(http, "dan@bluebricks.local", seeded_password, "bluebricks");
 
         // ident: a new global user; an application's user deleted; a mask changed.
-        const response created = http.post("/api/v1/users", {}, {{"email", "mae@provide.local"}, {"password", "jemison-1992"},
-                                                                  {"first_name", "Mae"}, {"last_name", "Jemison"}});
+        const response created = http.post("/api/v1/users", {},
+                                           {{"email", "mae@provide.local"},
+                                            {"password", "jemison-1992"},
+                                            {"first_name", "Mae"},
+                                            {"last_name", "Jemison"}});
         REQUIRE_STATUS(created, 201);
         new_user = created.json_body["id"].get<std::string>();
-        REQUIRE_STATUS(http.del(std::string("/api/v1/users/") + seeded::guion, mint(db, "ident", std::string("application:") + seeded::blog)), 204);
-        REQUIRE_STATUS(http.put(std::string("/api/v1/users/") + seeded::sally, mint(db, "ident", std::string("application:") + seeded::shop),
+        REQUIRE_STATUS(http.del(std::string("/api/v1/users/") + seeded::guion,
+                                mint(db, "ident", std::string("application:") + seeded::blog)),
+                       204);
+        REQUIRE_STATUS(http.put(std::string("/api/v1/users/") + seeded::sally,
+                                mint(db, "ident", std::string("application:") + seeded::shop),
                                 {{"permissions", 386 | seeded::list_users}}),
                        204);
 
-        const response virtual_user = http.post("/api/v1/users", mint(db, "ident", std::string("application:") + seeded::shop),
-                                                 {{"first_name", "Shop"}, {"last_name", "Clerk"}});
+        const response virtual_user =
+            http.post("/api/v1/users", mint(db, "ident", std::string("application:") + seeded::shop),
+                      {{"first_name", "Shop"}, {"last_name", "Clerk"}});
         REQUIRE_STATUS(virtual_user, 201);
         shop_user = virtual_user.json_body["id"].get<std::string>();
 
         // Kathryn changes her password: her earlier sessions end.
         kathryn_old_token = login(http, seeded::kathryn_email);
-        REQUIRE_STATUS(http.put(std::string("/api/v1/users/") + seeded::kathryn, kathryn_old_token, {{"password", "kathryn-new-1"}}), 204);
+        REQUIRE_STATUS(http.put(std::string("/api/v1/users/") + seeded::kathryn, kathryn_old_token,
+                                {{"password", "kathryn-new-1"}}),
+                       204);
         CHECK_ERROR(http.get("/api/v1/users", kathryn_old_token), 401, "invalid_token");
 
         // provisioning: Mae joins Acme as read-only; a custom role with one permission; a rename.
         const std::string john = login(http, seeded::john_email, seeded_password, "provisioning");
-        const response joined = http.post("/api/memberships", john,
-                                          document("memberships", {{"user_email", "mae@provide.local"}},
-                                                   {{"organization", "organizations", "org_acme"}, {"role", "roles", "role_acme_read_only"}}));
+        const response joined = http.post(
+            "/api/memberships", john,
+            document("memberships", {{"user_email", "mae@provide.local"}},
+                     {{"organization", "organizations", "org_acme"}, {"role", "roles", "role_acme_read_only"}}));
         REQUIRE_STATUS(joined, 201);
         membership = joined.json_body["data"]["id"].get<std::string>();
-        const response made = http.post("/api/roles", john, document("roles", {{"name", "Auditors"}}, {{"organization", "organizations", "org_acme"}}));
+        const response made =
+            http.post("/api/roles", john,
+                      document("roles", {{"name", "Auditors"}}, {{"organization", "organizations", "org_acme"}}));
         REQUIRE_STATUS(made, 201);
         role = made.json_body["data"]["id"].get<std::string>();
         REQUIRE_STATUS(http.post("/api/permissions", john,
                                  document("permissions",
-                                          {{"subject_class", "versions"}, {"can_create", false}, {"can_read", true}, {"can_update", false}, {"can_destroy", false}},
+                                          {{"subject_class", "versions"},
+                                           {"can_create", false},
+                                           {"can_read", true},
+                                           {"can_update", false},
+                                           {"can_destroy", false}},
                                           {{"role", "roles", role}})),
                        201);
-        REQUIRE_STATUS(http.patch("/api/organizations/org_acme", john, document("organizations", {{"name", "Acme Restarted"}})), 200);
+        REQUIRE_STATUS(
+            http.patch("/api/organizations/org_acme", john, document("organizations", {{"name", "Acme Restarted"}})),
+            200);
 
         // bluebricks: Dan gets the Builder role.
-        REQUIRE_STATUS(http.post("/api/v1/user/google-oauth2%7Cdan/roles", login(http, "alice@bluebricks.local", seeded_password, "bluebricks"),
+        REQUIRE_STATUS(http.post("/api/v1/user/google-oauth2%7Cdan/roles",
+                                 login(http, "alice@bluebricks.local", seeded_password, "bluebricks"),
                                  {{"roles", {"rol_Bu1ldAsDfGhJkL9z"}}}),
                        200);
 
@@ -78,7 +97,8 @@ TEST_CASE("writes survive a restart on the same database, and decisions follow t
     SECTION("tokens signed before the restart are still good; the new user logs in") {
         const response list = http.get("/api/v1/users", bob_token);
         REQUIRE_STATUS(list, 200);
-        CHECK(ids_of(list.json_body) == sorted({seeded::john, seeded::bob, seeded::kathryn, seeded::sally, new_user, shop_user}));
+        CHECK(ids_of(list.json_body) ==
+              sorted({seeded::john, seeded::bob, seeded::kathryn, seeded::sally, new_user, shop_user}));
         const std::string mae = login(http, "mae@provide.local", "jemison-1992");
         const response own = http.get("/api/v1/users/" + new_user, mae);
         REQUIRE_STATUS(own, 200);
@@ -86,8 +106,9 @@ TEST_CASE("writes survive a restart on the same database, and decisions follow t
         CHECK(own.json_body["permissions"] == 415);
         CHECK_ERROR(http.get("/api/v1/users", mae), 403, "missing_permission");
         // Guion stays deleted.
-        CHECK_ERROR(http.post("/api/v1/authenticate", {}, {{"email", seeded::guion_email}, {"password", seeded_password}}), 401,
-                    "invalid_credentials");
+        CHECK_ERROR(
+            http.post("/api/v1/authenticate", {}, {{"email", seeded::guion_email}, {"password", seeded_password}}), 401,
+            "invalid_credentials");
     }
     SECTION("a password change before the restart still refuses the tokens issued before it") {
         CHECK_ERROR(http.get("/api/v1/users", kathryn_old_token), 401, "invalid_token");
@@ -114,7 +135,8 @@ TEST_CASE("writes survive a restart on the same database, and decisions follow t
         const response m = http.get("/api/memberships/" + membership, mae);
         REQUIRE_STATUS(m, 200);
         CHECK(m.json_body["data"]["relationships"]["role"]["data"]["id"] == "role_acme_read_only");
-        CHECK_ERROR(http.patch("/api/organizations/org_acme", mae, document("organizations", {{"name", "Mae's"}})), 401, "missing_permission");
+        CHECK_ERROR(http.patch("/api/organizations/org_acme", mae, document("organizations", {{"name", "Mae's"}})), 401,
+                    "missing_permission");
 
         const std::string john = login(http, seeded::john_email, seeded_password, "provisioning");
         const response r = http.get("/api/roles/" + role, john);
@@ -126,21 +148,28 @@ TEST_CASE("writes survive a restart on the same database, and decisions follow t
         // The role's single permission is still one per subject.
         CHECK_ERROR(http.post("/api/permissions", john,
                               document("permissions",
-                                       {{"subject_class", "versions"}, {"can_create", false}, {"can_read", true}, {"can_update", false}, {"can_destroy", false}},
+                                       {{"subject_class", "versions"},
+                                        {"can_create", false},
+                                        {"can_read", true},
+                                        {"can_update", false},
+                                        {"can_destroy", false}},
                                        {{"role", "roles", role}})),
                     409, "duplicate_subject");
         // As read-only, Mae reads Acme's four roles; moved to the new role (versions only), none.
         const response read_only = http.get("/api/roles", mae);
         REQUIRE_STATUS(read_only, 200);
         CHECK(read_only.json_body["data"].size() == 4);
-        REQUIRE_STATUS(http.patch("/api/memberships/" + membership, john, document("memberships", json::object(), {{"role", "roles", role}})), 200);
+        REQUIRE_STATUS(http.patch("/api/memberships/" + membership, john,
+                                  document("memberships", json::object(), {{"role", "roles", role}})),
+                       200);
         const response auditor = http.get("/api/roles", mae);
         REQUIRE_STATUS(auditor, 200);
         CHECK(auditor.json_body["data"] == json::array());
         CHECK_ERROR(http.get("/api/roles/" + role, mae), 401, "missing_permission");
     }
     SECTION("bluebricks decisions use the role assignment; the old token stays capped") {
-        const response fresh = http.get("/api/v1/user/me", login(http, "dan@bluebricks.local", seeded_password, "bluebricks"));
+        const response fresh =
+            http.get("/api/v1/user/me", login(http, "dan@bluebricks.local", seeded_password, "bluebricks"));
         REQUIRE_STATUS(fresh, 200);
         CHECK(contains(strings_of(fresh.json_body["permissions"]), "create:blueprints"));
         const response old = http.get("/api/v1/user/me", dan_old_token);

@@ -5,8 +5,9 @@
 #include "checks.hpp"
 
 #include <openssl/evp.h>
-#include <cctype>
 #include <openssl/hmac.h>
+
+#include <cctype>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -19,8 +20,8 @@ namespace {
 std::string hmac_sha256(const std::string& key, const std::string& data) {
     unsigned char out[EVP_MAX_MD_SIZE];
     unsigned int length = 0;
-    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()), data.size(), out,
-         &length);
+    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+         data.size(), out, &length);
     return std::string(reinterpret_cast<const char*>(out), length);
 }
 
@@ -50,7 +51,8 @@ std::string raw_exchange(int port, const std::string& bytes) {
     address.sin_family = AF_INET;
     address.sin_port = htons(static_cast<std::uint16_t>(port));
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) throw std::runtime_error(errno_text("connect"));
+    if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0)
+        throw std::runtime_error(errno_text("connect"));
     std::size_t sent = 0;
     while (sent < bytes.size()) {
         const ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
@@ -97,10 +99,12 @@ TEST_CASE("malformed, oversized, deeply nested and empty bodies", "[robustness]"
 
     SECTION("malformed JSON: 400") {
         for (const target& t : targets) {
-            for (const std::string& body : {std::string("{\"email\": "), std::string("not json"), std::string("{\"a\": 1,}"),
-                                           std::string("{\"a\": 1} trailing"), std::string("{'a': 1}"), std::string("{\"a\": \"\xff\xfe\"}"),
-                                           std::string("{\"a\": 1e999999}"), std::string("\x00\x01", 2)}) {
-                INFO(t.method << " " << t.path << " with " << json(body).dump(-1, ' ', true, json::error_handler_t::replace));
+            for (const std::string& body :
+                 {std::string("{\"email\": "), std::string("not json"), std::string("{\"a\": 1,}"),
+                  std::string("{\"a\": 1} trailing"), std::string("{'a': 1}"), std::string("{\"a\": \"\xff\xfe\"}"),
+                  std::string("{\"a\": 1e999999}"), std::string("\x00\x01", 2)}) {
+                INFO(t.method << " " << t.path << " with "
+                              << json(body).dump(-1, ' ', true, json::error_handler_t::replace));
                 CHECK_ERROR_STATUS(f.http.send(t.method, t.path, t.token, body, "application/json"), 400);
             }
         }
@@ -114,7 +118,8 @@ TEST_CASE("malformed, oversized, deeply nested and empty bodies", "[robustness]"
         }
     }
     SECTION("a body over 64 KiB: 413") {
-        const std::string big = json{{"email", std::string(70 * 1024, 'a') + "@provide.local"}, {"password", "password-1234"}}.dump();
+        const std::string big =
+            json{{"email", std::string(70 * 1024, 'a') + "@provide.local"}, {"password", "password-1234"}}.dump();
         REQUIRE(big.size() > 64 * 1024);
         for (const target& t : targets) {
             INFO(t.method << " " << t.path);
@@ -144,29 +149,34 @@ TEST_CASE("malformed, oversized, deeply nested and empty bodies", "[robustness]"
         const std::string open_only = std::string(60000, '[');
         for (const target& t : targets) {
             for (const std::string* body : {&arrays, &objects, &in_field, &open_only}) {
-                INFO(t.method << " " << t.path << " with " << body->substr(0, 12) << "... (" << body->size() << " bytes)");
+                INFO(t.method << " " << t.path << " with " << body->substr(0, 12) << "... (" << body->size()
+                              << " bytes)");
                 CHECK_ERROR_STATUS(f.http.send(t.method, t.path, t.token, *body, "application/json"), 400);
             }
         }
     }
     SECTION("a body that is not JSON by its Content-Type: refused") {
-        const response r = f.http.send("POST", "/api/v1/users", {}, "email=a@b.c&password=password-1234", "application/x-www-form-urlencoded");
+        const response r = f.http.send("POST", "/api/v1/users", {}, "email=a@b.c&password=password-1234",
+                                       "application/x-www-form-urlencoded");
         INFO(r.describe());
         CHECK_ERROR(r, 415, "unsupported_media_type");
         // The media type must be JSON's itself, not one that starts like it.
         const std::string body = R"({"email":"x@provide.local","password":"password-1234"})";
         CHECK_ERROR(f.http.send("POST", "/api/v1/users", {}, body, "application/jsonx"), 415, "unsupported_media_type");
-        CHECK_ERROR(f.http.send("POST", "/api/v1/users", {}, body, "application/json-seq"), 415, "unsupported_media_type");
+        CHECK_ERROR(f.http.send("POST", "/api/v1/users", {}, body, "application/json-seq"), 415,
+                    "unsupported_media_type");
     }
     check_alive(f, bob);
     CHECK(database(f.db).dump() == before);
 }
 
-TEST_CASE("a media type with parameters or in upper case is JSON; an upper-case UUID names the same user", "[robustness]") {
+TEST_CASE("a media type with parameters or in upper case is JSON; an upper-case UUID names the same user",
+          "[robustness]") {
     fixture f;
     const std::string bob = login(f.http, seeded::bob_email);
-    const response made = f.http.send("POST", "/api/v1/users", {}, R"({"email":"mae@provide.local","password":"jemison-1992"})",
-                                      "Application/JSON; charset=utf-8");
+    const response made =
+        f.http.send("POST", "/api/v1/users", {}, R"({"email":"mae@provide.local","password":"jemison-1992"})",
+                    "Application/JSON; charset=utf-8");
     REQUIRE_STATUS(made, 201);
     std::string upper = seeded::john;
     for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
@@ -218,11 +228,14 @@ TEST_CASE("wrong types and unknown fields", "[robustness]") {
             json update = {{field, value}};
             CHECK_ERROR_STATUS(f.http.put(std::string("/api/v1/users/") + seeded::john, kathryn, update), 400);
         }
-        CHECK_ERROR(f.http.post("/api/v1/users", {}, {{"email", "x@provide.local"}, {"password", "password-1234"}, {"is_admin", true}}),
+        CHECK_ERROR(f.http.post("/api/v1/users", {},
+                                {{"email", "x@provide.local"}, {"password", "password-1234"}, {"is_admin", true}}),
                     400, "unknown_field");
-        CHECK_ERROR(f.http.post("/api/v1/authenticate", {}, {{"email", seeded::john_email}, {"password", seeded_password}, {"audience", "root"}}),
+        CHECK_ERROR(f.http.post("/api/v1/authenticate", {},
+                                {{"email", seeded::john_email}, {"password", seeded_password}, {"audience", "root"}}),
                     400, "bad_audience");
-        CHECK_ERROR_STATUS(f.http.post("/api/v1/authenticate", {}, {{"email", seeded::john_email}, {"password", 12345678}}), 400);
+        CHECK_ERROR_STATUS(
+            f.http.post("/api/v1/authenticate", {}, {{"email", seeded::john_email}, {"password", 12345678}}), 400);
         CHECK_ERROR_STATUS(f.http.post("/api/v1/authenticate", {}, {{"email", seeded::john_email}}), 400);
     }
     SECTION("provisioning documents") {
@@ -230,19 +243,37 @@ TEST_CASE("wrong types and unknown fields", "[robustness]") {
                               {"role", {{"data", {{"type", "roles"}, {"id", "role_acme_read_only"}}}}}};
         const std::vector<json> bad_memberships = {
             {{"data", {{"type", "memberships"}, {"attributes", {{"user_email", 5}}}, {"relationships", rel_org}}}},
-            {{"data", {{"type", "memberships"}, {"attributes", {{"user_email", seeded::kathryn_email}, {"access_scope", "everything"}}},
-                       {"relationships", rel_org}}}},
-            {{"data", {{"type", "memberships"}, {"attributes", {{"user_email", seeded::kathryn_email}, {"owner", true}}},
-                       {"relationships", rel_org}}}},
-            {{"data", {{"type", "memberships"}, {"attributes", {{"user_email", seeded::kathryn_email}}}, {"relationships", rel_org},
-                       {"extra", 1}}}},
-            {{"data", {{"type", "roles"}, {"attributes", {{"user_email", seeded::kathryn_email}}}, {"relationships", rel_org}}}},
-            {{"data", {{"type", "memberships"}, {"attributes", {{"user_email", seeded::kathryn_email}}}, {"relationships", "org_acme"}}}},
-            {{"data", {{"type", "memberships"}, {"attributes", {{"user_email", seeded::kathryn_email}}},
-                       {"relationships", {{"organization", {{"data", {{"type", "organizations"}, {"id", 7}}}}}}}}}},
+            {{"data",
+              {{"type", "memberships"},
+               {"attributes", {{"user_email", seeded::kathryn_email}, {"access_scope", "everything"}}},
+               {"relationships", rel_org}}}},
+            {{"data",
+              {{"type", "memberships"},
+               {"attributes", {{"user_email", seeded::kathryn_email}, {"owner", true}}},
+               {"relationships", rel_org}}}},
+            {{"data",
+              {{"type", "memberships"},
+               {"attributes", {{"user_email", seeded::kathryn_email}}},
+               {"relationships", rel_org},
+               {"extra", 1}}}},
+            {{"data",
+              {{"type", "roles"},
+               {"attributes", {{"user_email", seeded::kathryn_email}}},
+               {"relationships", rel_org}}}},
+            {{"data",
+              {{"type", "memberships"},
+               {"attributes", {{"user_email", seeded::kathryn_email}}},
+               {"relationships", "org_acme"}}}},
+            {{"data",
+              {{"type", "memberships"},
+               {"attributes", {{"user_email", seeded::kathryn_email}}},
+               {"relationships", {{"organization", {{"data", {{"type", "organizations"}, {"id", 7}}}}}}}}}},
             {{"data", json::array()}},
             {{"attributes", {{"user_email", seeded::kathryn_email}}}},
-            {{"data", {{"type", "memberships"}, {"attributes", {{"user_email", seeded::kathryn_email}}}, {"relationships", rel_org}}},
+            {{"data",
+              {{"type", "memberships"},
+               {"attributes", {{"user_email", seeded::kathryn_email}}},
+               {"relationships", rel_org}}},
              {"meta", 1}},
         };
         for (const json& body : bad_memberships) {
@@ -259,10 +290,11 @@ TEST_CASE("wrong types and unknown fields", "[robustness]") {
             INFO(body.dump());
             CHECK_ERROR_STATUS(f.http.patch("/api/organizations/org_acme", john, body), 400);
         }
-        const json bad_permission = {{"data",
-                                      {{"type", "permissions"},
-                                       {"attributes", {{"subject_class", "markets"}, {"can_read", "yes"}}},
-                                       {"relationships", {{"role", {{"data", {{"type", "roles"}, {"id", "role_acme_orders"}}}}}}}}}};
+        const json bad_permission = {
+            {"data",
+             {{"type", "permissions"},
+              {"attributes", {{"subject_class", "markets"}, {"can_read", "yes"}}},
+              {"relationships", {{"role", {{"data", {{"type", "roles"}, {"id", "role_acme_orders"}}}}}}}}}};
         CHECK_ERROR_STATUS(f.http.post("/api/permissions", john, bad_permission), 400);
         CHECK_ERROR_STATUS(f.http.patch("/api/memberships/mem_acme_bob", john,
                                         {{"data", {{"type", "memberships"}, {"attributes", {{"owner", "true"}}}}}}),
@@ -288,7 +320,8 @@ TEST_CASE("wrong types and unknown fields", "[robustness]") {
     CHECK(database(f.db).dump() == before);
 }
 
-TEST_CASE("refused tokens: missing, garbage, expired, not yet valid, forged, wrong algorithm, issuer or audience", "[robustness]") {
+TEST_CASE("refused tokens: missing, garbage, expired, not yet valid, forged, wrong algorithm, issuer or audience",
+          "[robustness]") {
     fixture f;
     const std::string bob_sub = std::string("user:") + seeded::bob;
     const std::string secret = token_secret(f.db);
@@ -322,7 +355,7 @@ TEST_CASE("refused tokens: missing, garbage, expired, not yet valid, forged, wro
         struct refusal {
             std::string what;
             httplib::Headers headers;
-            std::string reason; // a word the message must contain ("" if no particular one)
+            std::string reason;                      // a word the message must contain ("" if no particular one)
             std::vector<int> write_statuses = {401}; // on POST /api/v1/users without a password
             std::vector<int> statuses = {401};
         };
@@ -362,24 +395,33 @@ TEST_CASE("refused tokens: missing, garbage, expired, not yet valid, forged, wro
             {"signature stripped", bearer(good.substr(0, good.rfind('.') + 1)), ""},
             {"alg none", bearer(forge_raw({{"alg", "none"}, {"typ", "JWT"}}, bob_claims(), "")), ""},
             {"alg None", bearer(forge_raw({{"alg", "None"}, {"typ", "JWT"}}, bob_claims(), "")), ""},
-            {"alg RS256 (HMAC-signed with the secret)", bearer(sign_with_header({{"alg", "RS256"}, {"typ", "JWT"}}, bob_claims(), secret)), ""},
-            {"alg HS512 header", bearer(sign_with_header({{"alg", "HS512"}, {"typ", "JWT"}}, bob_claims(), secret)), ""},
+            {"alg RS256 (HMAC-signed with the secret)",
+             bearer(sign_with_header({{"alg", "RS256"}, {"typ", "JWT"}}, bob_claims(), secret)), ""},
+            {"alg HS512 header", bearer(sign_with_header({{"alg", "HS512"}, {"typ", "JWT"}}, bob_claims(), secret)),
+             ""},
             {"no alg", bearer(sign_with_header({{"typ", "JWT"}}, bob_claims(), secret)), ""},
-            {"crit header", bearer(sign_with_header({{"alg", "HS256"}, {"typ", "JWT"}, {"crit", {"exp"}}}, bob_claims(), secret)), ""},
+            {"crit header",
+             bearer(sign_with_header({{"alg", "HS256"}, {"typ", "JWT"}, {"crit", {"exp"}}}, bob_claims(), secret)), ""},
             {"wrong issuer", bearer(with("iss", "someone-else")), "issuer"},
             {"no issuer", bearer(with("iss", nullptr)), ""},
             {"wrong audience", bearer(with("aud", "bluebricks")), "audience"},
             {"no audience", bearer(with("aud", nullptr)), ""},
-            {"audience array without ident", bearer(with("aud", json::array({"provisioning", "bluebricks"}))), "audience"},
+            {"audience array without ident", bearer(with("aud", json::array({"provisioning", "bluebricks"}))),
+             "audience"},
             {"no subject", bearer(with("sub", nullptr)), ""},
             {"numeric subject", bearer(with("sub", 42)), ""},
             // Not application tokens: the virtual-user path may refuse them for that first (403).
             {"unknown subject", bearer(with("sub", "user:00000000-0000-4000-8000-000000000000")), "", {401, 403}},
             {"subject of another kind", bearer(with("sub", "auth0|alice")), "", {401, 403}},
-            {"a provisioning token", bearer(login(f.http, seeded::bob_email, seeded_password, "provisioning")), "audience"},
+            {"a provisioning token", bearer(login(f.http, seeded::bob_email, seeded_password, "provisioning")),
+             "audience"},
             // The HTTP layer refuses a header line this long before the token is looked at.
             {"a token over 8 KiB", bearer(with("padding", std::string(9000, 'x'))), "", {400, 401}, {400, 401}},
-            {"a token just under the header limit", bearer(with("padding", std::string(5900, 'x'))), "", {401, 403}, {200}},
+            {"a token just under the header limit",
+             bearer(with("padding", std::string(5900, 'x'))),
+             "",
+             {401, 403},
+             {200}},
             {"the token twice", {{"Authorization", "Bearer " + good + " " + good}}, ""},
         };
         for (const refusal& r : refusals) {
@@ -395,7 +437,8 @@ TEST_CASE("refused tokens: missing, garbage, expired, not yet valid, forged, wro
         // The same refusals on a write: nothing is created.
         for (const refusal& r : refusals) {
             INFO(r.what << " (create a virtual user)");
-            const response answer = f.http.raw("POST", "/api/v1/users", r.headers, "{\"email\": \"v@provide.local\"}", "application/json");
+            const response answer =
+                f.http.raw("POST", "/api/v1/users", r.headers, "{\"email\": \"v@provide.local\"}", "application/json");
             INFO(answer.describe());
             CHECK(std::find(r.write_statuses.begin(), r.write_statuses.end(), answer.status) != r.write_statuses.end());
             CHECK(answer.is_error(answer.status));
@@ -430,11 +473,12 @@ TEST_CASE("refused tokens: missing, garbage, expired, not yet valid, forged, wro
         CHECK_ERROR_STATUS(f.http.get("/api/user", forge(f.db, john_iss)), 401);
     }
     SECTION("the token subcommand refuses what it cannot mint") {
-        const program_result unknown = run_program({service_binary(), "token", "--db", f.db, "--audience", "ident", "--subject",
-                                                    "user:00000000-0000-4000-8000-000000000000"});
+        const program_result unknown = run_program({service_binary(), "token", "--db", f.db, "--audience", "ident",
+                                                    "--subject", "user:00000000-0000-4000-8000-000000000000"});
         CHECK(unknown.exit_code != 0);
         CHECK(unknown.out.empty());
-        const program_result audience = run_program({service_binary(), "token", "--db", f.db, "--audience", "root", "--subject", bob_sub});
+        const program_result audience =
+            run_program({service_binary(), "token", "--db", f.db, "--audience", "root", "--subject", bob_sub});
         CHECK(audience.exit_code != 0);
         CHECK(audience.out.empty());
         const program_result no_db = run_program(
@@ -501,7 +545,11 @@ TEST_CASE("hostile ids in paths", "[robustness]") {
         {"GET", "/api/v1/user/", "", alice, nullptr},
         {"POST", "/api/v1/user/", "/roles", alice, {{"roles", {"rol_Adm1nQw3rTyU1oPa"}}, {"add", false}}},
         {"GET", "/api/organizations/", "", john, nullptr},
-        {"PATCH", "/api/organizations/", "", john, {{"data", {{"type", "organizations"}, {"attributes", {{"name", "Mallory"}}}}}}},
+        {"PATCH",
+         "/api/organizations/",
+         "",
+         john,
+         {{"data", {{"type", "organizations"}, {"attributes", {{"name", "Mallory"}}}}}}},
         {"GET", "/api/memberships/", "", john, nullptr},
         {"DELETE", "/api/memberships/", "", john, nullptr},
         {"GET", "/api/roles/", "", john, nullptr},
@@ -511,8 +559,9 @@ TEST_CASE("hostile ids in paths", "[robustness]") {
         for (const std::string& id : hostile) {
             const std::string path = e.prefix + id + e.suffix;
             INFO(e.method << " " << path.substr(0, 200));
-            const response r = e.body.is_null() ? f.http.send(e.method, path, e.token)
-                                                : f.http.send(e.method, path, e.token, e.body.dump(), "application/json");
+            const response r = e.body.is_null()
+                                   ? f.http.send(e.method, path, e.token)
+                                   : f.http.send(e.method, path, e.token, e.body.dump(), "application/json");
             INFO(r.describe());
             if (is_traversal(id)) {
                 // The decoded path has more segments: no such endpoint, or a refused id.
@@ -548,7 +597,8 @@ TEST_CASE("garbage on the wire does not take the service down", "[robustness]") 
         std::string(200000, 'x'),
     };
     for (const std::string& bytes : garbage) {
-        INFO("sent " << json(bytes.substr(0, 60)).dump(-1, ' ', true, json::error_handler_t::replace) << " (" << bytes.size() << " bytes)");
+        INFO("sent " << json(bytes.substr(0, 60)).dump(-1, ' ', true, json::error_handler_t::replace) << " ("
+                     << bytes.size() << " bytes)");
         const std::string answer = raw_exchange(f.http.port(), bytes);
         // Either the connection is closed or a 4xx answers; never a 2xx or a 5xx.
         if (!answer.empty()) {

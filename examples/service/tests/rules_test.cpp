@@ -28,9 +28,10 @@ json membership_document(const std::string& email, const std::string& organizati
 }
 
 json permission_document(const std::string& role, const std::string& subject, bool c, bool r, bool u, bool d) {
-    return document("permissions",
-                    {{"subject_class", subject}, {"can_create", c}, {"can_read", r}, {"can_update", u}, {"can_destroy", d}},
-                    {{"role", "roles", role}});
+    return document(
+        "permissions",
+        {{"subject_class", subject}, {"can_create", c}, {"can_read", r}, {"can_update", u}, {"can_destroy", d}},
+        {{"role", "roles", role}});
 }
 
 /// The provisioning API answers 401 where others answer 403 for a missing permission.
@@ -50,7 +51,8 @@ json stored_memberships(const std::string& db) {
 
 TEST_CASE("ident: GET /api/v1/users needs ListUsers (or Sudo) at the caller's home scope", "[rules]") {
     fixture f;
-    const std::vector<std::string> everyone = sorted({seeded::john, seeded::bob, seeded::kathryn, seeded::sally, seeded::guion});
+    const std::vector<std::string> everyone =
+        sorted({seeded::john, seeded::bob, seeded::kathryn, seeded::sally, seeded::guion});
 
     SECTION("users: ListUsers or Sudo at the platform lists everyone") {
         for (const char* email : {seeded::bob_email, seeded::kathryn_email}) {
@@ -83,22 +85,23 @@ TEST_CASE("ident: GET /api/v1/users needs ListUsers (or Sudo) at the caller's ho
     }
     SECTION("a token's permissions claim caps the stored grant, never extends it") {
         // Bob and Kathryn with tokens capped to 415: no listing (the token was not issued it).
-        CHECK_ERROR(f.http.get("/api/v1/users", mint(f.db, "ident", std::string("user:") + seeded::bob, "--permissions", "415")),
+        CHECK_ERROR(f.http.get("/api/v1/users",
+                               mint(f.db, "ident", std::string("user:") + seeded::bob, "--permissions", "415")),
                     403, "not_in_token");
-        CHECK_ERROR(f.http.get("/api/v1/users", mint(f.db, "ident", std::string("user:") + seeded::kathryn, "--permissions", "415")),
+        CHECK_ERROR(f.http.get("/api/v1/users",
+                               mint(f.db, "ident", std::string("user:") + seeded::kathryn, "--permissions", "415")),
                     403, "not_in_token");
         // John with a token claiming ListUsers and Sudo: his stored mask still has neither.
         const std::string inflated = std::to_string(seeded::default_mask | seeded::list_users | seeded::sudo);
-        CHECK_ERROR(f.http.get("/api/v1/users", mint(f.db, "ident", std::string("user:") + seeded::john, "--permissions", inflated)),
+        CHECK_ERROR(f.http.get("/api/v1/users",
+                               mint(f.db, "ident", std::string("user:") + seeded::john, "--permissions", inflated)),
                     403, "missing_permission");
         // The default for a user subject is the stored mask.
         const std::string bob = mint(f.db, "ident", std::string("user:") + seeded::bob);
         CHECK(token_claims(bob)["permissions"] == (seeded::default_mask | seeded::list_users));
         CHECK_STATUS(f.http.get("/api/v1/users", bob), 200);
     }
-    SECTION("no token: 401") {
-        CHECK_ERROR_STATUS(f.http.get("/api/v1/users"), 401);
-    }
+    SECTION("no token: 401") { CHECK_ERROR_STATUS(f.http.get("/api/v1/users"), 401); }
 }
 
 TEST_CASE("ident: an `extended` claim caps the token per resource, \"*\" everywhere else", "[rules]") {
@@ -110,9 +113,10 @@ TEST_CASE("ident: an `extended` claim caps the token per resource, \"*\" everywh
         c["extended"] = extended;
         return forge(f.db, c);
     };
-    const std::string shop_only = kathryn({{std::string("application:") + seeded::shop, seeded::default_mask | seeded::list_users},
-                                           {"*", seeded::default_mask}});
-    CHECK_STATUS(f.http.get(user_path(seeded::sally), shop_only), 200);  // in the shop: ListUsers kept
+    const std::string shop_only =
+        kathryn({{std::string("application:") + seeded::shop, seeded::default_mask | seeded::list_users},
+                 {"*", seeded::default_mask}});
+    CHECK_STATUS(f.http.get(user_path(seeded::sally), shop_only), 200);                // in the shop: ListUsers kept
     CHECK_ERROR(f.http.get(user_path(seeded::guion), shop_only), 403, "not_in_token"); // the blog: "*" applies
     CHECK_ERROR(f.http.get("/api/v1/users", shop_only), 403, "not_in_token");          // the platform: "*" applies
     // "*" alone caps everything; it never adds what the permissions claim lacks.
@@ -121,7 +125,8 @@ TEST_CASE("ident: an `extended` claim caps the token per resource, \"*\" everywh
     json narrow = base_claims("ident", std::string("user:") + seeded::john);
     narrow["permissions"] = seeded::default_mask;
     narrow["extended"] = {{"*", seeded::default_mask | seeded::sudo}};
-    CHECK_ERROR(f.http.get("/api/v1/users", forge(f.db, narrow)), 403, "missing_permission"); // nor what the policy lacks
+    CHECK_ERROR(f.http.get("/api/v1/users", forge(f.db, narrow)), 403,
+                "missing_permission"); // nor what the policy lacks
     // A malformed extended claim refuses the token.
     CHECK_ERROR(f.http.get("/api/v1/users", kathryn(json::array({510}))), 401, "invalid_token");
     CHECK_ERROR(f.http.get("/api/v1/users", kathryn({{"*", -1}})), 401, "invalid_token");
@@ -135,16 +140,17 @@ TEST_CASE("ident: POST /api/v1/users", "[rules]") {
     const std::string shop = app_token(f, seeded::shop);
 
     SECTION("with a password: no token needed, a global user with mask 415; 409 for a duplicate email") {
-        const response r = f.http.post("/api/v1/users", {}, {{"email", "new@provide.local"}, {"password", "password-1234"}});
+        const response r =
+            f.http.post("/api/v1/users", {}, {{"email", "new@provide.local"}, {"password", "password-1234"}});
         REQUIRE_STATUS(r, 201);
         CHECK(r.json_body["permissions"] == 415);
         CHECK(r.json_body["application_id"].is_null());
         CHECK(r.json_body["email"] == "new@provide.local");
         const auto before = database(f.db).dump();
-        CHECK_ERROR(f.http.post("/api/v1/users", {}, {{"email", "new@provide.local"}, {"password", "password-5678"}}), 409,
-                    "email_taken");
-        CHECK_ERROR(f.http.post("/api/v1/users", {}, {{"email", seeded::john_email}, {"password", "password-5678"}}), 409,
-                    "email_taken");
+        CHECK_ERROR(f.http.post("/api/v1/users", {}, {{"email", "new@provide.local"}, {"password", "password-5678"}}),
+                    409, "email_taken");
+        CHECK_ERROR(f.http.post("/api/v1/users", {}, {{"email", seeded::john_email}, {"password", "password-5678"}}),
+                    409, "email_taken");
         CHECK(database(f.db).dump() == before);
         // Bob (ListUsers) sees six users now.
         const response list = f.http.get("/api/v1/users", login(f.http, seeded::bob_email));
@@ -160,11 +166,13 @@ TEST_CASE("ident: POST /api/v1/users", "[rules]") {
         const std::string org = mint(f.db, "ident", std::string("organization:") + seeded::organization);
         CHECK_ERROR_STATUS(f.http.post("/api/v1/users", org, {{"email", "virtual@provide.local"}}), 403);
         // An application token capped below CreateUser.
-        const std::string capped = mint(f.db, "ident", std::string("application:") + seeded::shop, "--permissions", "510");
+        const std::string capped =
+            mint(f.db, "ident", std::string("application:") + seeded::shop, "--permissions", "510");
         CHECK_ERROR(f.http.post("/api/v1/users", capped, {{"email", "virtual@provide.local"}}), 403, "not_in_token");
         CHECK(database(f.db).dump() == before);
 
-        const response r = f.http.post("/api/v1/users", shop, {{"email", "virtual@provide.local"}, {"first_name", "Vera"}});
+        const response r =
+            f.http.post("/api/v1/users", shop, {{"email", "virtual@provide.local"}, {"first_name", "Vera"}});
         REQUIRE_STATUS(r, 201);
         CHECK(r.json_body["application_id"] == seeded::shop);
         CHECK(r.json_body["first_name"] == "Vera");
@@ -174,24 +182,30 @@ TEST_CASE("ident: POST /api/v1/users", "[rules]") {
         REQUIRE(stored.size() == 1);
         CHECK(stored[0] == std::vector<std::string>{"NULL", seeded::shop});
         // Virtual users cannot log in.
-        CHECK_ERROR(f.http.post("/api/v1/authenticate", {}, {{"email", "virtual@provide.local"}, {"password", "any password"}}), 401,
-                    "invalid_credentials");
+        CHECK_ERROR(
+            f.http.post("/api/v1/authenticate", {}, {{"email", "virtual@provide.local"}, {"password", "any password"}}),
+            401, "invalid_credentials");
     }
     SECTION("an application token with a password still creates under its application") {
-        const response r = f.http.post("/api/v1/users", shop, {{"email", "shopper@provide.local"}, {"password", "password-1234"}});
+        const response r =
+            f.http.post("/api/v1/users", shop, {{"email", "shopper@provide.local"}, {"password", "password-1234"}});
         REQUIRE_STATUS(r, 201);
         CHECK(r.json_body["application_id"] == seeded::shop);
     }
     SECTION("`permissions` needs UpdateUser at the target and only bits the caller holds") {
         const auto before = database(f.db).dump();
-        CHECK_ERROR_STATUS(f.http.post("/api/v1/users", {}, {{"email", "p@provide.local"}, {"password", "password-1234"}, {"permissions", 386}}),
-                           401);
+        CHECK_ERROR_STATUS(
+            f.http.post("/api/v1/users", {},
+                        {{"email", "p@provide.local"}, {"password", "password-1234"}, {"permissions", 386}}),
+            401);
         // Sudo is not a bit the application holds.
-        const response beyond = f.http.post("/api/v1/users", shop, {{"email", "p@provide.local"}, {"permissions", 415 | (1 << 29)}});
+        const response beyond =
+            f.http.post("/api/v1/users", shop, {{"email", "p@provide.local"}, {"permissions", 415 | (1 << 29)}});
         CHECK_ERROR(beyond, 403, "beyond_own_permissions");
         CHECK(database(f.db).dump() == before);
 
-        const response r = f.http.post("/api/v1/users", shop, {{"email", "p@provide.local"}, {"permissions", 386 | (1 << 20)}});
+        const response r =
+            f.http.post("/api/v1/users", shop, {{"email", "p@provide.local"}, {"permissions", 386 | (1 << 20)}});
         REQUIRE_STATUS(r, 201);
         CHECK(r.json_body["permissions"] == (386 | (1 << 20)));
         // 0 means the default.
@@ -207,8 +221,10 @@ TEST_CASE("ident: GET /api/v1/users/{id}", "[rules]") {
     const std::string bob = login(f.http, seeded::bob_email);
 
     SECTION("the caller's own record needs nothing") {
-        for (const auto& [email, id] : std::vector<std::pair<const char*, const char*>>{
-                 {seeded::john_email, seeded::john}, {seeded::sally_email, seeded::sally}, {seeded::guion_email, seeded::guion}}) {
+        for (const auto& [email, id] :
+             std::vector<std::pair<const char*, const char*>>{{seeded::john_email, seeded::john},
+                                                              {seeded::sally_email, seeded::sally},
+                                                              {seeded::guion_email, seeded::guion}}) {
             INFO(email);
             const response r = f.http.get(user_path(id), login(f.http, email));
             REQUIRE_STATUS(r, 200);
@@ -248,9 +264,10 @@ TEST_CASE("ident: PUT /api/v1/users/{id}", "[rules]") {
 
     SECTION("the caller's own names, email and password") {
         const std::string john_provisioning = provisioning(f, seeded::john_email);
-        CHECK_STATUS(f.http.put(user_path(seeded::john), john,
-                                {{"first_name", "Johnny"}, {"email", "johnny@provide.local"}, {"password", "new password 1"}}),
-                     204);
+        CHECK_STATUS(
+            f.http.put(user_path(seeded::john), john,
+                       {{"first_name", "Johnny"}, {"email", "johnny@provide.local"}, {"password", "new password 1"}}),
+            204);
         // A new password logs every earlier session out, on both APIs that John's record serves.
         CHECK_ERROR(f.http.get(user_path(seeded::john), john), 401, "invalid_token");
         CHECK_ERROR(f.http.get("/api/user", john_provisioning), 401, "invalid_token");
@@ -260,26 +277,31 @@ TEST_CASE("ident: PUT /api/v1/users/{id}", "[rules]") {
         CHECK(r.json_body["first_name"] == "Johnny");
         CHECK(r.json_body["name"] == "Johnny Young");
         CHECK(r.json_body["email"] == "johnny@provide.local");
-        CHECK_STATUS(f.http.get("/api/user", login(f.http, "johnny@provide.local", "new password 1", "provisioning")), 200);
+        CHECK_STATUS(f.http.get("/api/user", login(f.http, "johnny@provide.local", "new password 1", "provisioning")),
+                     200);
         // Names and email alone do not.
         CHECK_STATUS(f.http.put(user_path(seeded::john), johnny, {{"last_name", "Young Jr."}}), 204);
         CHECK_STATUS(f.http.get(user_path(seeded::john), johnny), 200);
-        CHECK_ERROR(f.http.post("/api/v1/authenticate", {}, {{"email", "johnny@provide.local"}, {"password", seeded_password}}), 401,
-                    "invalid_credentials");
+        CHECK_ERROR(
+            f.http.post("/api/v1/authenticate", {}, {{"email", "johnny@provide.local"}, {"password", seeded_password}}),
+            401, "invalid_credentials");
     }
     SECTION("not the caller's own permissions, nor anyone else's record") {
         const auto before = database(f.db).dump();
         CHECK_ERROR_STATUS(f.http.put(user_path(seeded::john), john, {{"permissions", 415 | (1 << 20)}}), 403);
         CHECK_ERROR_STATUS(f.http.put(user_path(seeded::bob), john, {{"first_name", "Robert"}}), 403);
         // ListUsers is not UpdateUser.
-        CHECK_ERROR_STATUS(f.http.put(user_path(seeded::john), login(f.http, seeded::bob_email), {{"first_name", "X"}}), 403);
+        CHECK_ERROR_STATUS(f.http.put(user_path(seeded::john), login(f.http, seeded::bob_email), {{"first_name", "X"}}),
+                           403);
         // An application cannot update another application's user (outside its scope).
-        CHECK_ERROR(f.http.put(user_path(seeded::guion), app_token(f, seeded::shop), {{"first_name", "X"}}), 404, "not_found");
+        CHECK_ERROR(f.http.put(user_path(seeded::guion), app_token(f, seeded::shop), {{"first_name", "X"}}), 404,
+                    "not_found");
         CHECK(database(f.db).dump() == before);
     }
     SECTION("Sudo updates anyone's names and masks") {
         const std::string kathryn = login(f.http, seeded::kathryn_email);
-        CHECK_STATUS(f.http.put(user_path(seeded::john), kathryn, {{"last_name", "Young Jr."}, {"permissions", 386}}), 204);
+        CHECK_STATUS(f.http.put(user_path(seeded::john), kathryn, {{"last_name", "Young Jr."}, {"permissions", 386}}),
+                     204);
         const response r = f.http.get(user_path(seeded::john), kathryn);
         REQUIRE_STATUS(r, 200);
         CHECK(r.json_body["last_name"] == "Young Jr.");
@@ -301,7 +323,8 @@ TEST_CASE("ident: PUT /api/v1/users/{id}", "[rules]") {
         CHECK_STATUS(f.http.get(user_path(virtual_user), login(f.http, seeded::sally_email)), 200);
         CHECK_ERROR(f.http.get(user_path(virtual_user), sally_before), 403, "not_in_token");
         const auto before = database(f.db).dump();
-        CHECK_ERROR(f.http.put(user_path(seeded::sally), shop, {{"permissions", 386 | (1 << 29)}}), 403, "beyond_own_permissions");
+        CHECK_ERROR(f.http.put(user_path(seeded::sally), shop, {{"permissions", 386 | (1 << 29)}}), 403,
+                    "beyond_own_permissions");
         CHECK(database(f.db).dump() == before);
     }
 }
@@ -315,8 +338,9 @@ TEST_CASE("ident: nobody changes or deletes a user more privileged than themselv
     const std::string john = login(f.http, seeded::john_email);
     const auto before = database(f.db).dump();
     // Not a sudoer's password, email or mask: that would be a way to log in as Sudo.
-    CHECK_ERROR(f.http.put(user_path(seeded::kathryn), john, {{"password", "taken over 1"}, {"email", "mine@evil.example"}}), 403,
-                "outranked");
+    CHECK_ERROR(
+        f.http.put(user_path(seeded::kathryn), john, {{"password", "taken over 1"}, {"email", "mine@evil.example"}}),
+        403, "outranked");
     CHECK_ERROR(f.http.put(user_path(seeded::kathryn), john, {{"permissions", 1}}), 403, "outranked");
     CHECK_ERROR(f.http.del(user_path(seeded::kathryn), john), 403, "outranked");
     // Nor Bob's, who holds ListUsers, which John does not.
@@ -350,8 +374,8 @@ TEST_CASE("ident: DELETE /api/v1/users/{id}", "[rules]") {
         // His memberships go with him, and his still-valid token no longer works.
         CHECK(database(f.db).query("SELECT count(*) FROM cl_memberships WHERE id = 'mem_acme_bob'")[0][0] == "0");
         CHECK_ERROR(f.http.get("/api/v1/users", bob), 401, "invalid_token");
-        CHECK_ERROR(f.http.post("/api/organizations", bob_provisioning, document("organizations", {{"name", "Ghost"}})), 401,
-                    "invalid_token");
+        CHECK_ERROR(f.http.post("/api/organizations", bob_provisioning, document("organizations", {{"name", "Ghost"}})),
+                    401, "invalid_token");
 
         CHECK_STATUS(f.http.del(user_path(seeded::sally), app_token(f, seeded::shop)), 204);
         const response list = f.http.get("/api/v1/users", kathryn);
@@ -369,9 +393,9 @@ TEST_CASE("ident: DELETE /api/v1/users/{id}", "[rules]") {
 
 TEST_CASE("provisioning: organizations", "[rules]") {
     fixture f;
-    const std::string john = provisioning(f, seeded::john_email); // org_acme owner, admin
-    const std::string bob = provisioning(f, seeded::bob_email);   // org_acme read_only
-    const std::string sally = provisioning(f, seeded::sally_email); // org_acme Order desk
+    const std::string john = provisioning(f, seeded::john_email);       // org_acme owner, admin
+    const std::string bob = provisioning(f, seeded::bob_email);         // org_acme read_only
+    const std::string sally = provisioning(f, seeded::sally_email);     // org_acme Order desk
     const std::string kathryn = provisioning(f, seeded::kathryn_email); // org_globex owner, admin
 
     SECTION("reading: admin and read_only members; another organization's record is 404") {
@@ -403,7 +427,8 @@ TEST_CASE("provisioning: organizations", "[rules]") {
         REQUIRE_STATUS(none, 200);
         CHECK(none.json_body["data"] == json::array());
         CHECK_CL_DENIED(f.http.get("/api/organizations/org_acme", sally));
-        REQUIRE_STATUS(f.http.post("/api/permissions", john, permission_document("role_acme_orders", "organizations", false, true, false, false)),
+        REQUIRE_STATUS(f.http.post("/api/permissions", john,
+                                   permission_document("role_acme_orders", "organizations", false, true, false, false)),
                        201);
         // With the row, Sally reads her organization (her membership is still live-only).
         const response listed = f.http.get("/api/organizations", sally);
@@ -411,17 +436,22 @@ TEST_CASE("provisioning: organizations", "[rules]") {
         CHECK(ids_of(listed.json_body) == std::vector<std::string>{"org_acme"});
         CHECK_STATUS(f.http.get("/api/organizations/org_acme", sally), 200);
         // Read, not update.
-        CHECK_CL_DENIED(f.http.patch("/api/organizations/org_acme", sally, document("organizations", {{"name", "Sally's"}})));
+        CHECK_CL_DENIED(
+            f.http.patch("/api/organizations/org_acme", sally, document("organizations", {{"name", "Sally's"}})));
     }
     SECTION("updating: admins only; others get 401") {
         const auto before = database(f.db).dump();
-        CHECK_CL_DENIED(f.http.patch("/api/organizations/org_acme", bob, document("organizations", {{"name", "Bob's"}})));
-        CHECK_CL_DENIED(f.http.patch("/api/organizations/org_acme", sally, document("organizations", {{"name", "Sally's"}})));
-        CHECK_ERROR(f.http.patch("/api/organizations/org_acme", kathryn, document("organizations", {{"name", "Globex's"}})), 404,
-                    "not_found");
+        CHECK_CL_DENIED(
+            f.http.patch("/api/organizations/org_acme", bob, document("organizations", {{"name", "Bob's"}})));
+        CHECK_CL_DENIED(
+            f.http.patch("/api/organizations/org_acme", sally, document("organizations", {{"name", "Sally's"}})));
+        CHECK_ERROR(
+            f.http.patch("/api/organizations/org_acme", kathryn, document("organizations", {{"name", "Globex's"}})),
+            404, "not_found");
         CHECK(database(f.db).dump() == before);
 
-        const response r = f.http.patch("/api/organizations/org_acme", john, document("organizations", {{"name", "Acme Corp"}}));
+        const response r =
+            f.http.patch("/api/organizations/org_acme", john, document("organizations", {{"name", "Acme Corp"}}));
         REQUIRE_STATUS(r, 200);
         CHECK(r.json_body["data"]["attributes"]["name"] == "Acme Corp");
         const response again = f.http.get("/api/organizations/org_acme", bob);
@@ -435,9 +465,11 @@ TEST_CASE("provisioning: organizations", "[rules]") {
         CHECK(database(f.db).dump() == before);
     }
     SECTION("creating: any authenticated user; the creator owns it as admin, with admin and read_only roles") {
-        CHECK_ERROR_STATUS(f.http.post("/api/organizations", {}, document("organizations", {{"name", "Nobody's"}})), 401);
+        CHECK_ERROR_STATUS(f.http.post("/api/organizations", {}, document("organizations", {{"name", "Nobody's"}})),
+                           401);
         const std::string guion = provisioning(f, seeded::guion_email);
-        const response r = f.http.post("/api/organizations", guion, document("organizations", {{"name", "Blue Origin"}}));
+        const response r =
+            f.http.post("/api/organizations", guion, document("organizations", {{"name", "Blue Origin"}}));
         REQUIRE_STATUS(r, 201);
         const std::string id = r.json_body["data"]["id"].get<std::string>();
         CHECK(id.rfind("org_", 0) == 0);
@@ -460,7 +492,8 @@ TEST_CASE("provisioning: organizations", "[rules]") {
         CHECK(m["attributes"]["user_email"] == seeded::guion_email);
         CHECK(m["relationships"]["organization"]["data"]["id"] == id);
         // The role is the new organization's admin role: Guion may update it; John may not see it.
-        CHECK_STATUS(f.http.patch("/api/organizations/" + id, guion, document("organizations", {{"name", "Blue"}})), 200);
+        CHECK_STATUS(f.http.patch("/api/organizations/" + id, guion, document("organizations", {{"name", "Blue"}})),
+                     200);
         CHECK_ERROR(f.http.get("/api/organizations/" + id, john), 404, "not_found");
     }
 }
@@ -497,15 +530,19 @@ TEST_CASE("provisioning: memberships", "[rules]") {
         CHECK_CL_DENIED(f.http.post("/api/memberships", bob, kathryn_read_only));
         CHECK_CL_DENIED(f.http.post("/api/memberships", sally, kathryn_read_only));
         CHECK_ERROR(f.http.post("/api/memberships", kathryn, kathryn_read_only), 404, "not_found");
-        CHECK_ERROR(f.http.post("/api/memberships", john, membership_document("nobody@provide.local", "org_acme", "role_acme_read_only")),
+        CHECK_ERROR(f.http.post("/api/memberships", john,
+                                membership_document("nobody@provide.local", "org_acme", "role_acme_read_only")),
                     422, "unknown_user");
-        CHECK_ERROR(f.http.post("/api/memberships", john, membership_document(seeded::kathryn_email, "org_acme", "role_globex_admin")),
+        CHECK_ERROR(f.http.post("/api/memberships", john,
+                                membership_document(seeded::kathryn_email, "org_acme", "role_globex_admin")),
                     422, "unknown_role");
-        CHECK_ERROR(f.http.post("/api/memberships", john, membership_document(seeded::bob_email, "org_acme", "role_acme_admin")), 409,
-                    "already_member");
+        CHECK_ERROR(f.http.post("/api/memberships", john,
+                                membership_document(seeded::bob_email, "org_acme", "role_acme_admin")),
+                    409, "already_member");
         CHECK(stored_memberships(f.db) == stored);
 
-        const response r = f.http.post("/api/memberships", john, membership_document(seeded::kathryn_email, "org_acme", "role_acme_read_only"));
+        const response r = f.http.post("/api/memberships", john,
+                                       membership_document(seeded::kathryn_email, "org_acme", "role_acme_read_only"));
         REQUIRE_STATUS(r, 201);
         const json& m = r.json_body["data"];
         CHECK(m["id"].get<std::string>().rfind("mem_", 0) == 0);
@@ -517,19 +554,24 @@ TEST_CASE("provisioning: memberships", "[rules]") {
         const response orgs = f.http.get("/api/organizations", kathryn);
         REQUIRE_STATUS(orgs, 200);
         CHECK(ids_of(orgs.json_body) == sorted({"org_acme", "org_globex"}));
-        CHECK_CL_DENIED(f.http.patch("/api/organizations/org_acme", kathryn, document("organizations", {{"name", "K"}})));
+        CHECK_CL_DENIED(
+            f.http.patch("/api/organizations/org_acme", kathryn, document("organizations", {{"name", "K"}})));
     }
     SECTION("updating: memberships.update; a new role changes what the member can do") {
         CHECK_CL_DENIED(f.http.patch("/api/memberships/mem_acme_bob", bob,
                                      document("memberships", json::object(), {{"role", "roles", "role_acme_admin"}})));
-        CHECK_CL_DENIED(f.http.patch("/api/organizations/org_acme", bob, document("organizations", {{"name", "Bob's"}})));
-        const response r = f.http.patch("/api/memberships/mem_acme_bob", john,
-                                        document("memberships", json::object(), {{"role", "roles", "role_acme_admin"}}));
+        CHECK_CL_DENIED(
+            f.http.patch("/api/organizations/org_acme", bob, document("organizations", {{"name", "Bob's"}})));
+        const response r =
+            f.http.patch("/api/memberships/mem_acme_bob", john,
+                         document("memberships", json::object(), {{"role", "roles", "role_acme_admin"}}));
         REQUIRE_STATUS(r, 200);
         CHECK(r.json_body["data"]["relationships"]["role"]["data"]["id"] == "role_acme_admin");
         CHECK(r.json_body["data"]["attributes"]["access_scope"] == "all");
-        CHECK_STATUS(f.http.patch("/api/organizations/org_acme", bob, document("organizations", {{"name", "Bob's"}})), 200);
-        const response scoped = f.http.patch("/api/memberships/mem_acme_bob", john, document("memberships", {{"access_scope", "test"}}));
+        CHECK_STATUS(f.http.patch("/api/organizations/org_acme", bob, document("organizations", {{"name", "Bob's"}})),
+                     200);
+        const response scoped =
+            f.http.patch("/api/memberships/mem_acme_bob", john, document("memberships", {{"access_scope", "test"}}));
         REQUIRE_STATUS(scoped, 200);
         CHECK(scoped.json_body["data"]["attributes"]["access_scope"] == "test");
         CHECK(database(f.db).query("SELECT access_scope, role_id FROM cl_memberships WHERE id = 'mem_acme_bob'") ==
@@ -541,10 +583,12 @@ TEST_CASE("provisioning: memberships", "[rules]") {
                                     document("memberships", json::object(), {{"role", "roles", "role_acme_admin"}})),
                        200);
         const json stored = stored_memberships(f.db);
-        CHECK_ERROR_STATUS(f.http.patch("/api/memberships/mem_acme_bob", bob, document("memberships", {{"owner", true}})), 401);
+        CHECK_ERROR_STATUS(
+            f.http.patch("/api/memberships/mem_acme_bob", bob, document("memberships", {{"owner", true}})), 401);
         CHECK(stored_memberships(f.db) == stored);
 
-        const response r = f.http.patch("/api/memberships/mem_acme_bob", john, document("memberships", {{"owner", true}}));
+        const response r =
+            f.http.patch("/api/memberships/mem_acme_bob", john, document("memberships", {{"owner", true}}));
         REQUIRE_STATUS(r, 200);
         CHECK(r.json_body["data"]["attributes"]["owner"] == true);
         const response johns = f.http.get("/api/memberships/mem_acme_john", bob);
@@ -629,25 +673,33 @@ TEST_CASE("provisioning: roles and permissions", "[rules]") {
         CHECK(one.json_body["data"]["attributes"]["can_destroy"] == false);
 
         const auto before = database(f.db).dump();
-        CHECK_CL_DENIED(f.http.post("/api/permissions", bob, permission_document("role_acme_orders", "markets", false, true, false, false)));
-        CHECK_ERROR(f.http.post("/api/permissions", john, permission_document("role_acme_orders", "orders", false, true, false, false)),
+        CHECK_CL_DENIED(f.http.post("/api/permissions", bob,
+                                    permission_document("role_acme_orders", "markets", false, true, false, false)));
+        CHECK_ERROR(f.http.post("/api/permissions", john,
+                                permission_document("role_acme_orders", "orders", false, true, false, false)),
                     409, "duplicate_subject");
-        CHECK_ERROR(f.http.post("/api/permissions", john, permission_document("role_acme_admin", "markets", false, true, false, false)),
+        CHECK_ERROR(f.http.post("/api/permissions", john,
+                                permission_document("role_acme_admin", "markets", false, true, false, false)),
                     422, "not_custom");
-        CHECK_ERROR(f.http.post("/api/permissions", john, permission_document("role_acme_orders", "spaceships", false, true, false, false)),
+        CHECK_ERROR(f.http.post("/api/permissions", john,
+                                permission_document("role_acme_orders", "spaceships", false, true, false, false)),
                     422, "unknown_subject");
         // Another organization's role is an unknown role to Kathryn.
-        CHECK_ERROR(f.http.post("/api/permissions", kathryn, permission_document("role_acme_orders", "markets", false, true, false, false)),
+        CHECK_ERROR(f.http.post("/api/permissions", kathryn,
+                                permission_document("role_acme_orders", "markets", false, true, false, false)),
                     422, "unknown_role");
         CHECK_ERROR(f.http.del("/api/permissions/perm_acme_orders_1", john), 405, "method_not_allowed");
-        CHECK_CL_DENIED(f.http.patch("/api/permissions/perm_acme_orders_1", bob, document("permissions", {{"can_destroy", true}})));
+        CHECK_CL_DENIED(
+            f.http.patch("/api/permissions/perm_acme_orders_1", bob, document("permissions", {{"can_destroy", true}})));
         CHECK(database(f.db).dump() == before);
 
-        const response created = f.http.post("/api/permissions", john, permission_document("role_acme_orders", "markets", false, true, false, false));
+        const response created = f.http.post(
+            "/api/permissions", john, permission_document("role_acme_orders", "markets", false, true, false, false));
         REQUIRE_STATUS(created, 201);
         CHECK(created.json_body["data"]["attributes"]["subject_class"] == "markets");
         CHECK(created.json_body["data"]["attributes"]["can_read"] == true);
-        const response patched = f.http.patch("/api/permissions/perm_acme_orders_1", john, document("permissions", {{"can_destroy", true}}));
+        const response patched =
+            f.http.patch("/api/permissions/perm_acme_orders_1", john, document("permissions", {{"can_destroy", true}}));
         REQUIRE_STATUS(patched, 200);
         CHECK(patched.json_body["data"]["attributes"]["can_destroy"] == true);
         CHECK(patched.json_body["data"]["attributes"]["can_create"] == true);
@@ -656,10 +708,16 @@ TEST_CASE("provisioning: roles and permissions", "[rules]") {
         // Order desk has no memberships or roles row: Sally sees her own membership and no roles.
         CHECK_CL_DENIED(f.http.get("/api/memberships/mem_acme_bob", sally));
         // Sally's membership is live-only; organization-wide subjects are tested with access "all".
-        REQUIRE_STATUS(f.http.patch("/api/memberships/mem_acme_sally", john, document("memberships", {{"access_scope", "all"}})), 200);
+        REQUIRE_STATUS(
+            f.http.patch("/api/memberships/mem_acme_sally", john, document("memberships", {{"access_scope", "all"}})),
+            200);
         CHECK_CL_DENIED(f.http.get("/api/memberships/mem_acme_bob", sally));
-        REQUIRE_STATUS(f.http.post("/api/permissions", john, permission_document("role_acme_orders", "memberships", true, true, true, true)), 201);
-        REQUIRE_STATUS(f.http.post("/api/permissions", john, permission_document("role_acme_orders", "roles", false, true, false, false)), 201);
+        REQUIRE_STATUS(f.http.post("/api/permissions", john,
+                                   permission_document("role_acme_orders", "memberships", true, true, true, true)),
+                       201);
+        REQUIRE_STATUS(f.http.post("/api/permissions", john,
+                                   permission_document("role_acme_orders", "roles", false, true, false, false)),
+                       201);
         const response members = f.http.get("/api/memberships", sally);
         REQUIRE_STATUS(members, 200);
         CHECK(ids_of(members.json_body) == sorted({"mem_acme_john", "mem_acme_bob", "mem_acme_sally"}));
@@ -668,40 +726,52 @@ TEST_CASE("provisioning: roles and permissions", "[rules]") {
         REQUIRE_STATUS(roles, 200);
         CHECK(roles.json_body["data"].size() == 3);
         // roles.create was not given.
-        CHECK_CL_DENIED(f.http.post("/api/roles", sally, document("roles", {{"name", "X"}}, {{"organization", "organizations", "org_acme"}})));
+        CHECK_CL_DENIED(f.http.post(
+            "/api/roles", sally, document("roles", {{"name", "X"}}, {{"organization", "organizations", "org_acme"}})));
         // memberships.update was given: Sally changes a membership within what she holds (her own
         // access scope back to live)...
-        CHECK_STATUS(f.http.patch("/api/memberships/mem_acme_sally", sally, document("memberships", {{"access_scope", "live"}})), 200);
+        CHECK_STATUS(
+            f.http.patch("/api/memberships/mem_acme_sally", sally, document("memberships", {{"access_scope", "live"}})),
+            200);
         const json stored = stored_memberships(f.db);
         // ... but not one that reaches further than she does (Bob reads everything), not her own
         // into the admin role, and not the owner's.
-        CHECK_ERROR(f.http.patch("/api/memberships/mem_acme_bob", sally, document("memberships", {{"access_scope", "test"}})), 401,
-                    "beyond_own_permissions");
-        CHECK_ERROR(f.http.patch("/api/memberships/mem_acme_sally", sally, document("memberships", json::object(), {{"role", "roles", "role_acme_admin"}})),
+        CHECK_ERROR(
+            f.http.patch("/api/memberships/mem_acme_bob", sally, document("memberships", {{"access_scope", "test"}})),
+            401, "beyond_own_permissions");
+        CHECK_ERROR(f.http.patch("/api/memberships/mem_acme_sally", sally,
+                                 document("memberships", json::object(), {{"role", "roles", "role_acme_admin"}})),
                     401, "beyond_own_permissions");
-        CHECK_ERROR(f.http.patch("/api/memberships/mem_acme_john", sally, document("memberships", {{"access_scope", "test"}})), 401,
-                    "owner_required");
+        CHECK_ERROR(
+            f.http.patch("/api/memberships/mem_acme_john", sally, document("memberships", {{"access_scope", "test"}})),
+            401, "owner_required");
         CHECK(stored_memberships(f.db) == stored);
         // Memberships create and destroy stay admin-only whatever the row says.
-        CHECK_CL_DENIED(f.http.post("/api/memberships", sally, membership_document(seeded::kathryn_email, "org_acme", "role_acme_read_only")));
+        CHECK_CL_DENIED(f.http.post("/api/memberships", sally,
+                                    membership_document(seeded::kathryn_email, "org_acme", "role_acme_read_only")));
         CHECK_CL_DENIED(f.http.del("/api/memberships/mem_acme_bob", sally));
         CHECK(stored_memberships(f.db) == stored);
     }
     SECTION("a member with permissions.create or .update confers only what they hold") {
-        REQUIRE_STATUS(f.http.post("/api/permissions", john, permission_document("role_acme_orders", "permissions", true, true, true, false)),
+        REQUIRE_STATUS(f.http.post("/api/permissions", john,
+                                   permission_document("role_acme_orders", "permissions", true, true, true, false)),
                        201);
         const auto before = database(f.db).dump();
         // Sally (Order desk, live) holds neither organizations.update nor memberships.update, nor
         // orders.destroy: she cannot write them into her own role.
-        CHECK_ERROR(f.http.post("/api/permissions", sally, permission_document("role_acme_orders", "organizations", false, false, true, false)),
+        CHECK_ERROR(f.http.post("/api/permissions", sally,
+                                permission_document("role_acme_orders", "organizations", false, false, true, false)),
                     401, "beyond_own_permissions");
-        CHECK_ERROR(f.http.post("/api/permissions", sally, permission_document("role_acme_orders", "memberships", false, true, true, false)),
+        CHECK_ERROR(f.http.post("/api/permissions", sally,
+                                permission_document("role_acme_orders", "memberships", false, true, true, false)),
                     401, "beyond_own_permissions");
-        CHECK_ERROR(f.http.patch("/api/permissions/perm_acme_orders_1", sally, document("permissions", {{"can_destroy", true}})), 401,
-                    "beyond_own_permissions");
+        CHECK_ERROR(f.http.patch("/api/permissions/perm_acme_orders_1", sally,
+                                 document("permissions", {{"can_destroy", true}})),
+                    401, "beyond_own_permissions");
         CHECK(database(f.db).dump() == before);
         // Taking away is not conferring.
-        const response narrowed = f.http.patch("/api/permissions/perm_acme_orders_1", sally, document("permissions", {{"can_update", false}}));
+        const response narrowed = f.http.patch("/api/permissions/perm_acme_orders_1", sally,
+                                               document("permissions", {{"can_update", false}}));
         REQUIRE_STATUS(narrowed, 200);
         CHECK(narrowed.json_body["data"]["attributes"]["can_update"] == false);
     }
@@ -723,13 +793,14 @@ TEST_CASE("bluebricks: GET /api/v1/user/me lists the caller's effective permissi
     CHECK_FALSE(contains(carols, "delete:organization_api_key"));
     CHECK_FALSE(contains(carols, "update:users"));
     // A token's scope narrows what it can do and what /me lists.
-    const std::string narrow = login(f.http, "alice@bluebricks.local", seeded_password, "bluebricks", "read:users update:users read:nonsense");
+    const std::string narrow =
+        login(f.http, "alice@bluebricks.local", seeded_password, "bluebricks", "read:users update:users read:nonsense");
     const response me = f.http.get("/api/v1/user/me", narrow);
     REQUIRE_STATUS(me, 200);
     CHECK(strings_of(me.json_body["permissions"]) == sorted({"read:users", "update:users"}));
     const std::string read_only = login(f.http, "alice@bluebricks.local", seeded_password, "bluebricks", "read:users");
-    CHECK_ERROR(f.http.post("/api/v1/user/google-oauth2%7Cdan/roles", read_only, {{"roles", {"rol_Gu35tLkJhGfDsA3r"}}}), 403,
-                "not_in_token");
+    CHECK_ERROR(f.http.post("/api/v1/user/google-oauth2%7Cdan/roles", read_only, {{"roles", {"rol_Gu35tLkJhGfDsA3r"}}}),
+                403, "not_in_token");
     // Guest: no read:users.
     CHECK_ERROR(f.http.get("/api/v1/user/me", bluebricks(f, "gus")), 403, "missing_permission");
 }
@@ -783,11 +854,15 @@ TEST_CASE("bluebricks: POST /api/v1/user/{id}/roles adds or replaces roles; old 
 
     SECTION("update:users at the record") {
         const auto before = database(f.db).dump();
-        CHECK_ERROR(f.http.post(dan_path, dan_before, {{"roles", {"rol_Adm1nQw3rTyU1oPa"}}}), 403, "missing_permission");
-        CHECK_ERROR(f.http.post(dan_path, bluebricks(f, "ben"), {{"roles", {"rol_Adm1nQw3rTyU1oPa"}}}), 403, "missing_permission");
-        CHECK_ERROR(f.http.post("/api/v1/user/google-oauth2%7Cdan/roles", bluebricks(f, "pat"), {{"roles", {"rol_Gu35tLkJhGfDsA3r"}}}), 404,
-                    "not_found");
-        CHECK_ERROR(f.http.post("/api/v1/user/prov0%7C1234567890/roles", alice, {{"roles", {"rol_Gu35tLkJhGfDsA3r"}}}), 404, "not_found");
+        CHECK_ERROR(f.http.post(dan_path, dan_before, {{"roles", {"rol_Adm1nQw3rTyU1oPa"}}}), 403,
+                    "missing_permission");
+        CHECK_ERROR(f.http.post(dan_path, bluebricks(f, "ben"), {{"roles", {"rol_Adm1nQw3rTyU1oPa"}}}), 403,
+                    "missing_permission");
+        CHECK_ERROR(f.http.post("/api/v1/user/google-oauth2%7Cdan/roles", bluebricks(f, "pat"),
+                                {{"roles", {"rol_Gu35tLkJhGfDsA3r"}}}),
+                    404, "not_found");
+        CHECK_ERROR(f.http.post("/api/v1/user/prov0%7C1234567890/roles", alice, {{"roles", {"rol_Gu35tLkJhGfDsA3r"}}}),
+                    404, "not_found");
         CHECK(database(f.db).dump() == before);
     }
     SECTION("add: true adds; the user's new token can do more, the old one cannot") {
@@ -817,17 +892,21 @@ TEST_CASE("bluebricks: POST /api/v1/user/{id}/roles adds or replaces roles; old 
     }
     SECTION("nobody assigns roles beyond what their token holds, nor manages someone who holds more") {
         const auto before = database(f.db).dump();
-        const std::string narrow = login(f.http, "alice@bluebricks.local", seeded_password, "bluebricks", "read:users update:users");
-        CHECK_ERROR(f.http.post("/api/v1/user/auth0%7Cgus/roles", narrow, {{"roles", {"rol_D3pl0yZxCvBnMq7w"}}, {"add", true}}), 403,
-                    "beyond_own_permissions");
+        const std::string narrow =
+            login(f.http, "alice@bluebricks.local", seeded_password, "bluebricks", "read:users update:users");
+        CHECK_ERROR(
+            f.http.post("/api/v1/user/auth0%7Cgus/roles", narrow, {{"roles", {"rol_D3pl0yZxCvBnMq7w"}}, {"add", true}}),
+            403, "beyond_own_permissions");
         // Dan (Viewer) reads blueprints; the narrow token does not: it cannot even take his roles away.
-        CHECK_ERROR(f.http.post("/api/v1/user/google-oauth2%7Cdan/roles", narrow, {{"roles", {"rol_Gu35tLkJhGfDsA3r"}}, {"add", false}}),
+        CHECK_ERROR(f.http.post("/api/v1/user/google-oauth2%7Cdan/roles", narrow,
+                                {{"roles", {"rol_Gu35tLkJhGfDsA3r"}}, {"add", false}}),
                     403, "beyond_own_permissions");
         CHECK(database(f.db).dump() == before);
     }
     SECTION("an unknown role: 422 and nothing changes") {
         const auto before = database(f.db).dump();
-        const response r = f.http.post(dan_path, alice, {{"roles", {"rol_Bu1ldAsDfGhJkL9z", "rol_DoesNotExist0000"}}, {"add", false}});
+        const response r =
+            f.http.post(dan_path, alice, {{"roles", {"rol_Bu1ldAsDfGhJkL9z", "rol_DoesNotExist0000"}}, {"add", false}});
         CHECK_ERROR(r, 422, "unknown_role");
         CHECK(database(f.db).dump() == before);
         const response me = f.http.get("/api/v1/user/me", bluebricks(f, "dan"));

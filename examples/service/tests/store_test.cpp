@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: MIT
 // The store on its own: schema and seed on first open, reopening, transactions that roll back,
 // policy versions, refusing files that are not ours, and tokens minted from the stored data.
-#include "support/ward_catch.hpp"
-
 #include "app.hpp"
 #include "crypto.hpp"
 #include "store.hpp"
+#include "support/ward_catch.hpp"
 #include "tokens.hpp"
 
 #include <sqlite3.h>
@@ -16,8 +15,9 @@
 #include <set>
 #include <stdexcept>
 #include <string>
-#include <unistd.h>
 #include <vector>
+
+#include <unistd.h>
 
 namespace {
 
@@ -117,7 +117,8 @@ TEST_CASE("a database from before tokens_valid_from gets the column on open, its
     {
         sqlite3* db = nullptr;
         REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-        REQUIRE(sqlite3_exec(db, "ALTER TABLE users DROP COLUMN tokens_valid_from", nullptr, nullptr, nullptr) == SQLITE_OK);
+        REQUIRE(sqlite3_exec(db, "ALTER TABLE users DROP COLUMN tokens_valid_from", nullptr, nullptr, nullptr) ==
+                SQLITE_OK);
         sqlite3_close(db);
     }
     auto columns = [&](store& s) {
@@ -174,8 +175,8 @@ TEST_CASE("files that are not a ward-service database are refused", "[store]") {
     const std::string damaged = tmp.file("damaged.db");
     { store s(damaged, fast_iterations); }
     REQUIRE(sqlite3_open(damaged.c_str(), &db) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(db, "UPDATE settings SET value = 'short' WHERE key = 'token_secret'", nullptr, nullptr, nullptr) ==
-            SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, "UPDATE settings SET value = 'short' WHERE key = 'token_secret'", nullptr, nullptr,
+                         nullptr) == SQLITE_OK);
     sqlite3_close(db);
     CHECK_THROWS_AS(store(damaged, fast_iterations), ward_service::store_error);
 
@@ -212,7 +213,8 @@ TEST_CASE("tokens minted from the database carry what the policy says", "[store]
     REQUIRE(t2);
     CHECK(ward_service::jwt_verify(*t2, secret, "ward-service", "ident", now).claims["permissions"] == 15729150);
 
-    ward_service::mint_options carol{"bluebricks", "auth0|carol", {}, std::string("read:users update:users openid"), 3600, 0};
+    ward_service::mint_options carol{
+        "bluebricks", "auth0|carol", {}, std::string("read:users update:users openid"), 3600, 0};
     const auto t3 = ward_service::mint_token(path, carol, error);
     REQUIRE(t3);
     const auto v3 = ward_service::jwt_verify(*t3, secret, "ward-service", "bluebricks", now);
@@ -227,7 +229,8 @@ TEST_CASE("tokens minted from the database carry what the policy says", "[store]
     ward_service::mint_options expired{"provisioning", "user:45a64d9f-3996-4ab0-9de6-2e8b44ef119c", {}, {}, -60, 0};
     const auto t4 = ward_service::mint_token(path, expired, error);
     REQUIRE(t4);
-    CHECK(ward_service::jwt_verify(*t4, secret, "ward-service", "provisioning", now).error == ward_service::jwt_error::expired);
+    CHECK(ward_service::jwt_verify(*t4, secret, "ward-service", "provisioning", now).error ==
+          ward_service::jwt_error::expired);
 
     ward_service::mint_options ghost{"bluebricks", "auth0|ghost", {}, {}, 3600, 0};
     CHECK_FALSE(ward_service::mint_token(path, ghost, error));
@@ -244,7 +247,8 @@ TEST_CASE("every seeded person has their own salt", "[store]") {
     store s(tmp.file("ward.db"), fast_iterations);
     const auto hashes = s.read([](const store::reader& r) {
         std::vector<std::string> out;
-        for (auto st = r.prepare("SELECT password_hash FROM users UNION ALL SELECT password_hash FROM bb_users"); st.step();)
+        for (auto st = r.prepare("SELECT password_hash FROM users UNION ALL SELECT password_hash FROM bb_users");
+             st.step();)
             out.push_back(st.text(0));
         return out;
     });

@@ -2,8 +2,8 @@
 // The scripted tour against a real ward-service: every step answers as the script expects, the
 // output says what the README promises, fits 100 columns, and its next steps hold working tokens.
 #include "checks.hpp"
-#include "tour.hpp"
 #include "support/ward_catch.hpp"
+#include "tour.hpp"
 
 #include <cstddef>
 #include <filesystem>
@@ -29,8 +29,7 @@ std::vector<std::string> entries_of(const std::string& text) {
     for (const std::string& line : lines_of(text)) {
         if (!entries.empty() && line.rfind("       ", 0) == 0 && line.find_first_not_of(' ') != std::string::npos)
             entries.back() += " " + line.substr(line.find_first_not_of(' '));
-        else
-            entries.push_back(line);
+        else entries.push_back(line);
     }
     return entries;
 }
@@ -113,23 +112,22 @@ TEST_CASE("the tour plays every step as the script expects", "[tour]") {
               "[policy v1]");
         // Allowed steps carry ward's reason too.
         CHECK(contains(bob_lists, "; ward: allowed: granted by grant row"));
-        CHECK(contains(entry(e, "  200  GET /api/memberships (John, acme's owner): "), "; ward: allowed: granted by binding row"));
+        CHECK(contains(entry(e, "  200  GET /api/memberships (John, acme's owner): "),
+                       "; ward: allowed: granted by binding row"));
         CHECK(contains(entry(e, "  200  GET /api/v1/users/efef1044-4958-43bc-903b-28f2bb938037 (shop app): "),
                        "Sally Ride <sride@provide.local>, permissions 386"));
         CHECK_FALSE(entry(e, "  204  PUT /api/v1/users/efef1044-4958-43bc-903b-28f2bb938037 (shop app): ").empty());
         CHECK(contains(entry(e, "  201  POST /api/v1/users (shop app, no password): "),
                        "in application cb2037f7-79fc-40f4-9720-ada636da4183"));
         CHECK_FALSE(entry(e, "  204  DELETE /api/v1/users/").empty());
-        CHECK(contains(entry(e, "  404  GET /api/v1/users/7c6b5a49-3827-4615-a4b3-c2d1e0f9a8b7 (shop app, "),
-                       "denied"));
+        CHECK(
+            contains(entry(e, "  404  GET /api/v1/users/7c6b5a49-3827-4615-a4b3-c2d1e0f9a8b7 (shop app, "), "denied"));
         // provisioning
         CHECK(contains(entry(e, "  200  GET /api/memberships (John, acme's owner): "), "mem_acme_john (owner)"));
         CHECK(contains(entry(e, "  401  PATCH /api/organizations/org_acme (Bob, read_only): "), "denied"));
-        CHECK(contains(entry(e, "  401  DELETE /api/memberships/mem_acme_john (John, his own, as owner): "),
-                       "denied"));
+        CHECK(contains(entry(e, "  401  DELETE /api/memberships/mem_acme_john (John, his own, as owner): "), "denied"));
         CHECK_FALSE(entry(e, "  405  DELETE /api/organizations/org_acme (John): ").empty());
-        CHECK(contains(entry(e, "  201  POST /api/memberships (John, admin): "),
-                       "user_email ksullivan@provide.local"));
+        CHECK(contains(entry(e, "  201  POST /api/memberships (John, admin): "), "user_email ksullivan@provide.local"));
         CHECK_FALSE(entry(e, "  204  DELETE /api/memberships/").empty());
         // bluebricks
         const std::string carol = entry(e, "  200  GET /api/v1/user/me (carol, Viewer + API keys): permissions: ");
@@ -180,9 +178,7 @@ TEST_CASE("the tour plays every step as the script expects", "[tour]") {
         const std::string script = "set -euo pipefail\nward-service() { '" + service_binary() + "' \"$@\"; }\n" +
                                    "curl() { command curl -w ' HTTP %{http_code}\\n' \"$@\"; }\n" + text.substr(from);
         const std::string file = f.dir.file("next-steps.sh");
-        {
-            std::ofstream(file) << script;
-        }
+        { std::ofstream(file) << script; }
         const program_result run = run_program({"/bin/bash", file});
         INFO(run.out << run.err);
         REQUIRE(run.exit_code == 0);
@@ -219,7 +215,8 @@ TEST_CASE("the tour reports a service that does not answer", "[tour]") {
     std::ostringstream out;
     CHECK(ward_service::run_tour("http://127.0.0.1:" + std::to_string(port), dir.file("ward.db"), out, false) == 1);
     INFO(out.str());
-    CHECK(contains(out.str(), "! ---  POST /api/v1/authenticate (jyoung@provide.local, ident): UNEXPECTED, expected 201"));
+    CHECK(contains(out.str(),
+                   "! ---  POST /api/v1/authenticate (jyoung@provide.local, ident): UNEXPECTED, expected 201"));
     CHECK(contains(out.str(), "UNEXPECTED (marked with !)"));
     std::ostringstream bad;
     CHECK(ward_service::run_tour("127.0.0.1:8080", dir.file("ward.db"), bad, false) == 1);

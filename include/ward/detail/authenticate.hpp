@@ -60,7 +60,8 @@ credential_result<P> authenticate(const snapshot<P>& s, const token_claims& c) n
         r.value.cap(m.value);
     }
     if (!c.extended.empty()) {
-        if (c.extended.size() > WARD_MAX_EXTENDED_CLAIMS + 1) return fail(errc::too_many, claim::extended, WARD_MAX_EXTENDED_CLAIMS);
+        if (c.extended.size() > WARD_MAX_EXTENDED_CLAIMS + 1)
+            return fail(errc::too_many, claim::extended, WARD_MAX_EXTENDED_CLAIMS);
         if constexpr (vocabulary<P>::bits <= 64) {
             for (std::size_t i = 0; i < c.extended.size(); ++i) {
                 const extended_claim& e = c.extended[i];
@@ -79,7 +80,8 @@ credential_result<P> authenticate(const snapshot<P>& s, const token_claims& c) n
         }
     }
     if (!c.bound_scopes.empty()) {
-        if (c.bound_scopes.size() > WARD_MAX_INPUT_LENGTH) return fail(errc::input_too_long, claim::bound_scopes, WARD_MAX_INPUT_LENGTH);
+        if (c.bound_scopes.size() > WARD_MAX_INPUT_LENGTH)
+            return fail(errc::input_too_long, claim::bound_scopes, WARD_MAX_INPUT_LENGTH);
         for (const split_item item : split_spaces(c.bound_scopes)) {
             if (item.text.empty()) return fail(errc::empty_name, claim::bound_scopes, item.offset);
             if (c.scope_restrictions) {

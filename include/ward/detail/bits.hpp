@@ -26,7 +26,10 @@ constexpr int ctz64(std::uint64_t x) noexcept {
     return __builtin_ctzll(x);
 #else
     int n = 0;
-    while (!(x & 1u)) { x >>= 1; ++n; }
+    while (!(x & 1u)) {
+        x >>= 1;
+        ++n;
+    }
     return n;
 #endif
 }

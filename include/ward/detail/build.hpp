@@ -99,19 +99,22 @@ struct build_steps {
         build_error first = b.error_;
         for (std::uint32_t i = 0; i < b.scope_defs_.size(); ++i)
             if (!b.scope_defs_[i].defined)
-                consider(first, errc::unknown_scope, b.scope_defs_[i].ref_kind, b.scope_defs_[i].first_ref, b.scope_ids_.at(i));
+                consider(first, errc::unknown_scope, b.scope_defs_[i].ref_kind, b.scope_defs_[i].first_ref,
+                         b.scope_ids_.at(i));
         for (std::uint32_t i = 0; i < b.principal_defs_.size(); ++i)
             if (!b.principal_defs_[i].defined)
                 consider(first, errc::unknown_principal, b.principal_defs_[i].ref_kind, b.principal_defs_[i].first_ref,
                          b.principal_ids_.at(i));
         for (std::uint32_t i = 0; i < b.role_defs_.size(); ++i)
             if (!b.role_defs_[i].defined)
-                consider(first, errc::unknown_role, b.role_defs_[i].ref_kind, b.role_defs_[i].first_ref, b.role_ids_.at(i));
+                consider(first, errc::unknown_role, b.role_defs_[i].ref_kind, b.role_defs_[i].first_ref,
+                         b.role_ids_.at(i));
         for (std::uint32_t i = 0; i < b.scope_defs_.size(); ++i) {
             const auto& d = b.scope_defs_[i];
             if (!d.defined || d.kind == none) continue;
             if (d.parent == none) {
-                if (!b.schema_.may_be_root(d.kind)) consider(first, errc::wrong_scope_kind, row_kind::scope, d.row, b.scope_ids_.at(i));
+                if (!b.schema_.may_be_root(d.kind))
+                    consider(first, errc::wrong_scope_kind, row_kind::scope, d.row, b.scope_ids_.at(i));
             } else if (b.scope_defs_[d.parent].defined && b.scope_defs_[d.parent].kind != none &&
                        !b.schema_.allows(b.scope_defs_[d.parent].kind, d.kind)) {
                 consider(first, errc::wrong_scope_kind, row_kind::scope, d.row, b.scope_ids_.at(i));
@@ -164,7 +167,8 @@ struct build_steps {
         build_error error;
         if (order.size() != n_scopes) {
             for (std::uint32_t i = 0; i < n_scopes; ++i)
-                if (pre[i] == none) consider(error, errc::scope_cycle, row_kind::scope, b.scope_defs_[i].row, b.scope_ids_.at(i));
+                if (pre[i] == none)
+                    consider(error, errc::scope_cycle, row_kind::scope, b.scope_defs_[i].row, b.scope_ids_.at(i));
             return error;
         }
         s.scope_ids_.reserve(n_scopes, b.scope_ids_.arena_bytes());
@@ -192,14 +196,16 @@ struct build_steps {
                 const auto& d = b.role_defs_[r];
                 if (next < d.parents_end) {
                     const std::uint32_t q = b.role_parents_[next++];
-                    if (state[q] == 1) return build_error{errc::role_cycle, d.def_kind, d.row, std::string(b.role_ids_.at(r))};
+                    if (state[q] == 1)
+                        return build_error{errc::role_cycle, d.def_kind, d.row, std::string(b.role_ids_.at(r))};
                     if (state[q] == 0) {
                         state[q] = 1;
                         stack.push_back({q, b.role_defs_[q].parents_begin});
                     }
                 } else {
                     set m = d.permissions;
-                    for (std::uint32_t k = d.parents_begin; k < d.parents_end; ++k) m |= s.role_masks_[b.role_parents_[k]];
+                    for (std::uint32_t k = d.parents_begin; k < d.parents_end; ++k)
+                        m |= s.role_masks_[b.role_parents_[k]];
                     s.role_masks_[r] = m.implied();
                     state[r] = 2;
                     stack.pop_back();
@@ -224,7 +230,8 @@ struct build_steps {
     /// Each principal's bindings, grants and denies as entries sorted by (scope, row), with the
     /// bindings a `replace` binding drops, empty entries and duplicates left out; and each
     /// principal's application restrictions.
-    static void pack_entries(const builder& b, snapshot<P>& s, const std::vector<std::uint32_t>& pre, mask_pool<P>& pool) {
+    static void pack_entries(const builder& b, snapshot<P>& s, const std::vector<std::uint32_t>& pre,
+                             mask_pool<P>& pool) {
         const auto n_principals = static_cast<std::uint32_t>(b.principal_defs_.size());
         struct raw {
             std::uint32_t principal;
@@ -237,13 +244,15 @@ struct build_steps {
         for (const auto& bd : b.bindings_) {
             set m;
             for (std::uint32_t k = bd.roles_begin; k < bd.roles_end; ++k) m |= s.role_masks_[b.binding_roles_[k]];
-            raws.push_back({bd.principal, make_entry(s, pool, pre[bd.scope], m, bd.row, entry_kind::binding), bd.replace});
+            raws.push_back(
+                {bd.principal, make_entry(s, pool, pre[bd.scope], m, bd.row, entry_kind::binding), bd.replace});
         }
         for (const auto& r : b.perm_rows_) {
             const std::uint32_t sp = pre[r.scope];
             switch (r.kind) {
             case row_kind::grant:
-                raws.push_back({r.principal, make_entry(s, pool, sp, r.permissions.implied(), r.row, entry_kind::grant), false});
+                raws.push_back(
+                    {r.principal, make_entry(s, pool, sp, r.permissions.implied(), r.row, entry_kind::grant), false});
                 break;
             case row_kind::deny:
                 raws.push_back({r.principal, make_entry(s, pool, sp, r.permissions, r.row, entry_kind::deny), false});
@@ -341,7 +350,8 @@ struct build_steps {
         s.everyone_.resize(s.everyone_rows_.size());
         std::vector<std::uint32_t> fill(s.everyone_first_.begin(), s.everyone_first_.end() - 1);
         for (const auto& r : b.perm_rows_) // perm_rows_ is in row order, so each scope's rows are too
-            if (r.kind == row_kind::deny_everyone) s.everyone_[fill[pre[r.scope]]++] = {r.row, pool.intern(r.permissions)};
+            if (r.kind == row_kind::deny_everyone)
+                s.everyone_[fill[pre[r.scope]]++] = {r.row, pool.intern(r.permissions)};
         s.deny_all_.assign(n_scopes, none);
         std::vector<set> inherited(n_scopes);
         for (std::uint32_t k = 0; k < n_scopes; ++k) {

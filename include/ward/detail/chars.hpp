@@ -23,9 +23,7 @@ constexpr bool is_provider_char(char c) noexcept {
 constexpr bool is_lower_kind_char(char c) noexcept { return (c >= 'a' && c <= 'z') || c == '_'; }
 
 /// A byte of a scope restriction's value: [A-Za-z0-9._~-].
-constexpr bool is_restriction_value_char(char c) noexcept {
-    return is_id_char(c) && c != '@' && c != '+' && c != '=';
-}
+constexpr bool is_restriction_value_char(char c) noexcept { return is_id_char(c) && c != '@' && c != '+' && c != '='; }
 
 /// A policy id (scope, principal, role, bound scope, application): 1..WARD_MAX_ID_LENGTH bytes of
 /// printable ASCII other than space.
