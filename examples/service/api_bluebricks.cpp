@@ -77,9 +77,7 @@ void app::impl::bb_require(call& c, const ward::snapshot<bb_perm>& s, const bb_c
     if (!d.allowed) deny(s, d, bluebricks::statuses, "this endpoint requires the " + std::string(need) + " permission");
 }
 
-std::optional<bb_user> app::impl::find_bb_user(std::string_view id) {
-    return find_row<bb_user>("bb_users", bb_user_columns, &read_bb_user, id);
-}
+std::optional<bb_user> app::impl::find_bb_user(std::string_view id) { return find_row(bb_users_table, id); }
 
 reply app::impl::bb_me(call& c) {
     const auto snap = bluebricks.read();
@@ -153,9 +151,8 @@ reply app::impl::bb_roles(call& c) {
             if (!known.step() || known.integer(0) == 0)
                 fail(422, "unknown_role", "no role " + printable(r) + "; nothing changed");
         }
-        if (!add) t.prepare("DELETE FROM bb_user_roles WHERE user_id = ?1").bind(1, id).run();
-        for (const std::string& r : roles)
-            t.prepare("INSERT OR IGNORE INTO bb_user_roles VALUES (?1, ?2)").bind(1, id).bind(2, r).run();
+        if (!add) t.exec("DELETE FROM bb_user_roles WHERE user_id = ?1", id);
+        for (const std::string& r : roles) t.exec("INSERT OR IGNORE INTO bb_user_roles VALUES (?1, ?2)", id, r);
     });
     const bb_user u = found(find_bb_user(id), "user");
     json out = bb_user_json(u);

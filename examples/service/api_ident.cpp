@@ -146,8 +146,7 @@ reply app::impl::ident_list(call& c) {
     if (!d.allowed) deny(*snap, d, ward::status_table{}, "listing users needs ListUsers (or Sudo) at " + who.home);
     const auto users = db.read([](const store::reader& r) {
         std::vector<ident_user> out;
-        for (auto s = r.prepare(std::string("SELECT ") + ident_user_columns + " FROM users ORDER BY created_at, id");
-             s.step();)
+        for (auto s = r.prepare(users_table.select("ORDER BY created_at, id")); s.step();)
             out.push_back(read_ident_user(s));
         return out;
     });
@@ -207,16 +206,9 @@ reply app::impl::ident_create(call& c) {
     write(serial, api_ident | api_provisioning, [&](store::transaction& t) {
         if (!email.empty() && email_taken(t, "users", email))
             fail(409, "email_taken", "a user with this email already exists");
-        t.prepare(std::string("INSERT INTO users (") + ident_user_columns + ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
-            .bind(1, u.id)
-            .bind(2, email.empty() ? std::optional<std::string>() : std::optional<std::string>(email))
-            .bind(3, u.first_name)
-            .bind(4, u.last_name)
-            .bind(5, u.password_hash)
-            .bind(6, u.application_id)
-            .bind(7, static_cast<std::int64_t>(u.permissions))
-            .bind(8, u.created_at)
-            .run();
+        t.exec(users_table.insert(), u.id,
+               email.empty() ? std::optional<std::string>() : std::optional<std::string>(email), u.first_name,
+               u.last_name, u.password_hash, u.application_id, static_cast<std::int64_t>(u.permissions), u.created_at);
     });
     return {201, ident_user_json(u)};
 }
@@ -264,20 +256,14 @@ reply app::impl::ident_update(call& c) {
         if (!own) ident_may_manage(c, *snap, who, current, ident_user_scope(id));
         update_names(t, id, email, first, last);
         if (password) {
-            const std::int64_t stamp = unix_now_ms();
-            t.prepare("UPDATE users SET password_hash = ?2, tokens_valid_from = ?3 WHERE id = ?1")
-                .bind(1, id)
-                .bind(2, hash)
-                .bind(3, stamp)
-                .run();
+            // Tokens from before the change, or from its very millisecond, no longer count; a login
+            // after it gets an `iat` of at least this (api_tokens.cpp).
+            const std::int64_t stamp = unix_now_ms() + 1;
+            t.exec("UPDATE users SET password_hash = ?2, tokens_valid_from = ?3 WHERE id = ?1", id, hash, stamp);
             std::unique_lock<std::shared_mutex> lock(password_changes_mutex);
             password_changes[id] = stamp;
         }
-        if (mask)
-            t.prepare("UPDATE users SET permissions = ?2 WHERE id = ?1")
-                .bind(1, id)
-                .bind(2, static_cast<std::int64_t>(*mask))
-                .run();
+        if (mask) t.exec("UPDATE users SET permissions = ?2 WHERE id = ?1", id, static_cast<std::int64_t>(*mask));
     });
     return {204, nullptr};
 }
@@ -296,8 +282,8 @@ reply app::impl::ident_delete(call& c) {
         owns.bind(1, id);
         if (owns.step() && owns.integer(0) > 0)
             fail(409, "owns_organization", "this user owns an organization; transfer its ownership first");
-        t.prepare("DELETE FROM cl_memberships WHERE user_id = ?1").bind(1, id).run();
-        t.prepare("DELETE FROM users WHERE id = ?1").bind(1, id).run();
+        t.exec("DELETE FROM cl_memberships WHERE user_id = ?1", id);
+        t.exec("DELETE FROM users WHERE id = ?1", id);
     });
     return {204, nullptr};
 }

@@ -34,10 +34,93 @@ json permission_json(const cl_permission& p) {
                     {{"role", related("roles", p.role_id)}});
 }
 
+// What the shared list, show and rename endpoints need of each record kind, one overload a kind.
+std::string organization_of(app::impl&, const cl_organization& o) { return o.id; }
+std::string organization_of(app::impl&, const cl_membership& m) { return m.organization_id; }
+std::string organization_of(app::impl&, const cl_role& r) { return r.organization_id; }
+std::string organization_of(app::impl& self, const cl_permission& p) { return self.organization_of_role(p.role_id); }
+json to_json(app::impl&, const cl_organization& o) { return organization_json(o); }
+json to_json(app::impl& self, const cl_membership& m) { return self.membership_json(m); }
+json to_json(app::impl&, const cl_role& r) { return role_json(r); }
+json to_json(app::impl&, const cl_permission& p) { return permission_json(p); }
+/// A caller always reads a record that is theirs: their own membership.
+bool theirs(const cl_membership& m, const std::string& user_id) { return m.user_id == user_id; }
+template <class Row>
+bool theirs(const Row&, const std::string&) {
+    return false;
+}
+
+/// One Provisioning record kind: its table, the words for it and the subject that guards it.
+template <class Row>
+struct cl_kind {
+    const table<Row>& rows;
+    const char* type;   ///< JSON:API type
+    const char* prefix; ///< the prefix of its ids
+    const char* noun;   ///< "role"
+    const char* a_noun; ///< "a role"
+    subject on;
+};
+const cl_kind<cl_organization> organizations{cl_organizations_table, "organizations",   "org",
+                                             "organization",         "an organization", subject::organizations};
+const cl_kind<cl_membership> memberships{cl_memberships_table, "memberships",  "mem",
+                                         "membership",         "a membership", subject::memberships};
+const cl_kind<cl_role> roles{cl_roles_table, "roles", "role", "role", "a role", subject::roles};
+const cl_kind<cl_permission> permissions{cl_permissions_table, "permissions",  "perm",
+                                         "permission",         "a permission", subject::permissions};
+
 std::string path_id(const call& c, std::string_view prefix, std::string_view what) {
     const std::string id = path_param(c);
     if (!is_record_id(id, prefix)) fail(400, "bad_id", "'" + printable(id) + "' is not " + std::string(what) + " id");
     return id;
+}
+
+/// GET of a collection: the records the caller may read (or that are theirs).
+template <class Row>
+reply cl_list(app::impl& self, call& c, const cl_kind<Row>& k) {
+    const auto snap = self.provisioning.read();
+    const app::impl::cl_caller who = self.cl_login(c, *snap);
+    json out = json::array();
+    for (const Row& r : self.all_rows(k.rows))
+        if (theirs(r, who.user_id) || self.cl_allowed(c, *snap, who, k.on, crud::read, organization_of(self, r)))
+            out.push_back(to_json(self, r));
+    return {200, json{{"data", std::move(out)}}};
+}
+
+/// GET of one record: 404 unless it exists in one of the caller's organizations, then a read check.
+template <class Row>
+reply cl_show(app::impl& self, call& c, const cl_kind<Row>& k) {
+    const std::string id = path_id(c, k.prefix, k.a_noun);
+    const auto snap = self.provisioning.read();
+    const app::impl::cl_caller who = self.cl_login(c, *snap);
+    const auto r = self.find_row(k.rows, id);
+    const std::string organization = r ? organization_of(self, *r) : std::string();
+    self.cl_visible(who, organization, r.has_value(), k.noun);
+    if (!theirs(*r, who.user_id))
+        self.cl_require(c, *snap, who, k.on, crud::read, organization, std::string("reading ") + k.a_noun);
+    return {200, json{{"data", to_json(self, *r)}}};
+}
+
+/// PATCH of a record whose one writable attribute is its name.
+template <class Row>
+reply cl_rename(app::impl& self, call& c, const cl_kind<Row>& k) {
+    const std::string id = path_id(c, k.prefix, k.a_noun);
+    const json body = parse_body(c);
+    const auto [attrs, rels] = document(body, k.type, {"name"}, {});
+    const auto name = string_field(attrs, "name", 1, 100, false);
+    const app::impl::write_lock serial = self.serialize();
+    const auto snap = self.provisioning.share();
+    const app::impl::cl_caller who = self.cl_login(c, *snap);
+    auto r = self.find_row(k.rows, id);
+    const std::string organization = r ? organization_of(self, *r) : std::string();
+    self.cl_visible(who, organization, r.has_value(), k.noun);
+    self.cl_require(c, *snap, who, k.on, crud::update, organization, std::string("updating ") + k.a_noun);
+    if (name) {
+        self.write(serial, app::impl::api_provisioning, [&](store::transaction& t) {
+            t.exec(std::string("UPDATE ") + k.rows.name + " SET name = ?2 WHERE id = ?1", id, *name);
+        });
+        r->name = *name;
+    }
+    return {200, json{{"data", to_json(self, *r)}}};
 }
 
 std::string access_attribute(const json& attrs) {
@@ -81,25 +164,6 @@ reply app::impl::cl_user_update(call& c) {
 }
 
 // ---- /api/organizations ----
-reply app::impl::cl_organizations_list(call& c) {
-    const auto snap = provisioning.read();
-    const cl_caller who = cl_login(c, *snap);
-    json out = json::array();
-    for (const cl_organization& o : all_organizations())
-        if (cl_allowed(c, *snap, who, subject::organizations, crud::read, o.id)) out.push_back(organization_json(o));
-    return {200, json{{"data", std::move(out)}}};
-}
-
-reply app::impl::cl_organization_get(call& c) {
-    const std::string id = path_id(c, "org", "an organization");
-    const auto snap = provisioning.read();
-    const cl_caller who = cl_login(c, *snap);
-    const auto o = find_organization(id);
-    cl_visible(who, id, o.has_value(), "organization");
-    cl_require(c, *snap, who, subject::organizations, crud::read, id, "reading an organization");
-    return {200, json{{"data", organization_json(*o)}}};
-}
-
 reply app::impl::cl_organization_create(call& c) {
     const json body = parse_body(c);
     const auto [attrs, rels] = document(body, "organizations", {"name"}, {});
@@ -111,70 +175,16 @@ reply app::impl::cl_organization_create(call& c) {
     cl_organization o{random_id("org"), name, timestamp_now()};
     write(serial, api_provisioning, [&](store::transaction& t) {
         const std::string admin = random_id("role"), read_only = random_id("role");
-        t.prepare("INSERT INTO cl_organizations VALUES (?1, ?2, ?3)")
-            .bind(1, o.id)
-            .bind(2, o.name)
-            .bind(3, o.created_at)
-            .run();
-        t.prepare("INSERT INTO cl_roles VALUES (?1, ?3, 'Admin', 'admin', ?4), (?2, ?3, 'Read-only', 'read_only', ?4)")
-            .bind(1, admin)
-            .bind(2, read_only)
-            .bind(3, o.id)
-            .bind(4, o.created_at)
-            .run();
-        t.prepare("INSERT INTO cl_memberships VALUES (?1, ?2, ?3, ?4, 1, 'all', ?5)")
-            .bind(1, random_id("mem"))
-            .bind(2, o.id)
-            .bind(3, who.user_id)
-            .bind(4, admin)
-            .bind(5, o.created_at)
-            .run();
+        t.exec("INSERT INTO cl_organizations VALUES (?1, ?2, ?3)", o.id, o.name, o.created_at);
+        t.exec("INSERT INTO cl_roles VALUES (?1, ?3, 'Admin', 'admin', ?4), (?2, ?3, 'Read-only', 'read_only', ?4)",
+               admin, read_only, o.id, o.created_at);
+        t.exec("INSERT INTO cl_memberships VALUES (?1, ?2, ?3, ?4, 1, 'all', ?5)", random_id("mem"), o.id, who.user_id,
+               admin, o.created_at);
     });
     return {201, json{{"data", organization_json(o)}}};
 }
 
-reply app::impl::cl_organization_update(call& c) {
-    const std::string id = path_id(c, "org", "an organization");
-    const json body = parse_body(c);
-    const auto [attrs, rels] = document(body, "organizations", {"name"}, {});
-    const auto name = string_field(attrs, "name", 1, 100, false);
-    const write_lock serial = serialize();
-    const auto snap = provisioning.share();
-    const cl_caller who = cl_login(c, *snap);
-    auto o = find_organization(id);
-    cl_visible(who, id, o.has_value(), "organization");
-    cl_require(c, *snap, who, subject::organizations, crud::update, id, "updating an organization");
-    if (name) {
-        write(serial, api_provisioning, [&](store::transaction& t) {
-            t.prepare("UPDATE cl_organizations SET name = ?2 WHERE id = ?1").bind(1, id).bind(2, *name).run();
-        });
-        o->name = *name;
-    }
-    return {200, json{{"data", organization_json(*o)}}};
-}
-
 // ---- /api/memberships ----
-reply app::impl::cl_memberships_list(call& c) {
-    const auto snap = provisioning.read();
-    const cl_caller who = cl_login(c, *snap);
-    json out = json::array();
-    for (const cl_membership& m : all_rows<cl_membership>("cl_memberships", cl_membership_columns, &read_cl_membership))
-        if (m.user_id == who.user_id || cl_allowed(c, *snap, who, subject::memberships, crud::read, m.organization_id))
-            out.push_back(membership_json(m));
-    return {200, json{{"data", std::move(out)}}};
-}
-
-reply app::impl::cl_membership_get(call& c) {
-    const std::string id = path_id(c, "mem", "a membership");
-    const auto snap = provisioning.read();
-    const cl_caller who = cl_login(c, *snap);
-    const auto m = find_membership(id);
-    cl_visible(who, m ? m->organization_id : std::string(), m.has_value(), "membership");
-    if (m->user_id != who.user_id)
-        cl_require(c, *snap, who, subject::memberships, crud::read, m->organization_id, "reading a membership");
-    return {200, json{{"data", membership_json(*m)}}};
-}
-
 reply app::impl::cl_membership_create(call& c) {
     const json body = parse_body(c);
     const auto [attrs, rels] = document(body, "memberships", {"user_email", "access_scope"}, {"organization", "role"});
@@ -186,8 +196,7 @@ reply app::impl::cl_membership_create(call& c) {
     const write_lock serial = serialize();
     const auto snap = provisioning.share();
     const cl_caller who = cl_login(c, *snap);
-    cl_visible(who, organization, find_organization(organization).has_value(), "organization");
-    cl_require(c, *snap, who, subject::memberships, crud::create, organization, "creating a membership");
+    cl_may_create(c, *snap, who, subject::memberships, organization, "creating a membership");
     cl_may_confer(c, *snap, who, organization, cl_gives(*snap, role, access), "this membership");
 
     cl_membership m{random_id("mem"), organization, {}, role, false, access, timestamp_now()};
@@ -197,22 +206,15 @@ reply app::impl::cl_membership_create(call& c) {
         if (!u.step()) fail(422, "unknown_user", "no user has the email " + printable(email));
         m.user_id = u.text(0);
         auto r = t.prepare("SELECT count(*) FROM cl_roles WHERE id = ?1 AND organization_id = ?2");
-        r.bind(1, role).bind(2, organization);
+        r.bind_all(role, organization);
         if (!r.step() || r.integer(0) == 0)
             fail(422, "unknown_role", "the role is not one of this organization's roles");
         auto dup = t.prepare("SELECT count(*) FROM cl_memberships WHERE user_id = ?1 AND organization_id = ?2");
-        dup.bind(1, m.user_id).bind(2, organization);
+        dup.bind_all(m.user_id, organization);
         if (dup.step() && dup.integer(0) > 0)
             fail(409, "already_member", "this user is already a member of the organization");
-        t.prepare(std::string("INSERT INTO cl_memberships (") + cl_membership_columns +
-                  ") VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6)")
-            .bind(1, m.id)
-            .bind(2, m.organization_id)
-            .bind(3, m.user_id)
-            .bind(4, m.role_id)
-            .bind(5, m.access_scope)
-            .bind(6, m.created_at)
-            .run();
+        t.exec(cl_memberships_table.insert(), m.id, m.organization_id, m.user_id, m.role_id, std::int64_t{m.owner},
+               m.access_scope, m.created_at);
     });
     return {201, json{{"data", membership_json(m)}}};
 }
@@ -259,27 +261,22 @@ reply app::impl::cl_membership_update(call& c) {
             admin.bind(1, m->organization_id);
             if (!admin.step()) fail(409, "no_admin_role", "the organization has no admin role");
             const std::string admin_role = admin.text(0);
-            t.prepare("UPDATE cl_memberships SET owner = 0 WHERE organization_id = ?1")
-                .bind(1, m->organization_id)
-                .run();
-            t.prepare("UPDATE cl_memberships SET owner = 1, role_id = ?2 WHERE id = ?1")
-                .bind(1, id)
-                .bind(2, admin_role)
-                .run();
+            t.exec("UPDATE cl_memberships SET owner = 0 WHERE organization_id = ?1", m->organization_id);
+            t.exec("UPDATE cl_memberships SET owner = 1, role_id = ?2 WHERE id = ?1", id, admin_role);
             m->owner = true;
             m->role_id = admin_role;
         }
         if (!role.empty()) {
             if (m->owner) fail(409, "owner_is_admin", "the owner keeps the admin role; transfer ownership first");
             auto r = t.prepare("SELECT count(*) FROM cl_roles WHERE id = ?1 AND organization_id = ?2");
-            r.bind(1, role).bind(2, m->organization_id);
+            r.bind_all(role, m->organization_id);
             if (!r.step() || r.integer(0) == 0)
                 fail(422, "unknown_role", "the role is not one of this organization's roles");
-            t.prepare("UPDATE cl_memberships SET role_id = ?2 WHERE id = ?1").bind(1, id).bind(2, role).run();
+            t.exec("UPDATE cl_memberships SET role_id = ?2 WHERE id = ?1", id, role);
             m->role_id = role;
         }
         if (!access.empty()) {
-            t.prepare("UPDATE cl_memberships SET access_scope = ?2 WHERE id = ?1").bind(1, id).bind(2, access).run();
+            t.exec("UPDATE cl_memberships SET access_scope = ?2 WHERE id = ?1", id, access);
             m->access_scope = access;
         }
     });
@@ -305,25 +302,6 @@ reply app::impl::cl_membership_delete(call& c) {
 }
 
 // ---- /api/roles ----
-reply app::impl::cl_roles_list(call& c) {
-    const auto snap = provisioning.read();
-    const cl_caller who = cl_login(c, *snap);
-    json out = json::array();
-    for (const cl_role& r : all_rows<cl_role>("cl_roles", cl_role_columns, &read_cl_role))
-        if (cl_allowed(c, *snap, who, subject::roles, crud::read, r.organization_id)) out.push_back(role_json(r));
-    return {200, json{{"data", std::move(out)}}};
-}
-
-reply app::impl::cl_role_get(call& c) {
-    const std::string id = path_id(c, "role", "a role");
-    const auto snap = provisioning.read();
-    const cl_caller who = cl_login(c, *snap);
-    const auto r = find_role(id);
-    cl_visible(who, r ? r->organization_id : std::string(), r.has_value(), "role");
-    cl_require(c, *snap, who, subject::roles, crud::read, r->organization_id, "reading a role");
-    return {200, json{{"data", role_json(*r)}}};
-}
-
 reply app::impl::cl_role_create(call& c) {
     const json body = parse_body(c);
     const auto [attrs, rels] = document(body, "roles", {"name"}, {"organization"});
@@ -332,63 +310,15 @@ reply app::impl::cl_role_create(call& c) {
     const write_lock serial = serialize();
     const auto snap = provisioning.share();
     const cl_caller who = cl_login(c, *snap);
-    cl_visible(who, organization, find_organization(organization).has_value(), "organization");
-    cl_require(c, *snap, who, subject::roles, crud::create, organization, "creating a role");
+    cl_may_create(c, *snap, who, subject::roles, organization, "creating a role");
     const cl_role r{random_id("role"), organization, name, "custom", timestamp_now()};
     write(serial, api_provisioning, [&](store::transaction& t) {
-        t.prepare(std::string("INSERT INTO cl_roles (") + cl_role_columns + ") VALUES (?1, ?2, ?3, ?4, ?5)")
-            .bind(1, r.id)
-            .bind(2, r.organization_id)
-            .bind(3, r.name)
-            .bind(4, r.kind)
-            .bind(5, r.created_at)
-            .run();
+        t.exec(cl_roles_table.insert(), r.id, r.organization_id, r.name, r.kind, r.created_at);
     });
     return {201, json{{"data", role_json(r)}}};
 }
 
-reply app::impl::cl_role_update(call& c) {
-    const std::string id = path_id(c, "role", "a role");
-    const json body = parse_body(c);
-    const auto [attrs, rels] = document(body, "roles", {"name"}, {});
-    const auto name = string_field(attrs, "name", 1, 100, false);
-    const write_lock serial = serialize();
-    const auto snap = provisioning.share();
-    const cl_caller who = cl_login(c, *snap);
-    auto r = find_role(id);
-    cl_visible(who, r ? r->organization_id : std::string(), r.has_value(), "role");
-    cl_require(c, *snap, who, subject::roles, crud::update, r->organization_id, "updating a role");
-    if (name) {
-        write(serial, api_provisioning, [&](store::transaction& t) {
-            t.prepare("UPDATE cl_roles SET name = ?2 WHERE id = ?1").bind(1, id).bind(2, *name).run();
-        });
-        r->name = *name;
-    }
-    return {200, json{{"data", role_json(*r)}}};
-}
-
 // ---- /api/permissions ----
-reply app::impl::cl_permissions_list(call& c) {
-    const auto snap = provisioning.read();
-    const cl_caller who = cl_login(c, *snap);
-    json out = json::array();
-    for (const cl_permission& p : all_rows<cl_permission>("cl_permissions", cl_permission_columns, &read_cl_permission))
-        if (cl_allowed(c, *snap, who, subject::permissions, crud::read, organization_of_role(p.role_id)))
-            out.push_back(permission_json(p));
-    return {200, json{{"data", std::move(out)}}};
-}
-
-reply app::impl::cl_permission_get(call& c) {
-    const std::string id = path_id(c, "perm", "a permission");
-    const auto snap = provisioning.read();
-    const cl_caller who = cl_login(c, *snap);
-    const auto p = find_permission(id);
-    const std::string organization = p ? organization_of_role(p->role_id) : std::string();
-    cl_visible(who, organization, p.has_value(), "permission");
-    cl_require(c, *snap, who, subject::permissions, crud::read, organization, "reading a permission");
-    return {200, json{{"data", permission_json(*p)}}};
-}
-
 reply app::impl::cl_permission_create(call& c) {
     const json body = parse_body(c);
     const auto [attrs, rels] = document(
@@ -416,20 +346,11 @@ reply app::impl::cl_permission_create(call& c) {
     cl_may_confer(c, *snap, who, role->organization_id, {row, row, row}, "this permission");
     write(serial, api_provisioning, [&](store::transaction& t) {
         auto dup = t.prepare("SELECT count(*) FROM cl_permissions WHERE role_id = ?1 AND subject_class = ?2");
-        dup.bind(1, p.role_id).bind(2, p.subject_class);
+        dup.bind_all(p.role_id, p.subject_class);
         if (dup.step() && dup.integer(0) > 0)
             fail(409, "duplicate_subject", "the role already has a permission for this subject");
-        t.prepare(std::string("INSERT INTO cl_permissions (") + cl_permission_columns +
-                  ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
-            .bind(1, p.id)
-            .bind(2, p.role_id)
-            .bind(3, p.subject_class)
-            .bind(4, std::int64_t{p.can_create})
-            .bind(5, std::int64_t{p.can_read})
-            .bind(6, std::int64_t{p.can_update})
-            .bind(7, std::int64_t{p.can_destroy})
-            .bind(8, p.created_at)
-            .run();
+        t.exec(cl_permissions_table.insert(), p.id, p.role_id, p.subject_class, std::int64_t{p.can_create},
+               std::int64_t{p.can_read}, std::int64_t{p.can_update}, std::int64_t{p.can_destroy}, p.created_at);
     });
     return {201, json{{"data", permission_json(p)}}};
 }
@@ -456,16 +377,24 @@ reply app::impl::cl_permission_update(call& c) {
     const cl_set added = cl_row_set(*p) - before;
     cl_may_confer(c, *snap, who, organization, {added, added, added}, "this permission");
     write(serial, api_provisioning, [&](store::transaction& t) {
-        t.prepare(
-             "UPDATE cl_permissions SET can_create = ?2, can_read = ?3, can_update = ?4, can_destroy = ?5 WHERE id = ?1")
-            .bind(1, id)
-            .bind(2, std::int64_t{p->can_create})
-            .bind(3, std::int64_t{p->can_read})
-            .bind(4, std::int64_t{p->can_update})
-            .bind(5, std::int64_t{p->can_destroy})
-            .run();
+        t.exec(
+            "UPDATE cl_permissions SET can_create = ?2, can_read = ?3, can_update = ?4, can_destroy = ?5 WHERE id = ?1",
+            id, std::int64_t{p->can_create}, std::int64_t{p->can_read}, std::int64_t{p->can_update},
+            std::int64_t{p->can_destroy});
     });
     return {200, json{{"data", permission_json(*p)}}};
 }
+
+// ---- the list, show and rename endpoints, shared by the record kinds ----
+reply app::impl::cl_organizations_list(call& c) { return cl_list(*this, c, organizations); }
+reply app::impl::cl_organization_get(call& c) { return cl_show(*this, c, organizations); }
+reply app::impl::cl_organization_update(call& c) { return cl_rename(*this, c, organizations); }
+reply app::impl::cl_memberships_list(call& c) { return cl_list(*this, c, memberships); }
+reply app::impl::cl_membership_get(call& c) { return cl_show(*this, c, memberships); }
+reply app::impl::cl_roles_list(call& c) { return cl_list(*this, c, roles); }
+reply app::impl::cl_role_get(call& c) { return cl_show(*this, c, roles); }
+reply app::impl::cl_role_update(call& c) { return cl_rename(*this, c, roles); }
+reply app::impl::cl_permissions_list(call& c) { return cl_list(*this, c, permissions); }
+reply app::impl::cl_permission_get(call& c) { return cl_show(*this, c, permissions); }
 
 } // namespace ward_service

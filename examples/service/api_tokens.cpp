@@ -24,21 +24,28 @@ reply app::impl::authenticate(call& c) {
     if (scope && audience != "bluebricks") fail(400, "unknown_field", "'scope' is only for the bluebricks audience");
 
     const char* table = audience == "bluebricks" ? "bb_users" : "users";
-    const auto found = db.read([&](const store::reader& r) -> std::optional<std::pair<std::string, std::string>> {
-        auto s = r.prepare(std::string("SELECT id, password_hash FROM ") + table +
+    struct account {
+        std::string id, password_hash;
+        std::int64_t tokens_valid_from; ///< ms; 0 for Bluebricks users, whose tokens stay until they expire
+    };
+    const auto found = db.read([&](const store::reader& r) -> std::optional<account> {
+        auto s = r.prepare(std::string("SELECT id, password_hash, ") +
+                           (audience == "bluebricks" ? "0" : "tokens_valid_from") + " FROM " + table +
                            " WHERE email = ?1 COLLATE NOCASE AND password_hash IS NOT NULL");
         s.bind(1, email);
         if (!s.step()) return std::nullopt;
-        return std::make_pair(s.text(0), s.text(1));
+        return account{s.text(0), s.text(1), s.integer(2)};
     });
     if (!found) {
         password_burn(password, options.pbkdf2_iterations);
         fail(401, "invalid_credentials", "invalid credentials");
     }
-    if (!password_verify(password, found->second)) fail(401, "invalid_credentials", "invalid credentials");
+    if (!password_verify(password, found->password_hash)) fail(401, "invalid_credentials", "invalid credentials");
     mint_options m;
     m.audience = audience;
-    m.subject = audience == "bluebricks" ? found->first : "user:" + found->first;
+    m.subject = audience == "bluebricks" ? found->id : "user:" + found->id;
+    // A token for the password just verified counts even in the millisecond of that password's change.
+    m.issued_from_ms = found->tokens_valid_from;
     m.scope = scope;
     m.ttl = options.token_ttl;
     std::string error;
@@ -53,6 +60,8 @@ reply app::impl::authenticate(call& c) {
 
 std::optional<std::string> app::impl::mint(const mint_options& m, std::string& error) {
     json claims = base_claims(m.audience, m.subject, m.ttl, m.not_before);
+    if (static_cast<double>(m.issued_from_ms) / 1000.0 > claims["iat"].get<double>())
+        claims["iat"] = static_cast<double>(m.issued_from_ms) / 1000.0;
     if (m.audience == "ident") {
         std::uint64_t mask = 0;
         if (m.permissions) {

@@ -52,7 +52,7 @@ void app::impl::write(const write_lock& serial, unsigned apis, const std::functi
 
 bool app::impl::email_taken(store::transaction& t, const char* table, std::string_view email, std::string_view except) {
     auto s = t.prepare(std::string("SELECT count(*) FROM ") + table + " WHERE email = ?1 COLLATE NOCASE AND id != ?2");
-    s.bind(1, email).bind(2, except);
+    s.bind_all(email, except);
     return s.step() && s.integer(0) > 0;
 }
 
@@ -60,10 +60,10 @@ void app::impl::update_names(store::transaction& t, const std::string& id, const
                              const std::optional<std::string>& first, const std::optional<std::string>& last) {
     if (!email.empty()) {
         if (email_taken(t, "users", email, id)) fail(409, "email_taken", "a user with this email already exists");
-        t.prepare("UPDATE users SET email = ?2 WHERE id = ?1").bind(1, id).bind(2, email).run();
+        t.exec("UPDATE users SET email = ?2 WHERE id = ?1", id, email);
     }
-    if (first) t.prepare("UPDATE users SET first_name = ?2 WHERE id = ?1").bind(1, id).bind(2, *first).run();
-    if (last) t.prepare("UPDATE users SET last_name = ?2 WHERE id = ?1").bind(1, id).bind(2, *last).run();
+    if (first) t.exec("UPDATE users SET first_name = ?2 WHERE id = ?1", id, *first);
+    if (last) t.exec("UPDATE users SET last_name = ?2 WHERE id = ?1", id, *last);
 }
 
 void app::impl::require_current(const json& claims, std::string_view user_id) {
@@ -81,9 +81,7 @@ void app::impl::require_current(const json& claims, std::string_view user_id) {
         fail(401, "invalid_token", "the token was issued before the user's password last changed; log in again");
 }
 
-std::optional<ident_user> app::impl::find_ident_user(std::string_view id) {
-    return find_row<ident_user>("users", ident_user_columns, &read_ident_user, id);
-}
+std::optional<ident_user> app::impl::find_ident_user(std::string_view id) { return find_row(users_table, id); }
 
 app::app(store& db, app_options options) : impl_(std::make_unique<impl>(db, options)) {}
 app::~app() = default;

@@ -85,24 +85,21 @@ struct app::impl {
 
     /// The row of `table` with this id.
     template <class Row>
-    std::optional<Row> find_row(const char* table, const char* columns, Row (*read_row)(const statement&),
-                                std::string_view id) {
+    std::optional<Row> find_row(const table<Row>& t, std::string_view id) {
         return db.read([&](const store::reader& r) -> std::optional<Row> {
-            auto s = r.prepare(std::string("SELECT ") + columns + " FROM " + table + " WHERE id = ?1");
+            auto s = r.prepare(t.select("WHERE id = ?1"));
             s.bind(1, id);
             if (!s.step()) return std::nullopt;
-            return read_row(s);
+            return t.read(s);
         });
     }
 
     /// Every row of `table`, oldest first.
     template <class Row>
-    std::vector<Row> all_rows(const char* table, const char* columns, Row (*read_row)(const statement&)) {
+    std::vector<Row> all_rows(const table<Row>& t) {
         return db.read([&](const store::reader& r) {
             std::vector<Row> out;
-            for (auto s = r.prepare(std::string("SELECT ") + columns + " FROM " + table + " ORDER BY created_at, id");
-                 s.step();)
-                out.push_back(read_row(s));
+            for (auto s = r.prepare(t.select("ORDER BY created_at, id")); s.step();) out.push_back(t.read(s));
             return out;
         });
     }
@@ -167,6 +164,10 @@ struct app::impl {
                        const cl_reach& gives, const std::string& what);
     bool is_member(std::string_view user_id, std::string_view organization);
     void cl_visible(const cl_caller& who, std::string_view organization, bool exists, std::string_view what);
+    /// A create in `organization`: 404 unless it exists and the caller belongs to it, then a check of
+    /// `on`'s create permission there.
+    void cl_may_create(call& c, const ward::snapshot<cl_perm>& s, const cl_caller& who, subject on,
+                       const std::string& organization, const std::string& what);
 
     std::optional<cl_organization> find_organization(std::string_view id);
     std::vector<cl_organization> all_organizations();

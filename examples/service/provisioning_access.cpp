@@ -9,12 +9,6 @@
 
 namespace ward_service {
 
-namespace {
-
-cl_organization read_cl_organization(const statement& s) { return {s.text(0), s.text(1), s.text(2)}; }
-
-} // namespace
-
 app::impl::cl_caller app::impl::cl_login(call& c, const ward::snapshot<cl_perm>& s) {
     const json claims = verified_claims(c.req, db.secret(), "provisioning");
     if (claims.is_null()) throw http_error{401, "unauthenticated", "this endpoint needs a token", {}};
@@ -88,7 +82,7 @@ void app::impl::cl_may_confer(call& c, const ward::snapshot<cl_perm>& s, const c
 bool app::impl::is_member(std::string_view user_id, std::string_view organization) {
     return db.read([&](const store::reader& r) {
         auto s = r.prepare("SELECT count(*) FROM cl_memberships WHERE user_id = ?1 AND organization_id = ?2");
-        s.bind(1, user_id).bind(2, organization);
+        s.bind_all(user_id, organization);
         return s.step() && s.integer(0) > 0;
     });
 }
@@ -98,20 +92,24 @@ void app::impl::cl_visible(const cl_caller& who, std::string_view organization, 
     if (!exists || !is_member(who.user_id, organization)) fail(404, "not_found", "no such " + std::string(what));
 }
 
-std::optional<cl_organization> app::impl::find_organization(std::string_view id) {
-    return find_row<cl_organization>("cl_organizations", "id, name, created_at", &read_cl_organization, id);
+void app::impl::cl_may_create(call& c, const ward::snapshot<cl_perm>& s, const cl_caller& who, subject on,
+                              const std::string& organization, const std::string& what) {
+    cl_visible(who, organization, find_organization(organization).has_value(), "organization");
+    cl_require(c, s, who, on, crud::create, organization, what);
 }
 
-std::optional<cl_role> app::impl::find_role(std::string_view id) {
-    return find_row<cl_role>("cl_roles", cl_role_columns, &read_cl_role, id);
+std::optional<cl_organization> app::impl::find_organization(std::string_view id) {
+    return find_row(cl_organizations_table, id);
 }
+
+std::optional<cl_role> app::impl::find_role(std::string_view id) { return find_row(cl_roles_table, id); }
 
 std::optional<cl_permission> app::impl::find_permission(std::string_view id) {
-    return find_row<cl_permission>("cl_permissions", cl_permission_columns, &read_cl_permission, id);
+    return find_row(cl_permissions_table, id);
 }
 
 std::optional<cl_membership> app::impl::find_membership(std::string_view id) {
-    return find_row<cl_membership>("cl_memberships", cl_membership_columns, &read_cl_membership, id);
+    return find_row(cl_memberships_table, id);
 }
 
 std::string app::impl::organization_of_role(std::string_view role) {
@@ -131,8 +129,6 @@ json app::impl::membership_json(const cl_membership& m) {
                      {"user", related("users", m.user_id)}});
 }
 
-std::vector<cl_organization> app::impl::all_organizations() {
-    return all_rows<cl_organization>("cl_organizations", "id, name, created_at", &read_cl_organization);
-}
+std::vector<cl_organization> app::impl::all_organizations() { return all_rows(cl_organizations_table); }
 
 } // namespace ward_service

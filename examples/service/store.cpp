@@ -90,6 +90,7 @@ cl_membership read_cl_membership(const statement& s) {
     return {s.text(0), s.text(1), s.text(2), s.text(3), s.integer(4) != 0, s.text(5), s.text(6)};
 }
 
+cl_organization read_cl_organization(const statement& s) { return {s.text(0), s.text(1), s.text(2)}; }
 cl_role read_cl_role(const statement& s) { return {s.text(0), s.text(1), s.text(2), s.text(3), s.text(4)}; }
 
 cl_permission read_cl_permission(const statement& s) {
@@ -303,7 +304,7 @@ void store::exec(const char* sql) {
 void store::create_schema_and_seed(unsigned iterations) {
     transaction t(*this);
     exec(schema_sql);
-    t.prepare("INSERT INTO settings VALUES ('token_secret', ?1)").bind(1, base64url_encode(random_bytes(32))).run();
+    t.exec("INSERT INTO settings VALUES ('token_secret', ?1)", base64url_encode(random_bytes(32)));
     const std::string now = timestamp_now();
     // Each person gets their own salt, so no two stored hashes are alike.
     auto hash = [iterations] { return password_hash(demo_password, iterations); };
@@ -315,12 +316,9 @@ void store::create_schema_and_seed(unsigned iterations) {
               "'6f1d2c3b-4a59-4876-9a5b-0c1d2e3f4a5b', 'blog')")
         .run();
     struct person {
-        const char* id;
-        const char* first;
-        const char* last;
-        const char* email;
+        const char *id, *first, *last, *email;
         std::int64_t mask;
-        const char* application;
+        const char* application; ///< null: a global user
     };
     const person people[] = {
         {"15679071-4a5e-41e3-a495-5d93b478257b", "John", "Young", "jyoung@provide.local", 415, nullptr},
@@ -333,8 +331,7 @@ void store::create_schema_and_seed(unsigned iterations) {
          "5d0b7a4e-2f1c-4e8a-9b3d-6c7e8f9a0b1c"},
     };
     for (const person& p : people) {
-        auto s = t.prepare(std::string("INSERT INTO users (") + ident_user_columns +
-                           ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+        auto s = t.prepare(users_table.insert());
         s.bind(1, p.id).bind(2, p.email).bind(3, p.first).bind(4, p.last).bind(5, hash());
         if (p.application) s.bind(6, p.application);
         else s.bind_null(6);
@@ -343,31 +340,26 @@ void store::create_schema_and_seed(unsigned iterations) {
 
     // Commerce Layer Provisioning: acme (John owns it; Bob reads; Sally works the order desk, live)
     // and globex (Kathryn owns it).
-    t.prepare("INSERT INTO cl_organizations VALUES ('org_acme', 'Acme', ?1), ('org_globex', 'Globex', ?1)")
-        .bind(1, now)
-        .run();
-    t.prepare("INSERT INTO cl_roles VALUES "
-              "('role_acme_admin', 'org_acme', 'Admin', 'admin', ?1), "
-              "('role_acme_read_only', 'org_acme', 'Read-only', 'read_only', ?1), "
-              "('role_acme_orders', 'org_acme', 'Order desk', 'custom', ?1), "
-              "('role_globex_admin', 'org_globex', 'Admin', 'admin', ?1), "
-              "('role_globex_read_only', 'org_globex', 'Read-only', 'read_only', ?1)")
-        .bind(1, now)
-        .run();
-    t.prepare("INSERT INTO cl_permissions VALUES "
-              "('perm_acme_orders_1', 'role_acme_orders', 'orders', 1, 1, 1, 0, ?1), "
-              "('perm_acme_orders_2', 'role_acme_orders', 'customers', 0, 1, 0, 0, ?1), "
-              "('perm_acme_orders_3', 'role_acme_orders', 'skus', 0, 1, 0, 0, ?1)")
-        .bind(1, now)
-        .run();
-    t.prepare(
-         "INSERT INTO cl_memberships VALUES "
-         "('mem_acme_john', 'org_acme', '15679071-4a5e-41e3-a495-5d93b478257b', 'role_acme_admin', 1, 'all', ?1), "
-         "('mem_acme_bob', 'org_acme', '45a64d9f-3996-4ab0-9de6-2e8b44ef119c', 'role_acme_read_only', 0, 'all', ?1), "
-         "('mem_acme_sally', 'org_acme', 'efef1044-4958-43bc-903b-28f2bb938037', 'role_acme_orders', 0, 'live', ?1), "
-         "('mem_globex_kathryn', 'org_globex', '0f9e8d7c-6b5a-4c3d-9e2f-1a0b9c8d7e6f', 'role_globex_admin', 1, 'all', ?1)")
-        .bind(1, now)
-        .run();
+    t.exec("INSERT INTO cl_organizations VALUES ('org_acme', 'Acme', ?1), ('org_globex', 'Globex', ?1)", now);
+    t.exec("INSERT INTO cl_roles VALUES "
+           "('role_acme_admin', 'org_acme', 'Admin', 'admin', ?1), "
+           "('role_acme_read_only', 'org_acme', 'Read-only', 'read_only', ?1), "
+           "('role_acme_orders', 'org_acme', 'Order desk', 'custom', ?1), "
+           "('role_globex_admin', 'org_globex', 'Admin', 'admin', ?1), "
+           "('role_globex_read_only', 'org_globex', 'Read-only', 'read_only', ?1)",
+           now);
+    t.exec("INSERT INTO cl_permissions VALUES "
+           "('perm_acme_orders_1', 'role_acme_orders', 'orders', 1, 1, 1, 0, ?1), "
+           "('perm_acme_orders_2', 'role_acme_orders', 'customers', 0, 1, 0, 0, ?1), "
+           "('perm_acme_orders_3', 'role_acme_orders', 'skus', 0, 1, 0, 0, ?1)",
+           now);
+    t.exec(
+        "INSERT INTO cl_memberships VALUES "
+        "('mem_acme_john', 'org_acme', '15679071-4a5e-41e3-a495-5d93b478257b', 'role_acme_admin', 1, 'all', ?1), "
+        "('mem_acme_bob', 'org_acme', '45a64d9f-3996-4ab0-9de6-2e8b44ef119c', 'role_acme_read_only', 0, 'all', ?1), "
+        "('mem_acme_sally', 'org_acme', 'efef1044-4958-43bc-903b-28f2bb938037', 'role_acme_orders', 0, 'live', ?1), "
+        "('mem_globex_kathryn', 'org_globex', '0f9e8d7c-6b5a-4c3d-9e2f-1a0b9c8d7e6f', 'role_globex_admin', 1, 'all', ?1)",
+        now);
 
     // Bluebricks: the ladder's rungs and one custom role; six people in two organizations.
     t.prepare("INSERT INTO bb_organizations VALUES ('org_acme'), ('org_globex')").run();
@@ -378,11 +370,7 @@ void store::create_schema_and_seed(unsigned iterations) {
               "('rol_abCdeFghIjklMnmP', 'API keys', '', 'read:organization_api_key create:organization_api_key')")
         .run();
     struct bb_person {
-        const char* id;
-        const char* org;
-        const char* first;
-        const char* last;
-        const char* email;
+        const char *id, *org, *first, *last, *email;
         std::vector<const char*> roles;
     };
     const bb_person bb_people[] = {
@@ -399,18 +387,9 @@ void store::create_schema_and_seed(unsigned iterations) {
         {"prov0|1234567890", "org_globex", "Pat", "Viewer", "pat@bluebricks.local", {"rol_V13wPoIuYtReWq5e"}},
     };
     for (const bb_person& p : bb_people) {
-        t.prepare(std::string("INSERT INTO bb_users (") + bb_user_columns + ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
-            .bind(1, p.id)
-            .bind(2, p.org)
-            .bind(3, std::string(p.first) + " " + p.last)
-            .bind(4, p.first)
-            .bind(5, p.last)
-            .bind(6, p.email)
-            .bind(7, hash())
-            .bind(8, now)
-            .run();
-        for (const char* r : p.roles)
-            t.prepare("INSERT INTO bb_user_roles VALUES (?1, ?2)").bind(1, p.id).bind(2, r).run();
+        t.exec(bb_users_table.insert(), p.id, p.org, std::string(p.first) + " " + p.last, p.first, p.last, p.email,
+               hash(), now);
+        for (const char* r : p.roles) t.exec("INSERT INTO bb_user_roles VALUES (?1, ?2)", p.id, r);
     }
     t.commit();
 }
@@ -430,7 +409,7 @@ store::transaction::~transaction() {
 
 std::uint64_t store::transaction::bump_version(std::string_view api) {
     const std::string key = "policy_version_" + std::string(api);
-    prepare("UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = ?1").bind(1, key).run();
+    exec("UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = ?1", key);
     auto s = prepare("SELECT CAST(value AS INTEGER) FROM settings WHERE key = ?1");
     s.bind(1, key);
     if (!s.step()) throw store_error("no policy version for " + key);
@@ -457,7 +436,10 @@ void select_into(const store::reader& r, const std::string& sql, std::vector<Row
     for (auto s = r.prepare(sql); s.step();) out.push_back(read(s));
 }
 
-std::string select(const char* columns, const char* rest) { return std::string("SELECT ") + columns + " " + rest; }
+template <class Row>
+void select_into(const store::reader& r, const table<Row>& t, std::string_view rest, std::vector<Row>& out) {
+    select_into(r, t.select(rest), out, t.read);
+}
 
 ident_rows load_ident_rows(const store::reader& r) {
     ident_rows rows;
@@ -469,23 +451,21 @@ ident_rows load_ident_rows(const store::reader& r) {
                 [](const statement& s) {
                     return ident_application{s.text(0), s.text(1), s.text(2)};
                 });
-    select_into(r, select(ident_user_columns, "FROM users ORDER BY created_at, id"), rows.users, &read_ident_user);
+    select_into(r, users_table, "ORDER BY created_at, id", rows.users);
     return rows;
 }
 
 provisioning_rows load_provisioning_rows(const store::reader& r) {
     provisioning_rows rows;
     rows.version = version_of(r, "provisioning");
-    select_into(r, select(ident_user_columns, "FROM users ORDER BY id"), rows.users, &read_ident_user);
+    select_into(r, users_table, "ORDER BY id", rows.users);
     select_into(r, "SELECT id, name, created_at FROM cl_organizations ORDER BY id", rows.organizations,
                 [](const statement& s) {
                     return cl_organization{s.text(0), s.text(1), s.text(2)};
                 });
-    select_into(r, select(cl_role_columns, "FROM cl_roles ORDER BY id"), rows.roles, &read_cl_role);
-    select_into(r, select(cl_permission_columns, "FROM cl_permissions ORDER BY id"), rows.permissions,
-                &read_cl_permission);
-    select_into(r, select(cl_membership_columns, "FROM cl_memberships ORDER BY id"), rows.memberships,
-                &read_cl_membership);
+    select_into(r, cl_roles_table, "ORDER BY id", rows.roles);
+    select_into(r, cl_permissions_table, "ORDER BY id", rows.permissions);
+    select_into(r, cl_memberships_table, "ORDER BY id", rows.memberships);
     return rows;
 }
 
@@ -497,7 +477,7 @@ bluebricks_rows load_bluebricks_rows(const store::reader& r) {
     select_into(r, "SELECT id, name, rung, permissions FROM bb_roles ORDER BY id", rows.roles, [](const statement& s) {
         return bb_role{s.text(0), s.text(1), s.text(2), s.text(3)};
     });
-    select_into(r, select(bb_user_columns, "FROM bb_users ORDER BY id"), rows.users, &read_bb_user);
+    select_into(r, bb_users_table, "ORDER BY id", rows.users);
     select_into(r, "SELECT user_id, role_id FROM bb_user_roles ORDER BY user_id, role_id", rows.user_roles,
                 [](const statement& s) {
                     return bb_user_role{s.text(0), s.text(1)};

@@ -40,6 +40,13 @@ public:
     statement& bind(int index, const std::optional<std::string>& text) {
         return text ? bind(index, std::string_view(*text)) : bind_null(index);
     }
+    /// Binds the arguments to ?1, ?2, ... in order.
+    template <class... A>
+    statement& bind_all(const A&... args) {
+        int index = 0;
+        (bind(++index, args), ...);
+        return *this;
+    }
     /// Steps once: true when a row is ready, false when done. Throws store_error on failure.
     bool step();
     /// Runs a statement that returns no rows.
@@ -154,6 +161,11 @@ public:
         transaction(const transaction&) = delete;
         transaction& operator=(const transaction&) = delete;
         statement prepare(std::string_view sql) { return statement(s_.db_, sql); }
+        /// Runs a statement that returns no rows with the arguments bound to ?1, ?2, ... in order.
+        template <class... A>
+        void exec(std::string_view sql, const A&... args) {
+            prepare(sql).bind_all(args...).run();
+        }
         /// Adds one to the API's policy version, inside this transaction.
         std::uint64_t bump_version(std::string_view api);
         /// One API's rows as this transaction sees them (its own writes included), so a write can
@@ -221,20 +233,48 @@ private:
 
 // ---- row readers shared by the store and the handlers ---------------------------------------------------
 
-inline constexpr const char* ident_user_columns =
-    "id, email, first_name, last_name, password_hash, application_id, permissions, created_at";
 ident_user read_ident_user(const statement& s);
-inline constexpr const char* cl_membership_columns =
-    "id, organization_id, user_id, role_id, owner, access_scope, created_at";
+cl_organization read_cl_organization(const statement& s);
 cl_membership read_cl_membership(const statement& s);
-inline constexpr const char* cl_role_columns = "id, organization_id, name, kind, created_at";
 cl_role read_cl_role(const statement& s);
-inline constexpr const char* cl_permission_columns =
-    "id, role_id, subject_class, can_create, can_read, can_update, can_destroy, created_at";
 cl_permission read_cl_permission(const statement& s);
-inline constexpr const char* bb_user_columns =
-    "id, organization_id, name, first_name, last_name, email, password_hash, created_at";
 bb_user read_bb_user(const statement& s);
+
+/// One table: its name, its columns in the order `read` takes them, and the reader of one row.
+template <class Row>
+struct table {
+    const char* name;
+    const char* columns;
+    Row (*read)(const statement&);
+
+    /// "SELECT <columns> FROM <name> <rest>".
+    std::string select(std::string_view rest) const {
+        return std::string("SELECT ") + columns + " FROM " + name + " " + std::string(rest);
+    }
+    /// "INSERT INTO <name> (<columns>) VALUES (?1, ?2, ...)", one parameter a column.
+    std::string insert() const {
+        std::string sql = std::string("INSERT INTO ") + name + " (" + columns + ") VALUES (?1";
+        int n = 1;
+        for (const char* c = columns; *c; ++c)
+            if (*c == ',') sql += ", ?" + std::to_string(++n);
+        return sql + ")";
+    }
+};
+
+inline constexpr table<ident_user> users_table{
+    "users", "id, email, first_name, last_name, password_hash, application_id, permissions, created_at",
+    &read_ident_user};
+inline constexpr table<cl_organization> cl_organizations_table{"cl_organizations", "id, name, created_at",
+                                                               &read_cl_organization};
+inline constexpr table<cl_membership> cl_memberships_table{
+    "cl_memberships", "id, organization_id, user_id, role_id, owner, access_scope, created_at", &read_cl_membership};
+inline constexpr table<cl_role> cl_roles_table{"cl_roles", "id, organization_id, name, kind, created_at",
+                                               &read_cl_role};
+inline constexpr table<cl_permission> cl_permissions_table{
+    "cl_permissions", "id, role_id, subject_class, can_create, can_read, can_update, can_destroy, created_at",
+    &read_cl_permission};
+inline constexpr table<bb_user> bb_users_table{
+    "bb_users", "id, organization_id, name, first_name, last_name, email, password_hash, created_at", &read_bb_user};
 
 /// The current UTC time as ISO 8601 with milliseconds: "2026-11-23T14:25:29.123Z".
 std::string timestamp_now();

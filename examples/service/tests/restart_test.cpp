@@ -7,6 +7,19 @@
 
 using namespace ward_service_test;
 
+namespace {
+/// A permission row letting `role` read versions and nothing else.
+json versions_read_only(const std::string& role) {
+    return document("permissions",
+                    {{"subject_class", "versions"},
+                     {"can_create", false},
+                     {"can_read", true},
+                     {"can_update", false},
+                     {"can_destroy", false}},
+                    {{"role", "roles", role}});
+}
+} // namespace
+
 TEST_CASE("writes survive a restart on the same database, and decisions follow them", "[restart]") {
     temp_dir dir;
     const std::string db = dir.file("ward.db");
@@ -62,15 +75,7 @@ TEST_CASE("writes survive a restart on the same database, and decisions follow t
                       document("roles", {{"name", "Auditors"}}, {{"organization", "organizations", "org_acme"}}));
         REQUIRE_STATUS(made, 201);
         role = made.json_body["data"]["id"].get<std::string>();
-        REQUIRE_STATUS(http.post("/api/permissions", john,
-                                 document("permissions",
-                                          {{"subject_class", "versions"},
-                                           {"can_create", false},
-                                           {"can_read", true},
-                                           {"can_update", false},
-                                           {"can_destroy", false}},
-                                          {{"role", "roles", role}})),
-                       201);
+        REQUIRE_STATUS(http.post("/api/permissions", john, versions_read_only(role)), 201);
         REQUIRE_STATUS(
             http.patch("/api/organizations/org_acme", john, document("organizations", {{"name", "Acme Restarted"}})),
             200);
@@ -146,15 +151,7 @@ TEST_CASE("writes survive a restart on the same database, and decisions follow t
         REQUIRE_STATUS(perms, 200);
         CHECK(perms.json_body["data"].size() == 4);
         // The role's single permission is still one per subject.
-        CHECK_ERROR(http.post("/api/permissions", john,
-                              document("permissions",
-                                       {{"subject_class", "versions"},
-                                        {"can_create", false},
-                                        {"can_read", true},
-                                        {"can_update", false},
-                                        {"can_destroy", false}},
-                                       {{"role", "roles", role}})),
-                    409, "duplicate_subject");
+        CHECK_ERROR(http.post("/api/permissions", john, versions_read_only(role)), 409, "duplicate_subject");
         // As read-only, Mae reads Acme's four roles; moved to the new role (versions only), none.
         const response read_only = http.get("/api/roles", mae);
         REQUIRE_STATUS(read_only, 200);

@@ -15,6 +15,24 @@ std::string app_token(const fixture& f, const char* application) {
 std::string provisioning(fixture& f, const std::string& email) {
     return login(f.http, email, seeded_password, "provisioning");
 }
+/// The seeded Provisioning users' tokens: John owns org_acme (admin), Bob reads it (read_only),
+/// Sally works its order desk, Kathryn owns org_globex (admin).
+struct provisioning_users {
+    std::string john, bob, sally, kathryn;
+};
+provisioning_users provisioning_logins(fixture& f) {
+    return {provisioning(f, seeded::john_email), provisioning(f, seeded::bob_email),
+            provisioning(f, seeded::sally_email), provisioning(f, seeded::kathryn_email)};
+}
+/// The ids `path` lists for `token`, after checking it answered 200 with a list (bare, or a JSON:API
+/// document's data).
+std::vector<std::string> listed(fixture& f, const std::string& path, const std::string& token) {
+    const response r = f.http.get(path, token);
+    REQUIRE_STATUS(r, 200);
+    const json& body = r.json_body;
+    REQUIRE((body.is_array() || (body.is_object() && body.contains("data") && body["data"].is_array())));
+    return ids_of(body);
+}
 std::string bluebricks(fixture& f, const std::string& name) {
     return login(f.http, name + "@bluebricks.local", seeded_password, "bluebricks");
 }
@@ -45,6 +63,16 @@ json stored_memberships(const std::string& db) {
     return out;
 }
 
+/// POSTs a permission row (`permission_document`'s arguments) as `token` and checks it is refused
+/// with `status` and `error`.
+void check_row_refused(fixture& f, const std::string& token, const std::string& role, const std::string& subject,
+                       bool can_create, bool can_read, bool can_update, bool can_destroy, int status,
+                       const std::string& error) {
+    INFO(role << " " << subject);
+    CHECK_ERROR(f.http.post("/api/permissions", token,
+                            permission_document(role, subject, can_create, can_read, can_update, can_destroy)),
+                status, error);
+}
 } // namespace
 
 // ==== provide ident ==================================================================================
@@ -57,9 +85,7 @@ TEST_CASE("ident: GET /api/v1/users needs ListUsers (or Sudo) at the caller's ho
     SECTION("users: ListUsers or Sudo at the platform lists everyone") {
         for (const char* email : {seeded::bob_email, seeded::kathryn_email}) {
             INFO(email);
-            const response r = f.http.get("/api/v1/users", login(f.http, email));
-            REQUIRE_STATUS(r, 200);
-            CHECK(ids_of(r.json_body) == everyone);
+            CHECK(listed(f, "/api/v1/users", login(f.http, email)) == everyone);
         }
     }
     SECTION("users without ListUsers: 403 with ward's reason") {
@@ -71,12 +97,8 @@ TEST_CASE("ident: GET /api/v1/users needs ListUsers (or Sudo) at the caller's ho
         }
     }
     SECTION("an application token sees only its application's users") {
-        const response shop = f.http.get("/api/v1/users", app_token(f, seeded::shop));
-        REQUIRE_STATUS(shop, 200);
-        CHECK(ids_of(shop.json_body) == std::vector<std::string>{seeded::sally});
-        const response blog = f.http.get("/api/v1/users", app_token(f, seeded::blog));
-        REQUIRE_STATUS(blog, 200);
-        CHECK(ids_of(blog.json_body) == std::vector<std::string>{seeded::guion});
+        CHECK(listed(f, "/api/v1/users", app_token(f, seeded::shop)) == std::vector<std::string>{seeded::sally});
+        CHECK(listed(f, "/api/v1/users", app_token(f, seeded::blog)) == std::vector<std::string>{seeded::guion});
     }
     SECTION("an organization token (30) has no ListUsers") {
         const std::string org = mint(f.db, "ident", std::string("organization:") + seeded::organization);
@@ -378,9 +400,7 @@ TEST_CASE("ident: DELETE /api/v1/users/{id}", "[rules]") {
                     401, "invalid_token");
 
         CHECK_STATUS(f.http.del(user_path(seeded::sally), app_token(f, seeded::shop)), 204);
-        const response list = f.http.get("/api/v1/users", kathryn);
-        REQUIRE_STATUS(list, 200);
-        CHECK(ids_of(list.json_body) == sorted({seeded::john, seeded::kathryn, seeded::guion}));
+        CHECK(listed(f, "/api/v1/users", kathryn) == sorted({seeded::john, seeded::kathryn, seeded::guion}));
     }
     SECTION("409 while the user owns a provisioning organization") {
         const auto before = database(f.db).dump();
@@ -393,24 +413,15 @@ TEST_CASE("ident: DELETE /api/v1/users/{id}", "[rules]") {
 
 TEST_CASE("provisioning: organizations", "[rules]") {
     fixture f;
-    const std::string john = provisioning(f, seeded::john_email);       // org_acme owner, admin
-    const std::string bob = provisioning(f, seeded::bob_email);         // org_acme read_only
-    const std::string sally = provisioning(f, seeded::sally_email);     // org_acme Order desk
-    const std::string kathryn = provisioning(f, seeded::kathryn_email); // org_globex owner, admin
+    const auto [john, bob, sally, kathryn] = provisioning_logins(f);
 
     SECTION("reading: admin and read_only members; another organization's record is 404") {
         for (const std::string* t : {&john, &bob}) {
             INFO((t == &bob ? "bob" : "john"));
-            const response r = f.http.get("/api/organizations", *t);
-            REQUIRE_STATUS(r, 200);
-            CHECK(ids_of(r.json_body) == std::vector<std::string>{"org_acme"});
+            CHECK(listed(f, "/api/organizations", *t) == std::vector<std::string>{"org_acme"});
         }
-        const response k = f.http.get("/api/organizations", kathryn);
-        REQUIRE_STATUS(k, 200);
-        CHECK(ids_of(k.json_body) == std::vector<std::string>{"org_globex"});
-        const response guion = f.http.get("/api/organizations", provisioning(f, seeded::guion_email));
-        REQUIRE_STATUS(guion, 200);
-        CHECK(guion.json_body["data"] == json::array());
+        CHECK(listed(f, "/api/organizations", kathryn) == std::vector<std::string>{"org_globex"});
+        CHECK(listed(f, "/api/organizations", provisioning(f, seeded::guion_email)).empty());
 
         const response one = f.http.get("/api/organizations/org_acme", bob);
         REQUIRE_STATUS(one, 200);
@@ -423,17 +434,13 @@ TEST_CASE("provisioning: organizations", "[rules]") {
     }
     SECTION("a custom role reads the organization only through a permission on organizations") {
         // Order desk (Sally, access scope live) has no organizations row: an empty list, and 401.
-        const response none = f.http.get("/api/organizations", sally);
-        REQUIRE_STATUS(none, 200);
-        CHECK(none.json_body["data"] == json::array());
+        CHECK(listed(f, "/api/organizations", sally).empty());
         CHECK_CL_DENIED(f.http.get("/api/organizations/org_acme", sally));
         REQUIRE_STATUS(f.http.post("/api/permissions", john,
                                    permission_document("role_acme_orders", "organizations", false, true, false, false)),
                        201);
         // With the row, Sally reads her organization (her membership is still live-only).
-        const response listed = f.http.get("/api/organizations", sally);
-        REQUIRE_STATUS(listed, 200);
-        CHECK(ids_of(listed.json_body) == std::vector<std::string>{"org_acme"});
+        CHECK(listed(f, "/api/organizations", sally) == std::vector<std::string>{"org_acme"});
         CHECK_STATUS(f.http.get("/api/organizations/org_acme", sally), 200);
         // Read, not update.
         CHECK_CL_DENIED(
@@ -475,9 +482,7 @@ TEST_CASE("provisioning: organizations", "[rules]") {
         CHECK(id.rfind("org_", 0) == 0);
         CHECK(r.json_body["data"]["attributes"]["name"] == "Blue Origin");
 
-        const response orgs = f.http.get("/api/organizations", guion);
-        REQUIRE_STATUS(orgs, 200);
-        CHECK(ids_of(orgs.json_body) == std::vector<std::string>{id});
+        CHECK(listed(f, "/api/organizations", guion) == std::vector<std::string>{id});
         const response roles = f.http.get("/api/roles", guion);
         REQUIRE_STATUS(roles, 200);
         REQUIRE(roles.json_body["data"].size() == 2);
@@ -500,16 +505,11 @@ TEST_CASE("provisioning: organizations", "[rules]") {
 
 TEST_CASE("provisioning: memberships", "[rules]") {
     fixture f;
-    const std::string john = provisioning(f, seeded::john_email);
-    const std::string bob = provisioning(f, seeded::bob_email);
-    const std::string sally = provisioning(f, seeded::sally_email);
-    const std::string kathryn = provisioning(f, seeded::kathryn_email);
+    const auto [john, bob, sally, kathryn] = provisioning_logins(f);
 
     SECTION("reading needs memberships.read in the membership's organization") {
         for (const std::string* t : {&john, &bob}) {
-            const response r = f.http.get("/api/memberships", *t);
-            REQUIRE_STATUS(r, 200);
-            CHECK(ids_of(r.json_body) == sorted({"mem_acme_john", "mem_acme_bob", "mem_acme_sally"}));
+            CHECK(listed(f, "/api/memberships", *t) == sorted({"mem_acme_john", "mem_acme_bob", "mem_acme_sally"}));
         }
         const response one = f.http.get("/api/memberships/mem_acme_sally", bob);
         REQUIRE_STATUS(one, 200);
@@ -519,9 +519,7 @@ TEST_CASE("provisioning: memberships", "[rules]") {
         CHECK_ERROR(f.http.get("/api/memberships/mem_acme_john", kathryn), 404, "not_found");
         CHECK_ERROR(f.http.get("/api/memberships/mem_globex_kathryn", john), 404, "not_found");
         // Sally's Order desk role has no memberships row: she sees her own membership only.
-        const response own = f.http.get("/api/memberships", sally);
-        REQUIRE_STATUS(own, 200);
-        CHECK(ids_of(own.json_body) == std::vector<std::string>{"mem_acme_sally"});
+        CHECK(listed(f, "/api/memberships", sally) == std::vector<std::string>{"mem_acme_sally"});
         CHECK_CL_DENIED(f.http.get("/api/memberships/mem_acme_john", sally));
     }
     SECTION("creating: admins only; 422 unknown user or another organization's role; 409 already a member") {
@@ -551,9 +549,7 @@ TEST_CASE("provisioning: memberships", "[rules]") {
         CHECK(m["attributes"]["owner"] == false);
         CHECK(m["relationships"]["role"]["data"]["id"] == "role_acme_read_only");
         // Kathryn now reads Acme, but cannot update it.
-        const response orgs = f.http.get("/api/organizations", kathryn);
-        REQUIRE_STATUS(orgs, 200);
-        CHECK(ids_of(orgs.json_body) == sorted({"org_acme", "org_globex"}));
+        CHECK(listed(f, "/api/organizations", kathryn) == sorted({"org_acme", "org_globex"}));
         CHECK_CL_DENIED(
             f.http.patch("/api/organizations/org_acme", kathryn, document("organizations", {{"name", "K"}})));
     }
@@ -608,32 +604,22 @@ TEST_CASE("provisioning: memberships", "[rules]") {
 
         CHECK_STATUS(f.http.del("/api/memberships/mem_acme_sally", sally), 204);
         CHECK_STATUS(f.http.del("/api/memberships/mem_acme_bob", john), 204);
-        const response r = f.http.get("/api/memberships", john);
-        REQUIRE_STATUS(r, 200);
-        CHECK(ids_of(r.json_body) == std::vector<std::string>{"mem_acme_john"});
+        CHECK(listed(f, "/api/memberships", john) == std::vector<std::string>{"mem_acme_john"});
         // Bob is no longer a member: Acme is gone from his list.
-        const response orgs = f.http.get("/api/organizations", bob);
-        REQUIRE_STATUS(orgs, 200);
-        CHECK(orgs.json_body["data"] == json::array());
+        CHECK(listed(f, "/api/organizations", bob).empty());
     }
 }
 
 TEST_CASE("provisioning: roles and permissions", "[rules]") {
     fixture f;
-    const std::string john = provisioning(f, seeded::john_email);
-    const std::string bob = provisioning(f, seeded::bob_email);
-    const std::string sally = provisioning(f, seeded::sally_email);
-    const std::string kathryn = provisioning(f, seeded::kathryn_email);
+    const auto [john, bob, sally, kathryn] = provisioning_logins(f);
 
     SECTION("roles: read by admins and read_only members; created and updated by admins; new roles are custom") {
         for (const std::string* t : {&john, &bob}) {
-            const response r = f.http.get("/api/roles", *t);
-            REQUIRE_STATUS(r, 200);
-            CHECK(ids_of(r.json_body) == sorted({"role_acme_admin", "role_acme_read_only", "role_acme_orders"}));
+            CHECK(listed(f, "/api/roles", *t) ==
+                  sorted({"role_acme_admin", "role_acme_read_only", "role_acme_orders"}));
         }
-        const response none = f.http.get("/api/roles", sally);
-        REQUIRE_STATUS(none, 200);
-        CHECK(none.json_body["data"] == json::array());
+        CHECK(listed(f, "/api/roles", sally).empty());
         CHECK_CL_DENIED(f.http.get("/api/roles/role_acme_admin", sally));
         CHECK_ERROR(f.http.get("/api/roles/role_acme_admin", kathryn), 404, "not_found");
 
@@ -659,12 +645,9 @@ TEST_CASE("provisioning: roles and permissions", "[rules]") {
         CHECK(database(f.db).query("SELECT count(*) FROM cl_roles")[0][0] == "6");
     }
     SECTION("permissions: only custom roles, one per subject per role, DELETE 405") {
-        const response list = f.http.get("/api/permissions", john);
-        REQUIRE_STATUS(list, 200);
-        CHECK(ids_of(list.json_body) == sorted({"perm_acme_orders_1", "perm_acme_orders_2", "perm_acme_orders_3"}));
-        const response globex = f.http.get("/api/permissions", kathryn);
-        REQUIRE_STATUS(globex, 200);
-        CHECK(globex.json_body["data"] == json::array());
+        CHECK(listed(f, "/api/permissions", john) ==
+              sorted({"perm_acme_orders_1", "perm_acme_orders_2", "perm_acme_orders_3"}));
+        CHECK(listed(f, "/api/permissions", kathryn).empty());
         CHECK_ERROR(f.http.get("/api/permissions/perm_acme_orders_1", kathryn), 404, "not_found");
         const response one = f.http.get("/api/permissions/perm_acme_orders_1", bob);
         REQUIRE_STATUS(one, 200);
@@ -675,19 +658,11 @@ TEST_CASE("provisioning: roles and permissions", "[rules]") {
         const auto before = database(f.db).dump();
         CHECK_CL_DENIED(f.http.post("/api/permissions", bob,
                                     permission_document("role_acme_orders", "markets", false, true, false, false)));
-        CHECK_ERROR(f.http.post("/api/permissions", john,
-                                permission_document("role_acme_orders", "orders", false, true, false, false)),
-                    409, "duplicate_subject");
-        CHECK_ERROR(f.http.post("/api/permissions", john,
-                                permission_document("role_acme_admin", "markets", false, true, false, false)),
-                    422, "not_custom");
-        CHECK_ERROR(f.http.post("/api/permissions", john,
-                                permission_document("role_acme_orders", "spaceships", false, true, false, false)),
-                    422, "unknown_subject");
+        check_row_refused(f, john, "role_acme_orders", "orders", false, true, false, false, 409, "duplicate_subject");
+        check_row_refused(f, john, "role_acme_admin", "markets", false, true, false, false, 422, "not_custom");
+        check_row_refused(f, john, "role_acme_orders", "spaceships", false, true, false, false, 422, "unknown_subject");
         // Another organization's role is an unknown role to Kathryn.
-        CHECK_ERROR(f.http.post("/api/permissions", kathryn,
-                                permission_document("role_acme_orders", "markets", false, true, false, false)),
-                    422, "unknown_role");
+        check_row_refused(f, kathryn, "role_acme_orders", "markets", false, true, false, false, 422, "unknown_role");
         CHECK_ERROR(f.http.del("/api/permissions/perm_acme_orders_1", john), 405, "method_not_allowed");
         CHECK_CL_DENIED(
             f.http.patch("/api/permissions/perm_acme_orders_1", bob, document("permissions", {{"can_destroy", true}})));
@@ -718,9 +693,7 @@ TEST_CASE("provisioning: roles and permissions", "[rules]") {
         REQUIRE_STATUS(f.http.post("/api/permissions", john,
                                    permission_document("role_acme_orders", "roles", false, true, false, false)),
                        201);
-        const response members = f.http.get("/api/memberships", sally);
-        REQUIRE_STATUS(members, 200);
-        CHECK(ids_of(members.json_body) == sorted({"mem_acme_john", "mem_acme_bob", "mem_acme_sally"}));
+        CHECK(listed(f, "/api/memberships", sally) == sorted({"mem_acme_john", "mem_acme_bob", "mem_acme_sally"}));
         CHECK_STATUS(f.http.get("/api/memberships/mem_acme_bob", sally), 200);
         const response roles = f.http.get("/api/roles", sally);
         REQUIRE_STATUS(roles, 200);
@@ -759,12 +732,10 @@ TEST_CASE("provisioning: roles and permissions", "[rules]") {
         const auto before = database(f.db).dump();
         // Sally (Order desk, live) holds neither organizations.update nor memberships.update, nor
         // orders.destroy: she cannot write them into her own role.
-        CHECK_ERROR(f.http.post("/api/permissions", sally,
-                                permission_document("role_acme_orders", "organizations", false, false, true, false)),
-                    401, "beyond_own_permissions");
-        CHECK_ERROR(f.http.post("/api/permissions", sally,
-                                permission_document("role_acme_orders", "memberships", false, true, true, false)),
-                    401, "beyond_own_permissions");
+        check_row_refused(f, sally, "role_acme_orders", "organizations", false, false, true, false, 401,
+                          "beyond_own_permissions");
+        check_row_refused(f, sally, "role_acme_orders", "memberships", false, true, true, false, 401,
+                          "beyond_own_permissions");
         CHECK_ERROR(f.http.patch("/api/permissions/perm_acme_orders_1", sally,
                                  document("permissions", {{"can_destroy", true}})),
                     401, "beyond_own_permissions");
