@@ -17,10 +17,21 @@
 #include <initializer_list>
 #include <iterator>
 #include <string_view>
+#include <type_traits>
 
 namespace ward {
 
 namespace detail {
+
+/// An item of a list of names as a string_view; a null `const char*` is an empty item (refused or
+/// skipped like any empty item), never a null dereference.
+template <class T>
+constexpr std::string_view as_name(const T& item) noexcept {
+    if constexpr (std::is_pointer_v<T>) {
+        if (item == nullptr) return {};
+    }
+    return std::string_view(item);
+}
 
 /// Checks one name's bytes; returns the offset of the first invalid byte, or npos.
 constexpr std::size_t first_invalid_char(std::string_view s) noexcept {
@@ -76,7 +87,7 @@ inline void ward_permissions_literal_is_not_valid_for_the_vocabulary() noexcept 
 /// an error: empty_input, input_too_long, invalid_character (position = the byte), unknown_name.
 /// Matching is exact and case-sensitive ("READ:users" is unknown).
 template <class P>
-constexpr parse_result<permission_set<P>> parse_name(std::string_view name) noexcept {
+[[nodiscard]] constexpr parse_result<permission_set<P>> parse_name(std::string_view name) noexcept {
     if (name.empty()) return {{}, errc::empty_input, 0, 0};
     detail::name_parser<P> p{parse_mode::strict};
     std::size_t bad = 0;
@@ -96,8 +107,8 @@ constexpr parse_result<permission_set<P>> parse_name(std::string_view name) noex
 ///   non-ASCII) is errc::invalid_character at its offset, and input longer than
 ///   WARD_MAX_INPUT_LENGTH is errc::input_too_long.
 template <class P>
-constexpr parse_result<permission_set<P>> parse_scope(std::string_view s,
-                                                      parse_mode mode = parse_mode::strict) noexcept {
+[[nodiscard]] constexpr parse_result<permission_set<P>> parse_scope(std::string_view s,
+                                                                    parse_mode mode = parse_mode::strict) noexcept {
     if (s.size() > WARD_MAX_INPUT_LENGTH) return {{}, errc::input_too_long, WARD_MAX_INPUT_LENGTH, 0};
     if (s.empty()) return {{}, errc::ok, 0, 0};
     detail::name_parser<P> p{mode};
@@ -112,14 +123,25 @@ constexpr parse_result<permission_set<P>> parse_scope(std::string_view s,
 /// Parses names the caller already split (a JSON array's items, a database column's values).
 /// Each item must be exactly one name. Errors are as for parse_scope; `position` is the index of
 /// the bad item. An empty sequence is an empty set.
+///
+/// WARD_MAX_INPUT_LENGTH bounds the whole list, not each item: the list counts as its items joined
+/// by single spaces (the scope string it stands for), so n items of total length L count
+/// L + n - 1 bytes. The item at which that total first exceeds the limit is errc::input_too_long
+/// at its index, in both modes, before it is scanned.
 template <class P, class InputIt>
-constexpr parse_result<permission_set<P>> parse_names(InputIt first, InputIt last,
-                                                      parse_mode mode = parse_mode::strict) noexcept {
+[[nodiscard]] constexpr parse_result<permission_set<P>> parse_names(InputIt first, InputIt last,
+                                                                    parse_mode mode = parse_mode::strict) noexcept {
     detail::name_parser<P> p{mode};
     std::size_t index = 0;
+    std::size_t total = 0; // bytes so far, a space counted between items; never above the limit
     for (; first != last; ++first, ++index) {
+        const std::string_view item = detail::as_name(*first);
+        const std::size_t separator = index == 0 ? 0 : 1;
+        if (item.size() > WARD_MAX_INPUT_LENGTH || total + separator + item.size() > WARD_MAX_INPUT_LENGTH)
+            return {{}, errc::input_too_long, index, 0};
+        total += separator + item.size();
         std::size_t bad = 0;
-        const errc e = p.add(std::string_view(*first), bad);
+        const errc e = p.add(item, bad);
         if (e != errc::ok) return {{}, e, index, 0};
     }
     return {p.value, errc::ok, 0, p.skipped};
@@ -127,35 +149,45 @@ constexpr parse_result<permission_set<P>> parse_names(InputIt first, InputIt las
 
 /// parse_names over a whole range (anything with begin/end whose items convert to string_view).
 template <class P, class Range>
-constexpr parse_result<permission_set<P>> parse_names(const Range& r, parse_mode mode = parse_mode::strict) noexcept {
+[[nodiscard]] constexpr parse_result<permission_set<P>> parse_names(const Range& r,
+                                                                    parse_mode mode = parse_mode::strict) noexcept {
     using std::begin;
     using std::end;
     return parse_names<P>(begin(r), end(r), mode);
 }
 
 template <class P>
-constexpr parse_result<permission_set<P>> parse_names(std::initializer_list<std::string_view> r,
-                                                      parse_mode mode = parse_mode::strict) noexcept {
+[[nodiscard]] constexpr parse_result<permission_set<P>> parse_names(std::initializer_list<std::string_view> r,
+                                                                    parse_mode mode = parse_mode::strict) noexcept {
     return parse_names<P>(r.begin(), r.end(), mode);
 }
 
 /// Decodes an integer mask (vocabularies of at most 64 bits); an undefined bit is errc::unknown_bit.
 template <class P>
-constexpr parse_result<permission_set<P>> parse_integer(std::uint64_t mask) noexcept {
+[[nodiscard]] constexpr parse_result<permission_set<P>> parse_integer(std::uint64_t mask) noexcept {
     return permission_set<P>::from_integer(mask);
 }
 
 /// Decodes an integer mask written in decimal ("415"), as a numeric claim arrives in raw JSON text.
-/// Only ASCII digits: no sign, no space, no exponent. Overflow of 64 bits is value_out_of_range.
+/// The text must be a JSON non-negative integer: ASCII digits only (no sign, space, fraction or
+/// exponent) and no leading zero ("0" is zero; "0415" is refused). Errors, first match wins:
+/// - empty text: errc::empty_input;
+/// - more than WARD_MAX_INPUT_LENGTH bytes: errc::input_too_long (position = the limit);
+/// - not a number at all: errc::malformed at the first byte that is not a digit, or at 1 for a
+///   leading zero (the byte a JSON parser stops at), whatever the text's length;
+/// - a number above 2^64 - 1: errc::value_out_of_range at the digit where it overflows;
+/// - a value with a bit the vocabulary does not define: errc::unknown_bit at that bit.
 template <class P>
-constexpr parse_result<permission_set<P>> parse_integer(std::string_view digits) noexcept {
+[[nodiscard]] constexpr parse_result<permission_set<P>> parse_integer(std::string_view digits) noexcept {
     if (digits.empty()) return {{}, errc::empty_input, 0, 0};
-    if (digits.size() > 20) return {{}, errc::value_out_of_range, 20, 0};
+    if (digits.size() > WARD_MAX_INPUT_LENGTH) return {{}, errc::input_too_long, WARD_MAX_INPUT_LENGTH, 0};
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (digits[i] < '0' || digits[i] > '9') return {{}, errc::malformed, i, 0};
+        if (i == 1 && digits[0] == '0') return {{}, errc::malformed, 1, 0};
+    }
     std::uint64_t v = 0;
     for (std::size_t i = 0; i < digits.size(); ++i) {
-        const char c = digits[i];
-        if (c < '0' || c > '9') return {{}, errc::malformed, i, 0};
-        const auto d = static_cast<std::uint64_t>(c - '0');
+        const auto d = static_cast<std::uint64_t>(digits[i] - '0');
         if (v > (UINT64_MAX - d) / 10) return {{}, errc::value_out_of_range, i, 0};
         v = v * 10 + d;
     }
@@ -168,7 +200,7 @@ constexpr parse_result<permission_set<P>> parse_integer(std::string_view digits)
 /// ward_permissions_literal_is_not_valid_for_the_vocabulary). At run time such input yields an
 /// empty set, which grants nothing and, as a requirement, is refused by every check.
 template <class P>
-constexpr permission_set<P> permissions(std::string_view scope_string) noexcept {
+[[nodiscard]] constexpr permission_set<P> permissions(std::string_view scope_string) noexcept {
     const auto r = parse_scope<P>(scope_string);
     if (!r) {
         detail::ward_permissions_literal_is_not_valid_for_the_vocabulary();

@@ -313,7 +313,6 @@ TEST_CASE("parse_integer: numbers and decimal strings", "[parse][integer]") {
     const auto zero = ward::parse_integer<ident>("0");
     REQUIRE(zero);
     CHECK(zero.value.none());
-    CHECK(ward::parse_integer<ident>("000415").value == default_user);
 
     check_error(ward::parse_integer<ident>(""), errc::empty_input, 0);
     check_error(ward::parse_integer<ident>("-1"), errc::malformed, 0);
@@ -336,6 +335,74 @@ TEST_CASE("parse_integer: numbers and decimal strings", "[parse][integer]") {
     const auto max64 = ward::parse_integer<wt::v64>("18446744073709551615");
     REQUIRE(max64);
     CHECK(max64.value == ward::permission_set<wt::v64>::all());
+}
+
+TEST_CASE("parse_integer: decimal text is a JSON integer; malformed before out of range", "[parse][integer]") {
+    // Leading zeros: JSON forbids them, so they are malformed at the byte after the zero, however
+    // small the value and however long the text.
+    check_error(ward::parse_integer<ident>("0415"), errc::malformed, 1);
+    check_error(ward::parse_integer<ident>("00"), errc::malformed, 1);
+    check_error(ward::parse_integer<ident>("000415"), errc::malformed, 1);
+    const std::string padded = std::string(25, '0') + "415"; // its value fits 64 bits
+    check_error(ward::parse_integer<ident>(padded), errc::malformed, 1);
+    // Text that is not a number at all is malformed, even past 20 digits.
+    check_error(ward::parse_integer<ident>("12345678901234567890x"), errc::malformed, 20);
+    check_error(ward::parse_integer<ident>("99999999999999999999999-"), errc::malformed, 23);
+    check_error(ward::parse_integer<ident>("0x"), errc::malformed, 1);
+    // A number that does not fit stays value_out_of_range, at the digit where it overflows.
+    check_error(ward::parse_integer<ident>("123456789012345678901"), errc::value_out_of_range, 20);
+    const std::string huge = "1" + std::string(WARD_MAX_INPUT_LENGTH - 1, '0');
+    check_error(ward::parse_integer<ident>(huge), errc::value_out_of_range, 20);
+    // Past WARD_MAX_INPUT_LENGTH: refused before it is scanned.
+    check_error(ward::parse_integer<ident>(huge + "0"), errc::input_too_long, WARD_MAX_INPUT_LENGTH);
+    const std::string junk(WARD_MAX_INPUT_LENGTH + 1, 'x');
+    check_error(ward::parse_integer<ident>(junk), errc::input_too_long, WARD_MAX_INPUT_LENGTH);
+    // A single zero and numbers without leading zeros are fine.
+    REQUIRE(ward::parse_integer<ident>("0"));
+    CHECK(ward::parse_integer<ident>("0").value.none());
+    REQUIRE(ward::parse_integer<ident>("415"));
+    REQUIRE(ward::parse_integer<ident>("10"));
+    static_assert(ward::parse_integer<ident>("0415").ec == errc::malformed);
+}
+
+// ---- the whole input of one call is bounded ---------------------------------------------------------
+
+TEST_CASE("parse_names: WARD_MAX_INPUT_LENGTH bounds the whole list, not each item", "[parse][names]") {
+    // 100,000 bytes of short, valid names: every item is short, the list is not.
+    std::vector<std::string> many;
+    std::size_t bytes = 0;
+    while (bytes < 100000) {
+        many.emplace_back("read:users");
+        bytes += 11;
+    }
+    check_error(ward::parse_names<bb>(many), errc::input_too_long, (WARD_MAX_INPUT_LENGTH + 1) / 11);
+    check_error(ward::parse_names<bb>(many, parse_mode::lenient), errc::input_too_long,
+                (WARD_MAX_INPUT_LENGTH + 1) / 11);
+    check_error(ward::parse_names<bb>(many.begin(), many.end()), errc::input_too_long,
+                (WARD_MAX_INPUT_LENGTH + 1) / 11);
+
+    // Exactly the limit, counted as the items joined by single spaces, is accepted; one byte more
+    // is not. Two items: a + 1 + b bytes.
+    const std::string a(WARD_MAX_INPUT_LENGTH - 11, 'x');
+    const std::vector<std::string> at_limit{"read:users", a};
+    REQUIRE(10 + 1 + a.size() == WARD_MAX_INPUT_LENGTH);
+    const auto ok = ward::parse_names<bb>(at_limit, parse_mode::lenient);
+    REQUIRE(ok);
+    CHECK(ok.value == bset{read_users});
+    CHECK(ok.skipped == 1);
+    const std::vector<std::string> over{"read:users", a + "x"};
+    check_error(ward::parse_names<bb>(over, parse_mode::lenient), errc::input_too_long, 1);
+
+    // Empty items count their separators too: a list of empty strings cannot be endless.
+    const std::vector<std::string_view> empties(WARD_MAX_INPUT_LENGTH + 2);
+    check_error(ward::parse_names<bb>(empties, parse_mode::lenient), errc::input_too_long, WARD_MAX_INPUT_LENGTH + 1);
+
+    // A null C string is an empty item, never a crash.
+    const char* with_null[] = {"read:users", nullptr};
+    check_error(ward::parse_names<bb>(with_null), errc::empty_name, 1);
+    const auto lenient_null = ward::parse_names<bb>(with_null, parse_mode::lenient);
+    REQUIRE(lenient_null);
+    CHECK(lenient_null.value == bset{read_users});
 }
 
 // ---- permissions<P>() at run time -------------------------------------------------------------------
