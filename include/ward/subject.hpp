@@ -20,7 +20,7 @@ namespace ward {
 enum class principal_kind : unsigned char { user, application, organization, api_credential, token, invite };
 
 /// The kind as a subject spells it ("user", "api_credential", ...).
-constexpr std::string_view to_string(principal_kind k) noexcept {
+[[nodiscard]] constexpr std::string_view to_string(principal_kind k) noexcept {
     switch (k) {
     case principal_kind::user: return "user";
     case principal_kind::application: return "application";
@@ -63,7 +63,9 @@ constexpr bool principal_kind_from(std::string_view s, principal_kind& k) noexce
 /// holds only [A-Za-z0-9._@+=~-]. Anything else is an error: empty_input, input_too_long,
 /// malformed (no separator, empty part; position = where), unknown_kind (position 0),
 /// invalid_character (position = the byte).
-constexpr parse_result<subject> parse_subject(std::string_view s) noexcept {
+/// Kinds and providers are lower case, [a-z0-9_-], and never folded: `USER:abc` and `Auth0|abc`
+/// are invalid_character at their first upper-case byte. Ids are case-sensitive as given.
+[[nodiscard]] constexpr parse_result<subject> parse_subject(std::string_view s) noexcept {
     if (s.empty()) return {{}, errc::empty_input, 0, 0};
     if (s.size() > WARD_MAX_ID_LENGTH) return {{}, errc::input_too_long, WARD_MAX_ID_LENGTH, 0};
     std::size_t sep = 0;
@@ -96,20 +98,26 @@ struct scope_restriction {
     std::string_view value;     ///< [A-Za-z0-9._~-]+
 };
 
-/// Parses one scope restriction. Errors: empty_input, input_too_long, malformed (a part is
-/// missing or empty; position = where), unknown_kind (attribute other than id/code),
-/// invalid_character.
-constexpr parse_result<scope_restriction> parse_scope_restriction(std::string_view s) noexcept {
+/// Parses one scope restriction: exactly three parts, `resource:attribute:value`. Errors:
+/// empty_input, input_too_long, malformed (a part is missing or empty; position = where: the end
+/// of the input when there is no second ':', as in the legacy `market:1234` or in `market:all`,
+/// which are refused), unknown_kind (attribute other than id/code), invalid_character (an
+/// upper-case resource or attribute too: `MARKET:id:x` is refused at 0). A value is opaque: `all`
+/// in `market:id:all` is an id like any other, never a wildcard.
+[[nodiscard]] constexpr parse_result<scope_restriction> parse_scope_restriction(std::string_view s) noexcept {
     if (s.empty()) return {{}, errc::empty_input, 0, 0};
     if (s.size() > WARD_MAX_ID_LENGTH) return {{}, errc::input_too_long, WARD_MAX_ID_LENGTH, 0};
     std::size_t a = 0;
     for (; a < s.size() && s[a] != ':'; ++a)
         if (!detail::is_lower_kind_char(s[a])) return {{}, errc::invalid_character, a, 0};
     if (a == 0 || a == s.size()) return {{}, errc::malformed, a, 0};
-    std::size_t b = a + 1;
-    for (; b < s.size() && s[b] != ':'; ++b)
-        if (!detail::is_lower_kind_char(s[b])) return {{}, errc::invalid_character, b, 0};
-    if (b == a + 1 || b == s.size()) return {{}, errc::malformed, b, 0};
+    // Two parts ("market:1234", the legacy form, or "market:all") are malformed at the end, where
+    // the third part is missing: ward does not guess an attribute, and "all" is no wildcard.
+    const std::size_t b = s.find(':', a + 1);
+    if (b == std::string_view::npos) return {{}, errc::malformed, s.size(), 0};
+    for (std::size_t i = a + 1; i < b; ++i)
+        if (!detail::is_lower_kind_char(s[i])) return {{}, errc::invalid_character, i, 0};
+    if (b == a + 1) return {{}, errc::malformed, b, 0};
     scope_restriction r{s.substr(0, a), s.substr(a + 1, b - a - 1), s.substr(b + 1)};
     if (r.attribute != "id" && r.attribute != "code") return {{}, errc::unknown_kind, a + 1, 0};
     if (r.value.empty()) return {{}, errc::malformed, b + 1, 0};

@@ -125,3 +125,53 @@ TEST_CASE("parse_scope_restriction", "[engine][parse]") {
     }
     static_assert(ward::parse_scope_restriction("market:code:EU").value.value == "EU");
 }
+
+// ---- input decisions (docs/security.md, "Input decisions") ------------------------------------------
+
+TEST_CASE("parse_scope_restriction: the legacy two-part form and market:all are refused", "[engine][parse]") {
+    // "market:1234" (legacy: no attribute) used to fail as an invalid character at the digit; it
+    // is malformed at its end, where the third part is missing. ward does not guess id or code.
+    const auto legacy = ward::parse_scope_restriction("market:1234");
+    CHECK(legacy.ec == errc::malformed);
+    CHECK(legacy.position == 11);
+    CHECK(legacy.value.resource.empty());
+    // "market:all" is no wildcard: malformed the same way.
+    const auto all = ward::parse_scope_restriction("market:all");
+    CHECK(all.ec == errc::malformed);
+    CHECK(all.position == 10);
+    CHECK(ward::parse_scope_restriction("market:a b").ec == errc::malformed);
+    // "all" as a value is an opaque id like any other (it names the scope "market:id:all", if any).
+    const auto value_all = ward::parse_scope_restriction("market:id:all");
+    REQUIRE(value_all);
+    CHECK(value_all.value.value == "all");
+    // Upper case is not folded.
+    CHECK(ward::parse_scope_restriction("MARKET:id:x").ec == errc::invalid_character);
+    CHECK(ward::parse_scope_restriction("MARKET:id:x").position == 0);
+    CHECK(ward::parse_scope_restriction("market:Id:x").position == 7);
+    CHECK(ward::parse_scope_restriction("market:id:ABC")); // values keep their case
+    static_assert(ward::parse_scope_restriction("market:1234").ec == errc::malformed);
+}
+
+TEST_CASE("parse_subject: kinds and providers are lower case; ids keep their case", "[engine][parse]") {
+    struct bad {
+        std::string_view in;
+        errc ec;
+        std::size_t pos;
+    };
+    const bad cases[] = {
+        {"USER:abc", errc::invalid_character, 0},  {"uSer:abc", errc::invalid_character, 1},
+        {"Auth0|abc", errc::invalid_character, 0}, {"google-OAuth2|1", errc::invalid_character, 7},
+        {"market:1234", errc::unknown_kind, 0}, // a scope restriction is not a subject
+    };
+    for (const bad& c : cases) {
+        INFO(std::string(c.in));
+        const auto r = ward::parse_subject(c.in);
+        CHECK(r.ec == c.ec);
+        CHECK(r.position == c.pos);
+        CHECK(r.value.id.empty());
+    }
+    const auto upper_id = ward::parse_subject("auth0|ABC");
+    REQUIRE(upper_id);
+    CHECK(upper_id.value.id == "ABC");
+    CHECK(ward::parse_subject("user:ABC").value.id == "ABC");
+}
