@@ -17,6 +17,7 @@
 #include <ward/permission_set.hpp>
 #include <ward/snapshot.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -519,6 +520,86 @@ TEST_CASE("engine property: effective_permissions agrees with check", "[engine][
     effective_agrees_with_check<wt::ident>(1001, 200, 40);
     effective_agrees_with_check<wt::bb>(1002, 100, 40);
     effective_agrees_with_check<wt::v200>(1003, 100, 40);
+}
+
+namespace {
+
+/// Whatever the rows, what a credential may do is closed under the implications: a deny of X also
+/// takes away whatever implies X. Checked on the engine alone (against the model's closure), and
+/// principals_with against the model's grants minus denies.
+template <class P>
+void denies_keep_sets_closed(std::uint64_t salt, std::size_t policies, std::size_t requests) {
+    INFO("WARD_PROPERTY_SEED=" << property_seed() << " vocabulary " << model_vocab<P>::name);
+    tally t;
+    std::size_t widened = 0; // requests where a deny took away a permission it does not name
+    const bool built = for_each_policy<P>(
+        salt, policies, gen_options{}, [&](const policy_desc& pol, const engine<P>& e, splitmix64& r) {
+            const model<P> m(pol);
+            for (std::size_t k = 0; k < requests; ++k) {
+                const request_desc q = gen_request<P>(r, pol, req_options{});
+                const ward::effective_result<P> ef = e.effective(q);
+                const bits got = vm<P>::from_engine(ef.permissions);
+                ++t.comparisons;
+                if (vm<P>::closure(got) != got)
+                    t.template fail<P>("effective permissions are not closed under the implications", pol, q,
+                                       vm<P>::names(got), vm<P>::names(vm<P>::closure(got)));
+                if (q.principal.idx == npos || q.target.idx == npos) continue;
+                // A permission denied only through what it implies is refused by a deny row.
+                for (const row_desc& w : pol.rows) {
+                    if ((w.type != row_type::deny || w.principal != q.principal.idx) &&
+                        w.type != row_type::deny_everyone)
+                        continue;
+                    if (!m.covers(w.scope, q.target.idx)) continue;
+                    for (std::size_t x : minus(vm<P>::implying(w.perms), w.perms)) {
+                        request_desc one; // a plain credential: nothing but the policy decides
+                        one.principal = q.principal;
+                        one.target = q.target;
+                        one.required = {x};
+                        const ward::decision<P> d = e.check(one);
+                        ++t.comparisons;
+                        ++widened;
+                        if (d.allowed || d.why != ward::reason::explicitly_denied || d.row == ward::decision<P>::no_row)
+                            t.template fail<P>("a permission implying a denied one was not refused by a deny", pol, one,
+                                               describe(d), "denied, explicitly denied, by a deny row");
+                    }
+                }
+            }
+            // principals_with: exactly the principals whose grants minus denies hold the requirement.
+            for (std::size_t k = 0; k < 4; ++k) {
+                const std::size_t target = r.below(pol.scopes.size());
+                bits required;
+                required.insert(pol.pool[r.below(pol.pool.size())]);
+                std::vector<ward::principal_handle> out(pol.principals.size() + 1);
+                const std::size_t n =
+                    e.snap->principals_with(vm<P>::to_engine(required), e.scope[target], out.data(), out.size());
+                std::vector<ward::principal_handle> want;
+                for (std::size_t p = 0; p < pol.principals.size(); ++p)
+                    if (subset(required, m.held(p, target))) want.push_back(e.principal[p]);
+                out.resize(n < out.size() ? n : out.size());
+                std::sort(want.begin(), want.end(),
+                          [](ward::principal_handle a, ward::principal_handle b) { return a.value < b.value; });
+                ++t.comparisons;
+                if (out != want) {
+                    request_desc q;
+                    q.required = required;
+                    q.target.idx = target;
+                    t.template fail<P>("principals_with disagrees with the model", pol, q,
+                                       std::to_string(n) + " principals", std::to_string(want.size()) + " principals");
+                }
+            }
+        });
+    if (!built) return;
+    CHECK(t.mismatches == 0);
+    INFO("permissions refused through an implication: " << widened);
+    if (!vm<P>::implications().empty()) CHECK(widened > 0);
+}
+
+} // namespace
+
+TEST_CASE("engine property: a deny also removes what implies it; effective sets stay closed", "[engine][property]") {
+    denies_keep_sets_closed<wt::ident>(1101, 300, 30);
+    denies_keep_sets_closed<wt::bb>(1102, 100, 30);
+    denies_keep_sets_closed<wt::v200>(1103, 200, 30);
 }
 
 // ==== replace, explicitly ================================================================================

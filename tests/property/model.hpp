@@ -5,6 +5,9 @@
 // and the vocabulary's implications are applied by a fixed-point loop over an implication list
 // written here. The model shares no code with the engine (no scope numbering, no handles, no
 // masks, no implied()).
+//
+// The deny rule, as the model states it: a deny of X removes X and every permission whose closure
+// holds X (vm::implying), so that what a principal holds stays closed under the implications.
 #ifndef WARD_TESTS_PROPERTY_MODEL_HPP
 #define WARD_TESTS_PROPERTY_MODEL_HPP
 
@@ -133,6 +136,14 @@ struct vm {
                 }
         }
         return s;
+    }
+    /// Every defined permission that grants one of `b` (itself, or through its closure): what a
+    /// deny of `b` removes.
+    static bits implying(const bits& b) {
+        bits o;
+        for (std::size_t x : defined())
+            if (!intersect(closure(bits{x}), b).empty()) o.insert(x);
+        return o;
     }
     static ward::permission_set<P> to_engine(const bits& b) {
         ward::permission_set<P> s;
@@ -289,7 +300,7 @@ public:
             } else if (w.type == row_type::grant || w.type == row_type::restriction) {
                 m = vm<P>::closure(w.perms);
             } else {
-                m = w.perms; // denies are not closed under implications
+                m = vm<P>::implying(w.perms); // a deny of X also denies whatever implies X
             }
             mask_.push_back(m);
             // A binding is dropped when a later replacing binding names the same principal and scope.
@@ -361,6 +372,17 @@ public:
         path(q, granted, denied);
         a.effective = limit(q, minus(granted, denied), token(q));
         return a;
+    }
+
+    /// What the policy alone gives principal p at scope t (grants minus denies, before token caps
+    /// and application restrictions): what principals_with asks about.
+    bits held(std::size_t p, std::size_t t) const {
+        request_desc q;
+        q.principal.idx = p;
+        q.target.idx = t;
+        bits granted, denied;
+        path(q, granted, denied);
+        return minus(granted, denied);
     }
 
 private:

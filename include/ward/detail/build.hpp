@@ -3,12 +3,15 @@
 #define WARD_DETAIL_BUILD_HPP
 
 // policy_builder::build()'s body: validate the rows, number the scope tree, flatten the roles,
-// pack each principal's entries, and collect the denies for everyone.
+// pack each principal's entries, and collect the denies for everyone. A deny's mask is widened
+// here, once, to every permission that implies a denied one (see deny_mask): every query reads
+// the widened mask, so what is left after a deny stays closed under the implications.
 
 #include "../builder.hpp"
 #include "../error.hpp"
 #include "../permission_set.hpp"
 #include "../snapshot.hpp"
+#include "closure.hpp"
 #include "handle.hpp"
 #include "id_index.hpp"
 #include "sort.hpp"
@@ -216,8 +219,62 @@ struct build_steps {
         return {};
     }
 
-    static entry make_entry(const snapshot<P>& s, mask_pool<P>& pool, std::uint32_t sp, const set& m, std::uint32_t row,
-                            entry_kind k) {
+    /// Do the roles defined by rows up to `last_row` inherit in a cycle? A parent edge counts once
+    /// both its roles are defined by then. (Only on the error path: build() found a cycle.)
+    [[nodiscard]] static bool has_role_cycle(const builder& b, std::uint32_t last_row) {
+        const auto n_roles = static_cast<std::uint32_t>(b.role_defs_.size());
+        auto in = [&](std::uint32_t r) { return b.role_defs_[r].row <= last_row; };
+        std::vector<std::uint8_t> state(n_roles, 0); // 0 new, 1 on stack, 2 done
+        std::vector<std::pair<std::uint32_t, std::uint32_t>> stack;
+        for (std::uint32_t r0 = 0; r0 < n_roles; ++r0) {
+            if (state[r0] != 0 || !in(r0)) continue;
+            stack.push_back({r0, b.role_defs_[r0].parents_begin});
+            state[r0] = 1;
+            while (!stack.empty()) {
+                auto& [r, next] = stack.back();
+                if (next < b.role_defs_[r].parents_end) {
+                    const std::uint32_t q = b.role_parents_[next++];
+                    if (!in(q)) continue;
+                    if (state[q] == 1) return true;
+                    if (state[q] == 0) {
+                        state[q] = 1;
+                        stack.push_back({q, b.role_defs_[q].parents_begin});
+                    }
+                } else {
+                    state[r] = 2;
+                    stack.pop_back();
+                }
+            }
+        }
+        return false;
+    }
+
+    /// The role whose definition closed the first cycle: the earliest row after which the roles
+    /// defined so far inherit in a cycle (of the rows that form that cycle, the latest). Adding
+    /// rows only adds edges, so that row is found by a binary search over the definition rows.
+    [[nodiscard]] static std::uint32_t closing_role(const builder& b) {
+        std::vector<std::uint32_t> by_row(b.role_defs_.size());
+        for (std::uint32_t r = 0; r < by_row.size(); ++r) by_row[r] = r;
+        detail::sort(by_row.begin(), by_row.end(),
+                     [&](std::uint32_t x, std::uint32_t y) { return b.role_defs_[x].row < b.role_defs_[y].row; });
+        std::size_t lo = 0, hi = by_row.size() - 1; // the rows up to by_row[hi] hold a cycle
+        while (lo < hi) {
+            const std::size_t mid = lo + (hi - lo) / 2;
+            if (has_role_cycle(b, b.role_defs_[by_row[mid]].row)) hi = mid;
+            else lo = mid + 1;
+        }
+        return by_row[lo];
+    }
+
+    /// A deny row's mask as the snapshot keeps it: the permissions it names and every permission
+    /// that implies one of them (denying read also denies update when update implies read), so
+    /// that granted minus denied stays closed under the vocabulary's implications.
+    [[nodiscard]] static set deny_mask(const set& named) noexcept {
+        return set::from_words(detail::implying(vocabulary<P>::closure, named.words()));
+    }
+
+    [[nodiscard]] static entry make_entry(const snapshot<P>& s, mask_pool<P>& pool, std::uint32_t sp, const set& m,
+                                          std::uint32_t row, entry_kind k) {
         entry e{};
         e.begin = sp;
         e.end = s.scope_end_[sp];
@@ -255,7 +312,8 @@ struct build_steps {
                     {r.principal, make_entry(s, pool, sp, r.permissions.implied(), r.row, entry_kind::grant), false});
                 break;
             case row_kind::deny:
-                raws.push_back({r.principal, make_entry(s, pool, sp, r.permissions, r.row, entry_kind::deny), false});
+                raws.push_back(
+                    {r.principal, make_entry(s, pool, sp, deny_mask(r.permissions), r.row, entry_kind::deny), false});
                 break;
             case row_kind::restriction: {
                 // By default a restriction governs the application's parent (its organization).
@@ -338,7 +396,7 @@ struct build_steps {
         for (const auto& r : b.perm_rows_)
             if (r.kind == row_kind::deny_everyone) {
                 const std::uint32_t sp = pre[r.scope];
-                everyone[sp] |= r.permissions;
+                everyone[sp] |= deny_mask(r.permissions);
                 s.everyone_rows_.push_back({r.row, sp});
                 ++s.everyone_first_[sp + 1];
             }
@@ -351,7 +409,7 @@ struct build_steps {
         std::vector<std::uint32_t> fill(s.everyone_first_.begin(), s.everyone_first_.end() - 1);
         for (const auto& r : b.perm_rows_) // perm_rows_ is in row order, so each scope's rows are too
             if (r.kind == row_kind::deny_everyone)
-                s.everyone_[fill[pre[r.scope]]++] = {r.row, pool.intern(r.permissions)};
+                s.everyone_[fill[pre[r.scope]]++] = {r.row, pool.intern(deny_mask(r.permissions))};
         s.deny_all_.assign(n_scopes, none);
         std::vector<set> inherited(n_scopes);
         for (std::uint32_t k = 0; k < n_scopes; ++k) {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /// \file ward/detail/closure.hpp
 /// The transitive closure of a vocabulary's implications, computed at compile time: for each bit
-/// that implies something, the mask of every bit it grants (itself included).
+/// that implies something, the mask of every bit it grants (itself included); and its converse,
+/// the bits that imply a given set (what a deny removes, so that what is left stays closed).
 #ifndef WARD_DETAIL_CLOSURE_HPP
 #define WARD_DETAIL_CLOSURE_HPP
 
@@ -18,7 +19,7 @@ struct index_pair {
 };
 
 template <std::size_t N>
-constexpr std::size_t implication_sources(const std::array<index_pair, N>& imps) noexcept {
+[[nodiscard]] constexpr std::size_t implication_sources(const std::array<index_pair, N>& imps) noexcept {
     std::size_t n = 0;
     for (std::size_t i = 0; i < N; ++i) {
         bool seen = false;
@@ -35,7 +36,7 @@ struct closure_table {
 };
 
 template <std::size_t Words, std::size_t Sources, std::size_t N>
-constexpr closure_table<Words, Sources> make_closure(const std::array<index_pair, N>& imps) noexcept {
+[[nodiscard]] constexpr closure_table<Words, Sources> make_closure(const std::array<index_pair, N>& imps) noexcept {
     closure_table<Words, Sources> t{};
     std::size_t k = 0;
     for (std::size_t i = 0; i < N; ++i) {
@@ -61,6 +62,22 @@ constexpr closure_table<Words, Sources> make_closure(const std::array<index_pair
         }
     }
     return t;
+}
+
+/// The bits of `target` together with every bit that implies one of them (directly or through a
+/// chain): a source whose closure meets `target`. One pass suffices because each closure is already
+/// transitive. A deny widened this way removes, with X, every permission that would grant X again,
+/// so a closed set minus it stays closed.
+template <std::size_t Words, std::size_t Sources>
+[[nodiscard]] constexpr std::array<std::uint64_t, Words>
+implying(const closure_table<Words, Sources>& t, const std::array<std::uint64_t, Words>& target) noexcept {
+    std::array<std::uint64_t, Words> out = target;
+    for (std::size_t s = 0; s < Sources; ++s) {
+        bool meets = false;
+        for (std::size_t k = 0; k < Words; ++k) meets = meets || (t.mask[s][k] & target[k]) != 0;
+        if (meets) out[t.source[s] / 64] |= std::uint64_t{1} << (t.source[s] % 64);
+    }
+    return out;
 }
 
 } // namespace ward::detail
