@@ -385,6 +385,71 @@ TEST_CASE("authenticate: permission claims", "[engine][authenticate]") {
         CHECK(r.failed == ward::claim::extended);
         CHECK(!r.value.authenticated());
     }
+    SECTION("duplicate extended entries intersect, whatever their order") {
+        // 0xB = authenticate read_resources update_resource; 1 = authenticate. Two entries for one
+        // resource are two caps there: the tighter one must win, never the first or the last.
+        const auto update = I("update_resource");
+        const ward::extended_claim tight_last[] = {{"org:acme", 0xB}, {"org:acme", 1}};
+        const ward::extended_claim tight_first[] = {{"org:acme", 1}, {"org:acme", 0xB}};
+        const ward::extended_claim wild_tight_first[] = {{"*", 1}, {"*", 0xB}};
+        const ward::extended_claim wild_tight_last[] = {{"*", 0xB}, {"*", 1}};
+        for (const auto claims :
+             {ward::view<ward::extended_claim>(tight_last), ward::view<ward::extended_claim>(tight_first)}) {
+            c.extended = claims;
+            const auto r = s.authenticate(c);
+            REQUIRE(r);
+            CHECK(r.value.extended_count() == 1); // folded into one entry
+            const auto d = s.check(r.value, update, acme);
+            CHECK(!d.allowed);
+            CHECK(d.why == reason::not_in_token);
+            CHECK(s.check(r.value, I("authenticate"), acme).allowed);
+            CHECK(s.check(r.value, update, r1).why == reason::not_in_token); // the entry's subtree too
+            CHECK(s.effective_permissions(r.value, acme).permissions == I("authenticate"));
+        }
+        for (const auto claims :
+             {ward::view<ward::extended_claim>(wild_tight_first), ward::view<ward::extended_claim>(wild_tight_last)}) {
+            c.extended = claims;
+            const auto r = s.authenticate(c);
+            REQUIRE(r);
+            CHECK(r.value.wildcard() == I("authenticate"));
+            CHECK(s.check(r.value, update, acme).why == reason::not_in_token);
+            CHECK(s.check(r.value, update, globex).why == reason::not_in_token);
+            CHECK(s.check(r.value, I("authenticate"), globex).allowed);
+        }
+    }
+    SECTION("duplicate extended entries: each closed under implications, then intersected") {
+        // sudo implies list_users and create_user; list_users implies nothing: the intersection of
+        // the two closed caps is list_users alone.
+        const ward::extended_claim ext[] = {
+            {"org:acme", std::uint64_t{1} << 29}, {"res:acme-1", 1}, {"org:acme", std::uint64_t{1} << 20}, {"*", 1}};
+        c.extended = ext;
+        const auto r = s.authenticate(c);
+        REQUIRE(r);
+        CHECK(r.value.extended_count() == 2);
+        CHECK(s.check(r.value, I("list_users"), acme).allowed);
+        CHECK(s.check(r.value, I("create_user"), acme).why == reason::not_in_token);
+        CHECK(s.check(r.value, I("sudo"), acme).why == reason::not_in_token);
+        // Only entries for the same resource fold: the deeper res:acme-1 still applies there.
+        CHECK(s.check(r.value, I("authenticate"), r1).allowed);
+        CHECK(s.check(r.value, I("list_users"), r1).why == reason::not_in_token);
+        CHECK(s.check(r.value, I("authenticate"), globex).allowed);
+    }
+    SECTION("duplicates fold before the entry limit counts") {
+        std::vector<ward::extended_claim> same(WARD_MAX_EXTENDED_CLAIMS + 1, ward::extended_claim{"res:acme-1", 0xB});
+        same.back().mask = 1;
+        c.extended = ward::view<ward::extended_claim>(same.data(), same.size());
+        const auto r = s.authenticate(c);
+        REQUIRE(r);
+        CHECK(r.value.extended_count() == 1);
+        CHECK(s.check(r.value, I("update_resource"), r1).why == reason::not_in_token);
+        // A bad entry after duplicates still fails closed at its index.
+        same.back().mask = std::uint64_t{1} << 15;
+        c.extended = ward::view<ward::extended_claim>(same.data(), same.size());
+        const auto bad = s.authenticate(c);
+        CHECK(bad.ec == errc::unknown_bit);
+        CHECK(bad.position == same.size() - 1);
+        CHECK(!bad.value.authenticated());
+    }
 }
 
 TEST_CASE("authenticate: bound scopes and Commerce Layer restrictions", "[engine][authenticate]") {

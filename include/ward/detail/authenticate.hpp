@@ -9,11 +9,14 @@
 #include "../credential.hpp"
 #include "../error.hpp"
 #include "../parse.hpp"
+#include "../permission_set.hpp"
+#include "../scope.hpp"
 #include "../subject.hpp"
 #include "../vocabulary.hpp"
 #include "chars.hpp"
 #include "split.hpp"
 
+#include <array>
 #include <cstddef>
 #include <string_view>
 
@@ -25,7 +28,7 @@ class snapshot;
 namespace detail {
 
 template <class P>
-credential_result<P> authenticate(const snapshot<P>& s, const token_claims& c) noexcept {
+[[nodiscard]] credential_result<P> authenticate(const snapshot<P>& s, const token_claims& c) noexcept {
     credential_result<P> r;
     auto fail = [&](errc e, claim which, std::size_t pos) {
         r.value = credential<P>{};
@@ -63,18 +66,41 @@ credential_result<P> authenticate(const snapshot<P>& s, const token_claims& c) n
         if (c.extended.size() > WARD_MAX_EXTENDED_CLAIMS + 1)
             return fail(errc::too_many, claim::extended, WARD_MAX_EXTENDED_CLAIMS);
         if constexpr (vocabulary<P>::bits <= 64) {
+            // Entries for the same resource (or several "*") are folded into one entry whose cap is
+            // the intersection of theirs, as repeated caps intersect: no order of the entries lets
+            // the looser one win. The credential receives the folded entries once all are valid.
+            using entry = typename credential<P>::extended_entry;
+            std::array<entry, WARD_MAX_EXTENDED_CLAIMS> folded{};
+            std::size_t n = 0;
+            bool has_wildcard = false;
+            permission_set<P> wildcard{};
             for (std::size_t i = 0; i < c.extended.size(); ++i) {
                 const extended_claim& e = c.extended[i];
                 const auto m = parse_integer<P>(e.mask);
                 if (!m) return fail(m.ec, claim::extended, i);
+                const permission_set<P> cap = m.value.implied();
                 if (e.resource == "*") {
-                    r.value.cap_wildcard(m.value);
-                } else {
-                    if (!valid_id(e.resource)) return fail(errc::invalid_id, claim::extended, i);
-                    r.value.cap_at(s.find_scope(e.resource), m.value);
+                    wildcard = has_wildcard ? (wildcard & cap) : cap;
+                    has_wildcard = true;
+                    continue;
                 }
-                if (!r.value.authenticated()) return fail(errc::too_many, claim::extended, i);
+                if (!valid_id(e.resource)) return fail(errc::invalid_id, claim::extended, i);
+                const scope_handle at = s.find_scope(e.resource);
+                if (!at.valid()) {
+                    r.value.cap_at(at, cap); // a resource the policy does not know caps nothing there
+                    continue;
+                }
+                std::size_t k = 0;
+                while (k < n && folded[k].scope != at) ++k;
+                if (k < n) {
+                    folded[k].ceiling &= cap;
+                } else {
+                    if (n == folded.size()) return fail(errc::too_many, claim::extended, i);
+                    folded[n++] = entry{at, cap};
+                }
             }
+            for (std::size_t k = 0; k < n; ++k) r.value.cap_at(folded[k].scope, folded[k].ceiling);
+            if (has_wildcard) r.value.cap_wildcard(wildcard);
         } else {
             return fail(errc::value_out_of_range, claim::extended, 0);
         }
