@@ -46,7 +46,9 @@ enum class assign : unsigned char {
     replace, ///< replace every role bound there by earlier rows
 };
 
-/// The kind of row a builder call adds; errors name it.
+/// The kind of row a builder call adds; errors name it. `schema` is no row: the builder's scope
+/// schema itself is invalid or empty (build_error::row is then meaningless, and the message names
+/// no row).
 enum class row_kind : unsigned char {
     scope,
     principal,
@@ -56,11 +58,12 @@ enum class row_kind : unsigned char {
     grant,
     deny,
     deny_everyone,
-    restriction
+    restriction,
+    schema
 };
 
 /// The row kind as error messages give it ("binding", "deny for everyone", ...).
-constexpr std::string_view to_string(row_kind k) noexcept {
+[[nodiscard]] constexpr std::string_view to_string(row_kind k) noexcept {
     switch (k) {
     case row_kind::scope: return "scope";
     case row_kind::principal: return "principal";
@@ -71,33 +74,78 @@ constexpr std::string_view to_string(row_kind k) noexcept {
     case row_kind::deny: return "deny";
     case row_kind::deny_everyone: return "deny for everyone";
     case row_kind::restriction: return "restriction";
+    case row_kind::schema: return "scope schema";
     }
     return "row";
 }
 
 /// Why a policy did not build: the first bad row, by number (the order of the builder calls,
-/// from 0), its kind, the offending id and the error code.
-struct build_error {
+/// from 0), its kind, the offending id and the error code. An invalid or empty scope schema is
+/// reported with kind row_kind::schema (no row).
+struct [[nodiscard]] build_error {
     errc ec = errc::ok;
     row_kind kind = row_kind::scope;
     std::size_t row = 0;
-    std::string id; ///< the id that is unknown, duplicated or malformed
+    std::string id; ///< the id that is unknown, duplicated or malformed, byte for byte as given
+
+    /// message() quotes at most this many bytes of the id, then "...".
+    static constexpr std::size_t message_id_bytes = 64;
 
     /// No error: the policy built.
-    bool ok() const noexcept { return ec == errc::ok; }
-    /// "row 7 (binding): unknown role 'rol_x'".
-    std::string message() const {
+    [[nodiscard]] bool ok() const noexcept { return ec == errc::ok; }
+    /// "row 7 (binding): unknown role 'rol_x'"; "scope schema: ..." for a schema error. The id is
+    /// quoted printable: a control or non-ASCII byte as \n, \t, \r or \xNN, a quote or backslash
+    /// behind a backslash, and only its first message_id_bytes bytes, then "..." and its length.
+    [[nodiscard]] std::string message() const {
         if (ok()) return "ok";
-        std::string m =
-            "row " + std::to_string(row) + " (" + std::string(to_string(kind)) + "): " + std::string(to_string(ec));
-        if (!id.empty()) m += " '" + id + "'";
+        std::string m;
+        if (kind == row_kind::schema) {
+            m = "scope schema: " + std::string(to_string(ec));
+            if (ec == errc::empty_input) m += " (it declares no kind)";
+            else if (ec == errc::unknown_kind)
+                m += " (a kind is unnamed, declared twice or past the 16th, or names a parent kind not declared "
+                     "before it)";
+        } else {
+            m = "row " + std::to_string(row) + " (" + std::string(to_string(kind)) + "): " + std::string(to_string(ec));
+        }
+        if (!id.empty()) m += " '" + quoted(id) + "'";
+        if (id.size() > message_id_bytes) m += " (" + std::to_string(id.size()) + " bytes)";
         return m;
+    }
+
+private:
+    /// The id's first message_id_bytes bytes, escaped, and "..." when there are more.
+    static std::string quoted(std::string_view s) {
+        static constexpr char hex[] = "0123456789abcdef";
+        std::string out;
+        const std::size_t n = s.size() < message_id_bytes ? s.size() : message_id_bytes;
+        out.reserve(n + 8);
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto u = static_cast<unsigned char>(s[i]);
+            switch (u) {
+            case '\n': out += "\\n"; break;
+            case '\t': out += "\\t"; break;
+            case '\r': out += "\\r"; break;
+            case '\\': out += "\\\\"; break;
+            case '\'': out += "\\'"; break;
+            default:
+                if (u < 0x20 || u > 0x7e) {
+                    out += "\\x";
+                    out += hex[u >> 4];
+                    out += hex[u & 0xf];
+                } else {
+                    out += static_cast<char>(u);
+                }
+            }
+        }
+        if (s.size() > n) out += "...";
+        return out;
     }
 };
 
 /// What build() returns: the snapshot, or the error that prevented it.
 template <class P>
-struct build_result {
+struct [[nodiscard]] build_result {
     std::shared_ptr<const ward::snapshot<P>> value; ///< the snapshot; null when a row was bad
     build_error error;                              ///< which row, and why
     /// The policy built.

@@ -60,10 +60,12 @@ struct build_steps {
     using set = permission_set<P>;
     using entry = typename snapshot<P>::entry;
 
-    static build_result<P> run(const builder& b) {
+    [[nodiscard]] static build_result<P> run(const builder& b) {
         build_result<P> out;
         if (!b.schema_.valid() || b.schema_.size() == 0) {
-            out.error = build_error{errc::unknown_kind, row_kind::scope, 0, {}};
+            // The schema is no row: the error says so rather than blame row 0.
+            out.error =
+                build_error{b.schema_.valid() ? errc::empty_input : errc::unknown_kind, row_kind::schema, 0, {}};
             return out;
         }
         out.error = validate(b);
@@ -98,7 +100,7 @@ struct build_steps {
 
     /// Every referenced id is defined, and every scope is a root or under a parent of a kind the
     /// schema allows.
-    static build_error validate(const builder& b) {
+    [[nodiscard]] static build_error validate(const builder& b) {
         build_error first = b.error_;
         for (std::uint32_t i = 0; i < b.scope_defs_.size(); ++i)
             if (!b.scope_defs_[i].defined)
@@ -128,7 +130,7 @@ struct build_steps {
 
     /// Numbers the scope tree in preorder, so that a subtree is the range [number, end). A scope
     /// no root reaches is on a cycle: the error names the earliest such row.
-    static build_error number_scopes(const builder& b, snapshot<P>& s, std::vector<std::uint32_t>& pre) {
+    [[nodiscard]] static build_error number_scopes(const builder& b, snapshot<P>& s, std::vector<std::uint32_t>& pre) {
         const auto n_scopes = static_cast<std::uint32_t>(b.scope_defs_.size());
         std::vector<std::uint32_t> child_first(n_scopes + 1, 0), children(n_scopes), roots;
         for (std::uint32_t i = 0; i < n_scopes; ++i) {
@@ -184,8 +186,9 @@ struct build_steps {
         return error;
     }
 
-    /// Flattens every role into one mask (parents first); a role that inherits itself is an error.
-    static build_error flatten_roles(const builder& b, snapshot<P>& s) {
+    /// Flattens every role into one mask (parents first); a role that inherits itself is an error,
+    /// reported at the row that closed the cycle (closing_role).
+    [[nodiscard]] static build_error flatten_roles(const builder& b, snapshot<P>& s) {
         const auto n_roles = static_cast<std::uint32_t>(b.role_defs_.size());
         s.role_masks_.assign(n_roles, set{});
         std::vector<std::uint8_t> state(n_roles, 0); // 0 new, 1 on stack, 2 done
@@ -199,8 +202,12 @@ struct build_steps {
                 const auto& d = b.role_defs_[r];
                 if (next < d.parents_end) {
                     const std::uint32_t q = b.role_parents_[next++];
-                    if (state[q] == 1)
-                        return build_error{errc::role_cycle, d.def_kind, d.row, std::string(b.role_ids_.at(r))};
+                    if (state[q] == 1) {
+                        // Found from wherever the walk began; the error names the row that closed it.
+                        const std::uint32_t c = closing_role(b);
+                        return build_error{errc::role_cycle, b.role_defs_[c].def_kind, b.role_defs_[c].row,
+                                           std::string(b.role_ids_.at(c))};
+                    }
                     if (state[q] == 0) {
                         state[q] = 1;
                         stack.push_back({q, b.role_defs_[q].parents_begin});
