@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 /// \file ward/view.hpp
 /// ward::view<T>: a read-only view of contiguous items, the C++17 stand-in for
-/// std::span<const T> that builder calls and token claims take.
+/// std::span<const T> that builder calls and token claims take. view<std::string_view> views any
+/// contiguous range of strings (std::vector<std::string>, std::array<std::string_view, N>, ...).
 #ifndef WARD_VIEW_HPP
 #define WARD_VIEW_HPP
 
 #include <cstddef>
 #include <initializer_list>
+#include <iterator>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -41,6 +44,107 @@ public:
 
 private:
     const T* data_ = nullptr;
+    std::size_t size_ = 0;
+};
+
+/// A read-only view of a contiguous sequence of strings: what builder calls (bind's roles,
+/// define_role's parents) and the `permissions` names claim take. It views, without copying and
+/// without a helper, any contiguous range whose items convert to std::string_view:
+/// std::vector<std::string>, std::array<std::string_view, N>, a braced list, a C array of
+/// `const char*`, ... A null `const char*` item reads as an empty string (refused or skipped like
+/// any empty item). Items are read on access, as string_views: the viewed range must outlive
+/// the view (as a call's argument, it does).
+template <>
+class view<std::string_view> {
+    template <class C>
+    using item_of = std::remove_cv_t<std::remove_reference_t<decltype(*std::data(std::declval<const C&>()))>>;
+    template <class C, class = void>
+    struct is_string_range : std::false_type {};
+    template <class C>
+    struct is_string_range<
+        C, std::void_t<decltype(std::data(std::declval<const C&>())), decltype(std::size(std::declval<const C&>()))>>
+        : std::bool_constant<std::is_convertible_v<const item_of<C>&, std::string_view> &&
+                             !std::is_convertible_v<const C&, std::string_view>> {};
+
+    template <class T>
+    static std::string_view read(const void* data, std::size_t i) noexcept {
+        const T& item = static_cast<const T*>(data)[i];
+        if constexpr (std::is_pointer_v<T>) {
+            if (item == nullptr) return {};
+        }
+        return std::string_view(item);
+    }
+
+public:
+    /// Iterates the items as std::string_view values.
+    class iterator {
+    public:
+        using iterator_category = std::forward_iterator_tag;
+        using value_type = std::string_view;
+        using difference_type = std::ptrdiff_t;
+        using pointer = void;
+        using reference = std::string_view;
+
+        constexpr iterator() noexcept = default;
+        constexpr std::string_view operator*() const noexcept { return (*v_)[i_]; }
+        constexpr iterator& operator++() noexcept {
+            ++i_;
+            return *this;
+        }
+        constexpr iterator operator++(int) noexcept {
+            iterator t = *this;
+            ++i_;
+            return t;
+        }
+        friend constexpr bool operator==(const iterator& a, const iterator& b) noexcept { return a.i_ == b.i_; }
+        friend constexpr bool operator!=(const iterator& a, const iterator& b) noexcept { return a.i_ != b.i_; }
+
+    private:
+        friend class view;
+        constexpr iterator(const view* v, std::size_t i) noexcept : v_(v), i_(i) {}
+        const view* v_ = nullptr;
+        std::size_t i_ = 0;
+    };
+
+    constexpr view() noexcept = default;
+    constexpr view(const std::string_view* data, std::size_t size) noexcept : views_(data), size_(size) {}
+    template <std::size_t N>
+    constexpr view(const std::string_view (&a)[N]) noexcept : views_(a), size_(N) {} // NOLINT
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winit-list-lifetime"
+#endif
+    /// Views a braced list; valid for the full expression it appears in (a call's argument).
+    constexpr view(std::initializer_list<std::string_view> il) noexcept : views_(il.begin()), size_(il.size()) {}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+    /// Views any contiguous range of strings (data() and size(), or a C array): std::vector of
+    /// std::string or std::string_view, std::array, std::initializer_list of another string type.
+    template <class C, class = std::enable_if_t<is_string_range<C>::value>>
+    view(const C& c) noexcept : size_(std::size(c)) { // NOLINT(google-explicit-constructor)
+        using T = item_of<C>;
+        if constexpr (std::is_same_v<T, std::string_view>) {
+            views_ = std::data(c);
+        } else {
+            data_ = std::data(c);
+            read_ = &read<T>;
+        }
+    }
+
+    constexpr iterator begin() const noexcept { return iterator(this, 0); }
+    constexpr iterator end() const noexcept { return iterator(this, size_); }
+    constexpr std::size_t size() const noexcept { return size_; }
+    constexpr bool empty() const noexcept { return size_ == 0; }
+    /// The i-th item (i < size()).
+    constexpr std::string_view operator[](std::size_t i) const noexcept {
+        return views_ != nullptr ? views_[i] : read_ != nullptr ? read_(data_, i) : std::string_view{};
+    }
+
+private:
+    const std::string_view* views_ = nullptr; ///< items that are string_views (constexpr-friendly)
+    const void* data_ = nullptr;              ///< otherwise: the items, read through read_
+    std::string_view (*read_)(const void*, std::size_t) noexcept = nullptr;
     std::size_t size_ = 0;
 };
 
