@@ -316,12 +316,12 @@ inline report run() {
         out.notes.push_back("ladder, flattened at compile time: " + rungs + "; invites default to " +
                             std::string(invite_default));
         for (const role_row& r : db.roles)
-            out.notes.push_back("run-time role " + std::string(r.id) + " \"" + std::string(r.name) + "\": " +
-                                (r.rung.empty()
-                                     ? ward::to_string(s1.role_permissions(r.id))
-                                     : "inherits " + std::string(r.rung) + ", " +
-                                           std::to_string(s1.role_permissions(r.id).count()) +
-                                           (s1.role_permissions(r.id).count() == 1 ? " permission" : " permissions")));
+            out.notes.push_back(
+                "run-time role " + std::string(r.id) + " \"" + std::string(r.name) + "\": " +
+                (r.rung.empty() ? ward::to_string(s1.role_permissions(r.id).value)
+                                : "inherits " + std::string(r.rung) + ", " +
+                                      std::to_string(s1.role_permissions(r.id).value.count()) +
+                                      (s1.role_permissions(r.id).value.count() == 1 ? " permission" : " permissions")));
     }
     const access_token alice = plain(db, "auth0|alice"), ben = plain(db, "auth0|ben"), carol = plain(db, "auth0|carol"),
                        gus = plain(db, "auth0|gus"), pat = plain(db, "prov0|1234567890");

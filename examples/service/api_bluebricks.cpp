@@ -126,7 +126,7 @@ reply app::impl::bb_roles(call& c) {
     {
         // Nobody confers what they do not hold, nor manages someone who holds more.
         bb_set gives;
-        for (const std::string& r : roles) gives |= snap->role_permissions(r);
+        for (const std::string& r : roles) gives |= snap->role_permissions(r).value;
         bb_set held, theirs;
         {
             authz_timer timer(c);

@@ -57,7 +57,7 @@ app::impl::cl_reach app::impl::cl_held(call& c, const ward::snapshot<cl_perm>& s
 /// organization and the whole role in that environment.
 app::impl::cl_reach app::impl::cl_gives(const ward::snapshot<cl_perm>& s, std::string_view role,
                                         std::string_view access) {
-    const cl_set whole = s.role_permissions(role);
+    const cl_set whole = s.role_permissions(role).value;
     const cl_set org_level = whole & commerce_layer::provisioning_subjects;
     if (access == "all") return {whole, whole, whole};
     return {org_level, access == "live" ? whole : org_level, access == "test" ? whole : org_level};

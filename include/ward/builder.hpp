@@ -21,6 +21,7 @@
 #include "detail/chars.hpp"
 #include "detail/handle.hpp"
 #include "detail/id_index.hpp"
+#include "detail/sort.hpp"
 #include "error.hpp"
 #include "parse.hpp"
 #include "permission_set.hpp"
@@ -292,10 +293,11 @@ public:
     }
 
     /// Validates every row and builds the snapshot, or reports the first bad row.
-    build_result<P> build() const { return detail::build_steps<P>::run(*this); }
+    [[nodiscard]] build_result<P> build() const { return detail::build_steps<P>::run(*this); }
 
 private:
     friend struct detail::build_steps<P>;
+    friend struct detail::membership_steps<P>;
 
     struct scope_def {
         std::uint32_t kind = detail::none;
@@ -419,6 +421,77 @@ private:
     std::vector<std::uint32_t> binding_roles_;
     std::vector<perm_row> perm_rows_;
 };
+
+namespace detail {
+
+/// The tables snapshot::roles_at reads, copied from the rows at build time: each principal's
+/// bindings in scope order (those a later `replace` at the same scope drops left out), and each
+/// role's parents, transitively, nearest first. `pre` maps the builder's scope index to its number.
+template <class P>
+struct membership_steps {
+    static void run(const policy_builder<P>& b, snapshot<P>& s, const std::vector<std::uint32_t>& pre) {
+        const auto n_principals = static_cast<std::uint32_t>(b.principal_defs_.size());
+        const auto n_roles = static_cast<std::uint32_t>(b.role_defs_.size());
+        if (!b.bindings_.empty()) {
+            std::vector<std::uint32_t> order(b.bindings_.size());
+            for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+            detail::sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) {
+                const auto& a = b.bindings_[x];
+                const auto& c = b.bindings_[y];
+                if (a.principal != c.principal) return a.principal < c.principal;
+                if (pre[a.scope] != pre[c.scope]) return pre[a.scope] < pre[c.scope];
+                return a.row < c.row;
+            });
+            s.member_first_.assign(n_principals + 1, 0);
+            for (std::size_t i = 0; i < order.size();) {
+                const auto& g = b.bindings_[order[i]];
+                std::size_t j = i;
+                std::uint32_t last_replace = 0;
+                for (; j < order.size() && b.bindings_[order[j]].principal == g.principal &&
+                       pre[b.bindings_[order[j]].scope] == pre[g.scope];
+                     ++j)
+                    if (b.bindings_[order[j]].replace) last_replace = b.bindings_[order[j]].row;
+                for (std::size_t k = i; k < j; ++k) {
+                    const auto& bd = b.bindings_[order[k]];
+                    if (bd.row < last_replace) continue;
+                    const std::uint32_t sp = pre[bd.scope];
+                    const auto rb = static_cast<std::uint32_t>(s.member_roles_.size());
+                    for (std::uint32_t r = bd.roles_begin; r < bd.roles_end; ++r)
+                        s.member_roles_.push_back(b.binding_roles_[r]);
+                    s.members_.push_back(
+                        {sp, s.scope_end_[sp], rb, static_cast<std::uint32_t>(s.member_roles_.size())});
+                    ++s.member_first_[bd.principal + 1];
+                }
+                i = j;
+            }
+            for (std::uint32_t p = 0; p < n_principals; ++p) s.member_first_[p + 1] += s.member_first_[p];
+        }
+        s.role_ancestor_first_.assign(n_roles + 1, 0);
+        std::vector<std::uint32_t> stamp(n_roles, none);
+        for (std::uint32_t r = 0; r < n_roles; ++r) {
+            const auto begin = static_cast<std::uint32_t>(s.role_ancestors_.size());
+            stamp[r] = r;
+            for (std::uint32_t k = b.role_defs_[r].parents_begin; k < b.role_defs_[r].parents_end; ++k) {
+                const std::uint32_t q = b.role_parents_[k];
+                if (stamp[q] == r) continue;
+                stamp[q] = r;
+                s.role_ancestors_.push_back(q);
+            }
+            for (std::uint32_t i = begin; i < s.role_ancestors_.size(); ++i) { // breadth first
+                const std::uint32_t a = s.role_ancestors_[i];
+                for (std::uint32_t k = b.role_defs_[a].parents_begin; k < b.role_defs_[a].parents_end; ++k) {
+                    const std::uint32_t q = b.role_parents_[k];
+                    if (stamp[q] == r) continue;
+                    stamp[q] = r;
+                    s.role_ancestors_.push_back(q);
+                }
+            }
+            s.role_ancestor_first_[r + 1] = static_cast<std::uint32_t>(s.role_ancestors_.size());
+        }
+    }
+};
+
+} // namespace detail
 
 } // namespace ward
 

@@ -20,6 +20,7 @@
 #include "detail/authenticate.hpp"
 #include "detail/handle.hpp"
 #include "detail/id_index.hpp"
+#include "error.hpp"
 #include "permission_set.hpp"
 #include "scope.hpp"
 #include "subject.hpp"
@@ -44,15 +45,69 @@ struct request {
 
 /// The answer of a reverse query: what a credential may do at a scope.
 template <class P>
-struct effective_result {
+struct [[nodiscard]] effective_result {
     permission_set<P> permissions{};
     reason why = reason::unauthenticated; ///< granted when the query could be answered
+};
+
+/// The answer of a lookup by id: the value, or an error code (errc::unknown_role, ...) and an
+/// empty value. Only `ok` holds a value.
+template <class T>
+struct [[nodiscard]] lookup_result {
+    T value{};
+    errc ec = errc::ok;
+    /// The id was found.
+    constexpr explicit operator bool() const noexcept { return ec == errc::ok; }
+};
+
+/// How a role applies to a principal at a scope (snapshot::roles_at).
+enum class role_origin : unsigned char {
+    bound_here,  ///< bound to the principal at the scope itself
+    bound_above, ///< bound at an ancestor of the scope (a binding covers its scope's subtree)
+    inherited,   ///< a parent, transitively, of a role bound here or above (define_role's parents)
+};
+
+/// The origin as text ("bound here", "bound above", "inherited").
+[[nodiscard]] constexpr std::string_view to_string(role_origin o) noexcept {
+    switch (o) {
+    case role_origin::bound_here: return "bound here";
+    case role_origin::bound_above: return "bound above";
+    case role_origin::inherited: return "inherited";
+    }
+    return "unknown";
+}
+
+/// One role a principal has at a scope (snapshot::roles_at). Views point into the snapshot.
+struct role_membership {
+    std::string_view role; ///< the role's id
+    role_origin origin = role_origin::bound_here;
+    scope_handle bound_at{};  ///< the scope of the binding that brings it
+    std::string_view through; ///< inherited: the bound role it is a parent of; else empty
+};
+
+/// What snapshot::roles_at answers: how many roles apply (which may exceed the capacity given),
+/// and `granted` when the query could be answered (unknown_principal or unknown_scope otherwise,
+/// with count 0).
+struct [[nodiscard]] roles_result {
+    std::size_t count = 0;
+    reason why = reason::unknown_principal;
+    /// The principal and the scope are known.
+    constexpr explicit operator bool() const noexcept { return why == reason::granted; }
 };
 
 namespace detail {
 
 template <class P>
 struct build_steps;
+template <class P>
+struct membership_steps;
+
+/// A binding as roles_at reads it: roles member_roles_[roles_begin, roles_end) bound at the scope
+/// numbered `begin` (covering numbers [begin, end)).
+struct membership {
+    std::uint32_t begin, end;
+    std::uint32_t roles_begin, roles_end;
+};
 
 enum class entry_kind : std::uint32_t { binding = 0, grant = 1, deny = 2, restriction = 3 };
 
@@ -108,10 +163,29 @@ public:
         return ancestor.value < scope_count() && s.value < scope_count() && ancestor.value <= s.value &&
                s.value < scope_end_[ancestor.value];
     }
-    /// A role's flattened permissions (compile-time and run-time roles), empty when unknown.
-    set role_permissions(std::string_view role) const noexcept {
+    /// A role's flattened permissions (compile-time and run-time roles). A role the snapshot does
+    /// not define is errc::unknown_role with an empty value: check it before comparing what a
+    /// role confers with what a caller holds (an empty set is within anything).
+    [[nodiscard]] lookup_result<set> role_permissions(std::string_view role) const noexcept {
         const std::uint32_t r = role_ids_.find(role);
-        return r == detail::none ? set{} : role_masks_[r];
+        if (r == detail::none) return {set{}, errc::unknown_role};
+        return {role_masks_[r], errc::ok};
+    }
+    /// The roles `p` has at `target`, each once, without allocating: first the roles bound at
+    /// `target` itself (bound_here), then those bound at its ancestors (bound_above, nearest scope
+    /// first), then every parent role of those, transitively (inherited, via define_role's
+    /// parents; `through` names the bound role). Roles of a compile-time table are imported
+    /// flattened: their permissions are whole, their table parents are not listed. Bindings that
+    /// a later `assign::replace` binding at the same scope dropped are not listed. Denies,
+    /// ceilings and restrictions do not remove roles (ask effective_permissions for what may be
+    /// done). Writes up to `capacity` entries to `out` and returns how many roles apply (which
+    /// may exceed `capacity`); unknown handles answer unknown_principal or unknown_scope.
+    [[nodiscard]] roles_result roles_at(principal_handle p, scope_handle target, role_membership* out,
+                                        std::size_t capacity) const noexcept;
+    /// roles_at() with the principal and the scope given by id (looked up without allocating).
+    [[nodiscard]] roles_result roles_at(std::string_view principal, std::string_view target, role_membership* out,
+                                        std::size_t capacity) const noexcept {
+        return roles_at(find_principal(principal), find_scope(target), out, capacity);
     }
 
     // ---- credentials -----------------------------------------------------------------------------------
@@ -119,13 +193,16 @@ public:
     /// unauthenticated credential and says which claim and where. A subject that is well formed
     /// but not in the snapshot (or of another kind) gives a credential whose checks answer
     /// unknown_principal.
-    credential_result<P> authenticate(const token_claims& c) const noexcept { return detail::authenticate(*this, c); }
+    [[nodiscard]] credential_result<P> authenticate(const token_claims& c) const noexcept {
+        return detail::authenticate(*this, c);
+    }
 
     // ---- decisions -------------------------------------------------------------------------------------
     /// May `cred` use every permission of `required` at `target`? Never allocates.
-    decision<P> check(const credential<P>& cred, const set& required, scope_handle target) const noexcept;
+    [[nodiscard]] decision<P> check(const credential<P>& cred, const set& required, scope_handle target) const noexcept;
     /// check() with the target scope given by id (looked up without allocating).
-    decision<P> check(const credential<P>& cred, const set& required, std::string_view target) const noexcept {
+    [[nodiscard]] decision<P> check(const credential<P>& cred, const set& required,
+                                    std::string_view target) const noexcept {
         return check(cred, required, find_scope(target));
     }
     /// Many requests of one credential in one call; out must hold requests.size() decisions.
@@ -137,22 +214,30 @@ public:
     // ---- reverse queries -------------------------------------------------------------------------------
     /// Everything `cred` may do at `target` (after denies, ceilings and restrictions); format it
     /// with ward::format_to or ward::to_string for `GET /user/me`.
-    effective_result<P> effective_permissions(const credential<P>& cred, scope_handle target) const noexcept;
+    [[nodiscard]] effective_result<P> effective_permissions(const credential<P>& cred,
+                                                            scope_handle target) const noexcept;
+    /// effective_permissions() with the target scope given by id (looked up without allocating).
+    /// An id the snapshot does not know answers unknown_scope with no permissions (after the
+    /// credential's own checks: unauthenticated and unknown_principal come first).
+    [[nodiscard]] effective_result<P> effective_permissions(const credential<P>& cred,
+                                                            std::string_view target) const noexcept {
+        return effective_permissions(cred, find_scope(target));
+    }
     /// Auth0's rule for a token's scope: the requested permissions intersected with those the
     /// principal holds at `target`.
-    set grantable(principal_handle p, scope_handle target, const set& requested) const noexcept {
+    [[nodiscard]] set grantable(principal_handle p, scope_handle target, const set& requested) const noexcept {
         return effective_permissions(credential<P>::of(p), target).permissions & requested;
     }
     /// The principals the policy lets use every permission of `required` at `target` (before
     /// token ceilings and application restrictions). Writes up to `capacity` handles to `out` in
     /// handle order and returns how many principals qualify (which may exceed `capacity`).
-    std::size_t principals_with(const set& required, scope_handle target, principal_handle* out,
-                                std::size_t capacity) const noexcept;
+    [[nodiscard]] std::size_t principals_with(const set& required, scope_handle target, principal_handle* out,
+                                              std::size_t capacity) const noexcept;
 
     // ---- explanation -------------------------------------------------------------------------------------
     /// One human sentence for a decision of this snapshot (allocates; keep it off hot paths).
     /// Defined in explain.hpp, which this header includes.
-    std::string explain(const decision<P>& d) const;
+    [[nodiscard]] std::string explain(const decision<P>& d) const;
 
     /// Bytes held by this snapshot's tables (capacity, not counting the object itself).
     std::size_t memory_bytes() const noexcept {
@@ -160,7 +245,8 @@ public:
                bytes(scope_end_) + bytes(scope_parent_) + bytes(scope_kind_) + bytes(deny_all_) +
                bytes(everyone_first_) + bytes(everyone_) + bytes(principal_kind_) + bytes(first_) + bytes(entries_) +
                bytes(restrict_first_) + bytes(restrictions_) + bytes(masks_) + bytes(role_masks_) +
-               bytes(everyone_rows_);
+               bytes(everyone_rows_) + bytes(member_first_) + bytes(members_) + bytes(member_roles_) +
+               bytes(role_ancestor_first_) + bytes(role_ancestors_);
     }
     /// Bytes of the id strings alone.
     std::size_t id_bytes() const noexcept {
@@ -169,6 +255,7 @@ public:
 
 private:
     friend struct detail::build_steps<P>;
+    friend struct detail::membership_steps<P>;
 
     // Vocabularies of at most 64 permissions keep each mask inside its entry (no extra load on
     // the decision path); wider ones point into a deduplicated pool.
@@ -312,6 +399,37 @@ private:
     std::vector<set> masks_;
     std::vector<set> role_masks_;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> everyone_rows_; ///< (row, scope) of deny_everyone rows
+    // roles_at: each principal's bindings (by scope number, then row) and each role's parents,
+    // transitively, nearest first. Empty when no principal has a binding.
+    std::vector<std::uint32_t> member_first_;
+    std::vector<detail::membership> members_;
+    std::vector<std::uint32_t> member_roles_;
+    std::vector<std::uint32_t> role_ancestor_first_;
+    std::vector<std::uint32_t> role_ancestors_;
+
+    /// Calls f(role, origin, scope number, through role or detail::none) for each role of p at t in
+    /// roles_at's order, duplicates included, until f returns false.
+    template <class F>
+    void each_role_at(std::uint32_t p, std::uint32_t t, F&& f) const noexcept {
+        if (member_first_.empty()) return;
+        const std::uint32_t first = member_first_[p], last = member_first_[p + 1];
+        for (std::uint32_t i = last; i-- > first;) {
+            const detail::membership& m = members_[i];
+            if (t < m.begin || t >= m.end) continue;
+            const role_origin o = m.begin == t ? role_origin::bound_here : role_origin::bound_above;
+            for (std::uint32_t k = m.roles_begin; k < m.roles_end; ++k)
+                if (!f(member_roles_[k], o, m.begin, detail::none)) return;
+        }
+        for (std::uint32_t i = last; i-- > first;) {
+            const detail::membership& m = members_[i];
+            if (t < m.begin || t >= m.end) continue;
+            for (std::uint32_t k = m.roles_begin; k < m.roles_end; ++k) {
+                const std::uint32_t r = member_roles_[k];
+                for (std::uint32_t a = role_ancestor_first_[r]; a < role_ancestor_first_[r + 1]; ++a)
+                    if (!f(role_ancestors_[a], role_origin::inherited, m.begin, r)) return;
+            }
+        }
+    }
 };
 
 // ---- decisions and reverse queries -------------------------------------------------------------------
@@ -370,6 +488,37 @@ effective_result<P> snapshot<P>::effective_permissions(const credential<P>& cred
     const path_result path = walk(p, t, set{});
     std::uint32_t rule = detail::none;
     r.permissions = (path.granted - path.denied) & token_cap(cred, t) & restriction_cap(cred, p, t, rule);
+    return r;
+}
+
+template <class P>
+roles_result snapshot<P>::roles_at(principal_handle p, scope_handle target, role_membership* out,
+                                   std::size_t capacity) const noexcept {
+    roles_result r;
+    if (p.value >= principal_count()) return r;
+    r.why = reason::unknown_scope;
+    if (target.value >= scope_count()) return r;
+    r.why = reason::granted;
+    std::size_t k = 0; // the candidate's place in each_role_at's sequence
+    each_role_at(p.value, target.value,
+                 [&](std::uint32_t role, role_origin o, std::uint32_t at, std::uint32_t through) noexcept {
+                     // Each role once, where it first appears: look for it earlier in the sequence.
+                     bool seen = false;
+                     std::size_t j = 0;
+                     each_role_at(p.value, target.value,
+                                  [&](std::uint32_t earlier, role_origin, std::uint32_t, std::uint32_t) noexcept {
+                                      if (j++ == k) return false;
+                                      seen = earlier == role;
+                                      return !seen;
+                                  });
+                     ++k;
+                     if (seen) return true;
+                     if (out != nullptr && r.count < capacity)
+                         out[r.count] = {role_ids_.at(role), o, scope_handle{at},
+                                         through == detail::none ? std::string_view{} : role_ids_.at(through)};
+                     ++r.count;
+                     return true;
+                 });
     return r;
 }
 

@@ -195,12 +195,43 @@ TEST_CASE("reverse queries allocate nothing", "[alloc][engine]") {
           ward::to_string(eff.permissions));
 }
 
+TEST_CASE("roles_at and effective_permissions by id allocate nothing", "[alloc][engine]") {
+    const auto& s = *policy().snap;
+    const std::string auditor = user_id(5, 9), owner = user_id(5, 0), org = org_id(5), res = res_id(5);
+    const auto cred = ward::credential<ident>::of(s.find_principal(owner));
+    std::array<ward::role_membership, 8> out{};
+    std::array<ward::role_membership, 1> one{};
+    ward::roles_result a, b, c, d;
+    ward::effective_result<ident> eff, miss;
+    const std::size_t n = wt::allocations_during([&] {
+        a = s.roles_at(auditor, res, out.data(), out.size());
+        b = s.roles_at(s.find_principal(auditor), s.find_scope(org), one.data(), one.size());
+        c = s.roles_at("user:member-of-no-organization-at-all", org, out.data(), out.size());
+        d = s.roles_at(owner, "resource-scope:database-that-is-not-there", out.data(), out.size());
+        eff = s.effective_permissions(cred, org);
+        miss = s.effective_permissions(cred, "organization-scope:that-is-not-there");
+    });
+    CHECK(n == 0);
+    REQUIRE(a);
+    CHECK(a.count == 2); // rol_custom_auditor_role bound at the organization, and its parent member
+    CHECK(out[0].role == "rol_custom_auditor_role");
+    CHECK(out[0].origin == ward::role_origin::bound_above);
+    CHECK(out[1].role == "member");
+    CHECK(out[1].origin == ward::role_origin::inherited);
+    CHECK(b.count == 2);
+    CHECK(one[0].origin == ward::role_origin::bound_here);
+    CHECK(c.why == reason::unknown_principal);
+    CHECK(d.why == reason::unknown_scope);
+    CHECK(eff.permissions.contains(ident::sudo));
+    CHECK(miss.why == reason::unknown_scope);
+}
+
 TEST_CASE("lookups by string id allocate nothing", "[alloc][engine]") {
     const auto& s = *policy().snap;
     const std::string sid = res_id(99), pid = user_id(99, 9);
     ward::scope_handle a, miss;
     ward::principal_handle p, pmiss;
-    iset r1, r2, r3;
+    ward::lookup_result<iset> r1, r2, r3;
     bool inside = false;
     const std::size_t n = wt::allocations_during([&] {
         a = s.find_scope(sid);
@@ -217,9 +248,10 @@ TEST_CASE("lookups by string id allocate nothing", "[alloc][engine]") {
     CHECK(!miss.valid());
     CHECK(p.valid());
     CHECK(!pmiss.valid());
-    CHECK(r1.contains(ident::delete_user));
-    CHECK(r2.contains(ident::list_users));
-    CHECK(r3.none());
+    CHECK(r1.value.contains(ident::delete_user));
+    CHECK(r2.value.contains(ident::list_users));
+    CHECK(r3.value.none());
+    CHECK(r3.ec == ward::errc::unknown_role);
     CHECK(inside);
 }
 
@@ -312,6 +344,32 @@ TEST_CASE("authenticate allocates nothing, for every claim, on success and failu
     CHECK(d[0].allowed);
     CHECK(d[1].why == reason::outside_scope);
     CHECK(d[2].why == reason::unknown_principal);
+}
+
+TEST_CASE("a lenient authenticate over std::string names allocates nothing", "[alloc][engine]") {
+    const auto& s = *policy().snap;
+    const std::string subject = user_id(5, 2);
+    const std::vector<std::string> names{"authenticate", "fly", "read_resources", "swim"};
+    std::vector<std::string> too_many;
+    for (std::size_t bytes = 0; bytes <= WARD_MAX_INPUT_LENGTH; bytes += 13) too_many.emplace_back("authenticate");
+    ward::credential_result<ident> ok, long_claim;
+    const std::size_t n = wt::allocations_during([&] {
+        ward::token_claims c;
+        c.subject = subject;
+        c.names_mode = ward::parse_mode::lenient;
+        c.has_permission_names = true;
+        c.permission_names = names;
+        c.has_scope = true;
+        c.scope = "authenticate openid";
+        ok = s.authenticate(c);
+        c.permission_names = too_many;
+        long_claim = s.authenticate(c);
+    });
+    CHECK(n == 0);
+    REQUIRE(ok);
+    CHECK(ok.skipped == 3);
+    CHECK(long_claim.ec == ward::errc::input_too_long);
+    CHECK(long_claim.skipped == 0);
 }
 
 TEST_CASE("parse_subject and parse_scope_restriction allocate nothing", "[alloc][engine]") {

@@ -45,7 +45,7 @@ TEST_CASE("run-time roles inherit compile-time and run-time roles", "[engine][ro
     b.define_role("rol_base", B("read:organization"), {"viewer"});  // 11
     b.bind("user:alice", "org:acme", {"rol_auditor"});              // 12
     const auto s = must_build(b);
-    CHECK(s->role_permissions("rol_auditor") == (ladder["viewer"] | B("read:deployments read:organization")));
+    CHECK(s->role_permissions("rol_auditor").value == (ladder["viewer"] | B("read:deployments read:organization")));
     const auto alice = ward::credential<bb>::of(s->find_principal("user:alice"));
     CHECK(s->check(alice, B("read:users read:deployments"), "org:acme").allowed);
     CHECK(s->check(alice, B("update:users"), "org:acme").why == reason::missing_permission);

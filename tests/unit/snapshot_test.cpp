@@ -238,8 +238,11 @@ TEST_CASE("snapshot lookups and ancestry", "[engine][scope]") {
     CHECK(s->scope_id(s->find_scope("res:chain-7")) == "res:chain-7");
     CHECK(s->principal_id(s->find_principal("auth0|carol")) == "auth0|carol");
     CHECK(s->kind_of(s->find_principal("application:shop")) == ward::principal_kind::application);
-    CHECK(s->role_permissions("viewer") == ladder["viewer"]);
-    CHECK(s->role_permissions("rol_nope").none());
+    CHECK(s->role_permissions("viewer").value == ladder["viewer"]);
+    CHECK(s->role_permissions("rol_nope").value.none());
+    CHECK(s->role_permissions("rol_nope").ec == ward::errc::unknown_role);
+    CHECK_FALSE(s->role_permissions("rol_nope"));
+    CHECK(s->role_permissions("viewer"));
 
     const auto platform = s->find_scope("platform");
     const auto acme = s->find_scope("org:acme");
@@ -375,7 +378,7 @@ TEST_CASE("restrictions: effective = role permissions intersected with the appli
         const auto m = s.check(dana, C("orders.read skus.create"), market);
         CHECK(m.why == reason::missing_permission);
         CHECK(s.effective_permissions(dana, market).permissions ==
-              (s.role_permissions("rol_ops") & C("orders.read skus.read")));
+              (s.role_permissions("rol_ops").value & C("orders.read skus.read")));
         CHECK(s.effective_permissions(dana, market).permissions == C("orders.read skus.read"));
     }
     SECTION("through the back office (update implies read in the cap)") {

@@ -88,6 +88,7 @@ struct build_steps {
         mask_pool<P> pool(s.masks_);
         pack_entries(b, s, pre, pool);
         collect_denies_for_everyone(b, s, pre, pool);
+        membership_steps<P>::run(b, s, pre); // roles_at's tables (builder.hpp)
         out.value = std::move(snap);
         return out;
     }
