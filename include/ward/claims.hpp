@@ -32,7 +32,7 @@ struct token_claims {
     bool has_permission_mask = false;           ///< a numeric `permissions` claim is present
     std::uint64_t permission_mask = 0;          ///< its value
     bool has_permission_names = false;          ///< a `permissions` array claim is present
-    view<std::string_view> permission_names;    ///< its items
+    view<std::string_view> permission_names;    ///< its items (any contiguous range of strings)
     bool has_scope = false;                     ///< an OAuth `scope` claim is present
     std::string_view scope;                     ///< its value, space separated
     view<extended_claim> extended;              ///< provide's per-resource masks ("*" = any other)
@@ -55,7 +55,7 @@ enum class claim : unsigned char {
 };
 
 /// The claim's name as error messages give it ("sub", "scope", ...).
-constexpr std::string_view to_string(claim c) noexcept {
+[[nodiscard]] constexpr std::string_view to_string(claim c) noexcept {
     switch (c) {
     case claim::none: return "none";
     case claim::subject: return "sub";
@@ -72,11 +72,14 @@ constexpr std::string_view to_string(claim c) noexcept {
 /// The result of turning token claims into a credential. On error the credential is
 /// unauthenticated (every check denies) and `failed` / `ec` / `position` say why.
 template <class P>
-struct credential_result {
+struct [[nodiscard]] credential_result {
     credential<P> value{};            ///< the credential (unauthenticated on error)
     errc ec = errc::ok;               ///< why a claim was refused
     ward::claim failed = claim::none; ///< which claim
     std::size_t position = 0;         ///< where in it: a byte offset, or an item index for lists
+    /// names_mode lenient: how many permission names this service lacks were skipped (never
+    /// granted), in the `permissions` names and `scope` claims together; 0 on error.
+    std::size_t skipped = 0;
     /// Every claim was accepted.
     constexpr explicit operator bool() const noexcept { return ec == errc::ok; }
 };

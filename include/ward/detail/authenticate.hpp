@@ -35,6 +35,7 @@ template <class P>
         r.ec = e;
         r.failed = which;
         r.position = pos;
+        r.skipped = 0;
         return r;
     };
     const auto sub = parse_subject(c.subject);
@@ -56,11 +57,13 @@ template <class P>
         const auto m = parse_names<P>(c.permission_names.begin(), c.permission_names.end(), c.names_mode);
         if (!m) return fail(m.ec, claim::permission_names, m.position);
         r.value.cap(m.value);
+        r.skipped += m.skipped;
     }
     if (c.has_scope) {
         const auto m = parse_scope<P>(c.scope, c.names_mode);
         if (!m) return fail(m.ec, claim::scope, m.position);
         r.value.cap(m.value);
+        r.skipped += m.skipped;
     }
     if (!c.extended.empty()) {
         if (c.extended.size() > WARD_MAX_EXTENDED_CLAIMS + 1)
