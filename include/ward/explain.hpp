@@ -71,7 +71,7 @@ std::string snapshot<P>::explain(const decision<P>& d) const {
 
 /// explain(decision, snapshot): the same as snapshot.explain(decision).
 template <class P>
-std::string explain(const decision<P>& d, const snapshot<P>& s) {
+[[nodiscard]] std::string explain(const decision<P>& d, const snapshot<P>& s) {
     return s.explain(d);
 }
 

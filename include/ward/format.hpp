@@ -26,7 +26,7 @@ namespace ward {
 /// Bytes needed to format `s` (no terminator). The separator is one byte, so the size is the same
 /// whichever separator the format call uses.
 template <class P>
-constexpr std::size_t formatted_size(const permission_set<P>& s) noexcept {
+[[nodiscard]] constexpr std::size_t formatted_size(const permission_set<P>& s) noexcept {
     std::size_t n = 0, k = 0;
     for (auto it = s.begin(); it != s.end(); ++it, ++k) n += vocabulary<P>::name(it.index()).size();
     return n + (k ? k - 1 : 0);
@@ -48,7 +48,8 @@ constexpr OutputIt write_names(OutputIt out, const permission_set<P>& s, char se
 /// Writes the names of `s` in bit order, separated by `sep`, into [first, last). Writes nothing
 /// and returns {first, buffer_too_small} when the buffer is too small. No terminator is written.
 template <class P>
-constexpr format_result format_to(char* first, char* last, const permission_set<P>& s, char sep = ' ') noexcept {
+[[nodiscard]] constexpr format_result format_to(char* first, char* last, const permission_set<P>& s,
+                                                char sep = ' ') noexcept {
     const std::size_t need = formatted_size(s);
     if (need == 0) return {first, errc::ok}; // nothing to write fits any range, even an empty or null one
     if (first == nullptr || last < first || static_cast<std::size_t>(last - first) < need)
@@ -58,7 +59,7 @@ constexpr format_result format_to(char* first, char* last, const permission_set<
 
 /// Convenience: the names of `s` as a std::string (allocates; not for hot paths).
 template <class P>
-std::string to_string(const permission_set<P>& s, char sep = ' ') {
+[[nodiscard]] std::string to_string(const permission_set<P>& s, char sep = ' ') {
     std::string out;
     out.reserve(formatted_size(s));
     write_names(std::back_inserter(out), s, sep);

@@ -151,7 +151,7 @@ public:
     }
     /// Decodes an integer mask. A bit the vocabulary does not define is rejected (errc::unknown_bit,
     /// position = that bit), never kept; the value is then empty.
-    static constexpr parse_result<permission_set> from_integer(std::uint64_t v) noexcept {
+    [[nodiscard]] static constexpr parse_result<permission_set> from_integer(std::uint64_t v) noexcept {
         static_assert(vocabulary_type::bits <= 64,
                       "ward::permission_set::from_integer: the vocabulary is wider than 64 bits");
         const std::uint64_t unknown = v & ~vocabulary_type::defined[0];

@@ -110,7 +110,7 @@ struct vocabulary {
     }
 
     /// The bit index whose wire name is exactly s (case-sensitive), or npos. Allocation-free.
-    static constexpr std::size_t find(std::string_view s) noexcept {
+    [[nodiscard]] static constexpr std::size_t find(std::string_view s) noexcept {
         if (s.empty() || s.size() > max_name_length) return npos;
         return detail::find_name(table, source::names, s);
     }
