@@ -134,6 +134,29 @@ TEST_CASE("alloc: parse_integer and permissions<P>", "[alloc][parse]") {
     CHECK(bad_lit.none());
 }
 
+TEST_CASE("alloc: the whole-list limit, leading zeros and long decimal text", "[alloc][parse]") {
+    std::vector<std::string> many;
+    for (std::size_t bytes = 0; bytes <= WARD_MAX_INPUT_LENGTH; bytes += 5) many.emplace_back("sudo");
+    const std::string padded = std::string(30, '0') + "415";
+    const std::string junk = "12345678901234567890x";
+    const std::string too_long(WARD_MAX_INPUT_LENGTH + 1, '1');
+    const char* with_null[] = {"sudo", nullptr};
+    ward::parse_result<iset> a, b, c, d, e;
+    const std::size_t n = wt::allocations_during([&] {
+        a = ward::parse_names<ident>(many, parse_mode::lenient);
+        b = ward::parse_integer<ident>(padded);
+        c = ward::parse_integer<ident>(junk);
+        d = ward::parse_integer<ident>(too_long);
+        e = ward::parse_names<ident>(with_null);
+    });
+    CHECK(n == 0);
+    CHECK(a.ec == errc::input_too_long);
+    CHECK(b.ec == errc::malformed);
+    CHECK(c.ec == errc::malformed);
+    CHECK(d.ec == errc::input_too_long);
+    CHECK(e.ec == errc::empty_name);
+}
+
 TEST_CASE("alloc: formatting into a caller's buffer", "[alloc][format]") {
     const kset wide = kset::all();
     const iset sudoer = ward::parse_integer<ident>(415u | 0x20000000u).value;
