@@ -37,7 +37,7 @@ enum class errc : unsigned char {
 };
 
 /// A short, stable, human-readable name for an error code.
-constexpr std::string_view to_string(errc e) noexcept {
+[[nodiscard]] constexpr std::string_view to_string(errc e) noexcept {
     switch (e) {
     case errc::ok: return "ok";
     case errc::empty_input: return "empty input";
@@ -65,9 +65,10 @@ constexpr std::string_view to_string(errc e) noexcept {
 }
 
 /// The result of a parse: a value, an error code, and where the bad input starts.
-/// On error `value` is always the empty/default value, never a partial result.
+/// On error `value` is always the empty/default value, never a partial result. Discarding one is
+/// a compile warning: a result that is not looked at cannot fail closed.
 template <class T>
-struct parse_result {
+struct [[nodiscard]] parse_result {
     T value{};
     errc ec = errc::ok;
     std::size_t position = 0; ///< byte offset (strings), item index (lists) or bit index (integers)
@@ -77,7 +78,7 @@ struct parse_result {
 };
 
 /// The result of formatting into a caller's buffer, as std::to_chars_result.
-struct format_result {
+struct [[nodiscard]] format_result {
     char* ptr = nullptr; ///< one past the last byte written (== first on error)
     errc ec = errc::ok;
     constexpr explicit operator bool() const noexcept { return ec == errc::ok; }

@@ -90,23 +90,25 @@ public:
             for (auto& f : flat_) f = permission_set<P>{};
     }
 
-    constexpr std::size_t size() const noexcept { return N; }
-    constexpr bool valid() const noexcept { return valid_; }
-    constexpr std::string_view name(std::size_t i) const noexcept { return i < N ? names_[i] : std::string_view{}; }
+    [[nodiscard]] constexpr std::size_t size() const noexcept { return N; }
+    [[nodiscard]] constexpr bool valid() const noexcept { return valid_; }
+    [[nodiscard]] constexpr std::string_view name(std::size_t i) const noexcept {
+        return i < N ? names_[i] : std::string_view{};
+    }
     /// Role i's flattened permissions (empty for an out-of-range index).
-    constexpr permission_set<P> permissions(std::size_t i) const noexcept {
+    [[nodiscard]] constexpr permission_set<P> permissions(std::size_t i) const noexcept {
         return i < N ? flat_[i] : permission_set<P>{};
     }
     /// The index of the role called `name`, or npos.
-    constexpr std::size_t find(std::string_view name) const noexcept {
+    [[nodiscard]] constexpr std::size_t find(std::string_view name) const noexcept {
         for (std::size_t i = 0; i < N; ++i)
             if (names_[i] == name) return i;
         return npos;
     }
-    constexpr bool contains(std::string_view name) const noexcept { return find(name) != npos; }
+    [[nodiscard]] constexpr bool contains(std::string_view name) const noexcept { return find(name) != npos; }
     /// The flattened permissions of the role called `name`. In a constant expression an unknown
     /// name is a compile error; at run time it is the empty set.
-    constexpr permission_set<P> operator[](std::string_view name) const noexcept {
+    [[nodiscard]] constexpr permission_set<P> operator[](std::string_view name) const noexcept {
         const std::size_t i = find(name);
         if (i == npos) {
             detail::ward_role_table_error_role_is_not_in_the_table();
@@ -115,7 +117,7 @@ public:
         return flat_[i];
     }
     /// True when role `a` holds every permission of role `b` (b is at or below a in a ladder).
-    constexpr bool includes(std::string_view a, std::string_view b) const noexcept {
+    [[nodiscard]] constexpr bool includes(std::string_view a, std::string_view b) const noexcept {
         const std::size_t i = find(a), j = find(b);
         return i != npos && j != npos && flat_[i].contains_all(flat_[j]);
     }
@@ -149,7 +151,7 @@ private:
 
 /// Builds a role table from a braced list of role_def: `ward::make_roles<perm>({{...}, {...}})`.
 template <class P, std::size_t N>
-constexpr role_table<P, N> make_roles(const role_def<P> (&defs)[N]) noexcept {
+[[nodiscard]] constexpr role_table<P, N> make_roles(const role_def<P> (&defs)[N]) noexcept {
     return role_table<P, N>(defs);
 }
 
