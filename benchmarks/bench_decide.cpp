@@ -40,7 +40,7 @@ struct fixed_case {
 };
 
 const fixed_case& fixed() {
-    static const fixed_case c = [] {
+    static const fixed_case made = [] {
         fixed_case c{};
         c.w = &wb::world_for(org_1k);
         const wb::dataset& d = *c.w->data;
@@ -54,7 +54,7 @@ const fixed_case& fixed() {
         c.s = c.w->snap->find_scope(d.org_ids[c.org]);
         return c;
     }();
-    return c;
+    return made;
 }
 
 void decide_handle(benchmark::State& state, bool allowed) {
@@ -173,7 +173,7 @@ struct batch_case {
     std::array<wb::baseline_request, batch> base_reqs{};
 };
 const batch_case& batch_requests() {
-    static const batch_case b = [] {
+    static const batch_case made = [] {
         const fixed_case& c = fixed();
         const wb::dataset& d = *c.w->data;
         batch_case b;
@@ -184,7 +184,7 @@ const batch_case& batch_requests() {
             b.base_reqs[i] = {&d.user_ids[c.user], &d.org_ids[org], wb::resource_names[p / wb::action_count],
                               wb::action_names[p % wb::action_count]};
         }
-        return b;
+        return made;
     }();
     return b;
 }
