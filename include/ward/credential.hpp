@@ -63,20 +63,29 @@ public:
     }
     /// An extended (per-resource) cap: at targets in the subtree of `s` the credential holds at
     /// most `ceiling`. The deepest matching entry applies; otherwise the wildcard; otherwise none.
+    /// Several caps for one scope intersect (they take one entry). An invalid handle (a resource
+    /// the policy does not know) adds no entry. Past WARD_MAX_EXTENDED_CLAIMS entries the
+    /// credential is no longer authenticated.
     constexpr credential& cap_at(scope_handle s, const set& ceiling) noexcept {
+        has_extended_ = true;
+        if (!s.valid()) return *this;
+        for (std::size_t i = 0; i < extended_count_; ++i)
+            if (extended_[i].scope == s) {
+                extended_[i].ceiling = extended_[i].ceiling & ceiling.implied();
+                return *this;
+            }
         if (extended_count_ == extended_.size()) {
             authenticated_ = false;
             return *this;
         }
-        has_extended_ = true;
-        if (s.valid()) extended_[extended_count_++] = {s, ceiling.implied()};
+        extended_[extended_count_++] = {s, ceiling.implied()};
         return *this;
     }
-    /// The extended cap for every target no other extended entry covers ("*").
+    /// The extended cap for every target no other extended entry covers ("*"); several intersect.
     constexpr credential& cap_wildcard(const set& ceiling) noexcept {
         has_extended_ = true;
+        wildcard_ = has_wildcard_ ? wildcard_ & ceiling.implied() : ceiling.implied(); // several: all hold
         has_wildcard_ = true;
-        wildcard_ = ceiling.implied();
         return *this;
     }
     /// Marks the credential unauthenticated (used when a claim fails to parse).

@@ -104,6 +104,27 @@ TEST_CASE("credential: bind_to, cap, cap_at and cap_wildcard", "[engine][credent
         CHECK(s.check(c, I("subscribe"), globex).why == reason::not_in_token);
         CHECK(s.effective_permissions(c, globex).permissions.none());
     }
+    SECTION("several caps for one scope, or several wildcards, intersect whatever their order") {
+        for (bool looser_first : {true, false}) {
+            auto c = ward::credential<ident>::of(eve);
+            const iset loose = I("publish subscribe"), tight = I("subscribe");
+            c.cap_at(acme, looser_first ? loose : tight).cap_at(acme, looser_first ? tight : loose);
+            c.cap_wildcard(looser_first ? loose : tight).cap_wildcard(looser_first ? tight : loose);
+            CHECK(c.extended_count() == 1); // one entry for acme
+            CHECK(s.check(c, I("subscribe"), r1).allowed);
+            CHECK(s.check(c, I("publish"), r1).why == reason::not_in_token);
+            CHECK(s.check(c, I("subscribe"), globex).allowed);
+            CHECK(s.check(c, I("publish"), globex).why == reason::not_in_token);
+        }
+    }
+    SECTION("a repeated cap takes no second entry, so it never runs into the limit") {
+        auto c = ward::credential<ident>::of(eve);
+        for (std::size_t i = 0; i < WARD_MAX_EXTENDED_CLAIMS + 5; ++i) c.cap_at(r1, I("subscribe"));
+        CHECK(c.authenticated());
+        CHECK(c.extended_count() == 1);
+        c.cap_at(ward::scope_handle{}, I("publish")); // a resource the policy does not know: no entry
+        CHECK(c.extended_count() == 1);
+    }
     SECTION("extended entries combine with the ceiling") {
         auto c = ward::credential<ident>::of(eve);
         c.cap(I("publish")).cap_wildcard(I("publish subscribe"));
