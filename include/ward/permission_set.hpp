@@ -4,6 +4,7 @@
 #ifndef WARD_PERMISSION_SET_HPP
 #define WARD_PERMISSION_SET_HPP
 
+#include "detail/iterator.hpp"
 #include "error.hpp"
 #include "vocabulary.hpp"
 
@@ -171,28 +172,16 @@ public:
     }
 
     // ---- iteration in bit order ------------------------------------------------------------------
-    class iterator {
+    class iterator : public detail::index_iterator<iterator, P> {
     public:
-        using iterator_category = std::forward_iterator_tag;
-        using value_type = P;
-        using difference_type = std::ptrdiff_t;
-        using pointer = void;
-        using reference = P;
-
         constexpr iterator() noexcept = default;
         constexpr P operator*() const noexcept { return vocabulary_type::from_index(i_); }
         constexpr std::size_t index() const noexcept { return i_; }
+        using detail::index_iterator<iterator, P>::operator++;
         constexpr iterator& operator++() noexcept {
             i_ = s_->next_from(i_ + 1);
             return *this;
         }
-        constexpr iterator operator++(int) noexcept {
-            iterator t = *this;
-            ++*this;
-            return t;
-        }
-        friend constexpr bool operator==(const iterator& a, const iterator& b) noexcept { return a.i_ == b.i_; }
-        friend constexpr bool operator!=(const iterator& a, const iterator& b) noexcept { return a.i_ != b.i_; }
 
     private:
         friend class permission_set;

@@ -6,6 +6,8 @@
 #ifndef WARD_VIEW_HPP
 #define WARD_VIEW_HPP
 
+#include "detail/iterator.hpp"
+
 #include <cstddef>
 #include <initializer_list>
 #include <iterator>
@@ -77,27 +79,16 @@ class view<std::string_view> {
 
 public:
     /// Iterates the items as std::string_view values.
-    class iterator {
+    class iterator : public detail::index_iterator<iterator, std::string_view> {
     public:
-        using iterator_category = std::forward_iterator_tag;
-        using value_type = std::string_view;
-        using difference_type = std::ptrdiff_t;
-        using pointer = void;
-        using reference = std::string_view;
-
         constexpr iterator() noexcept = default;
         constexpr std::string_view operator*() const noexcept { return (*v_)[i_]; }
+        constexpr std::size_t index() const noexcept { return i_; } ///< the item's position
+        using detail::index_iterator<iterator, std::string_view>::operator++;
         constexpr iterator& operator++() noexcept {
             ++i_;
             return *this;
         }
-        constexpr iterator operator++(int) noexcept {
-            iterator t = *this;
-            ++i_;
-            return t;
-        }
-        friend constexpr bool operator==(const iterator& a, const iterator& b) noexcept { return a.i_ == b.i_; }
-        friend constexpr bool operator!=(const iterator& a, const iterator& b) noexcept { return a.i_ != b.i_; }
 
     private:
         friend class view;
