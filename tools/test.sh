@@ -51,7 +51,7 @@ stage "dependencies"
 needs=(g++ cmake ninja-build catch2 pkg-config curl # curl: the tour test runs the printed curl lines
     libcpp-httplib-dev nlohmann-json3-dev libssl-dev libsqlite3-dev)
 if [[ "$quick" != 1 ]]; then
-    needs+=(clang clang-format meson python3 libbenchmark-dev)
+    needs+=(clang clang-format meson python3 libbenchmark-dev libfmt-dev) # libfmt-dev: ward/fmt.hpp's tests
 fi
 require_packages "${needs[@]}"
 echo "g++ $(g++ -dumpfullversion), cmake $(cmake --version | head -n1 | awk '{print $3}'), ninja $(ninja --version)"

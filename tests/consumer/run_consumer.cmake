@@ -68,6 +68,19 @@ elseif(MODE STREQUAL "meson_subproject")
   run(meson compile -C ${WORK}/build)
   run(${WORK}/build/consumer)
   message(STATUS "${last_output}")
+elseif(MODE STREQUAL "fmt")
+  # ward/fmt.hpp with the system's fmt: the installed package through find_package, then the
+  # single header's copy (single_include/ward/fmt.hpp) with nothing but -I and -lfmt.
+  install_ward()
+  run(${CMAKE_COMMAND} -S ${_consumer}/fmt_project -B ${WORK}/consumer -G ${GENERATOR}
+      -DCMAKE_CXX_COMPILER=${CXX} -DCMAKE_PREFIX_PATH=${WORK}/prefix)
+  run(${CMAKE_COMMAND} --build ${WORK}/consumer)
+  run(${WORK}/consumer/consumer)
+  message(STATUS "${last_output}")
+  run(${CXX} -std=c++17 -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Werror -I${SOURCE}/single_include
+      ${_consumer}/fmt_project/main.cpp -o ${WORK}/drop_in_fmt -lfmt)
+  run(${WORK}/drop_in_fmt)
+  message(STATUS "${last_output}")
 else()
   message(FATAL_ERROR "unknown MODE ${MODE}")
 endif()
