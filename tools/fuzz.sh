@@ -50,10 +50,10 @@ for h in "${harnesses[@]}"; do
     rc=0
     "$bin" -max_total_time="$seconds" -print_final_stats=1 -dict="$root/tests/fuzz/ward.dict" \
         -artifact_prefix="$artifacts/" "$corpus" "$root/tests/fuzz/corpus/$h" >"$log" 2>&1 || rc=$?
-    grep -E '^#[0-9]+ +(INITED|DONE)|ward fuzz:|ERROR|SUMMARY|Test unit written' "$log" || true
+    grep -E '^#[0-9]+[[:space:]]+(INITED|DONE)|ward fuzz:|ERROR|SUMMARY|Test unit written' "$log" || true
     execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")"
     speed="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")"
-    line="$(grep -E '^#[0-9]+ +(DONE|NEW|REDUCE|pulse|INITED)' "$log" | tail -n 1)"
+    line="$(grep -E '^#[0-9]+[[:space:]]+(DONE|NEW|REDUCE|pulse|INITED)' "$log" | tail -n 1 || true)"
     cov="$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$line")"
     ft="$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$line")"
     corp="$(sed -n 's/.* corp: \([0-9]*\/[0-9a-zA-Z]*\).*/\1/p' <<<"$line")"

@@ -18,9 +18,12 @@
 #include <ward/snapshot.hpp>
 #include <ward/subject.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -111,14 +114,16 @@ expected first_bad_claim(const ward::snapshot<P>& s, const decoded& d) {
     if (!d.extended.empty()) {
         if (d.extended.size() > WARD_MAX_EXTENDED_CLAIMS + 1)
             return {ward::errc::too_many, ward::claim::extended, WARD_MAX_EXTENDED_CLAIMS};
-        std::size_t kept = 0;
+        std::vector<ward::scope_handle> kept; // distinct known scopes: duplicates fold into one entry
         for (std::size_t i = 0; i < d.extended.size(); ++i) {
             const auto m = set::from_integer(d.extended[i].mask);
             if (!m) return {m.ec, ward::claim::extended, i};
             if (d.extended[i].resource == "*") continue;
             if (!naive_valid_id(d.extended[i].resource)) return {ward::errc::invalid_id, ward::claim::extended, i};
-            if (kept == WARD_MAX_EXTENDED_CLAIMS) return {ward::errc::too_many, ward::claim::extended, i};
-            if (s.find_scope(d.extended[i].resource).valid()) ++kept;
+            const ward::scope_handle at = s.find_scope(d.extended[i].resource);
+            if (!at.valid() || std::find(kept.begin(), kept.end(), at) != kept.end()) continue;
+            if (kept.size() == WARD_MAX_EXTENDED_CLAIMS) return {ward::errc::too_many, ward::claim::extended, i};
+            kept.push_back(at);
         }
     }
     if (!c.bound_scopes.empty()) {
@@ -210,18 +215,25 @@ void check_accepted(const ward::snapshot<P>& s, const decoded& d, const ward::cr
                 for (ward::scope_handle k = target; k.valid(); k = s.parent(k)) in_bound = in_bound || k == b;
             if (!in_bound) WARD_FUZZ_CHECK(eff.why == ward::reason::outside_scope || !cred.principal().valid());
         }
-        // Never above the extended entry that applies: the deepest entry whose scope encloses the
-        // target (the first such entry), else the last wildcard, else nothing.
+        // Never above the extended entry that applies: the entries of the deepest scope that has
+        // entries and encloses the target (intersected), else every "*" entry (intersected), else
+        // nothing.
         if (!d.extended.empty() && t < s.scope_count()) {
-            const ward::extended_claim* applies = nullptr;
-            for (ward::scope_handle k = target; k.valid() && applies == nullptr; k = s.parent(k))
+            bool found = false;
+            wf::bitset ext = vm::all();
+            for (ward::scope_handle k = target; k.valid() && !found; k = s.parent(k))
                 for (const ward::extended_claim& e : d.extended)
-                    if (applies == nullptr && e.resource != "*" && s.find_scope(e.resource) == k) applies = &e;
-            if (applies == nullptr)
+                    if (e.resource != "*" && s.find_scope(e.resource) == k) {
+                        found = true;
+                        ext = wt::property::intersect(ext, closure_of(set::from_integer(e.mask).value));
+                    }
+            if (!found)
                 for (const ward::extended_claim& e : d.extended)
-                    if (e.resource == "*") applies = &e;
-            const wf::bitset ext =
-                applies == nullptr ? wf::bitset{} : closure_of(set::from_integer(applies->mask).value);
+                    if (e.resource == "*") {
+                        found = true;
+                        ext = wt::property::intersect(ext, closure_of(set::from_integer(e.mask).value));
+                    }
+            if (!found) ext.clear();
             WARD_FUZZ_CHECK(wt::property::subset(held, ext));
         }
         // check() agrees with effective_permissions, one permission at a time.
@@ -275,6 +287,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     const ward::credential_result<P> r = s.authenticate(c);
     const expected want = first_bad_claim(s, d);
+    if (r.ec != want.ec || r.failed != want.failed || r.position != want.position)
+        std::fprintf(stderr, "ward fuzz: authenticate says %s at %zu of claim %s; expected %s at %zu of claim %s\n",
+                     std::string(ward::to_string(r.ec)).c_str(), r.position,
+                     std::string(ward::to_string(r.failed)).c_str(), std::string(ward::to_string(want.ec)).c_str(),
+                     want.position, std::string(ward::to_string(want.failed)).c_str());
     WARD_FUZZ_CHECK(r.ec == want.ec && r.failed == want.failed && r.position == want.position);
     WARD_FUZZ_CHECK(static_cast<bool>(r) == (r.failed == ward::claim::none));
     if (!r) {

@@ -205,7 +205,8 @@ struct judged {
     std::map<std::string_view, role_def> roles;
     std::vector<wf::bitset> perms; ///< per row: its permission bits (grants, denies, restrictions, roles)
 
-    std::vector<bool> cycle; ///< rows bad only because of a scope or role cycle
+    std::vector<bool> cycle;       ///< rows bad only because of a scope or role cycle
+    std::vector<bool> scope_cycle; ///< of those, the scopes no root reaches
 
     /// The earliest bad row. `cycles_last`: cycles count only when no row is bad otherwise, as
     /// build() looks for them only after every other check passed (a known finding, see
@@ -213,6 +214,8 @@ struct judged {
     std::size_t earliest(bool cycles_last) const {
         for (std::size_t i = 0; i < bad.size(); ++i)
             if (bad[i] || (!cycles_last && cycle[i])) return i;
+        for (std::size_t i = 0; i < bad.size(); ++i) // build() looks for scope cycles before role cycles
+            if (cycle[i] && scope_cycle[i]) return i;
         for (std::size_t i = 0; i < bad.size(); ++i)
             if (cycle[i]) return i;
         return npos;
@@ -224,6 +227,7 @@ judged<P> judge(const std::vector<row>& rows) {
     judged<P> j;
     j.bad.assign(rows.size(), false);
     j.cycle.assign(rows.size(), false);
+    j.scope_cycle.assign(rows.size(), false);
     j.perms.assign(rows.size(), wf::bitset{});
     std::vector<std::pair<char, std::pair<std::string_view, std::size_t>>> refs; // (s|p|r, (id, row))
     auto ref = [&](char what, std::string_view id, std::size_t i) {
@@ -349,7 +353,7 @@ judged<P> judge(const std::vector<row>& rows) {
             at = it->second.parent;
             ++steps;
         }
-        if (steps > j.scopes.size()) j.cycle[d.row] = true;
+        if (steps > j.scopes.size()) j.cycle[d.row] = j.scope_cycle[d.row] = true;
     }
     // Roles that inherit in a cycle: the row that closes the first cycle, i.e. the earliest row
     // after which the roles defined so far (a parent edge counting once both ends are defined)
