@@ -379,6 +379,55 @@ private:
 
 #endif
 // ---- end ward/detail/id_index.hpp ----
+// ---- begin ward/detail/sort.hpp ----
+#ifndef WARD_DETAIL_SORT_HPP
+#define WARD_DETAIL_SORT_HPP
+
+#include <type_traits>
+
+namespace ward::detail {
+
+/// Sorts [first, last) by `less`: insertion sort for short ranges, heapsort otherwise (no
+/// recursion, O(n log n), no allocation, no <algorithm> in the include graph).
+template <class It, class Less>
+void sort(It first, It last, Less less) {
+    using diff = std::remove_const_t<decltype(last - first)>;
+    const diff n = last - first;
+    if (n < 2) return;
+    if (n <= 16) {
+        for (It i = first + 1; i != last; ++i)
+            for (It j = i; j != first && less(*j, *(j - 1)); --j) {
+                auto t = *j;
+                *j = *(j - 1);
+                *(j - 1) = t;
+            }
+        return;
+    }
+    auto sift = [&](diff root, diff size) {
+        for (;;) {
+            auto child = 2 * root + 1;
+            if (child >= size) return;
+            if (child + 1 < size && less(first[child], first[child + 1])) ++child;
+            if (!less(first[root], first[child])) return;
+            auto t = first[root];
+            first[root] = first[child];
+            first[child] = t;
+            root = child;
+        }
+    };
+    for (auto i = n / 2; i-- > 0;) sift(i, n);
+    for (auto end = n - 1; end > 0; --end) {
+        auto t = first[0];
+        first[0] = first[end];
+        first[end] = t;
+        sift(0, end);
+    }
+}
+
+} // namespace ward::detail
+
+#endif
+// ---- end ward/detail/sort.hpp ----
 // ---- begin ward/error.hpp ----
 /// \file ward/error.hpp
 /// Error codes shared by every parser and by the policy builder, in the style of std::errc.
@@ -418,7 +467,7 @@ enum class errc : unsigned char {
 };
 
 /// A short, stable, human-readable name for an error code.
-constexpr std::string_view to_string(errc e) noexcept {
+[[nodiscard]] constexpr std::string_view to_string(errc e) noexcept {
     switch (e) {
     case errc::ok: return "ok";
     case errc::empty_input: return "empty input";
@@ -446,9 +495,10 @@ constexpr std::string_view to_string(errc e) noexcept {
 }
 
 /// The result of a parse: a value, an error code, and where the bad input starts.
-/// On error `value` is always the empty/default value, never a partial result.
+/// On error `value` is always the empty/default value, never a partial result. Discarding one is
+/// a compile warning: a result that is not looked at cannot fail closed.
 template <class T>
-struct parse_result {
+struct [[nodiscard]] parse_result {
     T value{};
     errc ec = errc::ok;
     std::size_t position = 0; ///< byte offset (strings), item index (lists) or bit index (integers)
@@ -458,7 +508,7 @@ struct parse_result {
 };
 
 /// The result of formatting into a caller's buffer, as std::to_chars_result.
-struct format_result {
+struct [[nodiscard]] format_result {
     char* ptr = nullptr; ///< one past the last byte written (== first on error)
     errc ec = errc::ok;
     constexpr explicit operator bool() const noexcept { return ec == errc::ok; }
@@ -565,6 +615,40 @@ private:
 #ifndef WARD_PERMISSION_SET_HPP
 #define WARD_PERMISSION_SET_HPP
 
+// ---- begin ward/detail/iterator.hpp ----
+#ifndef WARD_DETAIL_ITERATOR_HPP
+#define WARD_DETAIL_ITERATOR_HPP
+
+// One base for ward's index-walking forward iterators (a permission set's bits, a view's items):
+// the iterator types, post-increment and comparison by position. The derived iterator gives
+// operator*, index() (its position) and pre-increment, and says `using index_iterator::operator++;`.
+#include <cstddef>
+#include <iterator>
+
+namespace ward::detail {
+
+template <class Derived, class Value>
+class index_iterator {
+public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = Value;
+    using difference_type = std::ptrdiff_t;
+    using pointer = void;
+    using reference = Value;
+
+    constexpr Derived operator++(int) noexcept {
+        Derived before = static_cast<const Derived&>(*this);
+        ++static_cast<Derived&>(*this);
+        return before;
+    }
+    friend constexpr bool operator==(const Derived& a, const Derived& b) noexcept { return a.index() == b.index(); }
+    friend constexpr bool operator!=(const Derived& a, const Derived& b) noexcept { return !(a == b); }
+};
+
+} // namespace ward::detail
+
+#endif
+// ---- end ward/detail/iterator.hpp ----
 // ---- begin ward/vocabulary.hpp ----
 /// \file ward/vocabulary.hpp
 /// How a service declares its permissions, and what ward knows about them at compile time.
@@ -591,7 +675,8 @@ private:
 // ---- begin ward/detail/closure.hpp ----
 /// \file ward/detail/closure.hpp
 /// The transitive closure of a vocabulary's implications, computed at compile time: for each bit
-/// that implies something, the mask of every bit it grants (itself included).
+/// that implies something, the mask of every bit it grants (itself included); and its converse,
+/// the bits that imply a given set (what a deny removes, so that what is left stays closed).
 #ifndef WARD_DETAIL_CLOSURE_HPP
 #define WARD_DETAIL_CLOSURE_HPP
 
@@ -608,7 +693,7 @@ struct index_pair {
 };
 
 template <std::size_t N>
-constexpr std::size_t implication_sources(const std::array<index_pair, N>& imps) noexcept {
+[[nodiscard]] constexpr std::size_t implication_sources(const std::array<index_pair, N>& imps) noexcept {
     std::size_t n = 0;
     for (std::size_t i = 0; i < N; ++i) {
         bool seen = false;
@@ -625,7 +710,7 @@ struct closure_table {
 };
 
 template <std::size_t Words, std::size_t Sources, std::size_t N>
-constexpr closure_table<Words, Sources> make_closure(const std::array<index_pair, N>& imps) noexcept {
+[[nodiscard]] constexpr closure_table<Words, Sources> make_closure(const std::array<index_pair, N>& imps) noexcept {
     closure_table<Words, Sources> t{};
     std::size_t k = 0;
     for (std::size_t i = 0; i < N; ++i) {
@@ -651,6 +736,22 @@ constexpr closure_table<Words, Sources> make_closure(const std::array<index_pair
         }
     }
     return t;
+}
+
+/// The bits of `target` together with every bit that implies one of them (directly or through a
+/// chain): a source whose closure meets `target`. One pass suffices because each closure is already
+/// transitive. A deny widened this way removes, with X, every permission that would grant X again,
+/// so a closed set minus it stays closed.
+template <std::size_t Words, std::size_t Sources>
+[[nodiscard]] constexpr std::array<std::uint64_t, Words>
+implying(const closure_table<Words, Sources>& t, const std::array<std::uint64_t, Words>& target) noexcept {
+    std::array<std::uint64_t, Words> out = target;
+    for (std::size_t s = 0; s < Sources; ++s) {
+        bool meets = false;
+        for (std::size_t k = 0; k < Words; ++k) meets = meets || (t.mask[s][k] & target[k]) != 0;
+        if (meets) out[t.source[s] / 64] |= std::uint64_t{1} << (t.source[s] % 64);
+    }
+    return out;
 }
 
 } // namespace ward::detail
@@ -1158,7 +1259,7 @@ struct vocabulary {
     }
 
     /// The bit index whose wire name is exactly s (case-sensitive), or npos. Allocation-free.
-    static constexpr std::size_t find(std::string_view s) noexcept {
+    [[nodiscard]] static constexpr std::size_t find(std::string_view s) noexcept {
         if (s.empty() || s.size() > max_name_length) return npos;
         return detail::find_name(table, source::names, s);
     }
@@ -1325,7 +1426,7 @@ public:
     }
     /// Decodes an integer mask. A bit the vocabulary does not define is rejected (errc::unknown_bit,
     /// position = that bit), never kept; the value is then empty.
-    static constexpr parse_result<permission_set> from_integer(std::uint64_t v) noexcept {
+    [[nodiscard]] static constexpr parse_result<permission_set> from_integer(std::uint64_t v) noexcept {
         static_assert(vocabulary_type::bits <= 64,
                       "ward::permission_set::from_integer: the vocabulary is wider than 64 bits");
         const std::uint64_t unknown = v & ~vocabulary_type::defined[0];
@@ -1345,28 +1446,16 @@ public:
     }
 
     // ---- iteration in bit order ------------------------------------------------------------------
-    class iterator {
+    class iterator : public detail::index_iterator<iterator, P> {
     public:
-        using iterator_category = std::forward_iterator_tag;
-        using value_type = P;
-        using difference_type = std::ptrdiff_t;
-        using pointer = void;
-        using reference = P;
-
         constexpr iterator() noexcept = default;
         constexpr P operator*() const noexcept { return vocabulary_type::from_index(i_); }
         constexpr std::size_t index() const noexcept { return i_; }
+        using detail::index_iterator<iterator, P>::operator++;
         constexpr iterator& operator++() noexcept {
             i_ = s_->next_from(i_ + 1);
             return *this;
         }
-        constexpr iterator operator++(int) noexcept {
-            iterator t = *this;
-            ++*this;
-            return t;
-        }
-        friend constexpr bool operator==(const iterator& a, const iterator& b) noexcept { return a.i_ == b.i_; }
-        friend constexpr bool operator!=(const iterator& a, const iterator& b) noexcept { return a.i_ != b.i_; }
 
     private:
         friend class permission_set;
@@ -1440,7 +1529,7 @@ namespace ward {
 /// Bytes needed to format `s` (no terminator). The separator is one byte, so the size is the same
 /// whichever separator the format call uses.
 template <class P>
-constexpr std::size_t formatted_size(const permission_set<P>& s) noexcept {
+[[nodiscard]] constexpr std::size_t formatted_size(const permission_set<P>& s) noexcept {
     std::size_t n = 0, k = 0;
     for (auto it = s.begin(); it != s.end(); ++it, ++k) n += vocabulary<P>::name(it.index()).size();
     return n + (k ? k - 1 : 0);
@@ -1462,7 +1551,8 @@ constexpr OutputIt write_names(OutputIt out, const permission_set<P>& s, char se
 /// Writes the names of `s` in bit order, separated by `sep`, into [first, last). Writes nothing
 /// and returns {first, buffer_too_small} when the buffer is too small. No terminator is written.
 template <class P>
-constexpr format_result format_to(char* first, char* last, const permission_set<P>& s, char sep = ' ') noexcept {
+[[nodiscard]] constexpr format_result format_to(char* first, char* last, const permission_set<P>& s,
+                                                char sep = ' ') noexcept {
     const std::size_t need = formatted_size(s);
     if (need == 0) return {first, errc::ok}; // nothing to write fits any range, even an empty or null one
     if (first == nullptr || last < first || static_cast<std::size_t>(last - first) < need)
@@ -1472,7 +1562,7 @@ constexpr format_result format_to(char* first, char* last, const permission_set<
 
 /// Convenience: the names of `s` as a std::string (allocates; not for hot paths).
 template <class P>
-std::string to_string(const permission_set<P>& s, char sep = ' ') {
+[[nodiscard]] std::string to_string(const permission_set<P>& s, char sep = ' ') {
     std::string out;
     out.reserve(formatted_size(s));
     write_names(std::back_inserter(out), s, sep);
@@ -1489,10 +1579,21 @@ std::string to_string(const permission_set<P>& s, char sep = ' ') {
 #include <initializer_list>
 #include <iterator>
 #include <string_view>
+#include <type_traits>
 
 namespace ward {
 
 namespace detail {
+
+/// An item of a list of names as a string_view; a null `const char*` is an empty item (refused or
+/// skipped like any empty item), never a null dereference.
+template <class T>
+constexpr std::string_view as_name(const T& item) noexcept {
+    if constexpr (std::is_pointer_v<T>) {
+        if (item == nullptr) return {};
+    }
+    return std::string_view(item);
+}
 
 /// Checks one name's bytes; returns the offset of the first invalid byte, or npos.
 constexpr std::size_t first_invalid_char(std::string_view s) noexcept {
@@ -1548,7 +1649,7 @@ inline void ward_permissions_literal_is_not_valid_for_the_vocabulary() noexcept 
 /// an error: empty_input, input_too_long, invalid_character (position = the byte), unknown_name.
 /// Matching is exact and case-sensitive ("READ:users" is unknown).
 template <class P>
-constexpr parse_result<permission_set<P>> parse_name(std::string_view name) noexcept {
+[[nodiscard]] constexpr parse_result<permission_set<P>> parse_name(std::string_view name) noexcept {
     if (name.empty()) return {{}, errc::empty_input, 0, 0};
     detail::name_parser<P> p{parse_mode::strict};
     std::size_t bad = 0;
@@ -1568,8 +1669,8 @@ constexpr parse_result<permission_set<P>> parse_name(std::string_view name) noex
 ///   non-ASCII) is errc::invalid_character at its offset, and input longer than
 ///   WARD_MAX_INPUT_LENGTH is errc::input_too_long.
 template <class P>
-constexpr parse_result<permission_set<P>> parse_scope(std::string_view s,
-                                                      parse_mode mode = parse_mode::strict) noexcept {
+[[nodiscard]] constexpr parse_result<permission_set<P>> parse_scope(std::string_view s,
+                                                                    parse_mode mode = parse_mode::strict) noexcept {
     if (s.size() > WARD_MAX_INPUT_LENGTH) return {{}, errc::input_too_long, WARD_MAX_INPUT_LENGTH, 0};
     if (s.empty()) return {{}, errc::ok, 0, 0};
     detail::name_parser<P> p{mode};
@@ -1584,14 +1685,25 @@ constexpr parse_result<permission_set<P>> parse_scope(std::string_view s,
 /// Parses names the caller already split (a JSON array's items, a database column's values).
 /// Each item must be exactly one name. Errors are as for parse_scope; `position` is the index of
 /// the bad item. An empty sequence is an empty set.
+///
+/// WARD_MAX_INPUT_LENGTH bounds the whole list, not each item: the list counts as its items joined
+/// by single spaces (the scope string it stands for), so n items of total length L count
+/// L + n - 1 bytes. The item at which that total first exceeds the limit is errc::input_too_long
+/// at its index, in both modes, before it is scanned.
 template <class P, class InputIt>
-constexpr parse_result<permission_set<P>> parse_names(InputIt first, InputIt last,
-                                                      parse_mode mode = parse_mode::strict) noexcept {
+[[nodiscard]] constexpr parse_result<permission_set<P>> parse_names(InputIt first, InputIt last,
+                                                                    parse_mode mode = parse_mode::strict) noexcept {
     detail::name_parser<P> p{mode};
     std::size_t index = 0;
+    std::size_t total = 0; // bytes so far, a space counted between items; never above the limit
     for (; first != last; ++first, ++index) {
+        const std::string_view item = detail::as_name(*first);
+        const std::size_t separator = index == 0 ? 0 : 1;
+        if (item.size() > WARD_MAX_INPUT_LENGTH || total + separator + item.size() > WARD_MAX_INPUT_LENGTH)
+            return {{}, errc::input_too_long, index, 0};
+        total += separator + item.size();
         std::size_t bad = 0;
-        const errc e = p.add(std::string_view(*first), bad);
+        const errc e = p.add(item, bad);
         if (e != errc::ok) return {{}, e, index, 0};
     }
     return {p.value, errc::ok, 0, p.skipped};
@@ -1599,35 +1711,45 @@ constexpr parse_result<permission_set<P>> parse_names(InputIt first, InputIt las
 
 /// parse_names over a whole range (anything with begin/end whose items convert to string_view).
 template <class P, class Range>
-constexpr parse_result<permission_set<P>> parse_names(const Range& r, parse_mode mode = parse_mode::strict) noexcept {
+[[nodiscard]] constexpr parse_result<permission_set<P>> parse_names(const Range& r,
+                                                                    parse_mode mode = parse_mode::strict) noexcept {
     using std::begin;
     using std::end;
     return parse_names<P>(begin(r), end(r), mode);
 }
 
 template <class P>
-constexpr parse_result<permission_set<P>> parse_names(std::initializer_list<std::string_view> r,
-                                                      parse_mode mode = parse_mode::strict) noexcept {
+[[nodiscard]] constexpr parse_result<permission_set<P>> parse_names(std::initializer_list<std::string_view> r,
+                                                                    parse_mode mode = parse_mode::strict) noexcept {
     return parse_names<P>(r.begin(), r.end(), mode);
 }
 
 /// Decodes an integer mask (vocabularies of at most 64 bits); an undefined bit is errc::unknown_bit.
 template <class P>
-constexpr parse_result<permission_set<P>> parse_integer(std::uint64_t mask) noexcept {
+[[nodiscard]] constexpr parse_result<permission_set<P>> parse_integer(std::uint64_t mask) noexcept {
     return permission_set<P>::from_integer(mask);
 }
 
 /// Decodes an integer mask written in decimal ("415"), as a numeric claim arrives in raw JSON text.
-/// Only ASCII digits: no sign, no space, no exponent. Overflow of 64 bits is value_out_of_range.
+/// The text must be a JSON non-negative integer: ASCII digits only (no sign, space, fraction or
+/// exponent) and no leading zero ("0" is zero; "0415" is refused). Errors, first match wins:
+/// - empty text: errc::empty_input;
+/// - more than WARD_MAX_INPUT_LENGTH bytes: errc::input_too_long (position = the limit);
+/// - not a number at all: errc::malformed at the first byte that is not a digit, or at 1 for a
+///   leading zero (the byte a JSON parser stops at), whatever the text's length;
+/// - a number above 2^64 - 1: errc::value_out_of_range at the digit where it overflows;
+/// - a value with a bit the vocabulary does not define: errc::unknown_bit at that bit.
 template <class P>
-constexpr parse_result<permission_set<P>> parse_integer(std::string_view digits) noexcept {
+[[nodiscard]] constexpr parse_result<permission_set<P>> parse_integer(std::string_view digits) noexcept {
     if (digits.empty()) return {{}, errc::empty_input, 0, 0};
-    if (digits.size() > 20) return {{}, errc::value_out_of_range, 20, 0};
+    if (digits.size() > WARD_MAX_INPUT_LENGTH) return {{}, errc::input_too_long, WARD_MAX_INPUT_LENGTH, 0};
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (digits[i] < '0' || digits[i] > '9') return {{}, errc::malformed, i, 0};
+        if (i == 1 && digits[0] == '0') return {{}, errc::malformed, 1, 0};
+    }
     std::uint64_t v = 0;
     for (std::size_t i = 0; i < digits.size(); ++i) {
-        const char c = digits[i];
-        if (c < '0' || c > '9') return {{}, errc::malformed, i, 0};
-        const auto d = static_cast<std::uint64_t>(c - '0');
+        const auto d = static_cast<std::uint64_t>(digits[i] - '0');
         if (v > (UINT64_MAX - d) / 10) return {{}, errc::value_out_of_range, i, 0};
         v = v * 10 + d;
     }
@@ -1640,7 +1762,7 @@ constexpr parse_result<permission_set<P>> parse_integer(std::string_view digits)
 /// ward_permissions_literal_is_not_valid_for_the_vocabulary). At run time such input yields an
 /// empty set, which grants nothing and, as a requirement, is refused by every check.
 template <class P>
-constexpr permission_set<P> permissions(std::string_view scope_string) noexcept {
+[[nodiscard]] constexpr permission_set<P> permissions(std::string_view scope_string) noexcept {
     const auto r = parse_scope<P>(scope_string);
     if (!r) {
         detail::ward_permissions_literal_is_not_valid_for_the_vocabulary();
@@ -1743,23 +1865,25 @@ public:
             for (auto& f : flat_) f = permission_set<P>{};
     }
 
-    constexpr std::size_t size() const noexcept { return N; }
-    constexpr bool valid() const noexcept { return valid_; }
-    constexpr std::string_view name(std::size_t i) const noexcept { return i < N ? names_[i] : std::string_view{}; }
+    [[nodiscard]] constexpr std::size_t size() const noexcept { return N; }
+    [[nodiscard]] constexpr bool valid() const noexcept { return valid_; }
+    [[nodiscard]] constexpr std::string_view name(std::size_t i) const noexcept {
+        return i < N ? names_[i] : std::string_view{};
+    }
     /// Role i's flattened permissions (empty for an out-of-range index).
-    constexpr permission_set<P> permissions(std::size_t i) const noexcept {
+    [[nodiscard]] constexpr permission_set<P> permissions(std::size_t i) const noexcept {
         return i < N ? flat_[i] : permission_set<P>{};
     }
     /// The index of the role called `name`, or npos.
-    constexpr std::size_t find(std::string_view name) const noexcept {
+    [[nodiscard]] constexpr std::size_t find(std::string_view name) const noexcept {
         for (std::size_t i = 0; i < N; ++i)
             if (names_[i] == name) return i;
         return npos;
     }
-    constexpr bool contains(std::string_view name) const noexcept { return find(name) != npos; }
+    [[nodiscard]] constexpr bool contains(std::string_view name) const noexcept { return find(name) != npos; }
     /// The flattened permissions of the role called `name`. In a constant expression an unknown
     /// name is a compile error; at run time it is the empty set.
-    constexpr permission_set<P> operator[](std::string_view name) const noexcept {
+    [[nodiscard]] constexpr permission_set<P> operator[](std::string_view name) const noexcept {
         const std::size_t i = find(name);
         if (i == npos) {
             detail::ward_role_table_error_role_is_not_in_the_table();
@@ -1768,7 +1892,7 @@ public:
         return flat_[i];
     }
     /// True when role `a` holds every permission of role `b` (b is at or below a in a ladder).
-    constexpr bool includes(std::string_view a, std::string_view b) const noexcept {
+    [[nodiscard]] constexpr bool includes(std::string_view a, std::string_view b) const noexcept {
         const std::size_t i = find(a), j = find(b);
         return i != npos && j != npos && flat_[i].contains_all(flat_[j]);
     }
@@ -1802,7 +1926,7 @@ private:
 
 /// Builds a role table from a braced list of role_def: `ward::make_roles<perm>({{...}, {...}})`.
 template <class P, std::size_t N>
-constexpr role_table<P, N> make_roles(const role_def<P> (&defs)[N]) noexcept {
+[[nodiscard]] constexpr role_table<P, N> make_roles(const role_def<P> (&defs)[N]) noexcept {
     return role_table<P, N>(defs);
 }
 
@@ -1957,7 +2081,7 @@ namespace ward {
 enum class principal_kind : unsigned char { user, application, organization, api_credential, token, invite };
 
 /// The kind as a subject spells it ("user", "api_credential", ...).
-constexpr std::string_view to_string(principal_kind k) noexcept {
+[[nodiscard]] constexpr std::string_view to_string(principal_kind k) noexcept {
     switch (k) {
     case principal_kind::user: return "user";
     case principal_kind::application: return "application";
@@ -2000,7 +2124,9 @@ constexpr bool principal_kind_from(std::string_view s, principal_kind& k) noexce
 /// holds only [A-Za-z0-9._@+=~-]. Anything else is an error: empty_input, input_too_long,
 /// malformed (no separator, empty part; position = where), unknown_kind (position 0),
 /// invalid_character (position = the byte).
-constexpr parse_result<subject> parse_subject(std::string_view s) noexcept {
+/// Kinds and providers are lower case, [a-z0-9_-], and never folded: `USER:abc` and `Auth0|abc`
+/// are invalid_character at their first upper-case byte. Ids are case-sensitive as given.
+[[nodiscard]] constexpr parse_result<subject> parse_subject(std::string_view s) noexcept {
     if (s.empty()) return {{}, errc::empty_input, 0, 0};
     if (s.size() > WARD_MAX_ID_LENGTH) return {{}, errc::input_too_long, WARD_MAX_ID_LENGTH, 0};
     std::size_t sep = 0;
@@ -2033,20 +2159,26 @@ struct scope_restriction {
     std::string_view value;     ///< [A-Za-z0-9._~-]+
 };
 
-/// Parses one scope restriction. Errors: empty_input, input_too_long, malformed (a part is
-/// missing or empty; position = where), unknown_kind (attribute other than id/code),
-/// invalid_character.
-constexpr parse_result<scope_restriction> parse_scope_restriction(std::string_view s) noexcept {
+/// Parses one scope restriction: exactly three parts, `resource:attribute:value`. Errors:
+/// empty_input, input_too_long, malformed (a part is missing or empty; position = where: the end
+/// of the input when there is no second ':', as in the legacy `market:1234` or in `market:all`,
+/// which are refused), unknown_kind (attribute other than id/code), invalid_character (an
+/// upper-case resource or attribute too: `MARKET:id:x` is refused at 0). A value is opaque: `all`
+/// in `market:id:all` is an id like any other, never a wildcard.
+[[nodiscard]] constexpr parse_result<scope_restriction> parse_scope_restriction(std::string_view s) noexcept {
     if (s.empty()) return {{}, errc::empty_input, 0, 0};
     if (s.size() > WARD_MAX_ID_LENGTH) return {{}, errc::input_too_long, WARD_MAX_ID_LENGTH, 0};
     std::size_t a = 0;
     for (; a < s.size() && s[a] != ':'; ++a)
         if (!detail::is_lower_kind_char(s[a])) return {{}, errc::invalid_character, a, 0};
     if (a == 0 || a == s.size()) return {{}, errc::malformed, a, 0};
-    std::size_t b = a + 1;
-    for (; b < s.size() && s[b] != ':'; ++b)
-        if (!detail::is_lower_kind_char(s[b])) return {{}, errc::invalid_character, b, 0};
-    if (b == a + 1 || b == s.size()) return {{}, errc::malformed, b, 0};
+    // Two parts ("market:1234", the legacy form, or "market:all") are malformed at the end, where
+    // the third part is missing: ward does not guess an attribute, and "all" is no wildcard.
+    const std::size_t b = s.find(':', a + 1);
+    if (b == std::string_view::npos) return {{}, errc::malformed, s.size(), 0};
+    for (std::size_t i = a + 1; i < b; ++i)
+        if (!detail::is_lower_kind_char(s[i])) return {{}, errc::invalid_character, i, 0};
+    if (b == a + 1) return {{}, errc::malformed, b, 0};
     scope_restriction r{s.substr(0, a), s.substr(a + 1, b - a - 1), s.substr(b + 1)};
     if (r.attribute != "id" && r.attribute != "code") return {{}, errc::unknown_kind, a + 1, 0};
     if (r.value.empty()) return {{}, errc::malformed, b + 1, 0};
@@ -2112,20 +2244,29 @@ public:
     }
     /// An extended (per-resource) cap: at targets in the subtree of `s` the credential holds at
     /// most `ceiling`. The deepest matching entry applies; otherwise the wildcard; otherwise none.
+    /// Several caps for one scope intersect (they take one entry). An invalid handle (a resource
+    /// the policy does not know) adds no entry. Past WARD_MAX_EXTENDED_CLAIMS entries the
+    /// credential is no longer authenticated.
     constexpr credential& cap_at(scope_handle s, const set& ceiling) noexcept {
+        has_extended_ = true;
+        if (!s.valid()) return *this;
+        for (std::size_t i = 0; i < extended_count_; ++i)
+            if (extended_[i].scope == s) {
+                extended_[i].ceiling = extended_[i].ceiling & ceiling.implied();
+                return *this;
+            }
         if (extended_count_ == extended_.size()) {
             authenticated_ = false;
             return *this;
         }
-        has_extended_ = true;
-        if (s.valid()) extended_[extended_count_++] = {s, ceiling.implied()};
+        extended_[extended_count_++] = {s, ceiling.implied()};
         return *this;
     }
-    /// The extended cap for every target no other extended entry covers ("*").
+    /// The extended cap for every target no other extended entry covers ("*"); several intersect.
     constexpr credential& cap_wildcard(const set& ceiling) noexcept {
         has_extended_ = true;
+        wildcard_ = has_wildcard_ ? wildcard_ & ceiling.implied() : ceiling.implied(); // several: all hold
         has_wildcard_ = true;
-        wildcard_ = ceiling.implied();
         return *this;
     }
     /// Marks the credential unauthenticated (used when a claim fails to parse).
@@ -2181,12 +2322,16 @@ private:
 // ---- begin ward/view.hpp ----
 /// \file ward/view.hpp
 /// ward::view<T>: a read-only view of contiguous items, the C++17 stand-in for
-/// std::span<const T> that builder calls and token claims take.
+/// std::span<const T> that builder calls and token claims take. view<std::string_view> views any
+/// contiguous range of strings (std::vector<std::string>, std::array<std::string_view, N>, ...).
 #ifndef WARD_VIEW_HPP
 #define WARD_VIEW_HPP
 
+
 #include <cstddef>
 #include <initializer_list>
+#include <iterator>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -2224,6 +2369,96 @@ private:
     std::size_t size_ = 0;
 };
 
+/// A read-only view of a contiguous sequence of strings: what builder calls (bind's roles,
+/// define_role's parents) and the `permissions` names claim take. It views, without copying and
+/// without a helper, any contiguous range whose items convert to std::string_view:
+/// std::vector<std::string>, std::array<std::string_view, N>, a braced list, a C array of
+/// `const char*`, ... A null `const char*` item reads as an empty string (refused or skipped like
+/// any empty item). Items are read on access, as string_views: the viewed range must outlive
+/// the view (as a call's argument, it does).
+template <>
+class view<std::string_view> {
+    template <class C>
+    using item_of = std::remove_cv_t<std::remove_reference_t<decltype(*std::data(std::declval<const C&>()))>>;
+    template <class C, class = void>
+    struct is_string_range : std::false_type {};
+    template <class C>
+    struct is_string_range<
+        C, std::void_t<decltype(std::data(std::declval<const C&>())), decltype(std::size(std::declval<const C&>()))>>
+        : std::bool_constant<std::is_convertible_v<const item_of<C>&, std::string_view> &&
+                             !std::is_convertible_v<const C&, std::string_view>> {};
+
+    template <class T>
+    static std::string_view read(const void* data, std::size_t i) noexcept {
+        const T& item = static_cast<const T*>(data)[i];
+        if constexpr (std::is_pointer_v<T>) {
+            if (item == nullptr) return {};
+        }
+        return std::string_view(item);
+    }
+
+public:
+    /// Iterates the items as std::string_view values.
+    class iterator : public detail::index_iterator<iterator, std::string_view> {
+    public:
+        constexpr iterator() noexcept = default;
+        constexpr std::string_view operator*() const noexcept { return (*v_)[i_]; }
+        constexpr std::size_t index() const noexcept { return i_; } ///< the item's position
+        using detail::index_iterator<iterator, std::string_view>::operator++;
+        constexpr iterator& operator++() noexcept {
+            ++i_;
+            return *this;
+        }
+
+    private:
+        friend class view;
+        constexpr iterator(const view* v, std::size_t i) noexcept : v_(v), i_(i) {}
+        const view* v_ = nullptr;
+        std::size_t i_ = 0;
+    };
+
+    constexpr view() noexcept = default;
+    constexpr view(const std::string_view* data, std::size_t size) noexcept : views_(data), size_(size) {}
+    template <std::size_t N>
+    constexpr view(const std::string_view (&a)[N]) noexcept : views_(a), size_(N) {} // NOLINT
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winit-list-lifetime"
+#endif
+    /// Views a braced list; valid for the full expression it appears in (a call's argument).
+    constexpr view(std::initializer_list<std::string_view> il) noexcept : views_(il.begin()), size_(il.size()) {}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+    /// Views any contiguous range of strings (data() and size(), or a C array): std::vector of
+    /// std::string or std::string_view, std::array, std::initializer_list of another string type.
+    template <class C, class = std::enable_if_t<is_string_range<C>::value>>
+    view(const C& c) noexcept : size_(std::size(c)) { // NOLINT(google-explicit-constructor)
+        using T = item_of<C>;
+        if constexpr (std::is_same_v<T, std::string_view>) {
+            views_ = std::data(c);
+        } else {
+            data_ = std::data(c);
+            read_ = &read<T>;
+        }
+    }
+
+    constexpr iterator begin() const noexcept { return iterator(this, 0); }
+    constexpr iterator end() const noexcept { return iterator(this, size_); }
+    constexpr std::size_t size() const noexcept { return size_; }
+    constexpr bool empty() const noexcept { return size_ == 0; }
+    /// The i-th item (i < size()).
+    constexpr std::string_view operator[](std::size_t i) const noexcept {
+        return views_ != nullptr ? views_[i] : read_ != nullptr ? read_(data_, i) : std::string_view{};
+    }
+
+private:
+    const std::string_view* views_ = nullptr; ///< items that are string_views (constexpr-friendly)
+    const void* data_ = nullptr;              ///< otherwise: the items, read through read_
+    std::string_view (*read_)(const void*, std::size_t) noexcept = nullptr;
+    std::size_t size_ = 0;
+};
+
 } // namespace ward
 
 #endif
@@ -2251,7 +2486,7 @@ struct token_claims {
     bool has_permission_mask = false;           ///< a numeric `permissions` claim is present
     std::uint64_t permission_mask = 0;          ///< its value
     bool has_permission_names = false;          ///< a `permissions` array claim is present
-    view<std::string_view> permission_names;    ///< its items
+    view<std::string_view> permission_names;    ///< its items (any contiguous range of strings)
     bool has_scope = false;                     ///< an OAuth `scope` claim is present
     std::string_view scope;                     ///< its value, space separated
     view<extended_claim> extended;              ///< provide's per-resource masks ("*" = any other)
@@ -2274,7 +2509,7 @@ enum class claim : unsigned char {
 };
 
 /// The claim's name as error messages give it ("sub", "scope", ...).
-constexpr std::string_view to_string(claim c) noexcept {
+[[nodiscard]] constexpr std::string_view to_string(claim c) noexcept {
     switch (c) {
     case claim::none: return "none";
     case claim::subject: return "sub";
@@ -2291,11 +2526,14 @@ constexpr std::string_view to_string(claim c) noexcept {
 /// The result of turning token claims into a credential. On error the credential is
 /// unauthenticated (every check denies) and `failed` / `ec` / `position` say why.
 template <class P>
-struct credential_result {
+struct [[nodiscard]] credential_result {
     credential<P> value{};            ///< the credential (unauthenticated on error)
     errc ec = errc::ok;               ///< why a claim was refused
     ward::claim failed = claim::none; ///< which claim
     std::size_t position = 0;         ///< where in it: a byte offset, or an item index for lists
+    /// names_mode lenient: how many permission names this service lacks were skipped (never
+    /// granted), in the `permissions` names and `scope` claims together; 0 on error.
+    std::size_t skipped = 0;
     /// Every claim was accepted.
     constexpr explicit operator bool() const noexcept { return ec == errc::ok; }
 };
@@ -2443,6 +2681,7 @@ private:
 // snapshot::authenticate's body: verified token claims to a credential, failing closed.
 
 
+#include <array>
 #include <cstddef>
 #include <string_view>
 
@@ -2454,13 +2693,14 @@ class snapshot;
 namespace detail {
 
 template <class P>
-credential_result<P> authenticate(const snapshot<P>& s, const token_claims& c) noexcept {
+[[nodiscard]] credential_result<P> authenticate(const snapshot<P>& s, const token_claims& c) noexcept {
     credential_result<P> r;
     auto fail = [&](errc e, claim which, std::size_t pos) {
         r.value = credential<P>{};
         r.ec = e;
         r.failed = which;
         r.position = pos;
+        r.skipped = 0;
         return r;
     };
     const auto sub = parse_subject(c.subject);
@@ -2482,28 +2722,53 @@ credential_result<P> authenticate(const snapshot<P>& s, const token_claims& c) n
         const auto m = parse_names<P>(c.permission_names.begin(), c.permission_names.end(), c.names_mode);
         if (!m) return fail(m.ec, claim::permission_names, m.position);
         r.value.cap(m.value);
+        r.skipped += m.skipped;
     }
     if (c.has_scope) {
         const auto m = parse_scope<P>(c.scope, c.names_mode);
         if (!m) return fail(m.ec, claim::scope, m.position);
         r.value.cap(m.value);
+        r.skipped += m.skipped;
     }
     if (!c.extended.empty()) {
         if (c.extended.size() > WARD_MAX_EXTENDED_CLAIMS + 1)
             return fail(errc::too_many, claim::extended, WARD_MAX_EXTENDED_CLAIMS);
         if constexpr (vocabulary<P>::bits <= 64) {
+            // Entries for the same resource (or several "*") are folded into one entry whose cap is
+            // the intersection of theirs, as repeated caps intersect: no order of the entries lets
+            // the looser one win. The credential receives the folded entries once all are valid.
+            using entry = typename credential<P>::extended_entry;
+            std::array<entry, WARD_MAX_EXTENDED_CLAIMS> folded{};
+            std::size_t n = 0;
+            bool has_wildcard = false;
+            permission_set<P> wildcard{};
             for (std::size_t i = 0; i < c.extended.size(); ++i) {
                 const extended_claim& e = c.extended[i];
                 const auto m = parse_integer<P>(e.mask);
                 if (!m) return fail(m.ec, claim::extended, i);
+                const permission_set<P> cap = m.value.implied();
                 if (e.resource == "*") {
-                    r.value.cap_wildcard(m.value);
-                } else {
-                    if (!valid_id(e.resource)) return fail(errc::invalid_id, claim::extended, i);
-                    r.value.cap_at(s.find_scope(e.resource), m.value);
+                    wildcard = has_wildcard ? (wildcard & cap) : cap;
+                    has_wildcard = true;
+                    continue;
                 }
-                if (!r.value.authenticated()) return fail(errc::too_many, claim::extended, i);
+                if (!valid_id(e.resource)) return fail(errc::invalid_id, claim::extended, i);
+                const scope_handle at = s.find_scope(e.resource);
+                if (!at.valid()) {
+                    r.value.cap_at(at, cap); // a resource the policy does not know caps nothing there
+                    continue;
+                }
+                std::size_t k = 0;
+                while (k < n && folded[k].scope != at) ++k;
+                if (k < n) {
+                    folded[k].ceiling &= cap;
+                } else {
+                    if (n == folded.size()) return fail(errc::too_many, claim::extended, i);
+                    folded[n++] = entry{at, cap};
+                }
             }
+            for (std::size_t k = 0; k < n; ++k) r.value.cap_at(folded[k].scope, folded[k].ceiling);
+            if (has_wildcard) r.value.cap_wildcard(wildcard);
         } else {
             return fail(errc::value_out_of_range, claim::extended, 0);
         }
@@ -2555,15 +2820,69 @@ struct request {
 
 /// The answer of a reverse query: what a credential may do at a scope.
 template <class P>
-struct effective_result {
+struct [[nodiscard]] effective_result {
     permission_set<P> permissions{};
     reason why = reason::unauthenticated; ///< granted when the query could be answered
+};
+
+/// The answer of a lookup by id: the value, or an error code (errc::unknown_role, ...) and an
+/// empty value. Only `ok` holds a value.
+template <class T>
+struct [[nodiscard]] lookup_result {
+    T value{};
+    errc ec = errc::ok;
+    /// The id was found.
+    constexpr explicit operator bool() const noexcept { return ec == errc::ok; }
+};
+
+/// How a role applies to a principal at a scope (snapshot::roles_at).
+enum class role_origin : unsigned char {
+    bound_here,  ///< bound to the principal at the scope itself
+    bound_above, ///< bound at an ancestor of the scope (a binding covers its scope's subtree)
+    inherited,   ///< a parent, transitively, of a role bound here or above (define_role's parents)
+};
+
+/// The origin as text ("bound here", "bound above", "inherited").
+[[nodiscard]] constexpr std::string_view to_string(role_origin o) noexcept {
+    switch (o) {
+    case role_origin::bound_here: return "bound here";
+    case role_origin::bound_above: return "bound above";
+    case role_origin::inherited: return "inherited";
+    }
+    return "unknown";
+}
+
+/// One role a principal has at a scope (snapshot::roles_at). Views point into the snapshot.
+struct role_membership {
+    std::string_view role; ///< the role's id
+    role_origin origin = role_origin::bound_here;
+    scope_handle bound_at{};  ///< the scope of the binding that brings it
+    std::string_view through; ///< inherited: the bound role it is a parent of; else empty
+};
+
+/// What snapshot::roles_at answers: how many roles apply (which may exceed the capacity given),
+/// and `granted` when the query could be answered (unknown_principal or unknown_scope otherwise,
+/// with count 0).
+struct [[nodiscard]] roles_result {
+    std::size_t count = 0;
+    reason why = reason::unknown_principal;
+    /// The principal and the scope are known.
+    constexpr explicit operator bool() const noexcept { return why == reason::granted; }
 };
 
 namespace detail {
 
 template <class P>
 struct build_steps;
+template <class P>
+struct membership_steps;
+
+/// A binding as roles_at reads it: roles member_roles_[roles_begin, roles_end) bound at the scope
+/// numbered `begin` (covering numbers [begin, end)).
+struct membership {
+    std::uint32_t begin, end;
+    std::uint32_t roles_begin, roles_end;
+};
 
 enum class entry_kind : std::uint32_t { binding = 0, grant = 1, deny = 2, restriction = 3 };
 
@@ -2619,10 +2938,29 @@ public:
         return ancestor.value < scope_count() && s.value < scope_count() && ancestor.value <= s.value &&
                s.value < scope_end_[ancestor.value];
     }
-    /// A role's flattened permissions (compile-time and run-time roles), empty when unknown.
-    set role_permissions(std::string_view role) const noexcept {
+    /// A role's flattened permissions (compile-time and run-time roles). A role the snapshot does
+    /// not define is errc::unknown_role with an empty value: check it before comparing what a
+    /// role confers with what a caller holds (an empty set is within anything).
+    [[nodiscard]] lookup_result<set> role_permissions(std::string_view role) const noexcept {
         const std::uint32_t r = role_ids_.find(role);
-        return r == detail::none ? set{} : role_masks_[r];
+        if (r == detail::none) return {set{}, errc::unknown_role};
+        return {role_masks_[r], errc::ok};
+    }
+    /// The roles `p` has at `target`, each once, without allocating: first the roles bound at
+    /// `target` itself (bound_here), then those bound at its ancestors (bound_above, nearest scope
+    /// first), then every parent role of those, transitively (inherited, via define_role's
+    /// parents; `through` names the bound role). Roles of a compile-time table are imported
+    /// flattened: their permissions are whole, their table parents are not listed. Bindings that
+    /// a later `assign::replace` binding at the same scope dropped are not listed. Denies,
+    /// ceilings and restrictions do not remove roles (ask effective_permissions for what may be
+    /// done). Writes up to `capacity` entries to `out` and returns how many roles apply (which
+    /// may exceed `capacity`); unknown handles answer unknown_principal or unknown_scope.
+    [[nodiscard]] roles_result roles_at(principal_handle p, scope_handle target, role_membership* out,
+                                        std::size_t capacity) const noexcept;
+    /// roles_at() with the principal and the scope given by id (looked up without allocating).
+    [[nodiscard]] roles_result roles_at(std::string_view principal, std::string_view target, role_membership* out,
+                                        std::size_t capacity) const noexcept {
+        return roles_at(find_principal(principal), find_scope(target), out, capacity);
     }
 
     // ---- credentials -----------------------------------------------------------------------------------
@@ -2630,13 +2968,16 @@ public:
     /// unauthenticated credential and says which claim and where. A subject that is well formed
     /// but not in the snapshot (or of another kind) gives a credential whose checks answer
     /// unknown_principal.
-    credential_result<P> authenticate(const token_claims& c) const noexcept { return detail::authenticate(*this, c); }
+    [[nodiscard]] credential_result<P> authenticate(const token_claims& c) const noexcept {
+        return detail::authenticate(*this, c);
+    }
 
     // ---- decisions -------------------------------------------------------------------------------------
     /// May `cred` use every permission of `required` at `target`? Never allocates.
-    decision<P> check(const credential<P>& cred, const set& required, scope_handle target) const noexcept;
+    [[nodiscard]] decision<P> check(const credential<P>& cred, const set& required, scope_handle target) const noexcept;
     /// check() with the target scope given by id (looked up without allocating).
-    decision<P> check(const credential<P>& cred, const set& required, std::string_view target) const noexcept {
+    [[nodiscard]] decision<P> check(const credential<P>& cred, const set& required,
+                                    std::string_view target) const noexcept {
         return check(cred, required, find_scope(target));
     }
     /// Many requests of one credential in one call; out must hold requests.size() decisions.
@@ -2648,22 +2989,30 @@ public:
     // ---- reverse queries -------------------------------------------------------------------------------
     /// Everything `cred` may do at `target` (after denies, ceilings and restrictions); format it
     /// with ward::format_to or ward::to_string for `GET /user/me`.
-    effective_result<P> effective_permissions(const credential<P>& cred, scope_handle target) const noexcept;
+    [[nodiscard]] effective_result<P> effective_permissions(const credential<P>& cred,
+                                                            scope_handle target) const noexcept;
+    /// effective_permissions() with the target scope given by id (looked up without allocating).
+    /// An id the snapshot does not know answers unknown_scope with no permissions (after the
+    /// credential's own checks: unauthenticated and unknown_principal come first).
+    [[nodiscard]] effective_result<P> effective_permissions(const credential<P>& cred,
+                                                            std::string_view target) const noexcept {
+        return effective_permissions(cred, find_scope(target));
+    }
     /// Auth0's rule for a token's scope: the requested permissions intersected with those the
     /// principal holds at `target`.
-    set grantable(principal_handle p, scope_handle target, const set& requested) const noexcept {
+    [[nodiscard]] set grantable(principal_handle p, scope_handle target, const set& requested) const noexcept {
         return effective_permissions(credential<P>::of(p), target).permissions & requested;
     }
     /// The principals the policy lets use every permission of `required` at `target` (before
     /// token ceilings and application restrictions). Writes up to `capacity` handles to `out` in
     /// handle order and returns how many principals qualify (which may exceed `capacity`).
-    std::size_t principals_with(const set& required, scope_handle target, principal_handle* out,
-                                std::size_t capacity) const noexcept;
+    [[nodiscard]] std::size_t principals_with(const set& required, scope_handle target, principal_handle* out,
+                                              std::size_t capacity) const noexcept;
 
     // ---- explanation -------------------------------------------------------------------------------------
     /// One human sentence for a decision of this snapshot (allocates; keep it off hot paths).
     /// Defined in explain.hpp, which this header includes.
-    std::string explain(const decision<P>& d) const;
+    [[nodiscard]] std::string explain(const decision<P>& d) const;
 
     /// Bytes held by this snapshot's tables (capacity, not counting the object itself).
     std::size_t memory_bytes() const noexcept {
@@ -2671,7 +3020,8 @@ public:
                bytes(scope_end_) + bytes(scope_parent_) + bytes(scope_kind_) + bytes(deny_all_) +
                bytes(everyone_first_) + bytes(everyone_) + bytes(principal_kind_) + bytes(first_) + bytes(entries_) +
                bytes(restrict_first_) + bytes(restrictions_) + bytes(masks_) + bytes(role_masks_) +
-               bytes(everyone_rows_);
+               bytes(everyone_rows_) + bytes(member_first_) + bytes(members_) + bytes(member_roles_) +
+               bytes(role_ancestor_first_) + bytes(role_ancestors_);
     }
     /// Bytes of the id strings alone.
     std::size_t id_bytes() const noexcept {
@@ -2680,6 +3030,7 @@ public:
 
 private:
     friend struct detail::build_steps<P>;
+    friend struct detail::membership_steps<P>;
 
     // Vocabularies of at most 64 permissions keep each mask inside its entry (no extra load on
     // the decision path); wider ones point into a deduplicated pool.
@@ -2823,6 +3174,37 @@ private:
     std::vector<set> masks_;
     std::vector<set> role_masks_;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> everyone_rows_; ///< (row, scope) of deny_everyone rows
+    // roles_at: each principal's bindings (by scope number, then row) and each role's parents,
+    // transitively, nearest first. Empty when no principal has a binding.
+    std::vector<std::uint32_t> member_first_;
+    std::vector<detail::membership> members_;
+    std::vector<std::uint32_t> member_roles_;
+    std::vector<std::uint32_t> role_ancestor_first_;
+    std::vector<std::uint32_t> role_ancestors_;
+
+    /// Calls f(role, origin, scope number, through role or detail::none) for each role of p at t in
+    /// roles_at's order, duplicates included, until f returns false.
+    template <class F>
+    void each_role_at(std::uint32_t p, std::uint32_t t, F&& f) const noexcept {
+        if (member_first_.empty()) return;
+        const std::uint32_t first = member_first_[p], last = member_first_[p + 1];
+        for (std::uint32_t i = last; i-- > first;) {
+            const detail::membership& m = members_[i];
+            if (t < m.begin || t >= m.end) continue;
+            const role_origin o = m.begin == t ? role_origin::bound_here : role_origin::bound_above;
+            for (std::uint32_t k = m.roles_begin; k < m.roles_end; ++k)
+                if (!f(member_roles_[k], o, m.begin, detail::none)) return;
+        }
+        for (std::uint32_t i = last; i-- > first;) {
+            const detail::membership& m = members_[i];
+            if (t < m.begin || t >= m.end) continue;
+            for (std::uint32_t k = m.roles_begin; k < m.roles_end; ++k) {
+                const std::uint32_t r = member_roles_[k];
+                for (std::uint32_t a = role_ancestor_first_[r]; a < role_ancestor_first_[r + 1]; ++a)
+                    if (!f(role_ancestors_[a], role_origin::inherited, m.begin, r)) return;
+            }
+        }
+    }
 };
 
 // ---- decisions and reverse queries -------------------------------------------------------------------
@@ -2881,6 +3263,37 @@ effective_result<P> snapshot<P>::effective_permissions(const credential<P>& cred
     const path_result path = walk(p, t, set{});
     std::uint32_t rule = detail::none;
     r.permissions = (path.granted - path.denied) & token_cap(cred, t) & restriction_cap(cred, p, t, rule);
+    return r;
+}
+
+template <class P>
+roles_result snapshot<P>::roles_at(principal_handle p, scope_handle target, role_membership* out,
+                                   std::size_t capacity) const noexcept {
+    roles_result r;
+    if (p.value >= principal_count()) return r;
+    r.why = reason::unknown_scope;
+    if (target.value >= scope_count()) return r;
+    r.why = reason::granted;
+    std::size_t k = 0; // the candidate's place in each_role_at's sequence
+    each_role_at(p.value, target.value,
+                 [&](std::uint32_t role, role_origin o, std::uint32_t at, std::uint32_t through) noexcept {
+                     // Each role once, where it first appears: look for it earlier in the sequence.
+                     bool seen = false;
+                     std::size_t j = 0;
+                     each_role_at(p.value, target.value,
+                                  [&](std::uint32_t earlier, role_origin, std::uint32_t, std::uint32_t) noexcept {
+                                      if (j++ == k) return false;
+                                      seen = earlier == role;
+                                      return !seen;
+                                  });
+                     ++k;
+                     if (seen) return true;
+                     if (out != nullptr && r.count < capacity)
+                         out[r.count] = {role_ids_.at(role), o, scope_handle{at},
+                                         through == detail::none ? std::string_view{} : role_ids_.at(through)};
+                     ++r.count;
+                     return true;
+                 });
     return r;
 }
 
@@ -2972,7 +3385,7 @@ std::string snapshot<P>::explain(const decision<P>& d) const {
 
 /// explain(decision, snapshot): the same as snapshot.explain(decision).
 template <class P>
-std::string explain(const decision<P>& d, const snapshot<P>& s) {
+[[nodiscard]] std::string explain(const decision<P>& d, const snapshot<P>& s) {
     return s.explain(d);
 }
 
@@ -3000,7 +3413,9 @@ enum class assign : unsigned char {
     replace, ///< replace every role bound there by earlier rows
 };
 
-/// The kind of row a builder call adds; errors name it.
+/// The kind of row a builder call adds; errors name it. `schema` is no row: the builder's scope
+/// schema itself is invalid or empty (build_error::row is then meaningless, and the message names
+/// no row).
 enum class row_kind : unsigned char {
     scope,
     principal,
@@ -3010,11 +3425,12 @@ enum class row_kind : unsigned char {
     grant,
     deny,
     deny_everyone,
-    restriction
+    restriction,
+    schema
 };
 
 /// The row kind as error messages give it ("binding", "deny for everyone", ...).
-constexpr std::string_view to_string(row_kind k) noexcept {
+[[nodiscard]] constexpr std::string_view to_string(row_kind k) noexcept {
     switch (k) {
     case row_kind::scope: return "scope";
     case row_kind::principal: return "principal";
@@ -3025,33 +3441,78 @@ constexpr std::string_view to_string(row_kind k) noexcept {
     case row_kind::deny: return "deny";
     case row_kind::deny_everyone: return "deny for everyone";
     case row_kind::restriction: return "restriction";
+    case row_kind::schema: return "scope schema";
     }
     return "row";
 }
 
 /// Why a policy did not build: the first bad row, by number (the order of the builder calls,
-/// from 0), its kind, the offending id and the error code.
-struct build_error {
+/// from 0), its kind, the offending id and the error code. An invalid or empty scope schema is
+/// reported with kind row_kind::schema (no row).
+struct [[nodiscard]] build_error {
     errc ec = errc::ok;
     row_kind kind = row_kind::scope;
     std::size_t row = 0;
-    std::string id; ///< the id that is unknown, duplicated or malformed
+    std::string id; ///< the id that is unknown, duplicated or malformed, byte for byte as given
+
+    /// message() quotes at most this many bytes of the id, then "...".
+    static constexpr std::size_t message_id_bytes = 64;
 
     /// No error: the policy built.
-    bool ok() const noexcept { return ec == errc::ok; }
-    /// "row 7 (binding): unknown role 'rol_x'".
-    std::string message() const {
+    [[nodiscard]] bool ok() const noexcept { return ec == errc::ok; }
+    /// "row 7 (binding): unknown role 'rol_x'"; "scope schema: ..." for a schema error. The id is
+    /// quoted printable: a control or non-ASCII byte as \n, \t, \r or \xNN, a quote or backslash
+    /// behind a backslash, and only its first message_id_bytes bytes, then "..." and its length.
+    [[nodiscard]] std::string message() const {
         if (ok()) return "ok";
-        std::string m =
-            "row " + std::to_string(row) + " (" + std::string(to_string(kind)) + "): " + std::string(to_string(ec));
-        if (!id.empty()) m += " '" + id + "'";
+        std::string m;
+        if (kind == row_kind::schema) {
+            m = "scope schema: " + std::string(to_string(ec));
+            if (ec == errc::empty_input) m += " (it declares no kind)";
+            else if (ec == errc::unknown_kind)
+                m += " (a kind is unnamed, declared twice or past the 16th, or names a parent kind not declared "
+                     "before it)";
+        } else {
+            m = "row " + std::to_string(row) + " (" + std::string(to_string(kind)) + "): " + std::string(to_string(ec));
+        }
+        if (!id.empty()) m += " '" + quoted(id) + "'";
+        if (id.size() > message_id_bytes) m += " (" + std::to_string(id.size()) + " bytes)";
         return m;
+    }
+
+private:
+    /// The id's first message_id_bytes bytes, escaped, and "..." when there are more.
+    static std::string quoted(std::string_view s) {
+        static constexpr char hex[] = "0123456789abcdef";
+        std::string out;
+        const std::size_t n = s.size() < message_id_bytes ? s.size() : message_id_bytes;
+        out.reserve(n + 8);
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto u = static_cast<unsigned char>(s[i]);
+            switch (u) {
+            case '\n': out += "\\n"; break;
+            case '\t': out += "\\t"; break;
+            case '\r': out += "\\r"; break;
+            case '\\': out += "\\\\"; break;
+            case '\'': out += "\\'"; break;
+            default:
+                if (u < 0x20 || u > 0x7e) {
+                    out += "\\x";
+                    out += hex[u >> 4];
+                    out += hex[u & 0xf];
+                } else {
+                    out += static_cast<char>(u);
+                }
+            }
+        }
+        if (s.size() > n) out += "...";
+        return out;
     }
 };
 
 /// What build() returns: the snapshot, or the error that prevented it.
 template <class P>
-struct build_result {
+struct [[nodiscard]] build_result {
     std::shared_ptr<const ward::snapshot<P>> value; ///< the snapshot; null when a row was bad
     build_error error;                              ///< which row, and why
     /// The policy built.
@@ -3198,10 +3659,11 @@ public:
     }
 
     /// Validates every row and builds the snapshot, or reports the first bad row.
-    build_result<P> build() const { return detail::build_steps<P>::run(*this); }
+    [[nodiscard]] build_result<P> build() const { return detail::build_steps<P>::run(*this); }
 
 private:
     friend struct detail::build_steps<P>;
+    friend struct detail::membership_steps<P>;
 
     struct scope_def {
         std::uint32_t kind = detail::none;
@@ -3326,6 +3788,77 @@ private:
     std::vector<perm_row> perm_rows_;
 };
 
+namespace detail {
+
+/// The tables snapshot::roles_at reads, copied from the rows at build time: each principal's
+/// bindings in scope order (those a later `replace` at the same scope drops left out), and each
+/// role's parents, transitively, nearest first. `pre` maps the builder's scope index to its number.
+template <class P>
+struct membership_steps {
+    static void run(const policy_builder<P>& b, snapshot<P>& s, const std::vector<std::uint32_t>& pre) {
+        const auto n_principals = static_cast<std::uint32_t>(b.principal_defs_.size());
+        const auto n_roles = static_cast<std::uint32_t>(b.role_defs_.size());
+        if (!b.bindings_.empty()) {
+            std::vector<std::uint32_t> order(b.bindings_.size());
+            for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+            detail::sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) {
+                const auto& a = b.bindings_[x];
+                const auto& c = b.bindings_[y];
+                if (a.principal != c.principal) return a.principal < c.principal;
+                if (pre[a.scope] != pre[c.scope]) return pre[a.scope] < pre[c.scope];
+                return a.row < c.row;
+            });
+            s.member_first_.assign(n_principals + 1, 0);
+            for (std::size_t i = 0; i < order.size();) {
+                const auto& g = b.bindings_[order[i]];
+                std::size_t j = i;
+                std::uint32_t last_replace = 0;
+                for (; j < order.size() && b.bindings_[order[j]].principal == g.principal &&
+                       pre[b.bindings_[order[j]].scope] == pre[g.scope];
+                     ++j)
+                    if (b.bindings_[order[j]].replace) last_replace = b.bindings_[order[j]].row;
+                for (std::size_t k = i; k < j; ++k) {
+                    const auto& bd = b.bindings_[order[k]];
+                    if (bd.row < last_replace) continue;
+                    const std::uint32_t sp = pre[bd.scope];
+                    const auto rb = static_cast<std::uint32_t>(s.member_roles_.size());
+                    for (std::uint32_t r = bd.roles_begin; r < bd.roles_end; ++r)
+                        s.member_roles_.push_back(b.binding_roles_[r]);
+                    s.members_.push_back(
+                        {sp, s.scope_end_[sp], rb, static_cast<std::uint32_t>(s.member_roles_.size())});
+                    ++s.member_first_[bd.principal + 1];
+                }
+                i = j;
+            }
+            for (std::uint32_t p = 0; p < n_principals; ++p) s.member_first_[p + 1] += s.member_first_[p];
+        }
+        s.role_ancestor_first_.assign(n_roles + 1, 0);
+        std::vector<std::uint32_t> stamp(n_roles, none);
+        for (std::uint32_t r = 0; r < n_roles; ++r) {
+            const auto begin = static_cast<std::uint32_t>(s.role_ancestors_.size());
+            stamp[r] = r;
+            for (std::uint32_t k = b.role_defs_[r].parents_begin; k < b.role_defs_[r].parents_end; ++k) {
+                const std::uint32_t q = b.role_parents_[k];
+                if (stamp[q] == r) continue;
+                stamp[q] = r;
+                s.role_ancestors_.push_back(q);
+            }
+            for (std::uint32_t i = begin; i < s.role_ancestors_.size(); ++i) { // breadth first
+                const std::uint32_t a = s.role_ancestors_[i];
+                for (std::uint32_t k = b.role_defs_[a].parents_begin; k < b.role_defs_[a].parents_end; ++k) {
+                    const std::uint32_t q = b.role_parents_[k];
+                    if (stamp[q] == r) continue;
+                    stamp[q] = r;
+                    s.role_ancestors_.push_back(q);
+                }
+            }
+            s.role_ancestor_first_[r + 1] = static_cast<std::uint32_t>(s.role_ancestors_.size());
+        }
+    }
+};
+
+} // namespace detail
+
 } // namespace ward
 
 // build()'s body: validation, scope numbering, role flattening, entry packing.
@@ -3334,57 +3867,10 @@ private:
 #define WARD_DETAIL_BUILD_HPP
 
 // policy_builder::build()'s body: validate the rows, number the scope tree, flatten the roles,
-// pack each principal's entries, and collect the denies for everyone.
+// pack each principal's entries, and collect the denies for everyone. A deny's mask is widened
+// here, once, to every permission that implies a denied one (see deny_mask): every query reads
+// the widened mask, so what is left after a deny stays closed under the implications.
 
-// ---- begin ward/detail/sort.hpp ----
-#ifndef WARD_DETAIL_SORT_HPP
-#define WARD_DETAIL_SORT_HPP
-
-#include <type_traits>
-
-namespace ward::detail {
-
-/// Sorts [first, last) by `less`: insertion sort for short ranges, heapsort otherwise (no
-/// recursion, O(n log n), no allocation, no <algorithm> in the include graph).
-template <class It, class Less>
-void sort(It first, It last, Less less) {
-    using diff = std::remove_const_t<decltype(last - first)>;
-    const diff n = last - first;
-    if (n < 2) return;
-    if (n <= 16) {
-        for (It i = first + 1; i != last; ++i)
-            for (It j = i; j != first && less(*j, *(j - 1)); --j) {
-                auto t = *j;
-                *j = *(j - 1);
-                *(j - 1) = t;
-            }
-        return;
-    }
-    auto sift = [&](diff root, diff size) {
-        for (;;) {
-            auto child = 2 * root + 1;
-            if (child >= size) return;
-            if (child + 1 < size && less(first[child], first[child + 1])) ++child;
-            if (!less(first[root], first[child])) return;
-            auto t = first[root];
-            first[root] = first[child];
-            first[child] = t;
-            root = child;
-        }
-    };
-    for (auto i = n / 2; i-- > 0;) sift(i, n);
-    for (auto end = n - 1; end > 0; --end) {
-        auto t = first[0];
-        first[0] = first[end];
-        first[end] = t;
-        sift(0, end);
-    }
-}
-
-} // namespace ward::detail
-
-#endif
-// ---- end ward/detail/sort.hpp ----
 
 #include <cstddef>
 #include <cstdint>
@@ -3430,10 +3916,12 @@ struct build_steps {
     using set = permission_set<P>;
     using entry = typename snapshot<P>::entry;
 
-    static build_result<P> run(const builder& b) {
+    [[nodiscard]] static build_result<P> run(const builder& b) {
         build_result<P> out;
         if (!b.schema_.valid() || b.schema_.size() == 0) {
-            out.error = build_error{errc::unknown_kind, row_kind::scope, 0, {}};
+            // The schema is no row: the error says so rather than blame row 0.
+            out.error =
+                build_error{b.schema_.valid() ? errc::empty_input : errc::unknown_kind, row_kind::schema, 0, {}};
             return out;
         }
         out.error = validate(b);
@@ -3456,6 +3944,7 @@ struct build_steps {
         mask_pool<P> pool(s.masks_);
         pack_entries(b, s, pre, pool);
         collect_denies_for_everyone(b, s, pre, pool);
+        membership_steps<P>::run(b, s, pre); // roles_at's tables (builder.hpp)
         out.value = std::move(snap);
         return out;
     }
@@ -3468,7 +3957,7 @@ struct build_steps {
 
     /// Every referenced id is defined, and every scope is a root or under a parent of a kind the
     /// schema allows.
-    static build_error validate(const builder& b) {
+    [[nodiscard]] static build_error validate(const builder& b) {
         build_error first = b.error_;
         for (std::uint32_t i = 0; i < b.scope_defs_.size(); ++i)
             if (!b.scope_defs_[i].defined)
@@ -3498,7 +3987,7 @@ struct build_steps {
 
     /// Numbers the scope tree in preorder, so that a subtree is the range [number, end). A scope
     /// no root reaches is on a cycle: the error names the earliest such row.
-    static build_error number_scopes(const builder& b, snapshot<P>& s, std::vector<std::uint32_t>& pre) {
+    [[nodiscard]] static build_error number_scopes(const builder& b, snapshot<P>& s, std::vector<std::uint32_t>& pre) {
         const auto n_scopes = static_cast<std::uint32_t>(b.scope_defs_.size());
         std::vector<std::uint32_t> child_first(n_scopes + 1, 0), children(n_scopes), roots;
         for (std::uint32_t i = 0; i < n_scopes; ++i) {
@@ -3554,8 +4043,9 @@ struct build_steps {
         return error;
     }
 
-    /// Flattens every role into one mask (parents first); a role that inherits itself is an error.
-    static build_error flatten_roles(const builder& b, snapshot<P>& s) {
+    /// Flattens every role into one mask (parents first); a role that inherits itself is an error,
+    /// reported at the row that closed the cycle (closing_role).
+    [[nodiscard]] static build_error flatten_roles(const builder& b, snapshot<P>& s) {
         const auto n_roles = static_cast<std::uint32_t>(b.role_defs_.size());
         s.role_masks_.assign(n_roles, set{});
         std::vector<std::uint8_t> state(n_roles, 0); // 0 new, 1 on stack, 2 done
@@ -3569,8 +4059,12 @@ struct build_steps {
                 const auto& d = b.role_defs_[r];
                 if (next < d.parents_end) {
                     const std::uint32_t q = b.role_parents_[next++];
-                    if (state[q] == 1)
-                        return build_error{errc::role_cycle, d.def_kind, d.row, std::string(b.role_ids_.at(r))};
+                    if (state[q] == 1) {
+                        // Found from wherever the walk began; the error names the row that closed it.
+                        const std::uint32_t c = closing_role(b);
+                        return build_error{errc::role_cycle, b.role_defs_[c].def_kind, b.role_defs_[c].row,
+                                           std::string(b.role_ids_.at(c))};
+                    }
                     if (state[q] == 0) {
                         state[q] = 1;
                         stack.push_back({q, b.role_defs_[q].parents_begin});
@@ -3589,8 +4083,62 @@ struct build_steps {
         return {};
     }
 
-    static entry make_entry(const snapshot<P>& s, mask_pool<P>& pool, std::uint32_t sp, const set& m, std::uint32_t row,
-                            entry_kind k) {
+    /// Do the roles defined by rows up to `last_row` inherit in a cycle? A parent edge counts once
+    /// both its roles are defined by then. (Only on the error path: build() found a cycle.)
+    [[nodiscard]] static bool has_role_cycle(const builder& b, std::uint32_t last_row) {
+        const auto n_roles = static_cast<std::uint32_t>(b.role_defs_.size());
+        auto in = [&](std::uint32_t r) { return b.role_defs_[r].row <= last_row; };
+        std::vector<std::uint8_t> state(n_roles, 0); // 0 new, 1 on stack, 2 done
+        std::vector<std::pair<std::uint32_t, std::uint32_t>> stack;
+        for (std::uint32_t r0 = 0; r0 < n_roles; ++r0) {
+            if (state[r0] != 0 || !in(r0)) continue;
+            stack.push_back({r0, b.role_defs_[r0].parents_begin});
+            state[r0] = 1;
+            while (!stack.empty()) {
+                auto& [r, next] = stack.back();
+                if (next < b.role_defs_[r].parents_end) {
+                    const std::uint32_t q = b.role_parents_[next++];
+                    if (!in(q)) continue;
+                    if (state[q] == 1) return true;
+                    if (state[q] == 0) {
+                        state[q] = 1;
+                        stack.push_back({q, b.role_defs_[q].parents_begin});
+                    }
+                } else {
+                    state[r] = 2;
+                    stack.pop_back();
+                }
+            }
+        }
+        return false;
+    }
+
+    /// The role whose definition closed the first cycle: the earliest row after which the roles
+    /// defined so far inherit in a cycle (of the rows that form that cycle, the latest). Adding
+    /// rows only adds edges, so that row is found by a binary search over the definition rows.
+    [[nodiscard]] static std::uint32_t closing_role(const builder& b) {
+        std::vector<std::uint32_t> by_row(b.role_defs_.size());
+        for (std::uint32_t r = 0; r < by_row.size(); ++r) by_row[r] = r;
+        detail::sort(by_row.begin(), by_row.end(),
+                     [&](std::uint32_t x, std::uint32_t y) { return b.role_defs_[x].row < b.role_defs_[y].row; });
+        std::size_t lo = 0, hi = by_row.size() - 1; // the rows up to by_row[hi] hold a cycle
+        while (lo < hi) {
+            const std::size_t mid = lo + (hi - lo) / 2;
+            if (has_role_cycle(b, b.role_defs_[by_row[mid]].row)) hi = mid;
+            else lo = mid + 1;
+        }
+        return by_row[lo];
+    }
+
+    /// A deny row's mask as the snapshot keeps it: the permissions it names and every permission
+    /// that implies one of them (denying read also denies update when update implies read), so
+    /// that granted minus denied stays closed under the vocabulary's implications.
+    [[nodiscard]] static set deny_mask(const set& named) noexcept {
+        return set::from_words(detail::implying(vocabulary<P>::closure, named.words()));
+    }
+
+    [[nodiscard]] static entry make_entry(const snapshot<P>& s, mask_pool<P>& pool, std::uint32_t sp, const set& m,
+                                          std::uint32_t row, entry_kind k) {
         entry e{};
         e.begin = sp;
         e.end = s.scope_end_[sp];
@@ -3628,7 +4176,8 @@ struct build_steps {
                     {r.principal, make_entry(s, pool, sp, r.permissions.implied(), r.row, entry_kind::grant), false});
                 break;
             case row_kind::deny:
-                raws.push_back({r.principal, make_entry(s, pool, sp, r.permissions, r.row, entry_kind::deny), false});
+                raws.push_back(
+                    {r.principal, make_entry(s, pool, sp, deny_mask(r.permissions), r.row, entry_kind::deny), false});
                 break;
             case row_kind::restriction: {
                 // By default a restriction governs the application's parent (its organization).
@@ -3711,7 +4260,7 @@ struct build_steps {
         for (const auto& r : b.perm_rows_)
             if (r.kind == row_kind::deny_everyone) {
                 const std::uint32_t sp = pre[r.scope];
-                everyone[sp] |= r.permissions;
+                everyone[sp] |= deny_mask(r.permissions);
                 s.everyone_rows_.push_back({r.row, sp});
                 ++s.everyone_first_[sp + 1];
             }
@@ -3724,7 +4273,7 @@ struct build_steps {
         std::vector<std::uint32_t> fill(s.everyone_first_.begin(), s.everyone_first_.end() - 1);
         for (const auto& r : b.perm_rows_) // perm_rows_ is in row order, so each scope's rows are too
             if (r.kind == row_kind::deny_everyone)
-                s.everyone_[fill[pre[r.scope]]++] = {r.row, pool.intern(r.permissions)};
+                s.everyone_[fill[pre[r.scope]]++] = {r.row, pool.intern(deny_mask(r.permissions))};
         s.deny_all_.assign(n_scopes, none);
         std::vector<set> inherited(n_scopes);
         for (std::uint32_t k = 0; k < n_scopes; ++k) {
