@@ -126,44 +126,61 @@ bool equals_ignoring_ascii_case(std::string_view a, std::string_view b) noexcept
     return true;
 }
 
-/// jwt_verify without the exception guard; `claims` is set only when the answer is ok.
-jwt_error verify_token(std::string_view token, std::string_view secret, std::string_view issuer,
-                       std::string_view audience, std::int64_t now, std::int64_t leeway, json& claims) {
+/// A token's three parts, decoded; `signing_input` is header . payload as the token has them.
+struct token_parts {
+    std::string_view signing_input;
+    std::string header, payload, signature;
+};
+
+/// Length and shape: exactly two dots, each part strict base64url, header and payload non-empty.
+jwt_error split_token(std::string_view token, token_parts& out) {
     if (token.empty()) return jwt_error::missing;
     if (token.size() > max_token_length) return jwt_error::too_long;
-
-    // Shape: exactly two dots, each part strict base64url, header and payload non-empty.
     const std::size_t dot1 = token.find('.');
     if (dot1 == std::string_view::npos) return jwt_error::malformed;
     const std::size_t dot2 = token.find('.', dot1 + 1);
     if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos)
         return jwt_error::malformed;
-    const std::string_view signing_input = token.substr(0, dot2);
     const std::string_view header_part = token.substr(0, dot1);
     const std::string_view payload_part = token.substr(dot1 + 1, dot2 - dot1 - 1);
     if (header_part.empty() || payload_part.empty()) return jwt_error::malformed;
-    const auto header_text = base64url_decode(header_part);
-    const auto payload_text = base64url_decode(payload_part);
-    const auto signature = base64url_decode(token.substr(dot2 + 1));
+    auto header_text = base64url_decode(header_part);
+    auto payload_text = base64url_decode(payload_part);
+    auto signature = base64url_decode(token.substr(dot2 + 1));
     if (!header_text || !payload_text || !signature) return jwt_error::malformed;
+    out.signing_input = token.substr(0, dot2);
+    out.header = std::move(*header_text);
+    out.payload = std::move(*payload_text);
+    out.signature = std::move(*signature);
+    return jwt_error::ok;
+}
 
-    // Header: the algorithm is fixed by this service, never chosen by the token.
-    const json header = parse_json(*header_text);
+/// `typ` values a token may carry: "JWT", and RFC 9068's access-token types, which identity
+/// providers may put on their access tokens.
+bool acceptable_typ(std::string_view typ) noexcept {
+    return equals_ignoring_ascii_case(typ, "JWT") || equals_ignoring_ascii_case(typ, "at+jwt") ||
+           equals_ignoring_ascii_case(typ, "application/at+jwt");
+}
+
+/// jwt_verify_with without the exception guard; `claims` is set only when the answer is ok.
+jwt_error verify_token(std::string_view token, const jwt_signature_check& check, std::string_view issuer,
+                       std::string_view audience, std::int64_t now, std::int64_t leeway, json& claims) {
+    token_parts parts;
+    if (const jwt_error e = split_token(token, parts); e != jwt_error::ok) return e;
+
+    // Header: the algorithm is fixed by the check (the secret's or the key's), never chosen by the token.
+    const json header = parse_json(parts.header);
     if (header.is_discarded()) return jwt_error::malformed;
     if (!header.is_object()) return jwt_error::bad_header;
     if (header.contains("crit")) return jwt_error::bad_header; // no extension is understood here
     if (const auto typ = header.find("typ"); typ != header.end()) {
-        if (!typ->is_string() || !equals_ignoring_ascii_case(typ->get_ref<const std::string&>(), "JWT"))
-            return jwt_error::bad_header;
+        if (!typ->is_string() || !acceptable_typ(typ->get_ref<const std::string&>())) return jwt_error::bad_header;
     }
-    const auto alg = header.find("alg");
-    if (alg == header.end() || !alg->is_string() || alg->get_ref<const std::string&>() != "HS256")
-        return jwt_error::unsupported_algorithm;
 
     // Signature before anything in the payload is looked at.
-    if (!equal_constant_time(hmac_sha256(secret, signing_input), *signature)) return jwt_error::bad_signature;
+    if (const jwt_error e = check(header, parts.signing_input, parts.signature); e != jwt_error::ok) return e;
 
-    json payload = parse_json(*payload_text);
+    json payload = parse_json(parts.payload);
     if (payload.is_discarded() || !payload.is_object()) return jwt_error::malformed;
 
     const auto sub = payload.find("sub");
@@ -298,13 +315,15 @@ std::string_view to_string(jwt_error e) noexcept {
     case jwt_error::too_long: return "token too long";
     case jwt_error::malformed: return "malformed token";
     case jwt_error::bad_header: return "bad header";
-    case jwt_error::unsupported_algorithm: return "unsupported algorithm (only HS256)";
+    case jwt_error::unsupported_algorithm: return "unsupported algorithm";
     case jwt_error::bad_signature: return "bad signature";
     case jwt_error::bad_claims: return "bad claims";
     case jwt_error::expired: return "expired";
     case jwt_error::not_yet_valid: return "not yet valid";
     case jwt_error::wrong_issuer: return "wrong issuer";
     case jwt_error::wrong_audience: return "wrong audience";
+    case jwt_error::unknown_key: return "unknown key";
+    case jwt_error::wrong_algorithm: return "algorithm does not match the key";
     }
     return "unknown error";
 }
@@ -316,12 +335,12 @@ std::string jwt_sign(const nlohmann::json& claims, std::string_view secret) {
     return signing_input + "." + base64url_encode(hmac_sha256(secret, signing_input));
 }
 
-jwt_result jwt_verify(std::string_view token, std::string_view secret, std::string_view issuer,
-                      std::string_view audience, std::int64_t now, std::int64_t leeway) noexcept {
+jwt_result jwt_verify_with(std::string_view token, const jwt_signature_check& check, std::string_view issuer,
+                           std::string_view audience, std::int64_t now, std::int64_t leeway) noexcept {
     jwt_result r;
     try {
         json claims;
-        r.error = verify_token(token, secret, issuer, audience, now, leeway, claims);
+        r.error = verify_token(token, check, issuer, audience, now, leeway, claims);
         if (r.error == jwt_error::ok) r.claims = std::move(claims);
     } catch (...) {
         // Only allocation or OpenSSL failing can get here; such a token is refused like any other.
@@ -329,6 +348,32 @@ jwt_result jwt_verify(std::string_view token, std::string_view secret, std::stri
         r.claims = nullptr;
     }
     return r;
+}
+
+jwt_result jwt_verify(std::string_view token, std::string_view secret, std::string_view issuer,
+                      std::string_view audience, std::int64_t now, std::int64_t leeway) noexcept {
+    // HS256 with the service's own secret, and nothing else: no key of a key set is ever an HMAC secret.
+    const jwt_signature_check hs256 = [secret](const json& header, std::string_view signing_input,
+                                               std::string_view signature) {
+        const auto alg = header.find("alg");
+        if (alg == header.end() || !alg->is_string() || alg->get_ref<const std::string&>() != "HS256")
+            return jwt_error::unsupported_algorithm;
+        if (!equal_constant_time(hmac_sha256(secret, signing_input), signature)) return jwt_error::bad_signature;
+        return jwt_error::ok;
+    };
+    return jwt_verify_with(token, hs256, issuer, audience, now, leeway);
+}
+
+std::optional<std::string> jwt_header_alg(std::string_view token) noexcept {
+    try {
+        token_parts parts;
+        if (split_token(token, parts) != jwt_error::ok) return std::nullopt;
+        const json header = parse_json(parts.header);
+        if (!header.is_object()) return std::nullopt;
+        const auto alg = header.find("alg");
+        if (alg == header.end() || !alg->is_string()) return std::nullopt;
+        return alg->get<std::string>();
+    } catch (...) { return std::nullopt; }
 }
 
 std::int64_t unix_now() noexcept {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// ward-service's cryptography, on OpenSSL: base64url, random ids, HS256 JSON Web Tokens and
-// PBKDF2 password hashes. Every function that takes untrusted input fails closed with an error
+// ward-service's cryptography, on OpenSSL: base64url, random ids, HS256 JSON Web Tokens, the
+// token checks every signature algorithm shares (jwks.hpp adds RS256 and ES256 with keys from a
+// JWKS document) and PBKDF2 password hashes. Every function that takes untrusted input fails closed with an error
 // value; none throws on bad input.
 #ifndef WARD_SERVICE_CRYPTO_HPP
 #define WARD_SERVICE_CRYPTO_HPP
@@ -9,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,14 +38,16 @@ enum class jwt_error {
     missing,               ///< empty token
     too_long,              ///< over max_token_length
     malformed,             ///< not three base64url parts, or a part is not a JSON object
-    bad_header,            ///< header not an object, or `typ` present and not "JWT", or `crit` present
-    unsupported_algorithm, ///< `alg` is not exactly "HS256" ("none", "RS256", "HS512", missing, ...)
-    bad_signature,         ///< the HMAC does not match (compared in constant time)
+    bad_header,            ///< header not an object, or `typ` present and not "JWT" or "at+jwt", or `crit` present
+    unsupported_algorithm, ///< `alg` is not one the verifier accepts (jwt_verify: exactly "HS256"; "none", ...)
+    bad_signature,         ///< the HMAC (compared in constant time) or the public-key signature does not match
     bad_claims,     ///< `sub` missing or not a non-empty string; `exp` missing or not a number; `nbf`/`iat` not numbers
     expired,        ///< now >= exp + leeway
     not_yet_valid,  ///< now + leeway < nbf, or < iat (a token issued in the future)
     wrong_issuer,   ///< `iss` missing or different
     wrong_audience, ///< `aud` (a string, or an array of strings) does not contain the audience
+    unknown_key,    ///< key-set tokens: `kid` missing, or no key of the set has it
+    wrong_algorithm, ///< key-set tokens: `alg` names another algorithm than the key with this `kid` verifies
 };
 std::string_view to_string(jwt_error e) noexcept; // "ok", "missing token", "token too long", "malformed token", ...
 
@@ -60,6 +64,22 @@ std::string jwt_sign(const nlohmann::json& claims, std::string_view secret);
 /// seconds. Never throws.
 jwt_result jwt_verify(std::string_view token, std::string_view secret, std::string_view issuer,
                       std::string_view audience, std::int64_t now, std::int64_t leeway = 5) noexcept;
+
+/// The check of a token's algorithm and signature that jwt_verify_with runs once the token has its
+/// shape and its header is an object with an acceptable `typ` and no `crit`: ok, or why the token
+/// is refused. It fixes the algorithm itself (from its secret or key); the header's `alg` only has
+/// to name that algorithm. It may throw (the caller refuses the token).
+using jwt_signature_check =
+    std::function<jwt_error(const nlohmann::json& header, std::string_view signing_input, std::string_view signature)>;
+
+/// jwt_verify with another signature check: length, shape, header, `check`, then the claims
+/// exactly as jwt_verify checks them. Never throws.
+jwt_result jwt_verify_with(std::string_view token, const jwt_signature_check& check, std::string_view issuer,
+                           std::string_view audience, std::int64_t now, std::int64_t leeway = 5) noexcept;
+
+/// The header's `alg` of a token that has the shape of one, unverified: only for choosing which
+/// verifier to hand the token to, never for choosing an algorithm. nullopt when there is none.
+std::optional<std::string> jwt_header_alg(std::string_view token) noexcept;
 
 /// Unix time in seconds.
 std::int64_t unix_now() noexcept;
