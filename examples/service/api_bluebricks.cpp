@@ -32,7 +32,7 @@ std::string bb_id(const call& c) {
 } // namespace
 
 app::impl::bb_caller app::impl::bb_login(call& c, const ward::snapshot<bb_perm>& s) {
-    const json claims = verified_claims(c.req, db.secret(), "bluebricks");
+    const json claims = verified_claims(c.req, db.secret(), "bluebricks", options.external.get());
     bb_caller who;
     if (claims.is_null()) return who; // ward decides: unauthenticated, 401
     who.subject = claim_string(claims, "sub");

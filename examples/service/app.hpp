@@ -18,6 +18,8 @@ class Server;
 
 namespace ward_service {
 
+class external_tokens;
+
 struct app_options {
     unsigned pbkdf2_iterations = 600000; ///< for passwords set through the API
     std::int64_t token_ttl = 3600;       ///< seconds, for POST /api/v1/authenticate
@@ -25,6 +27,9 @@ struct app_options {
     /// through (a denial's reason is always in its error body). For demos and debugging: it tells
     /// a caller which grant let it in.
     bool explain = false;
+    /// Identity-provider tokens (RS256, ES256 with keys from a JWKS document, jwks.hpp) accepted
+    /// by the Bluebricks API besides the service's own; null: only the service's own.
+    std::shared_ptr<external_tokens> external;
 };
 
 /// Largest request body the service reads (bigger ones answer 413).

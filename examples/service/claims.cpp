@@ -3,6 +3,7 @@
 
 #include "crypto.hpp"
 #include "http.hpp"
+#include "jwks.hpp"
 #include "tokens.hpp"
 
 #include <httplib.h>
@@ -35,10 +36,15 @@ std::string_view bearer(const httplib::Request& req) {
 
 } // namespace
 
-json verified_claims(const httplib::Request& req, const std::string& secret, std::string_view audience) {
+json verified_claims(const httplib::Request& req, const std::string& secret, std::string_view audience,
+                     external_tokens* external) {
     const std::string_view token = bearer(req);
     if (token.empty()) return nullptr;
-    jwt_result r = jwt_verify(token, secret, token_issuer, audience, unix_now());
+    // The header's `alg` only picks the verifier; each verifier fixes its own algorithm. HS256 is
+    // the service's own secret and nothing else; the rest ("none" included) is the key set's to refuse.
+    const bool own = external == nullptr || jwt_header_alg(token).value_or("HS256") == "HS256";
+    jwt_result r =
+        own ? jwt_verify(token, secret, token_issuer, audience, unix_now()) : external->verify(token, unix_now());
     if (!r) fail(401, "invalid_token", "the token was refused: " + std::string(to_string(r.error)));
     return std::move(r.claims);
 }

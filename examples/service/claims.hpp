@@ -16,9 +16,15 @@ struct Request;
 
 namespace ward_service {
 
+class external_tokens;
+
 /// Verified claims of the request's token for `audience`, or null when there is no token; a 401
-/// when the Authorization header or the token is refused.
-nlohmann::json verified_claims(const httplib::Request& req, const std::string& secret, std::string_view audience);
+/// when the Authorization header or the token is refused. An HS256 token is verified with
+/// `secret`. With `external` (an API that accepts identity-provider tokens), a token whose header
+/// names any other algorithm goes to `external` instead, which verifies it with its key set, its
+/// issuer and its audience (jwks.hpp); without it, such a token is refused.
+nlohmann::json verified_claims(const httplib::Request& req, const std::string& secret, std::string_view audience,
+                               external_tokens* external = nullptr);
 
 /// A uint32 claim, or a 401: a token whose claims are the wrong shape grants nothing.
 std::uint32_t mask_claim(const nlohmann::json& v, const char* name);

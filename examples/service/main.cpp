@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // ward-service: serve the seed APIs, mint a token, or play the tour. See README.md here.
 #include "app.hpp"
+#include "jwks.hpp"
 #include "store.hpp"
 #include "tokens.hpp"
 #include "tour.hpp"
@@ -16,6 +17,7 @@
 #include <exception>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -28,6 +30,7 @@ namespace {
 constexpr const char* usage = R"(usage:
   ward-service serve [--db FILE] [--host 127.0.0.1] [--port 8080] [--threads 8]
                      [--pbkdf2-iterations 600000] [--token-ttl 3600] [--explain]
+                     [--jwks FILE_OR_URL --jwt-issuer ISS --jwt-audience AUD [--jwks-reload-interval 30]]
   ward-service token --db FILE --audience ident|provisioning|bluebricks --subject SUB
                      [--permissions N] [--scope "a b"] [--ttl SECONDS] [--not-before SECONDS]
   ward-service tour  --url http://127.0.0.1:PORT --db FILE [--quiet-next-steps]
@@ -71,7 +74,9 @@ bool parse_int(const std::string& text, long long lo, long long hi, long long& o
 int serve(int argc, char** argv) {
     std::map<std::string, std::string> f;
     std::string error;
-    if (!parse_flags(argc, argv, 2, {"--db", "--host", "--port", "--threads", "--pbkdf2-iterations", "--token-ttl"},
+    if (!parse_flags(argc, argv, 2,
+                     {"--db", "--host", "--port", "--threads", "--pbkdf2-iterations", "--token-ttl", "--jwks",
+                      "--jwt-issuer", "--jwt-audience", "--jwks-reload-interval"},
                      {"--explain"}, f, error))
         return usage_error(error);
     const std::string db_path = f.count("--db") ? f["--db"] : "ward-service.db";
@@ -84,24 +89,54 @@ int serve(int argc, char** argv) {
         return usage_error("--pbkdf2-iterations must be 1000..10000000");
     if (f.count("--token-ttl") && !parse_int(f["--token-ttl"], 1, 366LL * 86400, ttl))
         return usage_error("--token-ttl must be 1..31622400");
+    // Identity-provider tokens: all of the key set, the issuer and the audience, or none of them.
+    const bool external = f.count("--jwks") > 0;
+    long long reload_interval = 30;
+    if (external != (f.count("--jwt-issuer") > 0) || external != (f.count("--jwt-audience") > 0))
+        return usage_error("--jwks, --jwt-issuer and --jwt-audience go together");
+    if (f.count("--jwks-reload-interval") && !external) return usage_error("--jwks-reload-interval needs --jwks");
+    if (external && (f["--jwks"].empty() || f["--jwt-issuer"].empty() || f["--jwt-audience"].empty()))
+        return usage_error("--jwks, --jwt-issuer and --jwt-audience must not be empty");
+    if (f.count("--jwks-reload-interval") && !parse_int(f["--jwks-reload-interval"], 0, 86400, reload_interval))
+        return usage_error("--jwks-reload-interval must be 0..86400");
     unsigned char addr[16];
     if (inet_pton(AF_INET, host.c_str(), addr) != 1 && inet_pton(AF_INET6, host.c_str(), addr) != 1)
         return usage_error("--host must be a literal IP address, such as 127.0.0.1");
 
-    // Block the stop signals in every thread; one thread waits for them and stops the server.
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    // Block the signals in every thread; one thread waits for them: SIGINT and SIGTERM stop the
+    // server, SIGHUP reloads the JWKS document.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
 
     try {
-        ward_service::store db(db_path, static_cast<unsigned>(iterations));
         ward_service::app_options options;
         options.pbkdf2_iterations = static_cast<unsigned>(iterations);
         options.token_ttl = static_cast<std::int64_t>(ttl);
         options.explain = f.count("--explain") > 0;
+        if (external) {
+            ward_service::external_token_options o;
+            o.jwks = f["--jwks"];
+            o.issuer = f["--jwt-issuer"];
+            o.audience = f["--jwt-audience"];
+            o.reload_interval = static_cast<std::int64_t>(reload_interval);
+            o.log = [](const std::string& line) { std::cerr << "ward-service: " << line << std::endl; };
+            options.external = std::make_shared<ward_service::external_tokens>(std::move(o));
+            // The first document must load: a service that could verify no identity-provider token
+            // would refuse them all without saying why.
+            if (!options.external->reload(error)) {
+                std::cerr << "ward-service: --jwks " << f["--jwks"] << ": " << error << "\n";
+                return 1;
+            }
+            std::cerr << "ward-service: identity-provider tokens for the bluebricks API: iss " << f["--jwt-issuer"]
+                      << ", aud " << f["--jwt-audience"] << ", keys " << options.external->keys()->describe()
+                      << " from " << f["--jwks"] << std::endl;
+        }
+        ward_service::store db(db_path, static_cast<unsigned>(iterations));
         ward_service::app service(db, options);
         httplib::Server server;
         const auto pool = static_cast<std::size_t>(threads);
@@ -125,9 +160,18 @@ int serve(int argc, char** argv) {
         std::cout << "ward-service listening on http://" << shown_host << ":" << bound << " (db " << db_path << ")"
                   << std::endl;
 
-        std::thread stopper([&server, stop_signals] {
-            int sig = 0;
-            sigwait(&stop_signals, &sig);
+        const std::shared_ptr<ward_service::external_tokens> keys = options.external;
+        std::thread stopper([&server, signals, keys] {
+            for (;;) {
+                int sig = 0;
+                if (sigwait(&signals, &sig) != 0) continue;
+                if (sig != SIGHUP) break;
+                if (!keys) continue; // nothing to reload
+                std::string why;
+                if (keys->reload(why))
+                    std::cerr << "ward-service: JWKS reloaded: " << keys->keys()->describe() << std::endl;
+                else std::cerr << "ward-service: JWKS reload failed, the keys stay as they were: " << why << std::endl;
+            }
             server.stop();
         });
         const bool ok = server.listen_after_bind();
