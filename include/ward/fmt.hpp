@@ -46,29 +46,7 @@ struct fmt_errors {
 template <class P>
 struct fmt::is_range<ward::permission_set<P>, char> : std::false_type {};
 
-template <class P>
-struct fmt::formatter<ward::permission_set<P>, char>
-    : ward::detail::formatter_base<ward::permission_set<P>, ward::detail::spec_kind::list, ward::detail::fmt_errors> {};
-
-template <class P>
-struct fmt::formatter<ward::decision<P>, char>
-    : ward::detail::formatter_base<ward::decision<P>, ward::detail::spec_kind::list, ward::detail::fmt_errors> {};
-
-template <>
-struct fmt::formatter<ward::reason, char>
-    : ward::detail::formatter_base<ward::reason, ward::detail::spec_kind::text, ward::detail::fmt_errors> {};
-
-template <>
-struct fmt::formatter<ward::errc, char>
-    : ward::detail::formatter_base<ward::errc, ward::detail::spec_kind::text, ward::detail::fmt_errors> {};
-
-template <>
-struct fmt::formatter<ward::row_kind, char>
-    : ward::detail::formatter_base<ward::row_kind, ward::detail::spec_kind::text, ward::detail::fmt_errors> {};
-
-template <>
-struct fmt::formatter<ward::build_error, char>
-    : ward::detail::formatter_base<ward::build_error, ward::detail::spec_kind::text, ward::detail::fmt_errors> {};
+WARD_DETAIL_DEFINE_FORMATTERS(fmt, ward::detail::fmt_errors);
 
 #else
 #define WARD_HAS_FMT 0

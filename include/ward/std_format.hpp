@@ -50,32 +50,7 @@ struct std_format_errors {
 };
 } // namespace ward::detail
 
-template <class P>
-struct std::formatter<ward::permission_set<P>, char>
-    : ward::detail::formatter_base<ward::permission_set<P>, ward::detail::spec_kind::list,
-                                   ward::detail::std_format_errors> {};
-
-template <class P>
-struct std::formatter<ward::decision<P>, char>
-    : ward::detail::formatter_base<ward::decision<P>, ward::detail::spec_kind::list, ward::detail::std_format_errors> {
-};
-
-template <>
-struct std::formatter<ward::reason, char>
-    : ward::detail::formatter_base<ward::reason, ward::detail::spec_kind::text, ward::detail::std_format_errors> {};
-
-template <>
-struct std::formatter<ward::errc, char>
-    : ward::detail::formatter_base<ward::errc, ward::detail::spec_kind::text, ward::detail::std_format_errors> {};
-
-template <>
-struct std::formatter<ward::row_kind, char>
-    : ward::detail::formatter_base<ward::row_kind, ward::detail::spec_kind::text, ward::detail::std_format_errors> {};
-
-template <>
-struct std::formatter<ward::build_error, char>
-    : ward::detail::formatter_base<ward::build_error, ward::detail::spec_kind::text, ward::detail::std_format_errors> {
-};
+WARD_DETAIL_DEFINE_FORMATTERS(std, ward::detail::std_format_errors);
 
 #else
 #define WARD_HAS_STD_FORMAT 0

@@ -239,4 +239,27 @@ private:
 
 } // namespace ward::detail
 
+/// The formatter specializations of ward's types for one formatting library, written once:
+/// NS is std or fmt, ERRORS reports a bad spec as that library does (ward/std_format.hpp and
+/// ward/fmt.hpp expand it; nothing else should).
+#define WARD_DETAIL_DEFINE_FORMATTERS(NS, ERRORS)                                                                      \
+    template <class P>                                                                                                 \
+    struct NS::formatter<ward::permission_set<P>, char>                                                                \
+        : ward::detail::formatter_base<ward::permission_set<P>, ward::detail::spec_kind::list, ERRORS> {};             \
+    template <class P>                                                                                                 \
+    struct NS::formatter<ward::decision<P>, char>                                                                      \
+        : ward::detail::formatter_base<ward::decision<P>, ward::detail::spec_kind::list, ERRORS> {};                   \
+    template <>                                                                                                        \
+    struct NS::formatter<ward::reason, char>                                                                           \
+        : ward::detail::formatter_base<ward::reason, ward::detail::spec_kind::text, ERRORS> {};                        \
+    template <>                                                                                                        \
+    struct NS::formatter<ward::errc, char>                                                                             \
+        : ward::detail::formatter_base<ward::errc, ward::detail::spec_kind::text, ERRORS> {};                          \
+    template <>                                                                                                        \
+    struct NS::formatter<ward::row_kind, char>                                                                         \
+        : ward::detail::formatter_base<ward::row_kind, ward::detail::spec_kind::text, ERRORS> {};                      \
+    template <>                                                                                                        \
+    struct NS::formatter<ward::build_error, char>                                                                      \
+        : ward::detail::formatter_base<ward::build_error, ward::detail::spec_kind::text, ERRORS> {}
+
 #endif
