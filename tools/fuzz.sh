@@ -9,8 +9,6 @@
 # Usage:
 #   tools/fuzz.sh [seconds-per-harness] [harness...]     default: 60 seconds, every harness
 #   WARD_FUZZ_JOBS=N tools/fuzz.sh ...                    build with N jobs (default 2)
-#   WARD_FUZZ_CYCLES_LAST=1 tools/fuzz.sh ...             let the builder harness look past the
-#                                                         known cycle-order finding (docs/security.md)
 # Harnesses: names integer subject authenticate builder. A failing input is written to
 # build/fuzz/artifacts/<harness>/ and the script exits 1; reproduce it with
 #   build/fuzz/tests/fuzz/ward_fuzz_<harness> <input>

@@ -205,19 +205,12 @@ struct judged {
     std::map<std::string_view, role_def> roles;
     std::vector<wf::bitset> perms; ///< per row: its permission bits (grants, denies, restrictions, roles)
 
-    std::vector<bool> cycle;       ///< rows bad only because of a scope or role cycle
-    std::vector<bool> scope_cycle; ///< of those, the scopes no root reaches
+    std::vector<bool> cycle; ///< rows bad only because of a scope or role cycle
 
-    /// The earliest bad row. `cycles_last`: cycles count only when no row is bad otherwise, as
-    /// build() looks for them only after every other check passed (a known finding, see
-    /// docs/security.md; WARD_FUZZ_CYCLES_LAST=1 lets a long run look past it).
-    std::size_t earliest(bool cycles_last) const {
+    /// The earliest bad row, whichever check makes it bad (build() runs every check).
+    std::size_t earliest() const {
         for (std::size_t i = 0; i < bad.size(); ++i)
-            if (bad[i] || (!cycles_last && cycle[i])) return i;
-        for (std::size_t i = 0; i < bad.size(); ++i) // build() looks for scope cycles before role cycles
-            if (cycle[i] && scope_cycle[i]) return i;
-        for (std::size_t i = 0; i < bad.size(); ++i)
-            if (cycle[i]) return i;
+            if (bad[i] || cycle[i]) return i;
         return npos;
     }
 };
@@ -227,7 +220,6 @@ judged<P> judge(const std::vector<row>& rows) {
     judged<P> j;
     j.bad.assign(rows.size(), false);
     j.cycle.assign(rows.size(), false);
-    j.scope_cycle.assign(rows.size(), false);
     j.perms.assign(rows.size(), wf::bitset{});
     std::vector<std::pair<char, std::pair<std::string_view, std::size_t>>> refs; // (s|p|r, (id, row))
     auto ref = [&](char what, std::string_view id, std::size_t i) {
@@ -353,7 +345,7 @@ judged<P> judge(const std::vector<row>& rows) {
             at = it->second.parent;
             ++steps;
         }
-        if (steps > j.scopes.size()) j.cycle[d.row] = j.scope_cycle[d.row] = true;
+        if (steps > j.scopes.size()) j.cycle[d.row] = true;
     }
     // Roles that inherit in a cycle: the row that closes the first cycle, i.e. the earliest row
     // after which the roles defined so far (a parent edge counting once both ends are defined)
@@ -497,11 +489,7 @@ void run(std::string_view text, bool ident) {
     const std::vector<row> rows = decode(text, ident);
     const ward::build_result<P> built = build<P>(rows);
     const judged<P> j = judge<P>(rows);
-    static const bool cycles_last = [] {
-        const char* e = std::getenv("WARD_FUZZ_CYCLES_LAST");
-        return e != nullptr && std::string_view(e) == "1";
-    }();
-    const std::size_t first = j.earliest(cycles_last);
+    const std::size_t first = j.earliest();
     if ((first == npos) != static_cast<bool>(built) || (first != npos && built.error.row != first))
         std::fprintf(stderr, "ward fuzz: builder says \"%s\"; the earliest bad row is %s\n",
                      built.error.message().c_str(), first == npos ? "none" : std::to_string(first).c_str());

@@ -68,17 +68,18 @@ struct build_steps {
                 build_error{b.schema_.valid() ? errc::empty_input : errc::unknown_kind, row_kind::schema, 0, {}};
             return out;
         }
-        out.error = validate(b);
-        if (!out.error.ok()) return out;
-
         auto snap = std::make_shared<snapshot<P>>();
         snapshot<P>& s = *snap;
         s.version_ = b.version_;
         s.schema_ = b.schema_;
         std::vector<std::uint32_t> pre; // the builder's scope index -> its preorder number
-        out.error = number_scopes(b, s, pre);
-        if (!out.error.ok()) return out;
-        out.error = flatten_roles(b, s);
+        // Every check runs, so that the error names the earliest bad row whichever check finds it
+        // (a scope cycle in the first rows comes before an unknown id further down). Numbering and
+        // flattening take rows that do not validate (an undefined scope counts as a root, an
+        // undefined role has no parents); their results are dropped with the error.
+        out.error = validate(b);
+        keep_earliest(out.error, number_scopes(b, s, pre));
+        keep_earliest(out.error, flatten_roles(b, s));
         if (!out.error.ok()) return out;
         // Principal handles are the builder's numbers: its index is taken as it is.
         s.principal_ids_ = b.principal_ids_;
@@ -91,6 +92,11 @@ struct build_steps {
         membership_steps<P>::run(b, s, pre); // roles_at's tables (builder.hpp)
         out.value = std::move(snap);
         return out;
+    }
+
+    /// Keeps `first`, or `e` where it names an earlier row.
+    static void keep_earliest(build_error& first, build_error e) {
+        if (!e.ok() && (first.ok() || e.row < first.row)) first = std::move(e);
     }
 
     /// Keeps the earliest bad row, whichever check finds it.
@@ -203,6 +209,7 @@ struct build_steps {
                 const auto& d = b.role_defs_[r];
                 if (next < d.parents_end) {
                     const std::uint32_t q = b.role_parents_[next++];
+                    if (q == none) continue; // a malformed parent id: validate() reports that row
                     if (state[q] == 1) {
                         // Found from wherever the walk began; the error names the row that closed it.
                         const std::uint32_t c = closing_role(b);
@@ -216,7 +223,7 @@ struct build_steps {
                 } else {
                     set m = d.permissions;
                     for (std::uint32_t k = d.parents_begin; k < d.parents_end; ++k)
-                        m |= s.role_masks_[b.role_parents_[k]];
+                        if (b.role_parents_[k] != none) m |= s.role_masks_[b.role_parents_[k]];
                     s.role_masks_[r] = m.implied();
                     state[r] = 2;
                     stack.pop_back();
@@ -242,7 +249,7 @@ struct build_steps {
                 auto& [r, next] = stack.back();
                 if (next < b.role_defs_[r].parents_end) {
                     const std::uint32_t q = b.role_parents_[next++];
-                    if (!in(q)) continue;
+                    if (q == none || !in(q)) continue;
                     if (state[q] == 1) return true;
                     if (state[q] == 0) {
                         state[q] = 1;
