@@ -493,4 +493,42 @@ TEST_CASE("build: the earliest bad row is the one reported", "[engine][build]") 
         CHECK(e.row == 0);
         CHECK(e.ec == errc::wrong_scope_kind);
     }
+    // Found by the builder fuzz harness: cycles were looked for only once every other check passed.
+    SECTION("a scope cycle at rows 1-2 before an unknown kind at row 3") {
+        ward::policy_builder<bb> b;
+        b.add_scope("platform", "platform");            // 0
+        b.add_scope("res:r1", "resource", "res:r2");    // 1
+        b.add_scope("res:r2", "resource", "res:r1");    // 2
+        b.add_scope("res:bad", "kindless", "platform"); // 3
+        const auto e = must_fail(b);
+        CHECK(e.row == 1);
+        CHECK(e.ec == errc::scope_cycle);
+    }
+    SECTION("a role cycle closed at row 1 before an unknown principal at row 3") {
+        ward::policy_builder<bb> b;
+        b.define_role("rol_a", B("read:users"), {"rol_b"});  // 0
+        b.define_role("rol_b", B("read:users"), {"rol_a"});  // 1: closes the cycle
+        b.add_scope("platform", "platform");                 // 2
+        b.grant("user:nobody", "platform", B("read:users")); // 3
+        const auto e = must_fail(b);
+        CHECK(e.row == 1);
+        CHECK(e.ec == errc::role_cycle);
+    }
+    SECTION("a role that inherits itself at row 0 before a scope cycle at rows 1-2") {
+        ward::policy_builder<bb> b;
+        b.define_role("rol_a", B("read:users"), {"rol_a"}); // 0
+        b.add_scope("res:r1", "resource", "res:r2");        // 1
+        b.add_scope("res:r2", "resource", "res:r1");        // 2
+        const auto e = must_fail(b);
+        CHECK(e.row == 0);
+        CHECK(e.ec == errc::role_cycle);
+    }
+    SECTION("a malformed parent role id in a cycle check is validation's error, at its row") {
+        ward::policy_builder<bb> b;
+        b.define_role("rol_a", B("read:users"), {"rol_b", "bad id"}); // 0: a malformed parent
+        b.define_role("rol_b", B("read:users"), {"rol_a"});           // 1: closes a cycle
+        const auto e = must_fail(b);
+        CHECK(e.row == 0);
+        CHECK(e.ec == errc::invalid_id);
+    }
 }
