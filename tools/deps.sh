@@ -43,7 +43,7 @@ missing_packages() {
     local p
     for p in "$@"; do
         case "$p" in
-            g++ | cmake | pkg-config | curl | meson | python3) have_command "$p" || m+=("$p") ;;
+            g++ | cmake | pkg-config | curl | meson | python3 | clang-format) have_command "$p" || m+=("$p") ;;
             ninja-build) have_command ninja || m+=(ninja-build) ;;
             catch2) have_catch2 || m+=(catch2) ;;
             libcpp-httplib-dev) have_header httplib.h || m+=(libcpp-httplib-dev) ;;
@@ -51,6 +51,7 @@ missing_packages() {
             libssl-dev) have_header openssl/evp.h || m+=(libssl-dev) ;;
             libsqlite3-dev) have_header sqlite3.h || m+=(libsqlite3-dev) ;;
             libbenchmark-dev) have_header benchmark/benchmark.h || m+=(libbenchmark-dev) ;;
+            libfmt-dev) have_header fmt/format.h || m+=(libfmt-dev) ;;
             clang)
                 if have_command clang++; then
                     have_clang_sanitizers || m+=("$(clang_rt_package)")
