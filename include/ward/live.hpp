@@ -36,12 +36,20 @@
 ///    read-modify-write, so it continues the decrement's release sequence): everything the reader
 ///    did with p happens before p is freed.
 ///
-/// Memory bound: with no guard held (and no read() in flight), a publish() or reclaim() advances
-/// the epoch twice and frees every retired snapshot, so the handle keeps only the current one. A
-/// guard registered at g keeps the epoch at g + 1 at most, so each publish() while it is held adds
-/// one retired snapshot (retired() <= publishes since the last publish() or reclaim() that ran
-/// with no guard held). They are freed by the first publish() or reclaim() that runs after every
-/// guard taken before their retirement has been released.
+/// Memory bound (retired() counts the retired snapshots the handle still references):
+///  - A publish() or reclaim() that runs with no guard held and no read() in flight advances the
+///    epoch twice and frees everything: retired() == 0 after it. Each publish() adds one retired
+///    snapshot, so retired() <= the number of publishes since the last such call.
+///  - A guard registered at g keeps the epoch at g + 1 at most: while it is held, nothing retired at
+///    g or later is freed, so each publish() adds one (reads never wait for that, nor publish()).
+///  - A snapshot retired at r is freed by the first publish() or reclaim() that runs when no guard
+///    registered at r or earlier is held (nor a read() in flight). Guards registered at r are those
+///    taken before the epoch
+///    next advanced, which is at the first publish() or reclaim() that finds no guard of epoch
+///    r - 1; so a reader that holds guards back to back, each for a long time, keeps the snapshots
+///    published during its last two holds.
+///  - Under steady traffic of short requests the current epoch almost always has readers, so a
+///    publish() advances once: the snapshot it retires is freed by the next publish() or reclaim().
 #ifndef WARD_LIVE_HPP
 #define WARD_LIVE_HPP
 
