@@ -43,11 +43,10 @@
 ///  - A guard registered at g keeps the epoch at g + 1 at most: while it is held, nothing retired at
 ///    g or later is freed, so each publish() adds one (reads never wait for that, nor publish()).
 ///  - A snapshot retired at r is freed by the first publish() or reclaim() that runs when no guard
-///    registered at r or earlier is held (nor a read() in flight). Guards registered at r are those
-///    taken before the epoch
-///    next advanced, which is at the first publish() or reclaim() that finds no guard of epoch
-///    r - 1; so a reader that holds guards back to back, each for a long time, keeps the snapshots
-///    published during its last two holds.
+///    registered at r or earlier is held (nor a read() in flight). Guards registered at r are
+///    those taken before the epoch next advanced, which is at the first publish() or reclaim()
+///    that finds no guard of epoch r - 1; so a reader that holds guards back to back, each for a
+///    long time, keeps the snapshots published during its last two holds.
 ///  - Under steady traffic of short requests the current epoch almost always has readers, so a
 ///    publish() advances once: the snapshot it retires is freed by the next publish() or reclaim().
 #ifndef WARD_LIVE_HPP
