@@ -184,9 +184,9 @@ const batch_case& batch_requests() {
             b.base_reqs[i] = {&d.user_ids[c.user], &d.org_ids[org], wb::resource_names[p / wb::action_count],
                               wb::action_names[p % wb::action_count]};
         }
-        return made;
+        return b;
     }();
-    return b;
+    return made;
 }
 
 void batch_ward(benchmark::State& state) {

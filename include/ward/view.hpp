@@ -129,7 +129,9 @@ public:
     constexpr bool empty() const noexcept { return size_ == 0; }
     /// The i-th item (i < size()).
     constexpr std::string_view operator[](std::size_t i) const noexcept {
-        return views_ != nullptr ? views_[i] : read_ != nullptr ? read_(data_, i) : std::string_view{};
+        // read_ is tested rather than views_: a constant expression may compare a null function
+        // pointer, but (under some sanitizers) not an object's address, with nullptr.
+        return read_ != nullptr ? read_(data_, i) : views_[i];
     }
 
 private:

@@ -2449,7 +2449,9 @@ public:
     constexpr bool empty() const noexcept { return size_ == 0; }
     /// The i-th item (i < size()).
     constexpr std::string_view operator[](std::size_t i) const noexcept {
-        return views_ != nullptr ? views_[i] : read_ != nullptr ? read_(data_, i) : std::string_view{};
+        // read_ is tested rather than views_: a constant expression may compare a null function
+        // pointer, but (under some sanitizers) not an object's address, with nullptr.
+        return read_ != nullptr ? read_(data_, i) : views_[i];
     }
 
 private:
@@ -4337,12 +4339,19 @@ struct build_steps {
 ///    read-modify-write, so it continues the decrement's release sequence): everything the reader
 ///    did with p happens before p is freed.
 ///
-/// Memory bound: with no guard held (and no read() in flight), a publish() or reclaim() advances
-/// the epoch twice and frees every retired snapshot, so the handle keeps only the current one. A
-/// guard registered at g keeps the epoch at g + 1 at most, so each publish() while it is held adds
-/// one retired snapshot (retired() <= publishes since the last publish() or reclaim() that ran
-/// with no guard held). They are freed by the first publish() or reclaim() that runs after every
-/// guard taken before their retirement has been released.
+/// Memory bound (retired() counts the retired snapshots the handle still references):
+///  - A publish() or reclaim() that runs with no guard held and no read() in flight advances the
+///    epoch twice and frees everything: retired() == 0 after it. Each publish() adds one retired
+///    snapshot, so retired() <= the number of publishes since the last such call.
+///  - A guard registered at g keeps the epoch at g + 1 at most: while it is held, nothing retired at
+///    g or later is freed, so each publish() adds one (reads never wait for that, nor publish()).
+///  - A snapshot retired at r is freed by the first publish() or reclaim() that runs when no guard
+///    registered at r or earlier is held (nor a read() in flight). Guards registered at r are
+///    those taken before the epoch next advanced, which is at the first publish() or reclaim()
+///    that finds no guard of epoch r - 1; so a reader that holds guards back to back, each for a
+///    long time, keeps the snapshots published during its last two holds.
+///  - Under steady traffic of short requests the current epoch almost always has readers, so a
+///    publish() advances once: the snapshot it retires is freed by the next publish() or reclaim().
 #ifndef WARD_LIVE_HPP
 #define WARD_LIVE_HPP
 
@@ -4582,7 +4591,7 @@ private:
         const std::uint64_t e = epoch_.load(std::memory_order_relaxed);
         retired_node* first = head_;
         retired_node* last = nullptr;
-        for (retired_node* n = head_; n && n->epoch + 1 <= e; n = n->next) {
+        for (retired_node* n = head_; n && n->epoch + 2 <= e; n = n->next) {
             last = n;
             --retired_count_;
         }
