@@ -35,8 +35,9 @@ struct app::impl {
     store& db;
     app_options options;
     // The current policies. A read-only request pins one with read() (a lock-free guard); a
-    // request that writes holds share()'s reference instead, because publish() waits for every
-    // guard on the old snapshot, its own included.
+    // request that writes holds share()'s reference, which it may keep past its own publish().
+    // publish() never waits for readers: replaced snapshots are freed by a later publish once no
+    // guard can still see them.
     ward::live<ident_perm> ident;
     ward::live<cl_perm> provisioning;
     ward::live<bb_perm> bluebricks;
