@@ -118,8 +118,11 @@ public:
     /// destructor only deregisters (one atomic decrement): it never frees a snapshot.
     class guard {
     public:
+        /// Takes over `o`'s pin; `o` is left empty (false, no snapshot), so it cannot read a
+        /// snapshot it no longer pins.
         guard(guard&& o) noexcept : owner_(o.owner_), snap_(o.snap_), stripe_(o.stripe_), bucket_(o.bucket_) {
             o.owner_ = nullptr;
+            o.snap_ = nullptr;
         }
         guard(const guard&) = delete;
         guard& operator=(const guard&) = delete;
@@ -223,13 +226,15 @@ public:
         return left;
     }
 
-    /// How many replaced snapshots the handle still holds a reference to.
+    /// How many replaced snapshots the handle still holds a reference to. Takes the writers'
+    /// lock (a short spin while a publish is under way): not for the decision path.
     std::size_t retired() const noexcept {
         const detail::writer_guard lock(writer_);
         return retired_count_;
     }
 
     /// The current snapshot as a shared pointer (for callers that keep it beyond one request).
+    /// Takes the writers' lock (a short spin while a publish is under way), unlike read().
     std::shared_ptr<const snapshot<P>> share() const {
         const detail::writer_guard lock(writer_);
         return held_;

@@ -269,3 +269,14 @@ TEST_CASE("a live handle without a snapshot reads null until the first publish",
     REQUIRE(shared);
     CHECK(shared->version() == 5);
 }
+
+TEST_CASE("a moved-from guard is empty: only the guard it moved to pins the snapshot", "[concurrency][live]") {
+    ward::live<ident> current(build_version(3));
+    auto first = current.read();
+    REQUIRE(first);
+    const auto moved = std::move(first);
+    CHECK(moved);
+    CHECK(moved->version() == 3);
+    CHECK(!first); // NOLINT(bugprone-use-after-move): the state after a move is what is tested
+    CHECK(first.get() == nullptr);
+}
