@@ -5,6 +5,7 @@
 #include "app_impl.hpp"
 #include "claims.hpp"
 #include "crypto.hpp"
+#include "json_depth.hpp"
 #include "validate.hpp"
 
 #include <utility>
@@ -22,6 +23,23 @@ ward::decision<ident_perm> ident_check(call& c, const ward::snapshot<ident_perm>
     return timed_check(c, s, who.cred, ident_set{need}, target);
 }
 
+/// A user's stored metadata as JSON; a stored text that is not an object within the bounds is a
+/// damaged store (500), never answered.
+json metadata_json(const std::string& text, std::string_view id) {
+    json m = nests_deeper_than(text, max_metadata_depth) ? json(json::value_t::discarded)
+                                                         : json::parse(text, nullptr, false);
+    if (!m.is_object()) throw store_error("the stored metadata of user " + std::string(id) + " is not a JSON object");
+    return m;
+}
+
+/// The `app_metadata` of a metadata object, absent or null being {}.
+json app_metadata_of(const json& metadata) {
+    const auto it = metadata.find("app_metadata");
+    return it == metadata.end() || it->is_null() ? json::object() : *it;
+}
+
+json optional_json(const std::optional<std::string>& text) { return text ? json(*text) : json(nullptr); }
+
 json ident_user_json(const ident_user& u) {
     return json{{"id", u.id},
                 {"created_at", u.created_at},
@@ -30,7 +48,10 @@ json ident_user_json(const ident_user& u) {
                 {"last_name", u.last_name},
                 {"email", u.email.empty() ? json(nullptr) : json(u.email)},
                 {"permissions", u.permissions},
-                {"application_id", u.application_id ? json(*u.application_id) : json(nullptr)}};
+                {"application_id", optional_json(u.application_id)},
+                {"privacy_policy_agreed_at", optional_json(u.privacy_policy_agreed_at)},
+                {"terms_of_service_agreed_at", optional_json(u.terms_of_service_agreed_at)},
+                {"metadata", metadata_json(u.metadata, u.id)}};
 }
 
 /// The user `{id}` names, validated; a malformed id is a 400, an unknown one a 404.
@@ -48,6 +69,14 @@ std::optional<std::uint32_t> stored_mask(store::transaction& t, std::string_view
     s.bind(1, id);
     if (!s.step()) return std::nullopt;
     return static_cast<std::uint32_t>(s.integer(0));
+}
+
+/// The stored metadata of user `id` (who exists), read inside the write that is about to change it.
+json stored_metadata(store::transaction& t, const std::string& id) {
+    auto s = t.prepare("SELECT metadata FROM users WHERE id = ?1");
+    s.bind(1, id);
+    if (!s.step()) fail(404, "not_found", "no such user");
+    return metadata_json(s.text(0), id);
 }
 
 /// The body's `permissions`: absent (or null) gives nullopt; present, a uint32 mask with only bits
@@ -159,7 +188,8 @@ reply app::impl::ident_list(call& c) {
 
 reply app::impl::ident_create(call& c) {
     const json body = parse_body(c);
-    allow_only(body, {"email", "password", "first_name", "last_name", "permissions"});
+    allow_only(body, {"email", "password", "first_name", "last_name", "permissions", "privacy_policy_agreed_at",
+                      "terms_of_service_agreed_at", "metadata"});
     const auto password = string_field(body, "password", 8, 128, false);
     // A user who logs in needs an email; a virtual user (an application's record) may have none.
     const std::string email = email_field(body, password.has_value());
@@ -168,6 +198,11 @@ reply app::impl::ident_create(call& c) {
     const std::uint32_t given = mask_field(body).value_or(0);
     const bool mask_given = given != 0;
     const std::uint32_t mask = provide::permissions_for_new_user(given);
+    const auto privacy = timestamp_field(body, "privacy_policy_agreed_at");
+    const auto terms = timestamp_field(body, "terms_of_service_agreed_at");
+    const json metadata = metadata_field(body).value_or(json::object());
+    // app_metadata is what applications keep about a user: set like a mask, not by the user.
+    const bool app_metadata_given = !app_metadata_of(metadata).empty();
     // Hashing is slow on purpose: it happens before the writer lock is taken.
     std::string hash;
     if (password) hash = password_hash(*password, options.pbkdf2_iterations);
@@ -187,11 +222,14 @@ reply app::impl::ident_create(call& c) {
             throw http_error{401, "unauthenticated", "a virtual user (no password) needs an application token", {}};
         fail(403, "application_token_required", "a virtual user (no password) needs an application-scoped token");
     }
-    if (mask_given) {
+    if (mask_given || app_metadata_given) {
         const std::string target = application ? who.subject : std::string("ident");
         const auto d = ident_check(c, *snap, who, ident_perm::update_user, target);
-        if (!d.allowed) deny(*snap, d, ward::status_table{}, "setting 'permissions' needs UpdateUser (or Sudo)");
-        ident_may_confer(c, *snap, who, mask, target);
+        if (!d.allowed)
+            deny(*snap, d, ward::status_table{},
+                 mask_given ? "setting 'permissions' needs UpdateUser (or Sudo)"
+                            : "setting 'metadata.app_metadata' needs UpdateUser (or Sudo)");
+        if (mask_given) ident_may_confer(c, *snap, who, mask, target);
     }
 
     ident_user u;
@@ -203,12 +241,16 @@ reply app::impl::ident_create(call& c) {
     u.application_id = application_id;
     u.permissions = mask;
     u.created_at = timestamp_now();
+    u.privacy_policy_agreed_at = privacy.value_or(std::nullopt);
+    u.terms_of_service_agreed_at = terms.value_or(std::nullopt);
+    u.metadata = dump(metadata);
     write(serial, api_ident | api_provisioning, [&](store::transaction& t) {
         if (!email.empty() && email_taken(t, "users", email))
             fail(409, "email_taken", "a user with this email already exists");
         t.exec(users_table.insert(), u.id,
                email.empty() ? std::optional<std::string>() : std::optional<std::string>(email), u.first_name,
-               u.last_name, u.password_hash, u.application_id, static_cast<std::int64_t>(u.permissions), u.created_at);
+               u.last_name, u.password_hash, u.application_id, static_cast<std::int64_t>(u.permissions), u.created_at,
+               u.privacy_policy_agreed_at, u.terms_of_service_agreed_at, u.metadata);
     });
     return {201, ident_user_json(u)};
 }
@@ -227,13 +269,17 @@ reply app::impl::ident_get(call& c) {
 reply app::impl::ident_update(call& c) {
     const std::string id = ident_id(c);
     const json body = parse_body(c);
-    allow_only(body, {"email", "password", "first_name", "last_name", "permissions"});
+    allow_only(body, {"email", "password", "first_name", "last_name", "permissions", "privacy_policy_agreed_at",
+                      "terms_of_service_agreed_at", "metadata"});
     const std::string email = email_field(body, false);
     const auto password = string_field(body, "password", 8, 128, false);
     const auto first = string_field(body, "first_name", 0, 100, false);
     const auto last = string_field(body, "last_name", 0, 100, false);
     std::optional<std::uint32_t> mask;
     if (const auto m = mask_field(body)) mask = provide::permissions_for_new_user(*m);
+    const auto privacy = timestamp_field(body, "privacy_policy_agreed_at");
+    const auto terms = timestamp_field(body, "terms_of_service_agreed_at");
+    const auto metadata = metadata_field(body);
 
     // Hashing is slow on purpose: it happens before the writer lock is taken.
     std::string hash;
@@ -243,7 +289,8 @@ reply app::impl::ident_update(call& c) {
     const auto snap = ident.share();
     const ident_caller who = ident_login(c, *snap);
     const bool own = who.cred.authenticated() && who.subject == "user:" + id;
-    if (!own || mask) {
+    const bool may_update_user = !own || mask; // ward's UpdateUser at the record, checked here
+    if (may_update_user) {
         const auto d = ident_check(c, *snap, who, ident_perm::update_user, ident_user_scope(id));
         if (!d.allowed)
             deny(*snap, d, ward::status_table{},
@@ -254,6 +301,13 @@ reply app::impl::ident_update(call& c) {
     write(serial, mask ? unsigned{api_ident} : 0u, [&](store::transaction& t) {
         const std::uint32_t current = found(stored_mask(t, id), "user");
         if (!own) ident_may_manage(c, *snap, who, current, ident_user_scope(id));
+        // One's own metadata, but its app_metadata only as stored: changing that is UpdateUser's.
+        if (metadata && !may_update_user && app_metadata_of(*metadata) != app_metadata_of(stored_metadata(t, id))) {
+            const auto d = ident_check(c, *snap, who, ident_perm::update_user, ident_user_scope(id));
+            if (!d.allowed)
+                deny(*snap, d, ward::status_table{},
+                     "changing 'metadata.app_metadata' needs UpdateUser (or Sudo), on one's own record too");
+        }
         update_names(t, id, email, first, last);
         if (password) {
             // Tokens from before the change, or from its very millisecond, no longer count; a login
@@ -264,6 +318,9 @@ reply app::impl::ident_update(call& c) {
             password_changes[id] = stamp;
         }
         if (mask) t.exec("UPDATE users SET permissions = ?2 WHERE id = ?1", id, static_cast<std::int64_t>(*mask));
+        if (privacy) t.exec("UPDATE users SET privacy_policy_agreed_at = ?2 WHERE id = ?1", id, *privacy);
+        if (terms) t.exec("UPDATE users SET terms_of_service_agreed_at = ?2 WHERE id = ?1", id, *terms);
+        if (metadata) t.exec("UPDATE users SET metadata = ?2 WHERE id = ?1", id, dump(*metadata));
     });
     return {204, nullptr};
 }

@@ -83,6 +83,9 @@ ident_user read_ident_user(const statement& s) {
     u.application_id = s.optional_text(5);
     u.permissions = static_cast<std::uint32_t>(s.integer(6) & 0xFFFFFFFF);
     u.created_at = s.text(7);
+    u.privacy_policy_agreed_at = s.optional_text(8);
+    u.terms_of_service_agreed_at = s.optional_text(9);
+    u.metadata = s.text(10);
     return u;
 }
 
@@ -136,7 +139,13 @@ CREATE TABLE users (
     application_id TEXT REFERENCES applications(id),
     permissions INTEGER NOT NULL CHECK (permissions BETWEEN 0 AND 4294967295),
     created_at TEXT NOT NULL,
-    tokens_valid_from INTEGER NOT NULL DEFAULT 0); -- the last password change, in ms since the epoch
+    tokens_valid_from INTEGER NOT NULL DEFAULT 0,
+    privacy_policy_agreed_at TEXT,
+    terms_of_service_agreed_at TEXT,
+    metadata TEXT NOT NULL DEFAULT '{}');
+-- users.tokens_valid_from: the last password change, in ms since the epoch; the agreements: null
+-- when not agreed; metadata: a JSON object. (No comments inside the table's text: SQLite keeps
+-- them there, and ALTER TABLE DROP COLUMN can leave one that swallows the closing parenthesis.)
 
 -- Commerce Layer Provisioning (its people are the users above)
 CREATE TABLE cl_organizations (id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL);
@@ -259,14 +268,27 @@ store::store(const std::string& path, existing_tag) : path_(path) {
     }
 }
 
-// A database made before users.tokens_valid_from existed gets the column (0: every token counts).
+// A database made before a column of users existed gets it, with its default: tokens_valid_from
+// 0 (every token counts), no agreements, metadata {}.
 void store::upgrade_schema() {
-    bool has_column = false;
-    {
-        statement s(db_, "SELECT count(*) FROM pragma_table_info('users') WHERE name = 'tokens_valid_from'");
-        has_column = s.step() && s.integer(0) > 0;
+    struct column {
+        const char *name, *definition;
+    };
+    static constexpr column added[] = {
+        {"tokens_valid_from", "tokens_valid_from INTEGER NOT NULL DEFAULT 0"},
+        {"privacy_policy_agreed_at", "privacy_policy_agreed_at TEXT"},
+        {"terms_of_service_agreed_at", "terms_of_service_agreed_at TEXT"},
+        {"metadata", "metadata TEXT NOT NULL DEFAULT '{}'"},
+    };
+    for (const column& c : added) {
+        bool has_column = false;
+        {
+            statement s(db_, "SELECT count(*) FROM pragma_table_info('users') WHERE name = ?1");
+            s.bind(1, c.name);
+            has_column = s.step() && s.integer(0) > 0;
+        }
+        if (!has_column) exec((std::string("ALTER TABLE users ADD COLUMN ") + c.definition).c_str());
     }
-    if (!has_column) exec("ALTER TABLE users ADD COLUMN tokens_valid_from INTEGER NOT NULL DEFAULT 0");
 }
 
 void store::read_secret() {
@@ -319,23 +341,35 @@ void store::create_schema_and_seed(unsigned iterations) {
         const char *id, *first, *last, *email;
         std::int64_t mask;
         const char* application; ///< null: a global user
+        // The seed document's values where it shows them (John and Bob): its agreements and
+        // John's metadata.
+        const char *privacy_policy_agreed_at, *terms_of_service_agreed_at; ///< null: not agreed
+        const char* metadata;
     };
     const person people[] = {
-        {"15679071-4a5e-41e3-a495-5d93b478257b", "John", "Young", "jyoung@provide.local", 415, nullptr},
-        {"45a64d9f-3996-4ab0-9de6-2e8b44ef119c", "Bob", "Crippen", "bcrippen@provide.local", 415 | 0x100000, nullptr},
+        {"15679071-4a5e-41e3-a495-5d93b478257b", "John", "Young", "jyoung@provide.local", 415, nullptr,
+         "2021-02-09T14:37:33.384Z", "2021-02-09T14:37:33.384Z",
+         R"({"user_id":"15679071-4a5e-41e3-a495-5d93b478257b","name":"John Young","email":"jyoung@provide.local",)"
+         R"("email_verified":false,"app_metadata":{"ident_user_id":"15679071-4a5e-41e3-a495-5d93b478257b"},)"
+         R"("user_metadata":{}})"},
+        {"45a64d9f-3996-4ab0-9de6-2e8b44ef119c", "Bob", "Crippen", "bcrippen@provide.local", 415 | 0x100000, nullptr,
+         "2021-02-09T14:37:33.384Z", "2021-02-09T14:37:34.601Z", "{}"},
         {"0f9e8d7c-6b5a-4c3d-9e2f-1a0b9c8d7e6f", "Kathryn", "Sullivan", "ksullivan@provide.local", 415 | 0x20000000,
-         nullptr},
+         nullptr, nullptr, nullptr, "{}"},
         {"efef1044-4958-43bc-903b-28f2bb938037", "Sally", "Ride", "sride@provide.local", 386,
-         "cb2037f7-79fc-40f4-9720-ada636da4183"},
+         "cb2037f7-79fc-40f4-9720-ada636da4183", nullptr, nullptr, "{}"},
         {"7c6b5a49-3827-4615-a4b3-c2d1e0f9a8b7", "Guion", "Bluford", "gbluford@provide.local", 386,
-         "5d0b7a4e-2f1c-4e8a-9b3d-6c7e8f9a0b1c"},
+         "5d0b7a4e-2f1c-4e8a-9b3d-6c7e8f9a0b1c", nullptr, nullptr, "{}"},
+    };
+    auto optional_text = [](const char* text) {
+        return text ? std::optional<std::string>(text) : std::optional<std::string>();
     };
     for (const person& p : people) {
         auto s = t.prepare(users_table.insert());
         s.bind(1, p.id).bind(2, p.email).bind(3, p.first).bind(4, p.last).bind(5, hash());
-        if (p.application) s.bind(6, p.application);
-        else s.bind_null(6);
-        s.bind(7, p.mask).bind(8, now).run();
+        s.bind(6, optional_text(p.application)).bind(7, p.mask).bind(8, now);
+        s.bind(9, optional_text(p.privacy_policy_agreed_at)).bind(10, optional_text(p.terms_of_service_agreed_at));
+        s.bind(11, p.metadata).run();
     }
 
     // Commerce Layer Provisioning: acme (John owns it; Bob reads; Sally works the order desk, live)

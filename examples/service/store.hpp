@@ -79,6 +79,10 @@ struct ident_user {
     std::optional<std::string> application_id; ///< null: a global user
     std::uint32_t permissions = 0;
     std::string created_at;
+    /// When the user agreed to the privacy policy and the terms of service (see utc_timestamp in
+    /// validate.hpp); null: not (yet).
+    std::optional<std::string> privacy_policy_agreed_at, terms_of_service_agreed_at;
+    std::string metadata = "{}"; ///< a JSON object, as compact text
 };
 
 struct cl_organization {
@@ -262,7 +266,9 @@ struct table {
 };
 
 inline constexpr table<ident_user> users_table{
-    "users", "id, email, first_name, last_name, password_hash, application_id, permissions, created_at",
+    "users",
+    "id, email, first_name, last_name, password_hash, application_id, permissions, created_at, "
+    "privacy_policy_agreed_at, terms_of_service_agreed_at, metadata",
     &read_ident_user};
 inline constexpr table<cl_organization> cl_organizations_table{"cl_organizations", "id, name, created_at",
                                                                &read_cl_organization};

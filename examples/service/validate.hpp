@@ -47,6 +47,30 @@ std::optional<bool> bool_field(const nlohmann::json& object, const char* name);
 /// The "email" field: "" when absent and not required.
 std::string email_field(const nlohmann::json& object, bool required);
 
+/// An RFC 3339 UTC timestamp as `YYYY-MM-DDTHH:MM:SS[.f]Z` (upper-case 'T' and 'Z', one to three
+/// fraction digits, a real calendar date, seconds 00 to 59, year 0001 to 9999), normalized to
+/// milliseconds: "2021-02-09T14:37:33.384Z". nullopt for anything else (offsets, finer fractions,
+/// 2021-02-30).
+std::optional<std::string> utc_timestamp(std::string_view text);
+
+/// A field that may be set or cleared: absent gives nullopt, null gives a present nullopt.
+template <class T>
+using settable = std::optional<std::optional<T>>;
+
+/// A timestamp field (see utc_timestamp): absent, null (cleared) or a timestamp, normalized; a
+/// 400 for any other value.
+settable<std::string> timestamp_field(const nlohmann::json& object, const char* name);
+
+/// Bounds of the users' `metadata` object: its compact text, and its nesting (the object itself
+/// is level 1).
+inline constexpr std::size_t max_metadata_bytes = 4096;
+inline constexpr int max_metadata_depth = 4;
+
+/// The "metadata" field: absent gives nullopt; present, a JSON object whose `app_metadata` and
+/// `user_metadata`, when present, are objects, within the bounds above; a 400 otherwise (null
+/// too: `{}` clears it).
+std::optional<nlohmann::json> metadata_field(const nlohmann::json& object);
+
 } // namespace ward_service
 
 #endif

@@ -138,6 +138,39 @@ TEST_CASE("a database from before tokens_valid_from gets the column on open, its
     }) == 5);
 }
 
+TEST_CASE("a database from before the users' agreements and metadata gets the columns on open", "[store]") {
+    scratch tmp;
+    const std::string path = tmp.file("ward.db");
+    { store s(path, fast_iterations); }
+    {
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+        for (const char* column : {"privacy_policy_agreed_at", "terms_of_service_agreed_at", "metadata"}) {
+            INFO(column);
+            REQUIRE(sqlite3_exec(db, (std::string("ALTER TABLE users DROP COLUMN ") + column).c_str(), nullptr, nullptr,
+                                 nullptr) == SQLITE_OK);
+        }
+        sqlite3_close(db);
+    }
+    store again(path, fast_iterations);
+    const auto users = again.load_ident().users;
+    REQUIRE(users.size() == 5);
+    for (const auto& u : users) {
+        INFO(u.id);
+        CHECK_FALSE(u.privacy_policy_agreed_at.has_value());
+        CHECK_FALSE(u.terms_of_service_agreed_at.has_value());
+        CHECK(u.metadata == "{}");
+        CHECK(u.password_hash.has_value());
+    }
+    // A second open finds them and adds nothing.
+    store third(path, fast_iterations);
+    CHECK(third.read([](const store::reader& r) {
+        auto q = r.prepare("SELECT count(*) FROM pragma_table_info('users')");
+        q.step();
+        return q.integer(0);
+    }) == 12);
+}
+
 TEST_CASE("a transaction that does not commit changes nothing", "[store]") {
     scratch tmp;
     store s(tmp.file("ward.db"), fast_iterations);
