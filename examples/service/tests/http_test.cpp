@@ -28,6 +28,11 @@ void check_ident_user_shape(const json& user) {
     CHECK((user.contains("permissions") && user["permissions"].is_number_unsigned()));
     CHECK(user.contains("application_id"));
     CHECK((user["application_id"].is_null() || user["application_id"].is_string()));
+    for (const char* key : {"privacy_policy_agreed_at", "terms_of_service_agreed_at"}) {
+        INFO("field " << key);
+        CHECK((user.contains(key) && (user[key].is_null() || user[key].is_string())));
+    }
+    CHECK((user.contains("metadata") && user["metadata"].is_object()));
     // Never the password or its hash.
     CHECK_FALSE(user.contains("password"));
     CHECK_FALSE(user.contains("password_hash"));
@@ -177,6 +182,73 @@ TEST_CASE("seed 001: Get User Details", "[http]") {
     REQUIRE_STATUS(john, 200);
     CHECK(john.json_body["name"] == "John Young");
     CHECK(john.json_body["permissions"] == 415);
+}
+
+TEST_CASE("seed 001: agreements and metadata as the seed shows them", "[http]") {
+    fixture f;
+    const std::string bob = login(f.http, seeded::bob_email);
+    SECTION("John's and Bob's records carry the seed's values") {
+        const response john = f.http.get(std::string("/api/v1/users/") + seeded::john, bob);
+        REQUIRE_STATUS(john, 200);
+        CHECK(john.json_body["privacy_policy_agreed_at"] == "2021-02-09T14:37:33.384Z");
+        CHECK(john.json_body["terms_of_service_agreed_at"] == "2021-02-09T14:37:33.384Z");
+        CHECK(john.json_body["metadata"] == json{{"user_id", seeded::john},
+                                                 {"name", "John Young"},
+                                                 {"email", seeded::john_email},
+                                                 {"email_verified", false},
+                                                 {"app_metadata", {{"ident_user_id", seeded::john}}},
+                                                 {"user_metadata", json::object()}});
+        const response list = f.http.get("/api/v1/users", bob);
+        REQUIRE_STATUS(list, 200);
+        const json* listed_bob = find_by_id(list.json_body, seeded::bob);
+        REQUIRE(listed_bob != nullptr);
+        CHECK((*listed_bob)["privacy_policy_agreed_at"] == "2021-02-09T14:37:33.384Z");
+        CHECK((*listed_bob)["terms_of_service_agreed_at"] == "2021-02-09T14:37:34.601Z");
+        CHECK((*listed_bob)["metadata"] == json::object());
+        const json* sally = find_by_id(list.json_body, seeded::sally);
+        REQUIRE(sally != nullptr);
+        CHECK((*sally)["privacy_policy_agreed_at"].is_null());
+        CHECK((*sally)["terms_of_service_agreed_at"].is_null());
+    }
+    SECTION("timestamps are stored to the millisecond in one form") {
+        const std::string kathryn = login(f.http, seeded::kathryn_email);
+        const std::string path = std::string("/api/v1/users/") + seeded::sally;
+        for (const auto& [given, stored] : std::vector<std::pair<std::string, std::string>>{
+                 {"2021-02-09T14:37:33.384Z", "2021-02-09T14:37:33.384Z"},
+                 {"2021-02-09T14:37:33Z", "2021-02-09T14:37:33.000Z"},
+                 {"2021-02-09T14:37:33.3Z", "2021-02-09T14:37:33.300Z"},
+                 {"2021-02-09T14:37:33.38Z", "2021-02-09T14:37:33.380Z"},
+                 {"2024-02-29T23:59:59.999Z", "2024-02-29T23:59:59.999Z"},
+                 {"2000-02-29T00:00:00Z", "2000-02-29T00:00:00.000Z"},
+                 {"0001-01-01T00:00:00Z", "0001-01-01T00:00:00.000Z"},
+                 {"9999-12-31T23:59:59.999Z", "9999-12-31T23:59:59.999Z"},
+             }) {
+            INFO(given);
+            CHECK_STATUS(
+                f.http.put(path, kathryn, {{"privacy_policy_agreed_at", given}, {"terms_of_service_agreed_at", given}}),
+                204);
+            const response r = f.http.get(path, kathryn);
+            REQUIRE_STATUS(r, 200);
+            CHECK(r.json_body["privacy_policy_agreed_at"] == stored);
+            CHECK(r.json_body["terms_of_service_agreed_at"] == stored);
+        }
+    }
+    SECTION("metadata up to 4 levels and 4096 bytes") {
+        const std::string kathryn = login(f.http, seeded::kathryn_email);
+        const std::string path = std::string("/api/v1/users/") + seeded::sally;
+        const json deep = {{"a", {{"b", {{"c", json::array({1, "]", "}"})}}}}}};
+        CHECK_STATUS(f.http.put(path, kathryn, {{"metadata", deep}}), 204);
+        CHECK(f.http.get(path, kathryn).json_body["metadata"] == deep);
+        json full = {{"user_metadata", {{"note", ""}}}};
+        full["user_metadata"]["note"] = std::string(4096 - full.dump().size(), 'x');
+        REQUIRE(full.dump().size() == 4096);
+        CHECK_STATUS(f.http.put(path, kathryn, {{"metadata", full}}), 204);
+        CHECK(f.http.get(path, kathryn).json_body["metadata"] == full);
+        full["user_metadata"]["note"] = full["user_metadata"]["note"].get<std::string>() + "x";
+        const auto before = database(f.db).dump();
+        CHECK_ERROR(f.http.put(path, kathryn, {{"metadata", full}}), 400, "too_large");
+        CHECK(database(f.db).dump() == before);
+    }
 }
 
 TEST_CASE("seed 001: Update User", "[http]") {

@@ -38,7 +38,9 @@ TEST_CASE("writes survive a restart on the same database, and decisions follow t
                                            {{"email", "mae@provide.local"},
                                             {"password", "jemison-1992"},
                                             {"first_name", "Mae"},
-                                            {"last_name", "Jemison"}});
+                                            {"last_name", "Jemison"},
+                                            {"privacy_policy_agreed_at", "1992-09-12T14:23:00Z"},
+                                            {"metadata", {{"user_metadata", {{"mission", "STS-47"}}}}}});
         REQUIRE_STATUS(created, 201);
         new_user = created.json_body["id"].get<std::string>();
         REQUIRE_STATUS(http.del(std::string("/api/v1/users/") + seeded::guion,
@@ -46,7 +48,9 @@ TEST_CASE("writes survive a restart on the same database, and decisions follow t
                        204);
         REQUIRE_STATUS(http.put(std::string("/api/v1/users/") + seeded::sally,
                                 mint(db, "ident", std::string("application:") + seeded::shop),
-                                {{"permissions", 386 | seeded::list_users}}),
+                                {{"permissions", 386 | seeded::list_users},
+                                 {"terms_of_service_agreed_at", "1983-06-18T11:33:00.5Z"},
+                                 {"metadata", {{"app_metadata", {{"shop_tier", 2}}}}}}),
                        204);
 
         const response virtual_user =
@@ -109,6 +113,9 @@ TEST_CASE("writes survive a restart on the same database, and decisions follow t
         REQUIRE_STATUS(own, 200);
         CHECK(own.json_body["name"] == "Mae Jemison");
         CHECK(own.json_body["permissions"] == 415);
+        CHECK(own.json_body["privacy_policy_agreed_at"] == "1992-09-12T14:23:00.000Z");
+        CHECK(own.json_body["terms_of_service_agreed_at"].is_null());
+        CHECK(own.json_body["metadata"] == json{{"user_metadata", {{"mission", "STS-47"}}}});
         CHECK_ERROR(http.get("/api/v1/users", mae), 403, "missing_permission");
         // Guion stays deleted.
         CHECK_ERROR(
@@ -123,6 +130,13 @@ TEST_CASE("writes survive a restart on the same database, and decisions follow t
         // Sally now holds ListUsers at her application: she lists its users, nobody else's.
         const std::string sally = login(http, seeded::sally_email);
         CHECK(token_claims(sally)["permissions"] == (386 | seeded::list_users));
+        const response own = http.get(std::string("/api/v1/users/") + seeded::sally, sally);
+        REQUIRE_STATUS(own, 200);
+        CHECK(own.json_body["terms_of_service_agreed_at"] == "1983-06-18T11:33:00.500Z");
+        CHECK(own.json_body["metadata"] == json{{"app_metadata", {{"shop_tier", 2}}}});
+        // Her app_metadata is still the application's: her own token does not change it.
+        CHECK_ERROR(http.put(std::string("/api/v1/users/") + seeded::sally, sally, {{"metadata", json::object()}}), 403,
+                    "missing_permission");
         const response clerk = http.get("/api/v1/users/" + shop_user, sally);
         REQUIRE_STATUS(clerk, 200);
         CHECK(clerk.json_body["name"] == "Shop Clerk");

@@ -198,6 +198,10 @@ TEST_CASE("wrong types and unknown fields", "[robustness]") {
 
     SECTION("ident users") {
         const json good = {{"email", "new@provide.local"}, {"password", "password-1234"}};
+        json too_deep = json::object(); // 5 levels
+        for (int i = 0; i < 4; ++i) too_deep = json{{"level", too_deep}};
+        const json deep_array = {{"level", json::array({json::array({json::array({json::array()})})})}}; // 5 levels
+        const json too_large = {{"user_metadata", {{"note", std::string(4096, 'x')}}}};
         const std::vector<std::pair<std::string, json>> bad = {
             {"email", 5},
             {"email", json::array({"a@b.c"})},
@@ -218,6 +222,47 @@ TEST_CASE("wrong types and unknown fields", "[robustness]") {
             {"is_admin", true},
             {"application_id", seeded::shop},
             {"id", seeded::john},
+            // Agreements: a real UTC date and time, 'Z', at most milliseconds; or null.
+            {"privacy_policy_agreed_at", "2021-02-30T00:00:00Z"},
+            {"privacy_policy_agreed_at", "yesterday"},
+            {"privacy_policy_agreed_at", 1612881453384},
+            {"privacy_policy_agreed_at", 1612881453.384},
+            {"privacy_policy_agreed_at", true},
+            {"privacy_policy_agreed_at", json::object()},
+            {"privacy_policy_agreed_at", ""},
+            {"privacy_policy_agreed_at", "2021-02-09"},
+            {"privacy_policy_agreed_at", "2021-02-09T14:37:33"},
+            {"privacy_policy_agreed_at", "2021-02-09T14:37:33.384+01:00"},
+            {"privacy_policy_agreed_at", "2021-02-09T14:37:33.384+00:00"},
+            {"privacy_policy_agreed_at", "2021-02-09 14:37:33.384Z"},
+            {"privacy_policy_agreed_at", "2021-02-09t14:37:33.384z"},
+            {"privacy_policy_agreed_at", "2021-02-09T14:37:33.Z"},
+            {"privacy_policy_agreed_at", "2021-02-09T14:37:33.3841Z"},
+            {"privacy_policy_agreed_at", "2021-02-09T14:37:33,384Z"},
+            {"terms_of_service_agreed_at", "2019-02-29T00:00:00Z"},
+            {"terms_of_service_agreed_at", "2100-02-29T00:00:00Z"},
+            {"terms_of_service_agreed_at", "2021-04-31T00:00:00Z"},
+            {"terms_of_service_agreed_at", "2021-13-01T00:00:00Z"},
+            {"terms_of_service_agreed_at", "2021-00-10T00:00:00Z"},
+            {"terms_of_service_agreed_at", "2021-02-09T24:00:00Z"},
+            {"terms_of_service_agreed_at", "2021-02-09T14:60:00Z"},
+            {"terms_of_service_agreed_at", "2021-02-09T14:37:60Z"},
+            {"terms_of_service_agreed_at", "0000-01-01T00:00:00Z"},
+            {"terms_of_service_agreed_at", "+2021-02-09T14:37:33Z"},
+            {"terms_of_service_agreed_at", "2021-02-09T14:37:33.384Z\n"},
+            {"terms_of_service_agreed_at", std::string("2021-02-09T14:37:33.384Z\0", 25)},
+            {"terms_of_service_agreed_at", "\uff12\uff10\uff12\uff11-02-09T14:37:33Z"},
+            // Metadata: an object (null too is refused: {} clears it), within 4 levels and 4 KiB.
+            {"metadata", json::array()},
+            {"metadata", "{}"},
+            {"metadata", 5},
+            {"metadata", nullptr},
+            {"metadata", too_deep},
+            {"metadata", deep_array},
+            {"metadata", too_large},
+            {"metadata", json{{"app_metadata", "admin"}}},
+            {"metadata", json{{"app_metadata", nullptr}}},
+            {"metadata", json{{"user_metadata", json::array({"a"})}}},
         };
         for (const auto& [field, value] : bad) {
             json body = good;

@@ -376,6 +376,143 @@ TEST_CASE("ident: nobody changes or deletes a user more privileged than themselv
     CHECK_STATUS(f.http.put(user_path(seeded::bob), kathryn, {{"first_name", "Robert"}}), 204);
 }
 
+TEST_CASE("ident: agreements and metadata follow the names' rules; app_metadata is set like a mask", "[rules]") {
+    fixture f;
+    const std::string john = login(f.http, seeded::john_email);
+    const std::string kathryn = login(f.http, seeded::kathryn_email);
+    const std::string shop = app_token(f, seeded::shop);
+    const auto stored_john = [&] {
+        return database(f.db).query("SELECT privacy_policy_agreed_at, terms_of_service_agreed_at, metadata FROM users "
+                                    "WHERE id = ?",
+                                    {seeded::john})[0];
+    };
+    // John's metadata as seeded (the seed document's): his app_metadata names his ident user.
+    const json john_app_metadata = {{"ident_user_id", seeded::john}};
+
+    SECTION("the caller's own agreements and metadata, its app_metadata unchanged") {
+        const json metadata = {{"app_metadata", john_app_metadata}, {"user_metadata", {{"theme", "dark"}}}};
+        CHECK_STATUS(f.http.put(user_path(seeded::john), john,
+                                {{"privacy_policy_agreed_at", "2024-05-01T08:00:00Z"},
+                                 {"terms_of_service_agreed_at", nullptr},
+                                 {"metadata", metadata}}),
+                     204);
+        const response r = f.http.get(user_path(seeded::john), john);
+        REQUIRE_STATUS(r, 200);
+        CHECK(r.json_body["privacy_policy_agreed_at"] == "2024-05-01T08:00:00.000Z");
+        CHECK(r.json_body["terms_of_service_agreed_at"].is_null());
+        CHECK(r.json_body["metadata"] == metadata);
+        // The whole object is replaced, not merged.
+        CHECK(!r.json_body["metadata"].contains("email_verified"));
+        // Absent fields stay as they are.
+        CHECK_STATUS(f.http.put(user_path(seeded::john), john, {{"first_name", "Johnny"}}), 204);
+        CHECK(stored_john() == std::vector<std::string>{"2024-05-01T08:00:00.000Z", "NULL", metadata.dump()});
+    }
+    SECTION("not one's own app_metadata: adding, changing or dropping it needs UpdateUser at the record") {
+        const auto before = database(f.db).dump();
+        for (const json& metadata : {json{{"app_metadata", {{"ident_user_id", seeded::john}, {"role", "admin"}}}},
+                                     json{{"app_metadata", {{"ident_user_id", seeded::kathryn}}}},
+                                     json{{"user_metadata", json::object()}}, json::object()}) {
+            INFO(metadata.dump());
+            CHECK_ERROR(f.http.put(user_path(seeded::john), john, {{"metadata", metadata}}), 403, "missing_permission");
+            // Nothing else of the same request is written either.
+            CHECK_ERROR(f.http.put(user_path(seeded::john), john, {{"first_name", "X"}, {"metadata", metadata}}), 403,
+                        "missing_permission");
+        }
+        CHECK(database(f.db).dump() == before);
+        // Kathryn (Sudo) sets it; Sally's application sets its user's.
+        const json granted = {{"app_metadata", {{"ident_user_id", seeded::john}, {"plan", "gold"}}}};
+        CHECK_STATUS(f.http.put(user_path(seeded::john), kathryn, {{"metadata", granted}}), 204);
+        CHECK(f.http.get(user_path(seeded::john), john).json_body["metadata"] == granted);
+        CHECK_STATUS(f.http.put(user_path(seeded::sally), shop, {{"metadata", {{"app_metadata", {{"shop_tier", 2}}}}}}),
+                     204);
+        // And John may now change his user_metadata, carrying the new app_metadata along.
+        json mine = granted;
+        mine["user_metadata"] = {{"locale", "en"}};
+        CHECK_STATUS(f.http.put(user_path(seeded::john), john, {{"metadata", mine}}), 204);
+    }
+    SECTION("another user's agreements and metadata need UpdateUser at the record, and outranking them") {
+        const auto before = database(f.db).dump();
+        const std::string bob = login(f.http, seeded::bob_email);
+        CHECK_ERROR(f.http.put(user_path(seeded::bob), john, {{"privacy_policy_agreed_at", "2024-05-01T08:00:00Z"}}),
+                    403, "missing_permission");
+        CHECK_ERROR(f.http.put(user_path(seeded::bob), john, {{"terms_of_service_agreed_at", nullptr}}), 403,
+                    "missing_permission");
+        CHECK_ERROR(f.http.put(user_path(seeded::bob), john, {{"metadata", {{"user_metadata", {{"x", 1}}}}}}), 403,
+                    "missing_permission");
+        // ListUsers reads, it does not write.
+        CHECK_ERROR(f.http.put(user_path(seeded::john), bob, {{"metadata", json::object()}}), 403,
+                    "missing_permission");
+        // An application writes only its own users'.
+        CHECK_ERROR(f.http.put(user_path(seeded::guion), shop, {{"metadata", json::object()}}), 404, "not_found");
+        CHECK(database(f.db).dump() == before);
+
+        // John as a helpdesk (UpdateUser, no Sudo) writes Sally's, not Kathryn's nor Bob's.
+        REQUIRE_STATUS(f.http.put(user_path(seeded::john), kathryn, {{"permissions", 415 | seeded::update_user}}), 204);
+        const std::string helpdesk = login(f.http, seeded::john_email);
+        const auto after_grant = database(f.db).dump();
+        CHECK_ERROR(f.http.put(user_path(seeded::kathryn), helpdesk, {{"metadata", {{"app_metadata", {{"x", 1}}}}}}),
+                    403, "outranked");
+        CHECK_ERROR(
+            f.http.put(user_path(seeded::bob), helpdesk, {{"terms_of_service_agreed_at", "2024-05-01T08:00:00Z"}}), 403,
+            "outranked");
+        CHECK(database(f.db).dump() == after_grant);
+        CHECK_STATUS(f.http.put(user_path(seeded::sally), helpdesk,
+                                {{"terms_of_service_agreed_at", "2024-05-01T08:00:00.1Z"},
+                                 {"metadata", {{"app_metadata", {{"desk", true}}}}}}),
+                     204);
+        const response sally = f.http.get(user_path(seeded::sally), shop);
+        REQUIRE_STATUS(sally, 200);
+        CHECK(sally.json_body["terms_of_service_agreed_at"] == "2024-05-01T08:00:00.100Z");
+        CHECK(sally.json_body["metadata"] == json{{"app_metadata", {{"desk", true}}}});
+    }
+    SECTION("creating: agreements and user metadata need nothing; app_metadata needs UpdateUser at the target") {
+        const json user_metadata = {{"user_metadata", {{"newsletter", false}}}};
+        const response r = f.http.post("/api/v1/users", {},
+                                       {{"email", "new@provide.local"},
+                                        {"password", "password-1234"},
+                                        {"privacy_policy_agreed_at", "2024-05-01T08:00:00.25Z"},
+                                        {"terms_of_service_agreed_at", "2024-05-01T08:00:01Z"},
+                                        {"metadata", user_metadata}});
+        REQUIRE_STATUS(r, 201);
+        CHECK(r.json_body["privacy_policy_agreed_at"] == "2024-05-01T08:00:00.250Z");
+        CHECK(r.json_body["terms_of_service_agreed_at"] == "2024-05-01T08:00:01.000Z");
+        CHECK(r.json_body["metadata"] == user_metadata);
+        const response plain =
+            f.http.post("/api/v1/users", {}, {{"email", "plain@provide.local"}, {"password", "password-1234"}});
+        REQUIRE_STATUS(plain, 201);
+        CHECK(plain.json_body["privacy_policy_agreed_at"].is_null());
+        CHECK(plain.json_body["terms_of_service_agreed_at"].is_null());
+        CHECK(plain.json_body["metadata"] == json::object());
+
+        const auto before = database(f.db).dump();
+        const json app_metadata = {{"app_metadata", {{"role", "admin"}}}};
+        CHECK_ERROR_STATUS(
+            f.http.post("/api/v1/users", {},
+                        {{"email", "a@provide.local"}, {"password", "password-1234"}, {"metadata", app_metadata}}),
+            401);
+        CHECK_ERROR(
+            f.http.post("/api/v1/users", john,
+                        {{"email", "a@provide.local"}, {"password", "password-1234"}, {"metadata", app_metadata}}),
+            403, "missing_permission");
+        // An application token capped below UpdateUser (CreateUser kept).
+        const std::string capped = mint(f.db, "ident", std::string("application:") + seeded::shop, "--permissions",
+                                        std::to_string(510 | seeded::create_user));
+        CHECK_ERROR(f.http.post("/api/v1/users", capped, {{"first_name", "V"}, {"metadata", app_metadata}}), 403,
+                    "not_in_token");
+        CHECK(database(f.db).dump() == before);
+        // An empty app_metadata is no app_metadata.
+        CHECK_STATUS(f.http.post("/api/v1/users", {},
+                                 {{"email", "e@provide.local"},
+                                  {"password", "password-1234"},
+                                  {"metadata", {{"app_metadata", json::object()}}}}),
+                     201);
+        const response made = f.http.post("/api/v1/users", shop, {{"first_name", "V"}, {"metadata", app_metadata}});
+        REQUIRE_STATUS(made, 201);
+        CHECK(made.json_body["metadata"] == app_metadata);
+        CHECK_STATUS(f.http.post("/api/v1/users", capped, {{"first_name", "W"}, {"metadata", user_metadata}}), 201);
+    }
+}
+
 TEST_CASE("ident: DELETE /api/v1/users/{id}", "[rules]") {
     fixture f;
     const std::string kathryn = login(f.http, seeded::kathryn_email);
