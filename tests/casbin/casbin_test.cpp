@@ -5,10 +5,13 @@
 // computed from casbin's semantics (CMake generates both at build time).
 #include "casbin_acl.hpp"
 #include "casbin_domains_with_deny.hpp"
+#include "casbin_macro_names.hpp"
 #include "casbin_rbac.hpp"
 #include "casbin_rbac_hierarchy.hpp"
 #include "casbin_rbac_with_deny.hpp"
 #include "casbin_rbac_with_domains.hpp"
+#include "casbin_request_names.hpp"
+#include "casbin_request_names_domains.hpp"
 
 #if WARD_CATCH_MAJOR >= 3
 #include <catch2/catch_test_macros.hpp>
@@ -131,14 +134,47 @@ TEST_CASE("casbin RBAC with deny, renamed fields, a deep role ladder and a deny 
     });
     // Names that are not C++ identifiers keep their wire names.
     using P = casbin_rbac_hierarchy::perm;
-    CHECK(ward::name_of(P{casbin_rbac_hierarchy::object::users, casbin_rbac_hierarchy::action::delete_2}) ==
+    CHECK(ward::name_of(P{casbin_rbac_hierarchy::object::o_users, casbin_rbac_hierarchy::action::a_delete_2}) ==
           "/users:delete");
-    CHECK(ward::name_of(P{casbin_rbac_hierarchy::object::n2fa, casbin_rbac_hierarchy::action::reset}) == "2fa:reset");
+    CHECK(ward::name_of(P{casbin_rbac_hierarchy::object::o_2fa, casbin_rbac_hierarchy::action::a_reset}) ==
+          "2fa:reset");
 }
 
 TEST_CASE("casbin RBAC with domains and deny: a deny on a role applies in its domain only") {
     const auto policy = build<casbin_domains_with_deny::perm>(casbin_domains_with_deny::add_rows);
     check_all("domains_with_deny", 4, [&](const std::vector<std::string>& f) {
         return casbin_domains_with_deny::enforce(*policy, f[0], f[1], f[2], f[3]);
+    });
+}
+
+TEST_CASE("casbin names that are macros or keywords in C++ (errno, linux, unix, near, far, small, interface, int)") {
+    const auto policy = build<casbin_macro_names::perm>(casbin_macro_names::add_rows);
+    check_all("macro_names", 3, [&](const std::vector<std::string>& f) {
+        return casbin_macro_names::enforce(*policy, f[0], f[1], f[2]);
+    });
+    // Enumerators carry a prefix; the wire names are the casbin names.
+    using P = casbin_macro_names::perm;
+    using O = casbin_macro_names::object;
+    using A = casbin_macro_names::action;
+    CHECK(ward::name_of(P{O::o_errno, A::a_small}) == "errno:small");
+    CHECK(ward::name_of(P{O::o_linux, A::a_near}) == "linux:near");
+    CHECK(ward::name_of(P{O::o_linux_2, A::a_unix}) == "Linux:unix");
+    CHECK(ward::name_of(P{O::o_interface, A::a_errno}) == "interface:errno");
+    CHECK(ward::name_of(P{O::o_int, A::a_linux}) == "int:linux");
+}
+
+TEST_CASE("casbin request fields named scope, object, action: enforce's parameters keep their own names") {
+    const auto policy = build<casbin_request_names::perm>(casbin_request_names::add_rows);
+    check_all("request_names", 3, [&](const std::vector<std::string>& f) {
+        return casbin_request_names::enforce(*policy, f[0], f[1], f[2]);
+    });
+    CHECK(casbin_request_names::enforce(*policy, "alice", "data1", "read"));
+    CHECK(casbin_request_names::scope == "casbin");
+}
+
+TEST_CASE("casbin request fields named policy, std, perms, p (with domains and deny)") {
+    const auto policy = build<casbin_request_names_domains::perm>(casbin_request_names_domains::add_rows);
+    check_all("request_names_domains", 4, [&](const std::vector<std::string>& f) {
+        return casbin_request_names_domains::enforce(*policy, f[0], f[1], f[2], f[3]);
     });
 }
