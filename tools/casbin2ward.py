@@ -312,7 +312,16 @@ def parse_policy(text, model, path):
         if not line or line.startswith("#"):
             continue
         where = "%s:%d" % (path, number)
-        row = [c.strip() for c in next(csv.reader(io.StringIO(line), skipinitialspace=True))]
+        # As Go casbin reads a line (csv with TrimLeadingSpace): spaces after a comma are dropped;
+        # whitespace after a name, or inside quotes, Go casbin keeps and other ports trim.
+        row = next(csv.reader(io.StringIO(line), skipinitialspace=True))
+        for i, c in enumerate(row):
+            if c != c.strip():
+                raise Refused(
+                    "%s: field %d %r has whitespace %s it, which casbin's ports read differently (Go casbin keeps "
+                    "it as part of the name, others trim it); remove it"
+                    % (where, i + 1, c, "after" if c == c.lstrip() else ("before" if c == c.rstrip() else "around"))
+                )
         kind, values = row[0], row[1:]
         if kind == "p":
             if len(values) != fields:

@@ -11,7 +11,8 @@ of subject x [domain x] object x action of the policy plus a name the policy doe
 position, each with the answer casbin gives. One request a line, fields separated by ", ", the
 answer ("true" / "false") last. Exit status 1 when a documented answer disagrees.
 
-Semantics (casbin's enforce with the default role manager):
+Semantics (casbin's enforce with the default role manager; policy lines read as Go casbin reads
+them, so `p, alice , data1, read` is a row for "alice ", not "alice"):
 - g(a, b[, dom]) holds when a == b, or b is reached from a through at most 10 g links (of that
   domain);
 - a policy row matches when g(r.sub, p.sub[, r.dom]) holds and every other field is equal;
@@ -19,6 +20,7 @@ Semantics (casbin's enforce with the default role manager):
   eft deny. A row without an eft field is an allow.
 """
 
+import csv
 import itertools
 import sys
 
@@ -27,6 +29,12 @@ MAX_HIERARCHY = 10
 
 def fields(line):
     return [f.strip() for f in line.split(",")]
+
+
+def policy_fields(line):
+    """A policy line's fields as Go casbin reads them (encoding/csv with TrimLeadingSpace): spaces
+    after a comma are dropped, spaces after a name and inside quotes are part of it."""
+    return next(csv.reader([line], skipinitialspace=True))
 
 
 def content_lines(path):
@@ -47,7 +55,7 @@ class Casbin:
         self.deny_effect = "deny" in effect
         self.rules, self.links = [], []
         for line in content_lines(directory + "/policy.csv"):
-            f = fields(line)
+            f = policy_fields(line)
             if f[0] == "p":
                 values = f[1 : 1 + self.width]
                 eft = f[1 + self.width] if len(f) > 1 + self.width else "allow"
