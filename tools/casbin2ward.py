@@ -38,6 +38,8 @@ import sys
 from collections import OrderedDict
 
 EXIT_REFUSED = 2
+EXIT_USAGE = 64  # EX_USAGE: a bad command line, told apart from a refused model
+MAX_ID_LENGTH = 256  # ward's default WARD_MAX_ID_LENGTH: the longest principal, scope or role id
 MAX_HIERARCHY = 10  # casbin's default role manager follows at most 10 links
 
 CXX_KEYWORDS = set(
@@ -294,8 +296,15 @@ def check_name(name, what, where):
     bad = [c for c in name if ord(c) < 0x21 or ord(c) > 0x7E or c in "\"\\"]
     if bad:
         raise Refused("%s: %s %r has the byte %r, which a ward id or permission name cannot hold" % (where, what, name, bad[0]))
-    if len(name) > 200:
-        raise Refused("%s: %s %r is longer than 200 bytes" % (where, what, name[:40] + "..."))
+    check_length(name, "%s: %s" % (where, what))
+
+
+def check_length(ident, what):
+    if len(ident) > MAX_ID_LENGTH:
+        raise Refused(
+            "%s %r is %d bytes, longer than ward's WARD_MAX_ID_LENGTH (%d)"
+            % (what, ident[:40] + "...", len(ident), MAX_ID_LENGTH)
+        )
 
 
 class Policy:
@@ -388,6 +397,11 @@ class Translation:
         domains = [scope] if model.dom is None else unique([r[1] for r in policy.rules] + [l[2] for l in policy.links])
         self.domains = domains
         self.global_scope = scope
+        if parent and parent in domains:
+            raise Refused(
+                "--parent %r is also %s; the parent must be a scope of its own"
+                % (parent, "the scope of the rows (--scope)" if model.dom is None else "a domain of the policy")
+            )
         self.objects = unique(r[2] for r in policy.rules)
         self.actions = unique(r[3] for r in policy.rules)
         names = {}
@@ -406,43 +420,79 @@ class Translation:
         dom_of = (lambda d: d) if model.dom is not None else (lambda d: scope)
         # casbin reads a repeated row as one; keep the first, with its text for the comments
         self.rules = first_of(((r[0], dom_of(r[1]), r[2], r[3], r[4]), r[5]) for r in policy.rules)
-        self.links = first_of(((l[0], l[1], dom_of(l[2])), l[3]) for l in policy.links)
+        links = first_of(((l[0], l[1], dom_of(l[2])), l[3]) for l in policy.links)
+        # A self-link `g, a, a` changes nothing in casbin (g(a, a) holds anyway): dropped, not a cycle.
+        self.self_links = [l for l in links if l[0] == l[1]]
+        self.links = [l for l in links if l[0] != l[1]]
         self.role_names = unique(l[1] for l in self.links)
         self.subjects = unique([r[0] for r in self.rules] + [x for l in self.links for x in l[:2]])
+        # Indexes, built once: a name's g links and allow rows per domain.
+        self.links_of = OrderedDict()  # (name, dom) -> its g rows, in policy order
+        for l in self.links:
+            self.links_of.setdefault((l[0], l[2]), []).append(l)
+        self.up = {}  # dom -> name -> the roles it names directly, in policy order
+        for (name, d), ls in self.links_of.items():
+            self.up.setdefault(d, {})[name] = unique(l[1] for l in ls)
+        self.allow_of = OrderedDict()  # (sub, dom) -> its allow rows
+        for r in self.rules:
+            if r[4] == "allow":
+                self.allow_of.setdefault((r[0], r[1]), []).append(r)
+        self.reach = {}  # dom -> name -> {every name it reaches through g rows: distance}, names with links only
         self.check_hierarchy()
+        self._granting = {}  # (name, dom) -> whether it or a role it reaches has allow rows in dom
 
     def role_id(self, role, dom):
         return role if self.model.dom is None else role + "@" + dom
 
     def parents(self, name, dom):
-        return unique(l[1] for l in self.links if l[0] == name and l[2] == dom)
+        return self.up.get(dom, {}).get(name, [])
+
+    def reached(self, name, dom):
+        """Everything casbin's g(name, x[, dom]) holds for, name included, with the distances."""
+        return self.reach.get(dom, {}).get(name) or {name: 0}
 
     def check_hierarchy(self):
-        ids = {}
-        for d in self.domains:
-            for name in self.subjects:
-                # shortest distances from name over g links in d; casbin follows at most 10 links
+        where = (lambda d: "") if self.model.dom is None else (lambda d: " in domain %r" % d)
+        for d, up in self.up.items():
+            # cycles: an iterative depth-first search over the domain's links
+            state = {}  # name -> 1 on the path, 2 done
+            for start in up:
+                if start in state:
+                    continue
+                state[start] = 1
+                stack = [(start, iter(up[start]))]
+                while stack:
+                    n, it = stack[-1]
+                    q = next(it, None)
+                    if q is None:
+                        state[n] = 2
+                        stack.pop()
+                    elif state.get(q) == 1:
+                        raise Refused("g rows make a role cycle through %r%s: ward refuses role cycles" % (q, where(d)))
+                    elif q not in state:
+                        state[q] = 1
+                        stack.append((q, iter(up.get(q, ()))))
+            # shortest distances from each linked name; casbin follows at most MAX_HIERARCHY links
+            reach = self.reach.setdefault(d, {})
+            for name in up:
                 dist, frontier = {name: 0}, [name]
                 while frontier:
                     nxt = []
                     for n in frontier:
-                        for q in self.parents(n, d):
+                        for q in up.get(n, ()):
                             if q not in dist:
                                 dist[q] = dist[n] + 1
                                 nxt.append(q)
-                            elif q == name:
-                                raise Refused(
-                                    "g rows make a role cycle through %r%s: ward refuses role cycles"
-                                    % (name, "" if self.model.dom is None else " in domain %r" % d)
-                                )
                     frontier = nxt
                 deep = [q for q, k in dist.items() if k > MAX_HIERARCHY]
                 if deep:
                     raise Refused(
-                        "g rows link %r to %r through %d levels; casbin's role manager stops at %d, ward does not"
-                        % (name, deep[0], dist[deep[0]], MAX_HIERARCHY)
+                        "g rows link %r to %r through %d levels%s; casbin's role manager stops at %d, ward does not"
+                        % (name, deep[0], dist[deep[0]], where(d), MAX_HIERARCHY)
                     )
+                reach[name] = dist
         if self.model.dom is not None:
+            ids = {}
             for r in self.role_names:
                 for d in self.domains:
                     rid = self.role_id(r, d)
@@ -450,18 +500,12 @@ class Translation:
                         raise Refused("role %r in domain %r and role %r in domain %r both become the ward role %r" % (r, d, ids[rid][0], ids[rid][1], rid))
                     ids[rid] = (r, d)
 
-    def reaches(self, name, target, dom):
-        """casbin's g(name, target[, dom]): the same name, or linked through g rows (checked shallow)."""
-        seen, stack = {name}, [name]
-        while stack:
-            n = stack.pop()
-            if n == target:
-                return True
-            for q in self.parents(n, dom):
-                if q not in seen:
-                    seen.add(q)
-                    stack.append(q)
-        return False
+    def granting(self, name, d):
+        """Whether name, or a role it reaches in d, has allow rows in d (a role worth defining)."""
+        key = (name, d)
+        if key not in self._granting:
+            self._granting[key] = any((n, d) in self.allow_of for n in self.reached(name, d))
+        return self._granting[key]
 
     def rows(self):
         """The builder calls, each with the casbin rows it comes from."""
@@ -475,38 +519,50 @@ class Translation:
                 out.append(("b.add_scope(%s, \"organization\");" % cstr(d), None))
         for s in self.subjects:
             out.append(("b.add_principal(%s);" % cstr(s), None))
-        allow = [r for r in self.rules if r[4] == "allow"]
         defined = set()
         for d in self.domains:
             for role in self.role_names:
-                perms = unique(o + ":" + a for (s, dd, o, a, _e, _l) in allow if s == role and dd == d)
-                parents = [p for p in self.parents(role, d) if self.has_role(p, d, allow)]
+                own = self.allow_of.get((role, d), [])
+                perms = unique(o + ":" + a for (_s, _d, o, a, _e, _l) in own)
+                parents = [p for p in self.parents(role, d) if self.granting(p, d)]
                 if not perms and not parents:
                     continue
                 defined.add((role, d))
-                src = [r for r in allow if r[0] == role and r[1] == d] + [l for l in self.links if l[0] == role and l[2] == d]
-                call = "b.define_role(%s, %s" % (cstr(self.role_id(role, d)), cstr(" ".join(perms)))
+                rid = self.role_id(role, d)
+                check_length(rid, "role %r in domain %r: the ward role id" % (role, d) if self.model.dom is not None else "role")
+                src = own + self.links_of.get((role, d), [])
+                call = "b.define_role(%s, %s" % (cstr(rid), cstr(" ".join(perms)))
                 if parents:
                     call += ", {%s}" % ", ".join(cstr(self.role_id(p, d)) for p in parents)
                 out.append((call + ");", src))
         for d in self.domains:
             for s in self.subjects:
-                roles = [p for p in self.parents(s, d) if (p, d) in defined]
                 if s in is_role:
                     if (s, d) in defined:
                         out.append(
                             ("b.bind(%s, %s, {%s});" % (cstr(s), cstr(d), cstr(self.role_id(s, d))), ["the role %s as a subject" % s])
                         )
                     continue
+                roles = [p for p in self.parents(s, d) if (p, d) in defined]
                 if roles:
-                    src = [l for l in self.links if l[0] == s and l[2] == d and (l[1], d) in defined]
+                    src = [l for l in self.links_of.get((s, d), []) if (l[1], d) in defined]
                     out.append(
                         ("b.bind(%s, %s, {%s});" % (cstr(s), cstr(d), ", ".join(cstr(self.role_id(p, d)) for p in roles)), src)
                     )
-                own = [r for r in allow if r[0] == s and r[1] == d]
+                own = self.allow_of.get((s, d))
                 if own:
                     perms = unique(o + ":" + a for (_s, _d, o, a, _e, _l) in own)
                     out.append(("b.grant(%s, %s, %s);" % (cstr(s), cstr(d), cstr(" ".join(perms))), own))
+        for link in self.self_links:
+            out.append((None, [link, "ignored: a self-link (casbin's g(a, a) holds anyway)"]))
+        # who inherits whom, per domain: the principals a deny on a name reaches
+        order = {s: i for i, s in enumerate(self.subjects)}
+        heirs = {}  # (name, dom) -> the names that reach it through g rows
+        for d, reach in self.reach.items():
+            for n, dist in reach.items():
+                for q in dist:
+                    if q != n:
+                        heirs.setdefault((q, d), []).append(n)
         for rule in self.rules:
             if rule[4] != "deny":
                 continue
@@ -514,15 +570,9 @@ class Translation:
                 out.append((None, [rule, "ignored: this model's effect does not read deny rows"]))
                 continue
             s, d, o, a, _e, _l = rule
-            for n in self.subjects:
-                if self.reaches(n, s, d):
-                    out.append(("b.deny(%s, %s, %s);" % (cstr(n), cstr(d), cstr(o + ":" + a)), [rule] if n == s else [rule, "%s inherits %s" % (n, s)]))
+            for n in sorted([s] + heirs.get((s, d), []), key=order.__getitem__):
+                out.append(("b.deny(%s, %s, %s);" % (cstr(n), cstr(d), cstr(o + ":" + a)), [rule] if n == s else [rule, "%s inherits %s" % (n, s)]))
         return out
-
-    def has_role(self, role, d, allow):
-        return any(r[0] == role and r[1] == d for r in allow) or any(
-            self.has_role(p, d, allow) for p in self.parents(role, d)
-        )
 
 
 def source_text(src):
@@ -619,8 +669,29 @@ def generate(model, policy, t, ns, model_path, policy_path):
     return "\n".join(L) + "\n"
 
 
+class ArgumentParser(argparse.ArgumentParser):
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, "%s: error: %s\n" % (self.prog, message))
+
+
+def check_namespace(ns):
+    """None when ns can name the generated code's namespace, else why not."""
+    parts = ns.split("::")
+    if not all(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", p) for p in parts):
+        return "--namespace must be a C++ namespace name (identifiers joined by ::)"
+    for p in parts:
+        if p in CXX_KEYWORDS:
+            return "--namespace %s: %r is a C++ keyword" % (ns, p)
+        if "__" in p or re.match(r"_[A-Z]", p):
+            return "--namespace %s: %r is an identifier reserved to the implementation" % (ns, p)
+    if parts[0] in ("std", "ward", "posix"):
+        return "--namespace %s: the namespace %r is not the generated code's to add to" % (ns, parts[0])
+    return None
+
+
 def main(argv=None):
-    ap = argparse.ArgumentParser(description="Translate a casbin model and policy into ward builder rows (a C++ header).")
+    ap = ArgumentParser(description="Translate a casbin model and policy into ward builder rows (a C++ header).")
     ap.add_argument("model", help="casbin model.conf")
     ap.add_argument("policy", help="casbin policy.csv")
     ap.add_argument("-o", "--output", help="the header to write (default: standard output)")
@@ -628,8 +699,9 @@ def main(argv=None):
     ap.add_argument("--scope", default="casbin", help="the organization scope of a model without domains")
     ap.add_argument("--parent", default="", help="put the organization scopes under this (platform) scope")
     args = ap.parse_args(argv)
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)*", args.namespace):
-        ap.error("--namespace must be a C++ namespace name")
+    bad_namespace = check_namespace(args.namespace)
+    if bad_namespace:
+        ap.error(bad_namespace)
     try:
         with open(args.model, encoding="utf-8") as f:
             model_text = f.read()

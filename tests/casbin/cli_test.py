@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 """cli_test.py TOOL: casbin2ward.py's options and the cases the generated-header tests do not
 reach: --scope and --parent, deny rows under an allow-only effect, repeated rows, output to
-standard output, and exit status 1 for a file that cannot be read."""
+standard output, exit status 1 for a file that cannot be read and 64 for a bad command line,
+whitespace around names, ids longer than ward's WARD_MAX_ID_LENGTH, and self-links."""
 
 import os
 import subprocess
@@ -51,8 +52,25 @@ def main(tool):
            and 'b.add_scope("domain1", "organization", "platform");' in r.stdout, r.stderr)
     r = run(tool, *rbac, "--namespace", "a::b")
     expect("--namespace takes a nested namespace", r.returncode == 0 and "namespace a::b {" in r.stdout, r.stderr)
-    r = run(tool, *rbac, "--namespace", "1bad")
-    expect("a bad --namespace is a usage error", r.returncode == 2 and "--namespace" in r.stderr, r.stderr)
+    for ns, why in (("1bad", "namespace name"), ("int", "keyword"), ("a::int", "keyword"), ("ward", "not the generated"),
+                    ("std::x", "not the generated"), ("a__b", "reserved")):
+        r = run(tool, *rbac, "--namespace", ns)
+        expect("--namespace %s is a usage error (64)" % ns, r.returncode == 64 and why in r.stderr, r.stderr)
+    r = run(tool, rbac[0])
+    expect("a missing argument is a usage error (64), not a refusal (2)", r.returncode == 64 and "usage:" in r.stderr, r.stderr)
+    r = run(tool, *rbac, "--no-such-option")
+    expect("an unknown option is a usage error (64)", r.returncode == 64, r.stderr)
+    r = run(tool, *domains, "--parent", "domain1")
+    expect("--parent naming a domain is refused", r.returncode == 2 and "--parent 'domain1' is also a domain" in r.stderr,
+           r.stderr)
+    r = run(tool, *rbac, "--scope", "org", "--parent", "org")
+    expect("--parent naming --scope is refused", r.returncode == 2 and "--parent 'org' is also the scope" in r.stderr,
+           r.stderr)
+    r = run(tool, *rbac, "--parent", "p" * 257)
+    expect("--parent longer than WARD_MAX_ID_LENGTH is refused", r.returncode == 2
+           and "--parent: scope id" in r.stderr and "WARD_MAX_ID_LENGTH (256)" in r.stderr, r.stderr)
+    r = run(tool, *rbac, "--scope", "s" * 256)
+    expect("--scope of 256 bytes is accepted", r.returncode == 0 and '"%s"' % ("s" * 256) in r.stdout, r.stderr)
     r = run(tool, rbac[0], os.path.join(HERE, "no_such_policy.csv"))
     expect("an unreadable file is exit status 1", r.returncode == 1 and "no_such_policy.csv" in r.stderr, r.stderr)
 
@@ -93,6 +111,39 @@ def main(tool):
         expect("leading spaces and a line's surrounding spaces are fine", r.returncode == 0
                and 'b.grant("alice", "casbin", "data1:read");' in r.stdout
                and 'b.grant("bob", "casbin", "data2:write");' in r.stdout, r.stderr)
+
+        # Ids as ward receives them: a role in a domain is role@domain, at most WARD_MAX_ID_LENGTH.
+        role, dom = "r" * 100, "d" * 200
+        d, files = write_case(tmp, "long_role", "rbac_with_domains",
+                              "p, %s, %s, data1, read\ng, alice, %s, %s\n" % (role, dom, role, dom))
+        r = run(tool, *files)
+        expect("a role@domain id longer than 256 bytes is refused", r.returncode == 2
+               and "the ward role id" in r.stderr and "is 301 bytes, longer than ward's WARD_MAX_ID_LENGTH (256)" in r.stderr,
+               r.stderr)
+        d, files = write_case(tmp, "long_role_ok", "rbac_with_domains",
+                              "p, %s, %s, data1, read\ng, alice, %s, %s\n" % (role, "d" * 155, role, "d" * 155))
+        r = run(tool, *files)
+        expect("a role@domain id of 256 bytes is accepted", r.returncode == 0 and "@" + "d" * 155 in r.stdout, r.stderr)
+        d, files = write_case(tmp, "long_name", "rbac", "p, %s, data1, read\n" % ("u" * 257))
+        r = run(tool, *files)
+        expect("a subject longer than 256 bytes is refused", r.returncode == 2
+               and "policy.csv:1: field sub" in r.stderr and "WARD_MAX_ID_LENGTH" in r.stderr, r.stderr)
+
+        # A self-link changes nothing in casbin: dropped (noted in a comment), not a role cycle.
+        d, files = write_case(tmp, "self_link", "rbac",
+                              "p, admin, data1, read\np, bob, data2, read\ng, alice, admin\ng, admin, admin\ng, bob, bob\n")
+        r = run(tool, *files)
+        casbin = reference.Casbin(d)
+        expect("a self-link is dropped, not refused as a cycle", r.returncode == 0
+               and "// g, admin, admin; ignored: a self-link" in r.stdout and "// g, bob, bob; ignored" in r.stdout
+               and 'b.bind("alice", "casbin", {"admin"});' in r.stdout and 'b.grant("bob", "casbin", "data2:read");' in r.stdout
+               and casbin.enforce(("alice", "data1", "read")) and casbin.enforce(("bob", "data2", "read")), r.stdout + r.stderr)
+        d, files = write_case(tmp, "self_link_domains", "rbac_with_domains",
+                              "p, admin, d1, data1, read\ng, alice, admin, d1\ng, alice, alice, d1\ng, admin, admin, d2\n")
+        r = run(tool, *files)
+        expect("a self-link in a domain is dropped", r.returncode == 0
+               and 'b.bind("alice", "d1", {"admin@d1"});' in r.stdout and "// g, admin, admin, d2; ignored" in r.stdout,
+               r.stdout + r.stderr)
     return 1 if failures else 0
 
 

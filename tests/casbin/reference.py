@@ -62,6 +62,9 @@ class Casbin:
                 self.rules.append((tuple(values), eft))
             elif f[0] == "g":
                 self.links.append(tuple(f[1:]))
+        self.links_from = {}  # name -> its g links, so a step does not scan every link
+        for link in self.links:
+            self.links_from.setdefault(link[0], []).append(link)
 
     def has_link(self, name, role, dom):
         if name == role:
@@ -72,8 +75,8 @@ class Casbin:
             for n in current:
                 if n == role:
                     return True
-                for link in self.links:
-                    if link[0] == n and (dom is None or link[2] == dom):
+                for link in self.links_from.get(n, ()):
+                    if dom is None or link[2] == dom:
                         nxt.add(link[1])
             current = nxt - seen
             seen |= nxt
@@ -84,9 +87,9 @@ class Casbin:
         allow = deny = False
         dom = request[1] if self.domains else None
         for values, eft in self.rules:
-            if not self.has_link(request[0], values[0], dom):
-                continue
             if any(request[i] != values[i] for i in range(1, self.width)):
+                continue
+            if not self.has_link(request[0], values[0], dom):
                 continue
             if eft == "allow":
                 allow = True
