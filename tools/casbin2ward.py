@@ -8,7 +8,9 @@
 The header declares a resource x action vocabulary (the policy's objects and actions, wire names
 "obj:act", no implications, so matching is exact as in casbin), a function
 `add_rows(ward::policy_builder<perm>&)` adding the scopes, principals, roles, bindings, grants and
-denies, and `enforce(snapshot, sub, [dom,] obj, act)`, which answers as casbin's Enforce does.
+denies, and `enforce(snapshot, sub, [dom,] obj, act)`, which answers as casbin's Enforce does
+(its parameters are these names whatever the model calls its request fields; the enumerators are
+`o_<object>` and `a_<action>`, clear of keywords and macros).
 
 Supported: the ACL, RBAC, RBAC-with-deny and RBAC-with-domains models of casbin's examples (and
 domains with deny): `r = sub, [dom,] obj, act`, `p = sub, [dom,] obj, act[, eft]`, `g = _, _` or
@@ -18,13 +20,17 @@ r.obj == p.obj && r.act == p.act` (terms in any order, `r.sub == p.sub` without 
 else is refused with a message naming the construct, and exit status 2: ward's permissions are
 exact names, so pattern matching (keyMatch, regexMatch, globMatch, ...), ABAC, eval, priorities,
 deny-by-default-off effects, a second role definition and custom functions cannot be expressed.
+So are policy fields with whitespace after them or inside quotes (Go casbin keeps it, other ports
+trim it) and ids longer than ward's WARD_MAX_ID_LENGTH (256; a role in a domain is `role@domain`).
+A bad command line is exit status 64, a file that cannot be read 1.
 
 Mapping: every casbin subject name becomes a ward principal (casbin lets a role be a request's
 subject too); a name that is a role (the second field of a `g` line) becomes a ward role (per
 domain, `role@domain`) holding its `p` rows' permissions and inheriting, through define_role's
 parents, the roles its own `g` lines name; `g, user, role[, dom]` becomes a binding; a user's own
 `p` rows become grants; the model without domains puts everything in one organization scope
-(--scope, default "casbin"); with domains, each domain is an organization scope. A deny row
+(--scope, default "casbin"); with domains, each domain is an organization scope. A self-link
+`g, a, a` changes nothing in casbin and is dropped (a comment notes it). A deny row
 (`eft` = deny) becomes a ward deny for every principal it reaches in casbin (the subject itself
 and everyone who inherits it through `g`), since ward's denies name a principal, not a role.
 """
