@@ -8,13 +8,19 @@
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cctype>
 #include <fstream>
 #include <iterator>
 #include <utility>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 namespace ward_service {
 
@@ -71,6 +77,8 @@ std::shared_ptr<evp_pkey_st> public_key_from(const char* type, OSSL_PARAM* param
     EVP_PKEY* raw = nullptr;
     if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
         EVP_PKEY_fromdata(ctx.get(), &raw, EVP_PKEY_PUBLIC_KEY, params) != 1 || raw == nullptr) {
+        EVP_PKEY_free(raw);
+        ERR_clear_error(); // the thread's error queue is not left holding this key's failure
         error = "not a valid public key";
         return nullptr;
     }
@@ -78,6 +86,7 @@ std::shared_ptr<evp_pkey_st> public_key_from(const char* type, OSSL_PARAM* param
     // fromdata takes the numbers as given: the point must be on the curve, the modulus odd, ...
     const pkey_ctx_ptr check(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
     if (!check || EVP_PKEY_public_check(check.get()) != 1) {
+        ERR_clear_error();
         error = "not a valid public key";
         return nullptr;
     }
@@ -145,21 +154,21 @@ std::shared_ptr<evp_pkey_st> p256_key(const json& key, std::string& error) {
     return public_key_from("EC", params.get(), error);
 }
 
-enum class key_kind { used, skipped, refused };
+enum class key_kind { used, skipped, unusable };
 
 /// One member of "keys": used (and `out` set), skipped (not an RS256 or ES256 signing key), or
-/// refused with `error`.
+/// unusable (malformed, or a signing key that cannot be used), `error` saying why.
 key_kind read_key(const json& key, jwk& out, std::string& error) {
-    if (!key.is_object()) return error = "a key is not an object", key_kind::refused;
+    if (!key.is_object()) return error = "a key is not an object", key_kind::unusable;
     std::string kty, use, alg, crv;
     bool has_kty = false, has_use = false, has_alg = false, has_crv = false;
-    if (!string_member(key, "kty", kty, has_kty) || !has_kty) return error = "a key has no 'kty'", key_kind::refused;
+    if (!string_member(key, "kty", kty, has_kty) || !has_kty) return error = "a key has no 'kty'", key_kind::unusable;
     if (!string_member(key, "use", use, has_use) || !string_member(key, "alg", alg, has_alg) ||
         !string_member(key, "crv", crv, has_crv))
-        return error = "a key's 'use', 'alg' or 'crv' is not a string", key_kind::refused;
+        return error = "a key's 'use', 'alg' or 'crv' is not a string", key_kind::unusable;
     if (has_use && use != "sig") return key_kind::skipped;
     if (const auto ops = key.find("key_ops"); ops != key.end()) {
-        if (!ops->is_array()) return error = "a key's 'key_ops' is not an array", key_kind::refused;
+        if (!ops->is_array()) return error = "a key's 'key_ops' is not an array", key_kind::unusable;
         if (std::find(ops->begin(), ops->end(), json("verify")) == ops->end()) return key_kind::skipped;
     }
     if (kty == "RSA" && (!has_alg || alg == "RS256")) {
@@ -171,10 +180,10 @@ key_kind read_key(const json& key, jwk& out, std::string& error) {
     }
     bool has_kid = false;
     if (!string_member(key, "kid", out.kid, has_kid) || out.kid.empty())
-        return error = "a signing key has no 'kid'", key_kind::refused;
+        return error = "a signing key has no 'kid'", key_kind::unusable;
     std::string why;
     out.key = out.algorithm == jwk_algorithm::rs256 ? rsa_key(key, why) : p256_key(key, why);
-    if (!out.key) return error = "key '" + out.kid + "': " + why, key_kind::refused;
+    if (!out.key) return error = "key '" + out.kid + "': " + why, key_kind::unusable;
     return key_kind::used;
 }
 
@@ -182,13 +191,57 @@ bool starts_with(std::string_view s, std::string_view prefix) noexcept {
     return s.size() >= prefix.size() && s.substr(0, prefix.size()) == prefix;
 }
 
-std::optional<std::string> load_url(const std::string& url, std::string& error) {
-    // scheme://host[:port] and the path (at least "/").
+/// The parts of a URL that jwks_source_allowed looks at; false and `error` when it is malformed.
+bool split_url(const std::string& url, std::string& origin, std::string& path, std::string& host, bool& bracketed,
+               std::string& error) {
     const std::size_t host_start = url.find("://") + 3;
-    const std::size_t path_start = url.find('/', host_start);
-    const std::string origin = url.substr(0, path_start);
-    const std::string path = path_start == std::string::npos ? "/" : url.substr(path_start);
-    if (origin.size() <= host_start) return error = "the URL has no host", std::nullopt;
+    const std::size_t end = url.find_first_of("/?#", host_start);
+    if (end != std::string::npos && url[end] != '/') return error = "the URL's host must be followed by /", false;
+    const std::string authority = url.substr(host_start, end == std::string::npos ? end : end - host_start);
+    if (authority.find('@') != std::string::npos) return error = "the URL must not carry user info", false;
+    std::string rest;
+    bracketed = !authority.empty() && authority[0] == '[';
+    if (bracketed) {
+        const std::size_t close = authority.find(']');
+        if (close == std::string::npos) return error = "the URL's host is malformed", false;
+        host = authority.substr(1, close - 1);
+        rest = authority.substr(close + 1);
+    } else {
+        const std::size_t colon = authority.find(':');
+        host = authority.substr(0, colon);
+        if (colon != std::string::npos) rest = authority.substr(colon);
+    }
+    if (host.empty()) return error = "the URL has no host", false;
+    if (!rest.empty() && (rest[0] != ':' || rest.size() < 2 || rest.size() > 6 ||
+                          rest.find_first_not_of("0123456789", 1) != std::string::npos))
+        return error = "the URL's port is malformed", false;
+    origin = url.substr(0, end);
+    path = end == std::string::npos ? "/" : url.substr(end);
+    return true;
+}
+
+/// 127.0.0.0/8, ::1 (written [::1]) or "localhost".
+bool loopback_host(const std::string& host, bool bracketed) {
+    if (bracketed) {
+        in6_addr a6{};
+        return inet_pton(AF_INET6, host.c_str(), &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+    }
+    unsigned char a4[4];
+    if (inet_pton(AF_INET, host.c_str(), a4) == 1) return a4[0] == 127;
+    std::string lower = host;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return lower == "localhost";
+}
+
+std::optional<std::string> load_url(const std::string& url, std::string& error, bool allow_insecure_http,
+                                    fetch_canceller& cancel, std::chrono::milliseconds deadline_after) {
+    using clock = std::chrono::steady_clock;
+    const clock::time_point deadline = clock::now() + deadline_after;
+    std::string origin, path, host;
+    bool bracketed = false;
+    if (!jwks_source_allowed(url, allow_insecure_http, error)) return std::nullopt;
+    if (!split_url(url, origin, path, host, bracketed, error)) return std::nullopt;
     httplib::Client client(origin);
     if (!client.is_valid()) return error = "unusable URL " + url, std::nullopt;
     client.set_connection_timeout(5, 0);
@@ -199,11 +252,16 @@ std::optional<std::string> load_url(const std::string& url, std::string& error) 
     std::string body;
     int status = 0;
     bool too_big = false;
-    const httplib::ResponseHandler on_status = [&status](const httplib::Response& response) {
+    // The timeouts above are per connection attempt and per read: the deadline bounds the whole
+    // answer. The callbacks stop at it when bytes arrive; when none do, the watchdog below shuts the
+    // connection down at it (or at once when `cancel` is cancelled).
+    const auto expired = [&cancel, deadline] { return cancel.cancelled() || clock::now() >= deadline; };
+    const httplib::ResponseHandler on_status = [&status, &expired](const httplib::Response& response) {
         status = response.status;
-        return status == 200; // the body of any other answer is not read
+        return status == 200 && !expired(); // the body of any other answer is not read
     };
-    const httplib::ContentReceiver on_body = [&body, &too_big](const char* data, std::size_t length) {
+    const httplib::ContentReceiver on_body = [&body, &too_big, &expired](const char* data, std::size_t length) {
+        if (expired()) return false;
         if (body.size() + length > max_jwks_bytes) {
             too_big = true;
             return false;
@@ -211,9 +269,39 @@ std::optional<std::string> load_url(const std::string& url, std::string& error) 
         body.append(data, length);
         return true;
     };
-    const httplib::Result r = client.Get(path, httplib::Headers{{"Accept", "application/json"}}, on_status, on_body);
+    const httplib::Progress on_progress = [&expired](std::uint64_t, std::uint64_t) { return !expired(); };
+    if (cancel.cancelled()) return error = url + ": cancelled", std::nullopt;
+    std::atomic<bool> done{false};
+    struct watchdog_thread {
+        std::thread thread;
+        std::atomic<bool>& done;
+        fetch_canceller& cancel;
+        ~watchdog_thread() {
+            done.store(true);
+            cancel.wake();
+            if (thread.joinable()) thread.join();
+        }
+    } watchdog{{}, done, cancel};
+    watchdog.thread = std::thread([&client, &done, &cancel, deadline] {
+        const auto finished = [&done] { return done.load(); };
+        cancel.wait(deadline, finished, true);
+        // Past the deadline or cancelled, and the fetch still runs: shut its connection down until
+        // it returns (a stop() before the request has its socket does nothing, so it is repeated).
+        while (!done.load()) {
+            client.stop();
+            cancel.wait(clock::now() + std::chrono::milliseconds(50), finished, false);
+        }
+    });
+    const httplib::Result r =
+        client.Get(path, httplib::Headers{{"Accept", "application/json"}}, on_status, on_body, on_progress);
+    done.store(true);
+    cancel.wake();
+    const bool cut_short = expired();
+    if (!r) ERR_clear_error(); // a TLS failure leaves its reasons on this thread's queue
     if (status != 0 && status != 200) return error = url + " answered " + std::to_string(status), std::nullopt;
     if (too_big) return error = url + " answered more than 1 MiB", std::nullopt;
+    if (cancel.cancelled()) return error = url + ": cancelled", std::nullopt;
+    if (cut_short && !r) return error = url + ": no complete answer within the fetch deadline", std::nullopt;
     if (!r) return error = url + ": " + httplib::to_string(r.error()), std::nullopt;
     return body;
 }
@@ -248,16 +336,24 @@ std::optional<jwk_set> jwk_set::parse(std::string_view document, std::string& er
         jwk_set set;
         for (const json& k : *keys) {
             jwk key;
-            switch (read_key(k, key, error)) {
-            case key_kind::refused: return std::nullopt;
+            std::string why;
+            switch (read_key(k, key, why)) {
+            case key_kind::unusable: set.unusable_.push_back(why); [[fallthrough]];
             case key_kind::skipped: ++set.skipped_; continue;
             case key_kind::used: break;
             }
+            // Which of two keys a kid names is not for the service to guess.
             if (set.find(key.kid) != nullptr)
                 return error = "two signing keys have kid '" + key.kid + "'", std::nullopt;
             set.keys_.push_back(std::move(key));
         }
-        if (set.keys_.empty()) return error = "the document has no RS256 or ES256 signing key", std::nullopt;
+        if (set.keys_.empty()) {
+            error = "the document has no RS256 or ES256 signing key";
+            for (std::size_t i = 0; i < set.unusable_.size(); ++i)
+                error += (i == 0 ? " (skipped: " : "; ") + set.unusable_[i];
+            if (!set.unusable_.empty()) error += ")";
+            return std::nullopt;
+        }
         return set;
     } catch (const std::exception& e) {
         error = std::string("cannot read the document: ") + e.what();
@@ -292,15 +388,16 @@ bool jws_verify(const jwk& key, std::string_view signing_input, std::string_view
         if (!sig || r == nullptr || s == nullptr || ECDSA_SIG_set0(sig.get(), r, s) != 1) {
             BN_free(r);
             BN_free(s);
+            ERR_clear_error();
             return false;
         }
         const int length = i2d_ECDSA_SIG(sig.get(), nullptr);
-        if (length <= 0) return false;
+        if (length <= 0) return ERR_clear_error(), false;
         try {
             der.resize(static_cast<std::size_t>(length));
         } catch (...) { return false; }
         auto* out = reinterpret_cast<unsigned char*>(der.data());
-        if (i2d_ECDSA_SIG(sig.get(), &out) != length) return false;
+        if (i2d_ECDSA_SIG(sig.get(), &out) != length) return ERR_clear_error(), false;
         checked = der;
     } else {
         // PKCS #1 v1.5: exactly as long as the modulus.
@@ -308,9 +405,13 @@ bool jws_verify(const jwk& key, std::string_view signing_input, std::string_view
         if (size <= 0 || signature.size() != static_cast<std::size_t>(size)) return false;
     }
     const md_ctx_ptr md(EVP_MD_CTX_new());
-    return md && EVP_DigestVerifyInit(md.get(), nullptr, EVP_sha256(), nullptr, key.key.get()) == 1 &&
-           EVP_DigestVerify(md.get(), bytes_of(checked), checked.size(), bytes_of(signing_input),
-                            signing_input.size()) == 1;
+    const bool good = md && EVP_DigestVerifyInit(md.get(), nullptr, EVP_sha256(), nullptr, key.key.get()) == 1 &&
+                      EVP_DigestVerify(md.get(), bytes_of(checked), checked.size(), bytes_of(signing_input),
+                                       signing_input.size()) == 1;
+    // A bad signature is an ordinary answer: the reasons OpenSSL queued for it are not kept on the
+    // request thread's queue, where a later, unrelated check would find them.
+    if (!good) ERR_clear_error();
+    return good;
 }
 
 jwt_result jwt_verify_jwks(std::string_view token, const jwk_set& keys, std::string_view issuer,
@@ -335,9 +436,54 @@ jwt_result jwt_verify_jwks(std::string_view token, const jwk_set& keys, std::str
     return jwt_verify_with(token, check, issuer, audience, now, leeway);
 }
 
-std::optional<std::string> load_jwks_document(const std::string& source, std::string& error) noexcept {
+bool jwks_source_allowed(const std::string& source, bool allow_insecure_http, std::string& error) noexcept {
     try {
-        if (starts_with(source, "http://") || starts_with(source, "https://")) return load_url(source, error);
+        const bool https = starts_with(source, "https://");
+        if (!https && !starts_with(source, "http://")) return true; // a file
+        std::string origin, path, host;
+        bool bracketed = false;
+        if (!split_url(source, origin, path, host, bracketed, error)) return false;
+        if (https || allow_insecure_http || loopback_host(host, bracketed)) return true;
+        error = "an http:// URL must name a loopback host (127.0.0.0/8, [::1], localhost): the keys would come "
+                "unauthenticated over the network; use https://";
+        return false;
+    } catch (const std::exception& e) {
+        error = e.what();
+        return false;
+    }
+}
+
+void fetch_canceller::cancel() noexcept {
+    {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        cancelled_ = true;
+    }
+    changed_.notify_all();
+}
+
+bool fetch_canceller::cancelled() const noexcept {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    return cancelled_;
+}
+
+void fetch_canceller::wait(std::chrono::steady_clock::time_point deadline, const std::function<bool()>& done,
+                           bool watch_cancel) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait_until(lock, deadline, [&] { return done() || (watch_cancel && cancelled_); });
+}
+
+void fetch_canceller::wake() noexcept {
+    { const std::lock_guard<std::mutex> lock(mutex_); } // whoever waits is in wait_until or sees `done`
+    changed_.notify_all();
+}
+
+std::optional<std::string> load_jwks_document(const std::string& source, std::string& error, bool allow_insecure_http,
+                                              fetch_canceller* cancel, std::chrono::milliseconds deadline) noexcept {
+    try {
+        if (starts_with(source, "http://") || starts_with(source, "https://")) {
+            fetch_canceller own;
+            return load_url(source, error, allow_insecure_http, cancel != nullptr ? *cancel : own, deadline);
+        }
         return load_file(source, error);
     } catch (const std::exception& e) {
         error = std::string("cannot load ") + source + ": " + e.what();
@@ -345,7 +491,20 @@ std::optional<std::string> load_jwks_document(const std::string& source, std::st
     }
 }
 
-external_tokens::external_tokens(external_token_options options) : options_(std::move(options)) {}
+external_tokens::external_tokens(external_token_options options) : options_(std::move(options)) {
+    refresher_ = std::thread([this] { refresher(); });
+}
+
+external_tokens::~external_tokens() {
+    // A fetch in progress is cut short: stopping the service does not wait for an identity provider.
+    cancel_.cancel();
+    {
+        const std::lock_guard<std::mutex> lock(state_mutex_);
+        stopping_ = true;
+    }
+    wake_refresher_.notify_all();
+    refresher_.join();
+}
 
 void external_tokens::log(const std::string& line) const {
     if (options_.log) options_.log(line);
@@ -356,43 +515,98 @@ std::shared_ptr<const jwk_set> external_tokens::keys() const {
     return keys_;
 }
 
-bool external_tokens::reload(std::string& error) {
-    const std::lock_guard<std::mutex> serial(reload_mutex_);
-    return reload_locked(error, unix_now());
+bool external_tokens::reload(std::string& error) { return reload_now(error, true); }
+
+void external_tokens::request_reload() {
+    {
+        const std::lock_guard<std::mutex> lock(state_mutex_);
+        pending_ = reason::signal;
+    }
+    wake_refresher_.notify_all();
 }
 
-bool external_tokens::reload_locked(std::string& error, std::int64_t now) {
-    last_reload_ = now;
-    const auto document = load_jwks_document(options_.jwks, error);
+bool external_tokens::reload_now(std::string& error, bool stamp) {
+    const std::lock_guard<std::mutex> serial(reload_mutex_);
+    if (stamp) {
+        {
+            const std::lock_guard<std::mutex> lock(state_mutex_);
+            last_reload_ = unix_now();
+        }
+        wake_refresher_.notify_all(); // the max age counts from here: the refresher may be waiting without a timeout
+    }
+    const auto document = load_jwks_document(options_.jwks, error, options_.allow_insecure_http, &cancel_);
     if (!document) return false;
     auto set = jwk_set::parse(*document, error);
     if (!set) return false;
+    for (const std::string& why : set->unusable()) log("JWKS key skipped: " + why);
     auto next = std::make_shared<const jwk_set>(std::move(*set));
     const std::lock_guard<std::mutex> lock(keys_mutex_);
     keys_ = std::move(next);
     return true;
 }
 
+void external_tokens::refresher() {
+    std::unique_lock<std::mutex> lock(state_mutex_);
+    while (!stopping_) {
+        // The periodic reload counts from the start of the last one (a failed one too); it begins
+        // after the first reload, which the service's start does itself.
+        const bool aging = options_.max_age > 0 && last_reload_ > 0;
+        if (pending_ == reason::none && aging && unix_now() - last_reload_ >= options_.max_age)
+            pending_ = reason::max_age;
+        if (pending_ == reason::none) {
+            if (aging) {
+                const std::int64_t left = last_reload_ + options_.max_age - unix_now();
+                wake_refresher_.wait_for(lock, std::chrono::seconds(std::clamp<std::int64_t>(left, 1, 60)));
+            } else {
+                wake_refresher_.wait(lock);
+            }
+            continue;
+        }
+        const reason why = pending_;
+        pending_ = reason::none;
+        lock.unlock();
+        std::string error;
+        // An unknown kid's reload was stamped when verify() asked for it.
+        const bool ok = reload_now(error, why != reason::unknown_key);
+        const std::string described = ok ? keys()->describe() : std::string();
+        switch (why) {
+        case reason::signal:
+            log(ok ? "JWKS reloaded: " + described : "JWKS reload failed, the keys stay as they were: " + error);
+            break;
+        case reason::unknown_key:
+            log(ok ? "JWKS reloaded for an unknown key: " + described
+                   : "JWKS reload for an unknown key failed, the keys stay as they were: " + error);
+            break;
+        case reason::max_age:
+        case reason::none:
+            log(ok ? "JWKS reloaded at the key set's maximum age: " + described
+                   : "JWKS reload at the key set's maximum age failed, the keys stay as they were: " + error);
+            break;
+        }
+        lock.lock();
+    }
+}
+
 jwt_result external_tokens::verify(std::string_view token, std::int64_t now) noexcept {
     try {
-        std::shared_ptr<const jwk_set> set = keys();
+        const std::shared_ptr<const jwk_set> set = keys();
+        // Before the first document loaded (which the service's start does itself) nothing is asked.
         if (!set) return jwt_result{jwt_error::unknown_key, nullptr};
         jwt_result r = jwt_verify_jwks(token, *set, options_.issuer, options_.audience, now);
         if (r.error != jwt_error::unknown_key || options_.reload_interval <= 0) return r;
+        // Ask the refresher for the document, at most once per interval, and answer now: the
+        // request never waits for the network. state_mutex_ is never held across a fetch.
+        bool asked = false;
         {
-            // One reload at a time. Who waited while another reload ran looks at the set it
-            // brought; when it failed, the interval has not passed and nothing is reloaded.
-            const std::lock_guard<std::mutex> serial(reload_mutex_);
-            if (keys() == set) {
-                if (now - last_reload_ < options_.reload_interval) return r;
-                std::string error;
-                if (reload_locked(error, now)) log("JWKS reloaded for an unknown key: " + keys()->describe());
-                else log("JWKS reload for an unknown key failed, the keys stay as they were: " + error);
+            const std::lock_guard<std::mutex> lock(state_mutex_);
+            if (!stopping_ && pending_ == reason::none && now - last_reload_ >= options_.reload_interval) {
+                last_reload_ = now;
+                pending_ = reason::unknown_key;
+                asked = true;
             }
         }
-        set = keys();
-        if (!set) return r;
-        return jwt_verify_jwks(token, *set, options_.issuer, options_.audience, now);
+        if (asked) wake_refresher_.notify_all();
+        return r;
     } catch (...) { return jwt_result{jwt_error::malformed, nullptr}; }
 }
 

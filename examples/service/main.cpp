@@ -30,7 +30,8 @@ namespace {
 constexpr const char* usage = R"(usage:
   ward-service serve [--db FILE] [--host 127.0.0.1] [--port 8080] [--threads 8]
                      [--pbkdf2-iterations 600000] [--token-ttl 3600] [--explain]
-                     [--jwks FILE_OR_URL --jwt-issuer ISS --jwt-audience AUD [--jwks-reload-interval 30]]
+                     [--jwks FILE_OR_URL --jwt-issuer ISS --jwt-audience AUD [--jwks-reload-interval 30]
+                      [--jwks-max-age 3600] [--jwks-allow-insecure-http]]
   ward-service token --db FILE --audience ident|provisioning|bluebricks --subject SUB
                      [--permissions N] [--scope "a b"] [--ttl SECONDS] [--not-before SECONDS]
   ward-service tour  --url http://127.0.0.1:PORT --db FILE [--quiet-next-steps]
@@ -76,8 +77,8 @@ int serve(int argc, char** argv) {
     std::string error;
     if (!parse_flags(argc, argv, 2,
                      {"--db", "--host", "--port", "--threads", "--pbkdf2-iterations", "--token-ttl", "--jwks",
-                      "--jwt-issuer", "--jwt-audience", "--jwks-reload-interval"},
-                     {"--explain"}, f, error))
+                      "--jwt-issuer", "--jwt-audience", "--jwks-reload-interval", "--jwks-max-age"},
+                     {"--explain", "--jwks-allow-insecure-http"}, f, error))
         return usage_error(error);
     const std::string db_path = f.count("--db") ? f["--db"] : "ward-service.db";
     const std::string host = f.count("--host") ? f["--host"] : "127.0.0.1";
@@ -91,20 +92,28 @@ int serve(int argc, char** argv) {
         return usage_error("--token-ttl must be 1..31622400");
     // Identity-provider tokens: all of the key set, the issuer and the audience, or none of them.
     const bool external = f.count("--jwks") > 0;
-    long long reload_interval = 30;
+    long long reload_interval = 30, max_age = 3600;
     if (external != (f.count("--jwt-issuer") > 0) || external != (f.count("--jwt-audience") > 0))
         return usage_error("--jwks, --jwt-issuer and --jwt-audience go together");
-    if (f.count("--jwks-reload-interval") && !external) return usage_error("--jwks-reload-interval needs --jwks");
+    for (const char* companion : {"--jwks-reload-interval", "--jwks-max-age", "--jwks-allow-insecure-http"})
+        if (f.count(companion) && !external) return usage_error(std::string(companion) + " needs --jwks");
     if (external && (f["--jwks"].empty() || f["--jwt-issuer"].empty() || f["--jwt-audience"].empty()))
         return usage_error("--jwks, --jwt-issuer and --jwt-audience must not be empty");
     if (f.count("--jwks-reload-interval") && !parse_int(f["--jwks-reload-interval"], 0, 86400, reload_interval))
         return usage_error("--jwks-reload-interval must be 0..86400");
+    if (f.count("--jwks-max-age") && !parse_int(f["--jwks-max-age"], 0, 366LL * 86400, max_age))
+        return usage_error("--jwks-max-age must be 0..31622400");
+    const bool insecure_http = f.count("--jwks-allow-insecure-http") > 0;
+    if (external && !ward_service::jwks_source_allowed(f["--jwks"], insecure_http, error))
+        return usage_error("--jwks " + f["--jwks"] + ": " + error + " (or --jwks-allow-insecure-http)");
     unsigned char addr[16];
     if (inet_pton(AF_INET, host.c_str(), addr) != 1 && inet_pton(AF_INET6, host.c_str(), addr) != 1)
         return usage_error("--host must be a literal IP address, such as 127.0.0.1");
 
-    // Block the signals in every thread; one thread waits for them: SIGINT and SIGTERM stop the
-    // server, SIGHUP reloads the JWKS document.
+    // Block the signals in every thread (those started later, the JWKS refresher included, inherit
+    // the mask); one thread waits for them: SIGINT and SIGTERM stop the server, SIGHUP asks the
+    // JWKS refresher for a reload and does not wait for it, so a slow identity provider never
+    // holds up a stop.
     sigset_t signals;
     sigemptyset(&signals);
     sigaddset(&signals, SIGINT);
@@ -124,6 +133,8 @@ int serve(int argc, char** argv) {
             o.issuer = f["--jwt-issuer"];
             o.audience = f["--jwt-audience"];
             o.reload_interval = static_cast<std::int64_t>(reload_interval);
+            o.max_age = static_cast<std::int64_t>(max_age);
+            o.allow_insecure_http = insecure_http;
             o.log = [](const std::string& line) { std::cerr << "ward-service: " << line << std::endl; };
             options.external = std::make_shared<ward_service::external_tokens>(std::move(o));
             // The first document must load: a service that could verify no identity-provider token
@@ -166,11 +177,7 @@ int serve(int argc, char** argv) {
                 int sig = 0;
                 if (sigwait(&signals, &sig) != 0) continue;
                 if (sig != SIGHUP) break;
-                if (!keys) continue; // nothing to reload
-                std::string why;
-                if (keys->reload(why))
-                    std::cerr << "ward-service: JWKS reloaded: " << keys->keys()->describe() << std::endl;
-                else std::cerr << "ward-service: JWKS reload failed, the keys stay as they were: " << why << std::endl;
+                if (keys) keys->request_reload(); // the refresher logs how it went
             }
             server.stop();
         });

@@ -11,8 +11,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <fstream>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -86,11 +90,17 @@ std::string hs256_with(const json& header, const json& claims, const std::string
     return input + "." + b64(std::string(reinterpret_cast<const char*>(out), length));
 }
 
-std::optional<ward_service::jwk_set> parse(const json& document) {
+/// A parsed document and, when it was refused, why; the caller shows `error` (INFO) before its
+/// REQUIRE, where Catch prints it.
+struct parsed {
+    std::optional<ward_service::jwk_set> set;
     std::string error;
-    auto set = ward_service::jwk_set::parse(document.dump(), error);
-    INFO("error: " << error);
-    return set;
+};
+
+parsed parse(const json& document) {
+    parsed p;
+    p.set = ward_service::jwk_set::parse(document.dump(), p.error);
+    return p;
 }
 
 std::string refusal_of(const json& document) {
@@ -127,13 +137,126 @@ void write_file(const std::string& path, const std::string& text) {
 const json alice_permissions = json::array(
     {"read:users", "create:users", "update:users", "delete:users", "read:organization", "update:organization"});
 
+/// Asks until `condition` holds, up to 10 s (reloads happen on another thread, or another process).
+template <class Condition>
+bool eventually(Condition condition) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!condition()) {
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return true;
+}
+
+/// What an external_tokens logged: lines come from its refresher thread and from the test's.
+class log_lines {
+public:
+    std::function<void(const std::string&)> sink() {
+        return [this](const std::string& line) {
+            const std::lock_guard<std::mutex> lock(mutex_);
+            lines_.push_back(line);
+        };
+    }
+    std::vector<std::string> lines() const {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        return lines_;
+    }
+    std::size_t size() const { return lines().size(); }
+    bool contains(const std::string& part) const {
+        for (const std::string& line : lines())
+            if (line.find(part) != std::string::npos) return true;
+        return false;
+    }
+
+private:
+    mutable std::mutex mutex_;
+    std::vector<std::string> lines_;
+};
+
+/// An identity provider's JWKS endpoint on 127.0.0.1, serving `document`. While stalled, it holds
+/// every fetch (no answer at all) until released, and says how many it holds; /missing answers 404.
+class jwks_endpoint {
+public:
+    jwks_endpoint() {
+        server_.Get("/.well-known/jwks.json", [this](const httplib::Request&, httplib::Response& res) {
+            std::unique_lock<std::mutex> lock(mutex_);
+            ++fetches_;
+            if (stalled_) {
+                ++held_;
+                ++ever_held_;
+                changed_.notify_all();
+                // Bounded, so that a test that fails before release() still ends.
+                changed_.wait_for(lock, std::chrono::seconds(60), [this] { return !stalled_; });
+                --held_;
+            }
+            res.set_content(document_, "application/json");
+        });
+        server_.Get("/missing", [](const httplib::Request&, httplib::Response& res) { res.status = 404; });
+        port_ = server_.bind_to_any_port("127.0.0.1");
+        if (port_ <= 0) throw std::runtime_error("the JWKS endpoint cannot listen");
+        thread_ = std::thread([this] { server_.listen_after_bind(); });
+    }
+    ~jwks_endpoint() {
+        release();
+        server_.stop();
+        thread_.join();
+    }
+    jwks_endpoint(const jwks_endpoint&) = delete;
+    jwks_endpoint& operator=(const jwks_endpoint&) = delete;
+
+    std::string url(const std::string& path = "/.well-known/jwks.json") const {
+        return "http://127.0.0.1:" + std::to_string(port_) + path;
+    }
+    void serve(const json& document) {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        document_ = document.dump();
+    }
+    void stall() {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        stalled_ = true;
+    }
+    void release() {
+        {
+            const std::lock_guard<std::mutex> lock(mutex_);
+            stalled_ = false;
+        }
+        changed_.notify_all();
+    }
+    int fetches() const {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        return fetches_;
+    }
+    /// Fetches held right now.
+    int held() const {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        return held_;
+    }
+    /// Waits (up to 10 s) until `count` fetches in all have been held; whether they were.
+    bool wait_held(int count) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        return changed_.wait_for(lock, std::chrono::seconds(10), [&] { return ever_held_ >= count; });
+    }
+
+private:
+    httplib::Server server_;
+    std::thread thread_;
+    int port_ = 0;
+    mutable std::mutex mutex_;
+    std::condition_variable changed_;
+    std::string document_ = "{}";
+    bool stalled_ = false;
+    int fetches_ = 0, held_ = 0, ever_held_ = 0;
+};
+
 } // namespace
 
 // ==== [crypto]: the document, the signature, the claims ================================================
 
 TEST_CASE("JWKS: the RS256 and ES256 signing keys of a document, by kid", "[crypto]") {
-    const auto set = parse(jwks_of({rsa_1().jwk(), ec_1().jwk()}));
-    REQUIRE(set);
+    const parsed p = parse(jwks_of({rsa_1().jwk(), ec_1().jwk()}));
+    INFO("error: " << p.error);
+    REQUIRE(p.set);
+    const auto& set = p.set;
     CHECK(set->size() == 2);
     CHECK(set->skipped() == 0);
     REQUIRE(set->find("rsa-1") != nullptr);
@@ -153,9 +276,10 @@ TEST_CASE("JWKS: the RS256 and ES256 signing keys of a document, by kid", "[cryp
     json bare_ec = ec_1().jwk();
     bare_ec.erase("alg");
     bare_ec["key_ops"] = json::array({"verify"});
-    const auto bare = parse(jwks_of({bare_rsa, bare_ec}));
-    REQUIRE(bare);
-    CHECK(bare->size() == 2);
+    const parsed bare = parse(jwks_of({bare_rsa, bare_ec}));
+    INFO("error: " << bare.error);
+    REQUIRE(bare.set);
+    CHECK(bare.set->size() == 2);
 
     // Keys that verify nothing here are skipped, never used: encryption keys, other algorithms and
     // curves, and symmetric keys (a published "oct" key must never become an HMAC secret).
@@ -179,13 +303,15 @@ TEST_CASE("JWKS: the RS256 and ES256 signing keys of a document, by kid", "[cryp
     wrap_only["kid"] = "wrap";
     const json oct = {{"kty", "oct"}, {"kid", "hs"}, {"alg", "HS256"}, {"k", b64("a shared secret of 32 bytes ....")}};
     const json okp = {{"kty", "OKP"}, {"kid", "ed"}, {"crv", "Ed25519"}, {"x", b64(std::string(32, 'x'))}};
-    const auto mixed =
+    const parsed mixed =
         parse(jwks_of({encryption, rs512, ps256, ec_as_rs256, p384, wrap_only, oct, okp, rsa_1().jwk()}));
-    REQUIRE(mixed);
-    CHECK(mixed->size() == 1);
-    CHECK(mixed->skipped() == 8);
-    CHECK(mixed->find("hs") == nullptr);
-    CHECK(mixed->find("enc") == nullptr);
+    INFO("error: " << mixed.error);
+    REQUIRE(mixed.set);
+    CHECK(mixed.set->size() == 1);
+    CHECK(mixed.set->skipped() == 8);
+    CHECK(mixed.set->unusable().empty()); // none of them is a signing key that could not be used
+    CHECK(mixed.set->find("hs") == nullptr);
+    CHECK(mixed.set->find("enc") == nullptr);
 }
 
 TEST_CASE("JWKS: a malformed document is refused whole", "[crypto]") {
@@ -201,53 +327,88 @@ TEST_CASE("JWKS: a malformed document is refused whole", "[crypto]") {
     const json oct = {{"kty", "oct"}, {"kid", "hs"}, {"k", b64("secret")}};
     CHECK(refusal_of(jwks_of({oct})) == "the document has no RS256 or ES256 signing key");
 
-    // A signing key must have a kid, one no other signing key has.
-    CHECK(refusal_of(jwks_of({with(rsa_1().jwk(), "kid", nullptr)})) == "a signing key has no 'kid'");
-    CHECK(refusal_of(jwks_of({with(rsa_1().jwk(), "kid", "")})) == "a signing key has no 'kid'");
-    CHECK(refusal_of(jwks_of({with(rsa_1().jwk(), "kid", 7)})) == "a signing key has no 'kid'");
+    // Two signing keys under one kid: which one it names is not for the service to guess.
     CHECK(refusal_of(jwks_of({rsa_1().jwk(), with(rsa_2().jwk(), "kid", "rsa-1")})) ==
           "two signing keys have kid 'rsa-1'");
     CHECK(refusal_of(jwks_of({rsa_1().jwk(), with(ec_1().jwk(), "kid", "rsa-1")})) ==
           "two signing keys have kid 'rsa-1'");
-
-    // Member types.
-    CHECK(refusal_of(jwks_of({with(rsa_1().jwk(), "use", 1)})) != "(accepted)");
-    CHECK(refusal_of(jwks_of({with(rsa_1().jwk(), "key_ops", "verify")})) != "(accepted)");
-
-    // The numbers of a signing key: strict base64url, sizes, and a valid public key.
-    const json rsa = rsa_1().jwk();
-    const std::string n = *ward_service::base64url_decode(rsa["n"].get<std::string>());
-    CHECK(refusal_of(jwks_of({with(rsa, "n", nullptr)})) != "(accepted)");
-    CHECK(refusal_of(jwks_of({with(rsa, "e", nullptr)})) != "(accepted)");
-    CHECK(refusal_of(jwks_of({with(rsa, "n", rsa["n"].get<std::string>() + "=")})) != "(accepted)");
-    CHECK(refusal_of(jwks_of({with(rsa, "n", "")})) != "(accepted)");
-    CHECK(refusal_of(jwks_of({with(rsa, "e", b64(std::string(9, '\x01')))})) != "(accepted)");
-    std::string even = n;
-    even.back() = static_cast<char>(even.back() & ~1);
-    CHECK(refusal_of(jwks_of({with(rsa, "n", b64(even))})) == "key 'rsa-1': not a valid public key");
-    CHECK(refusal_of(jwks_of({with(rsa, "n", b64(n.substr(0, 128)))})) ==
-          "key 'rsa-1': the modulus has 1024 bits (2048 to 8192 are accepted)");
-    CHECK(refusal_of(jwks_of({signing_key::rsa("small", 1024).jwk()})) ==
-          "key 'small': the modulus has 1024 bits (2048 to 8192 are accepted)");
-    CHECK(refusal_of(jwks_of({with(rsa, "n", b64(std::string(1030, '\xff')))})) ==
-          "key 'rsa-1': the modulus is longer than 8192 bits");
-
-    const json ec = ec_1().jwk();
-    const std::string x = *ward_service::base64url_decode(ec["x"].get<std::string>());
-    std::string y = *ward_service::base64url_decode(ec["y"].get<std::string>());
-    CHECK(refusal_of(jwks_of({with(ec, "x", b64(x.substr(1)))})) != "(accepted)");
-    CHECK(refusal_of(jwks_of({with(ec, "y", b64(y + "\x01"))})) != "(accepted)");
-    CHECK(refusal_of(jwks_of({with(ec, "y", nullptr)})) != "(accepted)");
-    y[31] = static_cast<char>(y[31] ^ 1); // off the curve
-    CHECK(refusal_of(jwks_of({with(ec, "y", b64(y))})) == "key 'ec-1': not a valid public key");
-    CHECK(refusal_of(jwks_of({with(with(ec, "x", b64(std::string(32, '\0'))), "y", b64(std::string(32, '\0')))})) ==
-          "key 'ec-1': not a valid public key");
 
     // More than 100 keys, or more than 1 MiB.
     json many = json::array();
     for (int i = 0; i < 101; ++i) many.push_back(with(oct, "kid", "k" + std::to_string(i)));
     CHECK(refusal_of(json{{"keys", many}}) == "the document has more than 100 keys");
     CHECK_FALSE(ward_service::jwk_set::parse(std::string(ward_service::max_jwks_bytes + 1, ' '), error));
+}
+
+TEST_CASE("JWKS: an unusable signing key is skipped, the others are used", "[crypto]") {
+    const json rsa = rsa_1().jwk();
+    const std::string n = *ward_service::base64url_decode(rsa["n"].get<std::string>());
+    std::string even = n;
+    even.back() = static_cast<char>(even.back() & ~1);
+    const json ec = ec_1().jwk();
+    const std::string x = *ward_service::base64url_decode(ec["x"].get<std::string>());
+    std::string y = *ward_service::base64url_decode(ec["y"].get<std::string>());
+    std::string off_curve = y;
+    off_curve[31] = static_cast<char>(off_curve[31] ^ 1);
+
+    struct unusable {
+        std::string what;
+        json key;
+        std::string reason; ///< "" when only "not accepted" is checked
+    };
+    const std::vector<unusable> keys = {
+        // A signing key must have a kid.
+        {"no kid", with(rsa, "kid", nullptr), "a signing key has no 'kid'"},
+        {"an empty kid", with(rsa, "kid", ""), "a signing key has no 'kid'"},
+        {"a kid that is no string", with(rsa, "kid", 7), "a signing key has no 'kid'"},
+        // Member types.
+        {"use 1", with(rsa, "use", 1), "a key's 'use', 'alg' or 'crv' is not a string"},
+        {"key_ops a string", with(rsa, "key_ops", "verify"), "a key's 'key_ops' is not an array"},
+        {"not an object", json(42), "a key is not an object"},
+        // The numbers of a signing key: strict base64url, sizes, and a valid public key.
+        {"no n", with(rsa, "n", nullptr), ""},
+        {"no e", with(rsa, "e", nullptr), ""},
+        {"n padded", with(rsa, "n", rsa["n"].get<std::string>() + "="), ""},
+        {"n empty", with(rsa, "n", ""), ""},
+        {"e of 9 bytes", with(rsa, "e", b64(std::string(9, '\x01'))), ""},
+        {"an even modulus", with(rsa, "n", b64(even)), "key 'rsa-1': not a valid public key"},
+        {"a 1024-bit modulus cut from a key", with(rsa, "n", b64(n.substr(0, 128))),
+         "key 'rsa-1': the modulus has 1024 bits (2048 to 8192 are accepted)"},
+        {"a 1024-bit key", signing_key::rsa("small", 1024).jwk(),
+         "key 'small': the modulus has 1024 bits (2048 to 8192 are accepted)"},
+        {"a modulus over 8192 bits", with(rsa, "n", b64(std::string(1030, '\xff'))),
+         "key 'rsa-1': the modulus is longer than 8192 bits"},
+        {"x of 31 bytes", with(ec, "x", b64(x.substr(1))), ""},
+        {"y of 33 bytes", with(ec, "y", b64(y + "\x01")), ""},
+        {"no y", with(ec, "y", nullptr), ""},
+        {"a point off the curve", with(ec, "y", b64(off_curve)), "key 'ec-1': not a valid public key"},
+        {"the point (0, 0)", with(with(ec, "x", b64(std::string(32, '\0'))), "y", b64(std::string(32, '\0'))),
+         "key 'ec-1': not a valid public key"},
+    };
+    for (const unusable& u : keys) {
+        INFO(u.what);
+        // Next to a good key: skipped, the reason kept for the log, the good key used.
+        const parsed p = parse(jwks_of({u.key, rsa_2().jwk()}));
+        INFO("error: " << p.error);
+        REQUIRE(p.set);
+        CHECK(p.set->size() == 1);
+        CHECK(p.set->find("rsa-2") != nullptr);
+        CHECK(p.set->skipped() == 1);
+        REQUIRE(p.set->unusable().size() == 1);
+        if (!u.reason.empty()) CHECK(p.set->unusable()[0] == u.reason);
+        // Alone: no key is left, and the refusal says why.
+        const std::string refusal = refusal_of(jwks_of({u.key}));
+        CHECK(refusal.rfind("the document has no RS256 or ES256 signing key (skipped: ", 0) == 0);
+        if (!u.reason.empty()) CHECK(refusal.find(u.reason) != std::string::npos);
+    }
+    // The kid of a skipped key names nothing; the usable key under the same kid is used.
+    const parsed same_kid = parse(jwks_of({with(rsa, "n", b64(even)), rsa_1().jwk()}));
+    INFO("error: " << same_kid.error);
+    REQUIRE(same_kid.set);
+    CHECK(same_kid.set->size() == 1);
+    CHECK(ward_service::jwt_verify_jwks(rsa_1().sign(idp_claims("auth0|alice", "org_acme", alice_permissions)),
+                                        *same_kid.set, idp_issuer, idp_audience, ward_service::unix_now())
+              .error == jwt_error::ok);
 }
 
 TEST_CASE("JWKS tokens: RS256 and ES256, each verified with the key its kid names", "[crypto]") {
@@ -378,17 +539,17 @@ TEST_CASE("JWKS tokens: exp, nbf, iat, iss and aud", "[crypto]") {
     }
 }
 
-TEST_CASE("external_tokens: reload, an unknown kid reloads at most once per interval", "[crypto]") {
+TEST_CASE("external_tokens: reload, an unknown kid reloads in the background at most once per interval", "[crypto]") {
     temp_dir dir;
     const std::string file = dir.file("jwks.json");
     write_file(file, jwks_of({rsa_1().jwk()}).dump());
-    std::vector<std::string> log;
+    log_lines log;
     ward_service::external_token_options o;
     o.jwks = file;
     o.issuer = idp_issuer;
     o.audience = idp_audience;
     o.reload_interval = 30;
-    o.log = [&log](const std::string& line) { log.push_back(line); };
+    o.log = log.sink();
     ward_service::external_tokens tokens(o);
     const json claims = idp_claims("auth0|alice", "org_acme", alice_permissions);
 
@@ -405,10 +566,13 @@ TEST_CASE("external_tokens: reload, an unknown kid reloads at most once per inte
     write_file(file, jwks_of({rsa_2().jwk()}).dump());
     CHECK(tokens.verify(rsa_2().sign(claims), loaded + 5).error == jwt_error::unknown_key);
     CHECK(tokens.verify(rsa_1().sign(claims), loaded + 5).error == jwt_error::ok);
-    CHECK(log.empty());
-    // Past it, the unknown kid reloads, once.
-    CHECK(tokens.verify(rsa_2().sign(claims), loaded + 31).error == jwt_error::ok);
-    CHECK(log.size() == 1);
+    CHECK(log.size() == 0);
+    // Past it, the unknown kid asks the refresher for the document and is refused at once; the
+    // same kid is accepted once the refresher has swapped the new set in. One reload only.
+    CHECK(tokens.verify(rsa_2().sign(claims), loaded + 31).error == jwt_error::unknown_key);
+    CHECK(eventually([&] { return tokens.verify(rsa_2().sign(claims), loaded + 31).error == jwt_error::ok; }));
+    REQUIRE(log.size() == 1);
+    CHECK(log.lines()[0] == "JWKS reloaded for an unknown key: rsa-2 (RS256)");
     CHECK(tokens.verify(rsa_1().sign(claims), loaded + 31).error == jwt_error::unknown_key);
     CHECK(tokens.verify(stranger().sign(claims), loaded + 32).error == jwt_error::unknown_key);
     CHECK(log.size() == 1);
@@ -419,25 +583,197 @@ TEST_CASE("external_tokens: reload, an unknown kid reloads at most once per inte
     CHECK(error == "the document is not JSON");
     CHECK(tokens.verify(rsa_2().sign(claims), ward_service::unix_now()).error == jwt_error::ok);
     CHECK(tokens.verify(stranger().sign(claims), ward_service::unix_now() + 3600).error == jwt_error::unknown_key);
-    REQUIRE(log.size() == 2);
-    CHECK(log[1].find("failed") != std::string::npos);
+    REQUIRE(eventually([&] { return log.size() == 2; }));
+    CHECK(log.lines()[1].rfind("JWKS reload for an unknown key failed, the keys stay as they were: ", 0) == 0);
     std::filesystem::remove(file);
     CHECK_FALSE(tokens.reload(error));
     CHECK(error == "cannot open " + file);
     CHECK(tokens.verify(rsa_2().sign(claims), ward_service::unix_now()).error == jwt_error::ok);
 
-    // An explicit reload (SIGHUP in the service) takes the new document at once.
-    write_file(file, jwks_of({rsa_1().jwk(), ec_1().jwk()}).dump());
+    // An explicit reload takes the new document at once, and says which keys it skipped.
+    write_file(file, jwks_of({rsa_1().jwk(), ec_1().jwk(), signing_key::rsa("small", 1024).jwk()}).dump());
     REQUIRE(tokens.reload(error));
     CHECK(tokens.verify(ec_1().sign(claims), ward_service::unix_now()).error == jwt_error::ok);
     CHECK(tokens.verify(rsa_2().sign(claims), ward_service::unix_now()).error == jwt_error::unknown_key);
+    CHECK(log.contains("JWKS key skipped: key 'small': the modulus has 1024 bits (2048 to 8192 are accepted)"));
 
-    // Interval 0: an unknown kid never reloads.
+    // request_reload() (SIGHUP in the service) returns at once; the refresher reloads and logs.
+    const std::size_t before = log.size();
+    write_file(file, jwks_of({rsa_2().jwk()}).dump());
+    tokens.request_reload();
+    REQUIRE(eventually([&] { return log.size() > before; }));
+    CHECK(log.lines()[before] == "JWKS reloaded: rsa-2 (RS256)");
+    CHECK(tokens.verify(rsa_2().sign(claims), ward_service::unix_now()).error == jwt_error::ok);
+
+    // Interval 0: an unknown kid never asks for a reload.
     o.reload_interval = 0;
+    log_lines fixed_log;
+    o.log = fixed_log.sink();
     ward_service::external_tokens fixed(o);
     REQUIRE(fixed.reload(error));
+    write_file(file, jwks_of({rsa_1().jwk()}).dump());
+    CHECK(fixed.verify(rsa_1().sign(claims), ward_service::unix_now() + 86400).error == jwt_error::unknown_key);
+    // An explicit request is served all the same: the log then holds its line and no other.
+    fixed.request_reload();
+    REQUIRE(eventually([&] { return fixed_log.size() > 0; }));
+    CHECK(fixed_log.lines() == std::vector<std::string>{"JWKS reloaded: rsa-1 (RS256)"});
+}
+
+TEST_CASE("external_tokens: the key set is reloaded in the background when it reaches its maximum age", "[crypto]") {
+    temp_dir dir;
+    const std::string file = dir.file("jwks.json");
+    write_file(file, jwks_of({rsa_1().jwk()}).dump());
+    log_lines log;
+    ward_service::external_token_options o;
+    o.jwks = file;
+    o.issuer = idp_issuer;
+    o.audience = idp_audience;
+    o.reload_interval = 0; // no reload on an unknown kid: only the age brings rsa-2 in
+    o.max_age = 1;
+    o.log = log.sink();
+    ward_service::external_tokens tokens(o);
+    std::string error;
+    REQUIRE(tokens.reload(error));
     write_file(file, jwks_of({rsa_2().jwk()}).dump());
-    CHECK(fixed.verify(rsa_2().sign(claims), ward_service::unix_now() + 86400).error == jwt_error::unknown_key);
+    const json claims = idp_claims("auth0|alice", "org_acme", alice_permissions);
+    CHECK(eventually(
+        [&] { return tokens.verify(rsa_2().sign(claims), ward_service::unix_now()).error == jwt_error::ok; }));
+    CHECK(log.contains("JWKS reloaded at the key set's maximum age: rsa-2 (RS256)"));
+    CHECK(tokens.verify(rsa_1().sign(claims), ward_service::unix_now()).error == jwt_error::unknown_key);
+}
+
+TEST_CASE("external_tokens: a hanging JWKS fetch never holds up verify(), and is cancelled on destruction",
+          "[crypto]") {
+    jwks_endpoint idp;
+    idp.serve(jwks_of({rsa_1().jwk()}));
+    log_lines log;
+    ward_service::external_token_options o;
+    o.jwks = idp.url();
+    o.issuer = idp_issuer;
+    o.audience = idp_audience;
+    o.reload_interval = 30;
+    o.log = log.sink();
+    auto tokens = std::make_unique<ward_service::external_tokens>(o);
+    std::string error;
+    REQUIRE(tokens->reload(error));
+    const std::int64_t loaded = ward_service::unix_now();
+    const json claims = idp_claims("auth0|alice", "org_acme", alice_permissions);
+
+    // From now on the provider holds every fetch; the document it will send holds rsa-2.
+    idp.serve(jwks_of({rsa_1().jwk(), rsa_2().jwk()}));
+    idp.stall();
+    CHECK(tokens->verify(rsa_2().sign(claims), loaded + 31).error == jwt_error::unknown_key);
+    REQUIRE(idp.wait_held(1));
+    // While the refresher's fetch hangs, every verify() answers at once.
+    CHECK(tokens->verify(rsa_2().sign(claims), loaded + 31).error == jwt_error::unknown_key);
+    CHECK(tokens->verify(stranger().sign(claims), loaded + 32).error == jwt_error::unknown_key);
+    CHECK(tokens->verify(rsa_1().sign(claims), loaded + 32).error == jwt_error::ok);
+    CHECK(idp.held() == 1);
+    CHECK(log.size() == 0); // the fetch has not ended
+    idp.release();
+    CHECK(eventually([&] { return tokens->verify(rsa_2().sign(claims), loaded + 31).error == jwt_error::ok; }));
+    CHECK(log.contains("JWKS reloaded for an unknown key: rsa-1 (RS256), rsa-2 (RS256)"));
+
+    // Destroying the verifier (the service stopping) cancels a fetch in progress.
+    idp.stall();
+    tokens->request_reload();
+    REQUIRE(idp.wait_held(2));
+    tokens.reset();
+    CHECK(idp.held() == 1); // the provider still holds it: the fetch was cut on the service's side
+    CHECK(log.contains("JWKS reload failed, the keys stay as they were: " + idp.url() + ": cancelled"));
+}
+
+TEST_CASE("load_jwks_document: a whole fetch has a deadline, and can be cancelled", "[crypto]") {
+    std::string error;
+    // No answer at all: cut at the deadline (the 5 s read timeout is not waited for).
+    {
+        jwks_endpoint idp;
+        idp.stall();
+        CHECK_FALSE(ward_service::load_jwks_document(idp.url(), error, false, nullptr, std::chrono::milliseconds(300)));
+        CHECK(error == idp.url() + ": no complete answer within the fetch deadline");
+        CHECK(idp.held() == 1);
+    }
+    // An answer that trickles in, a byte at a time, each well within the read timeout.
+    {
+        httplib::Server slow;
+        std::atomic<bool> quit{false};
+        slow.Get("/jwks.json", [&quit](const httplib::Request&, httplib::Response& res) {
+            res.set_chunked_content_provider("application/json", [&quit](std::size_t offset, httplib::DataSink& sink) {
+                if (quit.load() || offset >= 300) { // 30 s at most, then a body that is no JSON document
+                    sink.done();
+                    return true;
+                }
+                sink.write(" ", 1);
+                std::this_thread::sleep_for(std::chrono::milliseconds(100)); // the trickle's pace
+                return true;
+            });
+        });
+        const int port = slow.bind_to_any_port("127.0.0.1");
+        REQUIRE(port > 0);
+        std::thread serving([&] { slow.listen_after_bind(); });
+        const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/jwks.json";
+        const auto loaded =
+            ward_service::load_jwks_document(url, error, false, nullptr, std::chrono::milliseconds(500));
+        quit.store(true);
+        slow.stop();
+        serving.join();
+        CHECK_FALSE(loaded);
+        CHECK(error == url + ": no complete answer within the fetch deadline");
+    }
+    // Cancelled from another thread while the provider holds the fetch.
+    {
+        jwks_endpoint idp;
+        idp.stall();
+        ward_service::fetch_canceller cancel;
+        std::string fetch_error;
+        std::optional<std::string> loaded;
+        std::thread fetching(
+            [&] { loaded = ward_service::load_jwks_document(idp.url(), fetch_error, false, &cancel); });
+        const bool held = idp.wait_held(1);
+        cancel.cancel();
+        fetching.join();
+        REQUIRE(held);
+        CHECK_FALSE(loaded);
+        CHECK(fetch_error == idp.url() + ": cancelled");
+        CHECK(idp.held() == 1);
+        // Once cancelled, every later fetch fails at once.
+        CHECK_FALSE(ward_service::load_jwks_document(idp.url(), error, false, &cancel));
+        CHECK(error == idp.url() + ": cancelled");
+    }
+}
+
+TEST_CASE("jwks_source_allowed: https, or http to a loopback host only", "[crypto]") {
+    std::string error;
+    for (const char* allowed :
+         {"https://bluebricks.example.auth0.com/.well-known/jwks.json", "https://idp.example:8443/keys",
+          "https://[2001:db8::1]/jwks", "http://127.0.0.1:8080/jwks.json", "http://127.1.2.3/",
+          "http://[::1]:9000/jwks", "http://localhost/jwks.json", "http://LocalHost:80", "/etc/ward/jwks.json",
+          "jwks.json"}) {
+        INFO(allowed);
+        CHECK(ward_service::jwks_source_allowed(allowed, false, error));
+    }
+    for (const char* refused :
+         {"http://example.invalid/jwks.json", "http://idp.example:80/jwks", "http://10.0.0.1/jwks", "http://0.0.0.0/",
+          "http://128.0.0.1/", "http://127.0.0.1.example.invalid/", "http://localhost.example.invalid/",
+          "http://localhost./", "http://0x7f000001/", "http://127.1/", "http://[::ffff:127.0.0.1]/", "http://[::2]/",
+          "http://127.0.0.1@example.invalid/", "http://example.invalid#@127.0.0.1/"}) {
+        INFO(refused);
+        error.clear();
+        CHECK_FALSE(ward_service::jwks_source_allowed(refused, false, error));
+        CHECK_FALSE(error.empty());
+    }
+    // --jwks-allow-insecure-http: any host over http, but still a well-formed URL.
+    CHECK(ward_service::jwks_source_allowed("http://example.invalid/jwks.json", true, error));
+    CHECK(ward_service::jwks_source_allowed("http://10.0.0.1:8080/jwks", true, error));
+    for (const char* malformed : {"http://", "https://", "http:///jwks", "https://:443/", "https://user@idp.example/",
+                                  "https://idp.example:port/", "https://idp.example:1234567/", "https://[::1/",
+                                  "https://idp.example?x=1", "http://127.0.0.1#x"}) {
+        INFO(malformed);
+        CHECK_FALSE(ward_service::jwks_source_allowed(malformed, true, error));
+    }
+    // load_jwks_document refuses what jwks_source_allowed refuses, before any connection.
+    CHECK_FALSE(ward_service::load_jwks_document("http://example.invalid/jwks.json", error));
+    CHECK(error.find("loopback") != std::string::npos);
 }
 
 // ==== [jwks]: the service with --jwks ===================================================================
@@ -453,11 +789,13 @@ struct idp_fixture {
     std::unique_ptr<service_process> server;
     std::unique_ptr<client> http;
 
-    explicit idp_fixture(const json& document, const std::string& reload_interval = "0") {
+    explicit idp_fixture(const json& document, const std::string& reload_interval = "0",
+                         const std::vector<std::string>& extra = {}) {
         write_file(jwks, document.dump());
-        server = std::make_unique<service_process>(
-            db, std::vector<std::string>{"--jwks", jwks, "--jwt-issuer", idp_issuer, "--jwt-audience", idp_audience,
-                                         "--jwks-reload-interval", reload_interval});
+        std::vector<std::string> args = {"--jwks",       jwks,       "--jwt-audience",         idp_audience,
+                                         "--jwt-issuer", idp_issuer, "--jwks-reload-interval", reload_interval};
+        args.insert(args.end(), extra.begin(), extra.end());
+        server = std::make_unique<service_process>(db, args);
         http = std::make_unique<client>(server->port());
     }
 };
@@ -467,17 +805,6 @@ struct idp_fixture {
 json idp_claims_like(client& http, const std::string& email) {
     const json own = token_claims(login(http, email, seeded_password, "bluebricks"));
     return idp_claims(own["sub"].get<std::string>(), own["org_id"].get<std::string>(), own["permissions"]);
-}
-
-/// Asks until `condition` holds, up to 10 s (a SIGHUP is handled asynchronously).
-template <class Condition>
-bool eventually(Condition condition) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!condition()) {
-        if (std::chrono::steady_clock::now() >= deadline) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return true;
 }
 
 constexpr const char* ben_roles = "/api/v1/user/auth0%7Cben/roles";
@@ -621,51 +948,104 @@ TEST_CASE("identity-provider tokens: an unknown kid reloads the document, at mos
     CHECK_STATUS(f.http->get("/api/v1/user/me", rsa_1().sign(alice)), 200);
 }
 
+TEST_CASE("identity-provider tokens: the key set reaches its maximum age and is reloaded", "[jwks]") {
+    idp_fixture f(jwks_of({rsa_1().jwk()}), "0", {"--jwks-max-age", "1"}); // no reload on an unknown kid
+    const json alice = idp_claims_like(*f.http, "alice@bluebricks.local");
+    write_file(f.jwks, jwks_of({rsa_2().jwk()}).dump());
+    CHECK(eventually([&] { return f.http->get("/api/v1/user/me", rsa_2().sign(alice)).status == 200; }));
+    CHECK_ERROR(f.http->get("/api/v1/user/me", rsa_1().sign(alice)), 401, "invalid_token");
+    CHECK(f.server->stderr_log().find("JWKS reloaded at the key set's maximum age: rsa-2 (RS256)") !=
+          std::string::npos);
+}
+
 TEST_CASE("identity-provider tokens: the JWKS document from a URL", "[jwks]") {
     // The identity provider's JWKS endpoint, counting how often it is asked.
-    httplib::Server idp;
-    std::atomic<int> fetched{0};
-    std::string document = jwks_of({rsa_1().jwk(), ec_1().jwk()}).dump();
-    idp.Get("/.well-known/jwks.json", [&](const httplib::Request&, httplib::Response& res) {
-        ++fetched;
-        res.set_content(document, "application/json");
-    });
-    idp.Get("/missing", [](const httplib::Request&, httplib::Response& res) { res.status = 404; });
-    const int port = idp.bind_to_any_port("127.0.0.1");
-    REQUIRE(port > 0);
-    std::thread serving([&] { idp.listen_after_bind(); });
-    struct stop_on_exit {
-        httplib::Server& s;
-        std::thread& t;
-        ~stop_on_exit() {
-            s.stop();
-            t.join();
-        }
-    } stopper{idp, serving};
-    const std::string base = "http://127.0.0.1:" + std::to_string(port);
+    jwks_endpoint idp;
+    idp.serve(jwks_of({rsa_1().jwk(), ec_1().jwk()}));
 
     temp_dir dir;
     const std::string db = dir.file("ward.db");
-    service_process server(
-        db, {"--jwks", base + "/.well-known/jwks.json", "--jwt-issuer", idp_issuer, "--jwt-audience", idp_audience});
+    service_process server(db, {"--jwks", idp.url(), "--jwt-issuer", idp_issuer, "--jwt-audience", idp_audience});
     client http(server.port());
-    CHECK(fetched.load() == 1);
+    CHECK(idp.fetches() == 1);
     const json alice = idp_claims_like(http, "alice@bluebricks.local");
     CHECK_STATUS(http.get("/api/v1/user/me", rsa_1().sign(alice)), 200);
     CHECK_STATUS(http.get("/api/v1/user/me", ec_1().sign(alice)), 200);
     // Unknown kids within the default interval (30 s) do not reach the provider.
     for (int i = 0; i < 5; ++i) CHECK_ERROR(http.get("/api/v1/user/me", stranger().sign(alice)), 401, "invalid_token");
-    CHECK(fetched.load() == 1);
-    // SIGHUP does.
+    CHECK(idp.fetches() == 1);
+    // SIGHUP does: the provider rotated, rsa-2 in, rsa-1 out.
+    idp.serve(jwks_of({rsa_2().jwk(), ec_1().jwk()}));
+    CHECK_ERROR(http.get("/api/v1/user/me", rsa_2().sign(alice)), 401, "invalid_token");
     REQUIRE(::kill(server.pid(), SIGHUP) == 0);
-    CHECK(eventually([&] { return fetched.load() == 2; }));
+    CHECK(eventually([&] { return idp.fetches() == 2; }));
+    CHECK(eventually([&] { return http.get("/api/v1/user/me", rsa_2().sign(alice)).status == 200; }));
+    CHECK_ERROR(http.get("/api/v1/user/me", rsa_1().sign(alice)), 401, "invalid_token");
+    CHECK_STATUS(http.get("/api/v1/user/me", ec_1().sign(alice)), 200);
+    CHECK(server.stderr_log().find("JWKS reloaded: rsa-2 (RS256), ec-1 (ES256)") != std::string::npos);
 
     // A URL that does not answer 200 keeps the service from starting.
     const program_result missing =
         run_program({service_binary(), "serve", "--db", dir.file("other.db"), "--port", "0", "--jwks",
-                     base + "/missing", "--jwt-issuer", idp_issuer, "--jwt-audience", idp_audience});
+                     idp.url("/missing"), "--jwt-issuer", idp_issuer, "--jwt-audience", idp_audience});
     CHECK(missing.exit_code == 1);
     CHECK(missing.err.find("answered 404") != std::string::npos);
+}
+
+TEST_CASE("identity-provider tokens: a hanging JWKS fetch holds up no request, and no stop", "[jwks]") {
+    jwks_endpoint idp;
+    idp.serve(jwks_of({rsa_1().jwk()}));
+    temp_dir dir;
+    service_process server(dir.file("ward.db"), {"--jwks", idp.url(), "--jwt-issuer", idp_issuer, "--jwt-audience",
+                                                 idp_audience, "--jwks-reload-interval", "1"});
+    client http(server.port());
+    const json alice = idp_claims_like(http, "alice@bluebricks.local");
+    const std::string own = login(http, "alice@bluebricks.local", seeded_password, "bluebricks");
+    const std::string me = "/api/v1/user/me";
+    auto refused_as_unknown = [&](const std::string& token) {
+        const response r = http.get(me, token);
+        CHECK_ERROR(r, 401, "invalid_token");
+        CHECK(r.json_body["error"]["message"] == "the token was refused: unknown key");
+    };
+
+    // From now on the provider holds every fetch without answering; the document it will send
+    // holds rsa-2. A token signed with rsa-2 is refused at once, and once the interval (1 s) has
+    // passed since the start, one of them sets the service's refresher fetching.
+    idp.serve(jwks_of({rsa_1().jwk(), rsa_2().jwk()}));
+    idp.stall();
+    CHECK(eventually([&] {
+        refused_as_unknown(rsa_2().sign(alice));
+        return idp.held() > 0;
+    }));
+    REQUIRE(idp.held() == 1);
+    // While that fetch hangs: unknown kids are refused without waiting for it (the interval has
+    // passed again for some of them), and known kids and the service's own tokens are served.
+    for (int i = 0; i < 3; ++i) {
+        refused_as_unknown(rsa_2().sign(alice));
+        refused_as_unknown(stranger().sign(alice));
+        CHECK_STATUS(http.get(me, rsa_1().sign(alice)), 200);
+        CHECK_STATUS(http.get(me, own), 200);
+    }
+    // All of that happened while the fetch was in progress: the provider still holds it, and the
+    // service has logged no outcome (an answer, or the 10 s deadline, would have ended it).
+    CHECK(idp.held() == 1);
+    CHECK(server.stderr_log().find("JWKS reload") == std::string::npos);
+    // The provider answers: the refresher swaps the new set in, and rsa-2 is accepted.
+    idp.release();
+    CHECK(eventually([&] { return http.get(me, rsa_2().sign(alice)).status == 200; }));
+    CHECK(server.stderr_log().find("JWKS reloaded for an unknown key: rsa-1 (RS256), rsa-2 (RS256)") !=
+          std::string::npos);
+
+    // A SIGHUP whose fetch hangs does not hold up the stop: the fetch is cancelled.
+    const int before = idp.fetches();
+    idp.stall();
+    REQUIRE(::kill(server.pid(), SIGHUP) == 0);
+    REQUIRE(eventually([&] { return idp.fetches() > before && idp.held() > 0; }));
+    CHECK_STATUS(http.get(me, rsa_1().sign(alice)), 200);
+    server.stop();
+    CHECK(server.stopped_cleanly());
+    CHECK(idp.held() >= 1); // still held by the provider: the service did not wait for it
+    CHECK(server.stderr_log().find(idp.url() + ": cancelled") != std::string::npos);
 }
 
 TEST_CASE("identity-provider tokens: a configuration that cannot work keeps the service from starting", "[jwks]") {
@@ -687,6 +1067,24 @@ TEST_CASE("identity-provider tokens: a configuration that cannot work keeps the 
     CHECK(serve({"--jwks", jwks, "--jwt-issuer", idp_issuer, "--jwt-audience", idp_audience, "--jwks-reload-interval",
                  "-1"})
               .exit_code == 2);
+    CHECK(serve({"--jwks-max-age", "60"}).exit_code == 2);
+    CHECK(serve({"--jwks-allow-insecure-http"}).exit_code == 2);
+    CHECK(serve({"--jwks", jwks, "--jwt-issuer", idp_issuer, "--jwt-audience", idp_audience, "--jwks-max-age", "-1"})
+              .exit_code == 2);
+    // Keys over plain http only from a loopback host, unless explicitly allowed.
+    const program_result insecure = serve(
+        {"--jwks", "http://example.invalid/jwks.json", "--jwt-issuer", idp_issuer, "--jwt-audience", idp_audience});
+    CHECK(insecure.exit_code == 2);
+    CHECK(insecure.err.find("loopback") != std::string::npos);
+    CHECK(serve({"--jwks", "http://127.0.0.1@example.invalid/", "--jwt-issuer", idp_issuer, "--jwt-audience",
+                 idp_audience})
+              .exit_code == 2);
+    // With --jwks-allow-insecure-http the option is taken; the host does not exist, so the
+    // document does not load.
+    const program_result allowed = serve({"--jwks", "http://example.invalid/jwks.json", "--jwt-issuer", idp_issuer,
+                                          "--jwt-audience", idp_audience, "--jwks-allow-insecure-http"});
+    CHECK(allowed.exit_code == 1);
+    CHECK(allowed.err.find("http://example.invalid/jwks.json") != std::string::npos);
     // A document that does not load or holds no signing key.
     const program_result no_file =
         serve({"--jwks", dir.file("none.json"), "--jwt-issuer", idp_issuer, "--jwt-audience", idp_audience});
