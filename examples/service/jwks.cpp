@@ -93,6 +93,17 @@ std::shared_ptr<evp_pkey_st> public_key_from(const char* type, OSSL_PARAM* param
     return key;
 }
 
+/// The public key of `type` from the parameters pushed into `bld` (null: pushing them failed).
+std::shared_ptr<evp_pkey_st> public_key_built(const char* type, OSSL_PARAM_BLD* bld, std::string& error) {
+    const params_ptr params(bld != nullptr ? OSSL_PARAM_BLD_to_param(bld) : nullptr);
+    if (!params) {
+        ERR_clear_error();
+        error = "out of memory";
+        return nullptr;
+    }
+    return public_key_from(type, params.get(), error);
+}
+
 std::shared_ptr<evp_pkey_st> rsa_key(const json& key, std::string& error) {
     const auto n = member_bytes(key, "n");
     const auto e = member_bytes(key, "e");
@@ -116,17 +127,9 @@ std::shared_ptr<evp_pkey_st> rsa_key(const json& key, std::string& error) {
         return nullptr;
     }
     const param_builder_ptr bld(OSSL_PARAM_BLD_new());
-    if (!bld || OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, bn_n.get()) != 1 ||
-        OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, bn_e.get()) != 1) {
-        error = "out of memory";
-        return nullptr;
-    }
-    const params_ptr params(OSSL_PARAM_BLD_to_param(bld.get()));
-    if (!params) {
-        error = "out of memory";
-        return nullptr;
-    }
-    return public_key_from("RSA", params.get(), error);
+    const bool pushed = bld && OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, bn_n.get()) == 1 &&
+                        OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, bn_e.get()) == 1;
+    return public_key_built("RSA", pushed ? bld.get() : nullptr, error);
 }
 
 std::shared_ptr<evp_pkey_st> p256_key(const json& key, std::string& error) {
@@ -141,17 +144,10 @@ std::shared_ptr<evp_pkey_st> p256_key(const json& key, std::string& error) {
     point += *x;
     point += *y;
     const param_builder_ptr bld(OSSL_PARAM_BLD_new());
-    if (!bld || OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) != 1 ||
-        OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()) != 1) {
-        error = "out of memory";
-        return nullptr;
-    }
-    const params_ptr params(OSSL_PARAM_BLD_to_param(bld.get()));
-    if (!params) {
-        error = "out of memory";
-        return nullptr;
-    }
-    return public_key_from("EC", params.get(), error);
+    const bool pushed =
+        bld && OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) == 1 &&
+        OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()) == 1;
+    return public_key_built("EC", pushed ? bld.get() : nullptr, error);
 }
 
 enum class key_kind { used, skipped, unusable };

@@ -83,26 +83,30 @@ int serve(int argc, char** argv) {
     const std::string db_path = f.count("--db") ? f["--db"] : "ward-service.db";
     const std::string host = f.count("--host") ? f["--host"] : "127.0.0.1";
     long long port = 8080, threads = 8, iterations = 600000, ttl = 3600;
-    if (f.count("--port") && !parse_int(f["--port"], 0, 65535, port)) return usage_error("--port must be 0..65535");
-    if (f.count("--threads") && !parse_int(f["--threads"], 1, 256, threads))
-        return usage_error("--threads must be 1..256");
-    if (f.count("--pbkdf2-iterations") && !parse_int(f["--pbkdf2-iterations"], 1000, 10000000, iterations))
-        return usage_error("--pbkdf2-iterations must be 1000..10000000");
-    if (f.count("--token-ttl") && !parse_int(f["--token-ttl"], 1, 366LL * 86400, ttl))
-        return usage_error("--token-ttl must be 1..31622400");
+    // Identity-provider tokens (below): how often an unknown kid may reload the key set, and the
+    // key set's greatest age.
+    long long reload_interval = 30, max_age = 3600;
+    struct int_option {
+        const char* name;
+        long long min, max;
+        long long& value;
+    };
+    for (const int_option& o : {int_option{"--port", 0, 65535, port}, int_option{"--threads", 1, 256, threads},
+                                int_option{"--pbkdf2-iterations", 1000, 10000000, iterations},
+                                int_option{"--token-ttl", 1, 366LL * 86400, ttl},
+                                int_option{"--jwks-reload-interval", 0, 86400, reload_interval},
+                                int_option{"--jwks-max-age", 0, 366LL * 86400, max_age}})
+        if (f.count(o.name) && !parse_int(f[o.name], o.min, o.max, o.value))
+            return usage_error(std::string(o.name) + " must be " + std::to_string(o.min) + ".." +
+                               std::to_string(o.max));
     // Identity-provider tokens: all of the key set, the issuer and the audience, or none of them.
     const bool external = f.count("--jwks") > 0;
-    long long reload_interval = 30, max_age = 3600;
     if (external != (f.count("--jwt-issuer") > 0) || external != (f.count("--jwt-audience") > 0))
         return usage_error("--jwks, --jwt-issuer and --jwt-audience go together");
     for (const char* companion : {"--jwks-reload-interval", "--jwks-max-age", "--jwks-allow-insecure-http"})
         if (f.count(companion) && !external) return usage_error(std::string(companion) + " needs --jwks");
     if (external && (f["--jwks"].empty() || f["--jwt-issuer"].empty() || f["--jwt-audience"].empty()))
         return usage_error("--jwks, --jwt-issuer and --jwt-audience must not be empty");
-    if (f.count("--jwks-reload-interval") && !parse_int(f["--jwks-reload-interval"], 0, 86400, reload_interval))
-        return usage_error("--jwks-reload-interval must be 0..86400");
-    if (f.count("--jwks-max-age") && !parse_int(f["--jwks-max-age"], 0, 366LL * 86400, max_age))
-        return usage_error("--jwks-max-age must be 0..31622400");
     const bool insecure_http = f.count("--jwks-allow-insecure-http") > 0;
     if (external && !ward_service::jwks_source_allowed(f["--jwks"], insecure_http, error))
         return usage_error("--jwks " + f["--jwks"] + ": " + error + " (or --jwks-allow-insecure-http)");

@@ -28,27 +28,23 @@ namespace {
 
 // ---- keys, generated once per test run ---------------------------------------------------------------
 
-const signing_key& rsa_1() {
-    static const signing_key k = signing_key::rsa("rsa-1");
+struct test_keys {
+    signing_key rsa_1 = signing_key::rsa("rsa-1");
+    signing_key rsa_2 = signing_key::rsa("rsa-2");
+    signing_key ec_1 = signing_key::ec("ec-1");
+    /// Keys the identity provider never published, under kids of their own and under the published ones.
+    signing_key stranger = signing_key::rsa("stranger");
+    signing_key stranger_ec = signing_key::ec("stranger-ec");
+};
+const test_keys& keys() {
+    static const test_keys k;
     return k;
 }
-const signing_key& rsa_2() {
-    static const signing_key k = signing_key::rsa("rsa-2");
-    return k;
-}
-const signing_key& ec_1() {
-    static const signing_key k = signing_key::ec("ec-1");
-    return k;
-}
-/// A key the identity provider never published, under a kid of its own and under the published ones.
-const signing_key& stranger() {
-    static const signing_key k = signing_key::rsa("stranger");
-    return k;
-}
-const signing_key& stranger_ec() {
-    static const signing_key k = signing_key::ec("stranger-ec");
-    return k;
-}
+const signing_key& rsa_1() { return keys().rsa_1; }
+const signing_key& rsa_2() { return keys().rsa_2; }
+const signing_key& ec_1() { return keys().ec_1; }
+const signing_key& stranger() { return keys().stranger; }
+const signing_key& stranger_ec() { return keys().stranger_ec; }
 
 constexpr const char* idp_issuer = "https://bluebricks.example.auth0.com/";
 constexpr const char* idp_audience = "https://api.bluebricks.example";
@@ -173,6 +169,23 @@ private:
     std::vector<std::string> lines_;
 };
 
+/// A JWKS document holding `keys`, written into `dir`; its path.
+std::string jwks_file(const temp_dir& dir, std::initializer_list<json> keys) {
+    const std::string file = dir.file("jwks.json");
+    write_file(file, jwks_of(keys).dump());
+    return file;
+}
+
+/// Options for the test identity provider's key set at `jwks` (a file or URL), logging into `log`.
+ward_service::external_token_options idp_options(const std::string& jwks, log_lines& log) {
+    ward_service::external_token_options o;
+    o.jwks = jwks;
+    o.issuer = idp_issuer;
+    o.audience = idp_audience;
+    o.log = log.sink();
+    return o;
+}
+
 /// An identity provider's JWKS endpoint on 127.0.0.1, serving `document`. While stalled, it holds
 /// every fetch (no answer at all) until released, and says how many it holds; /missing answers 404.
 class jwks_endpoint {
@@ -283,24 +296,19 @@ TEST_CASE("JWKS: the RS256 and ES256 signing keys of a document, by kid", "[cryp
 
     // Keys that verify nothing here are skipped, never used: encryption keys, other algorithms and
     // curves, and symmetric keys (a published "oct" key must never become an HMAC secret).
-    json encryption = rsa_2().jwk();
-    encryption["use"] = "enc";
-    encryption["kid"] = "enc";
-    json rs512 = rsa_2().jwk();
-    rs512["alg"] = "RS512";
-    rs512["kid"] = "rs512";
-    json ps256 = rsa_2().jwk();
-    ps256["alg"] = "PS256";
-    ps256["kid"] = "ps256";
-    json ec_as_rs256 = ec_1().jwk();
-    ec_as_rs256["alg"] = "RS256";
-    ec_as_rs256["kid"] = "ec-as-rs256";
-    json p384 = ec_1().jwk();
-    p384["crv"] = "P-384";
-    p384["kid"] = "p384";
-    json wrap_only = rsa_2().jwk();
-    wrap_only["key_ops"] = json::array({"wrapKey"});
-    wrap_only["kid"] = "wrap";
+    // A published key with one member changed and a kid of its own.
+    auto changed = [](const signing_key& k, const char* kid, const char* member, json value) {
+        json jwk = k.jwk();
+        jwk[member] = std::move(value);
+        jwk["kid"] = kid;
+        return jwk;
+    };
+    const json encryption = changed(rsa_2(), "enc", "use", "enc");
+    const json rs512 = changed(rsa_2(), "rs512", "alg", "RS512");
+    const json ps256 = changed(rsa_2(), "ps256", "alg", "PS256");
+    const json ec_as_rs256 = changed(ec_1(), "ec-as-rs256", "alg", "RS256");
+    const json p384 = changed(ec_1(), "p384", "crv", "P-384");
+    const json wrap_only = changed(rsa_2(), "wrap", "key_ops", json::array({"wrapKey"}));
     const json oct = {{"kty", "oct"}, {"kid", "hs"}, {"alg", "HS256"}, {"k", b64("a shared secret of 32 bytes ....")}};
     const json okp = {{"kty", "OKP"}, {"kid", "ed"}, {"crv", "Ed25519"}, {"x", b64(std::string(32, 'x'))}};
     const parsed mixed =
@@ -541,15 +549,10 @@ TEST_CASE("JWKS tokens: exp, nbf, iat, iss and aud", "[crypto]") {
 
 TEST_CASE("external_tokens: reload, an unknown kid reloads in the background at most once per interval", "[crypto]") {
     temp_dir dir;
-    const std::string file = dir.file("jwks.json");
-    write_file(file, jwks_of({rsa_1().jwk()}).dump());
+    const std::string file = jwks_file(dir, {rsa_1().jwk()});
     log_lines log;
-    ward_service::external_token_options o;
-    o.jwks = file;
-    o.issuer = idp_issuer;
-    o.audience = idp_audience;
+    ward_service::external_token_options o = idp_options(file, log);
     o.reload_interval = 30;
-    o.log = log.sink();
     ward_service::external_tokens tokens(o);
     const json claims = idp_claims("auth0|alice", "org_acme", alice_permissions);
 
@@ -621,16 +624,11 @@ TEST_CASE("external_tokens: reload, an unknown kid reloads in the background at 
 
 TEST_CASE("external_tokens: the key set is reloaded in the background when it reaches its maximum age", "[crypto]") {
     temp_dir dir;
-    const std::string file = dir.file("jwks.json");
-    write_file(file, jwks_of({rsa_1().jwk()}).dump());
+    const std::string file = jwks_file(dir, {rsa_1().jwk()});
     log_lines log;
-    ward_service::external_token_options o;
-    o.jwks = file;
-    o.issuer = idp_issuer;
-    o.audience = idp_audience;
+    ward_service::external_token_options o = idp_options(file, log);
     o.reload_interval = 0; // no reload on an unknown kid: only the age brings rsa-2 in
     o.max_age = 1;
-    o.log = log.sink();
     ward_service::external_tokens tokens(o);
     std::string error;
     REQUIRE(tokens.reload(error));
@@ -647,12 +645,8 @@ TEST_CASE("external_tokens: a hanging JWKS fetch never holds up verify(), and is
     jwks_endpoint idp;
     idp.serve(jwks_of({rsa_1().jwk()}));
     log_lines log;
-    ward_service::external_token_options o;
-    o.jwks = idp.url();
-    o.issuer = idp_issuer;
-    o.audience = idp_audience;
+    ward_service::external_token_options o = idp_options(idp.url(), log);
     o.reload_interval = 30;
-    o.log = log.sink();
     auto tokens = std::make_unique<ward_service::external_tokens>(o);
     std::string error;
     REQUIRE(tokens->reload(error));

@@ -39,15 +39,30 @@ struct scratch {
     std::string file(const char* name) const { return (dir / name).string(); }
 };
 
-std::int64_t count(store& s, const char* table) {
+/// The first column of the first row `sql` selects (a count).
+std::int64_t scalar(store& s, const std::string& sql) {
     return s.read([&](const store::reader& r) {
-        auto st = r.prepare(std::string("SELECT count(*) FROM ") + table);
+        auto st = r.prepare(sql);
         st.step();
         return st.integer(0);
     });
 }
+std::int64_t count(store& s, const char* table) { return scalar(s, std::string("SELECT count(*) FROM ") + table); }
 
 constexpr unsigned fast_iterations = 1000;
+
+/// A seeded database at `path` as an older release made it: without these columns of users.
+void made_without_user_columns(const std::string& path, std::initializer_list<const char*> columns) {
+    { store s(path, fast_iterations); }
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    for (const char* column : columns) {
+        INFO(column);
+        CHECK(sqlite3_exec(db, (std::string("ALTER TABLE users DROP COLUMN ") + column).c_str(), nullptr, nullptr,
+                           nullptr) == SQLITE_OK);
+    }
+    sqlite3_close(db);
+}
 
 } // namespace
 
@@ -113,45 +128,20 @@ TEST_CASE("reopening keeps the secret and every record; a second seed never happ
 TEST_CASE("a database from before tokens_valid_from gets the column on open, its rows kept", "[store]") {
     scratch tmp;
     const std::string path = tmp.file("ward.db");
-    { store s(path, fast_iterations); }
-    {
-        sqlite3* db = nullptr;
-        REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-        REQUIRE(sqlite3_exec(db, "ALTER TABLE users DROP COLUMN tokens_valid_from", nullptr, nullptr, nullptr) ==
-                SQLITE_OK);
-        sqlite3_close(db);
-    }
+    made_without_user_columns(path, {"tokens_valid_from"});
     auto columns = [&](store& s) {
-        return s.read([](const store::reader& r) {
-            auto q = r.prepare("SELECT count(*) FROM pragma_table_info('users') WHERE name = 'tokens_valid_from'");
-            q.step();
-            return q.integer(0);
-        });
+        return scalar(s, "SELECT count(*) FROM pragma_table_info('users') WHERE name = 'tokens_valid_from'");
     };
     store again(path, fast_iterations);
     CHECK(columns(again) == 1);
     CHECK(count(again, "users") == 5);
-    CHECK(again.read([](const store::reader& r) {
-        auto q = r.prepare("SELECT count(*) FROM users WHERE tokens_valid_from = 0");
-        q.step();
-        return q.integer(0);
-    }) == 5);
+    CHECK(scalar(again, "SELECT count(*) FROM users WHERE tokens_valid_from = 0") == 5);
 }
 
 TEST_CASE("a database from before the users' agreements and metadata gets the columns on open", "[store]") {
     scratch tmp;
     const std::string path = tmp.file("ward.db");
-    { store s(path, fast_iterations); }
-    {
-        sqlite3* db = nullptr;
-        REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-        for (const char* column : {"privacy_policy_agreed_at", "terms_of_service_agreed_at", "metadata"}) {
-            INFO(column);
-            REQUIRE(sqlite3_exec(db, (std::string("ALTER TABLE users DROP COLUMN ") + column).c_str(), nullptr, nullptr,
-                                 nullptr) == SQLITE_OK);
-        }
-        sqlite3_close(db);
-    }
+    made_without_user_columns(path, {"privacy_policy_agreed_at", "terms_of_service_agreed_at", "metadata"});
     store again(path, fast_iterations);
     const auto users = again.load_ident().users;
     REQUIRE(users.size() == 5);
@@ -164,11 +154,7 @@ TEST_CASE("a database from before the users' agreements and metadata gets the co
     }
     // A second open finds them and adds nothing.
     store third(path, fast_iterations);
-    CHECK(third.read([](const store::reader& r) {
-        auto q = r.prepare("SELECT count(*) FROM pragma_table_info('users')");
-        q.step();
-        return q.integer(0);
-    }) == 12);
+    CHECK(scalar(third, "SELECT count(*) FROM pragma_table_info('users')") == 12);
 }
 
 TEST_CASE("a transaction that does not commit changes nothing", "[store]") {
