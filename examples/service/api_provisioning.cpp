@@ -8,6 +8,7 @@
 #include "validate.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <utility>
 
 namespace ward_service {
@@ -187,17 +188,21 @@ reply app::impl::cl_organization_create(call& c) {
 // ---- /api/memberships ----
 reply app::impl::cl_membership_create(call& c) {
     const json body = parse_body(c);
-    const auto [attrs, rels] = document(body, "memberships", {"user_email", "access_scope"}, {"organization", "role"});
+    const auto [attrs, rels] =
+        document(body, "memberships", {"user_email", "access_scope"}, {"organization", "role", "membership_profile"});
     const std::string email = email_field(json{{"email", *string_field(attrs, "user_email", 3, 254, true)}}, true);
     std::string access = access_attribute(attrs);
     if (access.empty()) access = "all";
     const std::string organization = relationship(rels, "organization", "organizations", "org", true);
     const std::string role = relationship(rels, "role", "roles", "role", true);
+    const std::string profile = profile_relationship(rels).value_or("");
     const write_lock serial = serialize();
     const auto snap = provisioning.share();
     const cl_caller who = cl_login(c, *snap);
     cl_may_create(c, *snap, who, subject::memberships, organization, "creating a membership");
-    cl_may_confer(c, *snap, who, organization, cl_gives(*snap, role, access), "this membership");
+    // With a profile, the membership acts with the profile's access scope.
+    const std::string acts_with = profile.empty() ? access : profile_access(profile, organization);
+    cl_may_confer(c, *snap, who, organization, cl_gives(*snap, role, acts_with), "this membership");
 
     cl_membership m{random_id("mem"), organization, {}, role, false, access, timestamp_now()};
     write(serial, api_provisioning, [&](store::transaction& t) {
@@ -215,6 +220,7 @@ reply app::impl::cl_membership_create(call& c) {
             fail(409, "already_member", "this user is already a member of the organization");
         t.exec(cl_memberships_table.insert(), m.id, m.organization_id, m.user_id, m.role_id, std::int64_t{m.owner},
                m.access_scope, m.created_at);
+        if (!profile.empty()) t.exec("INSERT INTO cl_membership_profile_links VALUES (?1, ?2)", m.id, profile);
     });
     return {201, json{{"data", membership_json(m)}}};
 }
@@ -222,10 +228,11 @@ reply app::impl::cl_membership_create(call& c) {
 reply app::impl::cl_membership_update(call& c) {
     const std::string id = path_id(c, "mem", "a membership");
     const json body = parse_body(c);
-    const auto [attrs, rels] = document(body, "memberships", {"access_scope", "owner"}, {"role"});
+    const auto [attrs, rels] = document(body, "memberships", {"access_scope", "owner"}, {"role", "membership_profile"});
     const std::string access = access_attribute(attrs);
     const auto owner = bool_field(attrs, "owner");
     const std::string role = relationship(rels, "role", "roles", "role", false);
+    const std::optional<std::string> profile = profile_relationship(rels); ///< "": detach
     if (owner && !*owner)
         fail(422, "owner_required", "ownership is transferred (owner: true on the new owner), never dropped");
     const write_lock serial = serialize();
@@ -234,7 +241,7 @@ reply app::impl::cl_membership_update(call& c) {
     auto m = find_membership(id);
     cl_visible(who, m ? m->organization_id : std::string(), m.has_value(), "membership");
     cl_require(c, *snap, who, subject::memberships, crud::update, m->organization_id, "updating a membership");
-    if (!role.empty() || !access.empty()) {
+    if (!role.empty() || !access.empty() || profile) {
         // The owner's membership is the owner's alone; anyone else's only for whoever holds
         // everything it gives now and everything it would give after the change.
         if (m->owner && m->user_id != who.user_id)
@@ -242,9 +249,12 @@ reply app::impl::cl_membership_update(call& c) {
                              "owner_required",
                              "only the owner changes the owner's membership",
                              {}};
-        const cl_reach now = cl_gives(*snap, m->role_id, m->access_scope);
-        const cl_reach after =
-            cl_gives(*snap, role.empty() ? m->role_id : role, access.empty() ? m->access_scope : access);
+        // What it gives is decided by its profile's access scope when it has one (before and after).
+        const std::string profile_after = profile ? *profile : profile_of(id);
+        const std::string access_after = profile_after.empty() ? (access.empty() ? m->access_scope : access)
+                                                               : profile_access(profile_after, m->organization_id);
+        const cl_reach now = cl_gives(*snap, m->role_id, effective_access(*m));
+        const cl_reach after = cl_gives(*snap, role.empty() ? m->role_id : role, access_after);
         cl_may_confer(c, *snap, who, m->organization_id, now | after, "changing this membership");
     }
     write(serial, api_provisioning, [&](store::transaction& t) {
@@ -278,6 +288,10 @@ reply app::impl::cl_membership_update(call& c) {
         if (!access.empty()) {
             t.exec("UPDATE cl_memberships SET access_scope = ?2 WHERE id = ?1", id, access);
             m->access_scope = access;
+        }
+        if (profile) {
+            t.exec("DELETE FROM cl_membership_profile_links WHERE membership_id = ?1", id);
+            if (!profile->empty()) t.exec("INSERT INTO cl_membership_profile_links VALUES (?1, ?2)", id, *profile);
         }
     });
     return {200, json{{"data", membership_json(*m)}}};

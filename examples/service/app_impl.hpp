@@ -8,6 +8,7 @@
 //   api_ident.cpp           provide ident's /api/v1/users
 //   provisioning_access.cpp Commerce Layer's callers, checks, records and JSON:API bodies
 //   api_provisioning.cpp    Commerce Layer's /api/user, organizations, memberships, roles, permissions
+//   api_profiles.cpp        Commerce Layer's membership profiles and identity providers
 //   api_bluebricks.cpp      Bluebricks' /api/v1/user
 //   routes.cpp              the route table and the wrapper that answers every request
 #ifndef WARD_SERVICE_APP_IMPL_HPP
@@ -199,6 +200,32 @@ struct app::impl {
     reply cl_permission_get(call& c);
     reply cl_permission_create(call& c);
     reply cl_permission_update(call& c);
+
+    // ==== Commerce Layer Provisioning: membership profiles, identity providers (api_profiles.cpp) =========
+
+    std::optional<cl_membership_profile> find_profile(std::string_view id);
+    /// The profile attached to membership `membership`; "" when it has none.
+    std::string profile_of(std::string_view membership);
+    /// The access scope membership `m` acts with: its profile's when it has one (the profile wins),
+    /// its own otherwise.
+    std::string effective_access(const cl_membership& m);
+    /// The access scope of profile `id` of `organization`; a 422 `unknown_profile` when there is no
+    /// such profile there.
+    std::string profile_access(std::string_view id, std::string_view organization);
+    /// The `membership_profile` relationship of a membership body: absent gives nullopt, `{"data":
+    /// null}` a present "" (detach), otherwise the profile's id.
+    static std::optional<std::string> profile_relationship(const json& rels);
+
+    reply cl_profiles_list(call& c);
+    reply cl_profile_get(call& c);
+    reply cl_profile_create(call& c);
+    reply cl_profile_update(call& c);
+    reply cl_profile_delete(call& c);
+    reply cl_identity_providers_list(call& c);
+    reply cl_identity_provider_get(call& c);
+    reply cl_identity_provider_create(call& c);
+    reply cl_identity_provider_update(call& c);
+    reply cl_identity_provider_delete(call& c);
 
     // ==== Bluebricks (api_bluebricks.cpp) ===================================================================
 

@@ -76,9 +76,20 @@ std::shared_ptr<const ward::snapshot<cl_perm>> build_provisioning(const provisio
         if (!on) continue; // validated on the way in; an unknown subject grants nothing
         db.permissions.push_back({p.id, p.role_id, *on, p.can_create, p.can_read, p.can_update, p.can_destroy});
     }
+    // A membership's profile, when it has one, decides its access scope (commerce_layer's rule:
+    // the profile wins). A profile whose access scope cannot be read confines to live.
+    for (const cl_membership_profile& p : rows.profiles)
+        db.profiles.push_back(
+            {p.id, p.organization_id, access_named(p.access_scope).value_or(commerce_layer::access_scope::live)});
+    const auto profile_of = [&rows](const std::string& membership) -> std::string_view {
+        for (const cl_profile_link& l : rows.profile_links)
+            if (l.membership_id == membership) return l.profile_id;
+        return {};
+    };
     for (const cl_membership& m : rows.memberships)
         db.memberships.push_back({m.id, keep("user:" + m.user_id), m.organization_id, m.role_id, m.owner,
-                                  access_named(m.access_scope).value_or(commerce_layer::access_scope::live), ""});
+                                  access_named(m.access_scope).value_or(commerce_layer::access_scope::live),
+                                  profile_of(m.id)});
     // Access scopes (live, test) confine a member's data, not the organization's own records.
     commerce_layer::policy p = commerce_layer::load(db, commerce_layer::environment_reach::data_only);
     if (!p) error = p.error;

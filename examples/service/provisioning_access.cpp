@@ -119,14 +119,17 @@ std::string app::impl::organization_of_role(std::string_view role) {
 
 json app::impl::membership_json(const cl_membership& m) {
     const auto u = find_ident_user(m.user_id);
-    return resource("memberships", m.id,
-                    {{"user_email", u ? u->email : std::string()},
-                     {"owner", m.owner},
-                     {"access_scope", m.access_scope},
-                     {"created_at", m.created_at}},
-                    {{"organization", related("organizations", m.organization_id)},
-                     {"role", related("roles", m.role_id)},
-                     {"user", related("users", m.user_id)}});
+    const std::string profile = profile_of(m.id);
+    return resource(
+        "memberships", m.id,
+        {{"user_email", u ? u->email : std::string()},
+         {"owner", m.owner},
+         {"access_scope", m.access_scope},
+         {"created_at", m.created_at}},
+        {{"organization", related("organizations", m.organization_id)},
+         {"role", related("roles", m.role_id)},
+         {"user", related("users", m.user_id)},
+         {"membership_profile", profile.empty() ? json{{"data", nullptr}} : related("membership_profiles", profile)}});
 }
 
 std::vector<cl_organization> app::impl::all_organizations() { return all_rows(cl_organizations_table); }

@@ -106,6 +106,11 @@ void app::mount(httplib::Server& server) {
          "roles cannot be deleted"},
         {"/api/permissions", &impl::cl_permissions_list, &impl::cl_permission_create, &impl::cl_permission_get,
          &impl::cl_permission_update, nullptr, "permissions cannot be deleted"},
+        {"/api/membership_profiles", &impl::cl_profiles_list, &impl::cl_profile_create, &impl::cl_profile_get,
+         &impl::cl_profile_update, &impl::cl_profile_delete, nullptr},
+        {"/api/identity_providers", &impl::cl_identity_providers_list, &impl::cl_identity_provider_create,
+         &impl::cl_identity_provider_get, &impl::cl_identity_provider_update, &impl::cl_identity_provider_delete,
+         nullptr},
     };
     for (const collection& k : collections) {
         const std::string one = std::string(k.path) + "/" + id;

@@ -101,6 +101,10 @@ cl_permission read_cl_permission(const statement& s) {
             s.integer(4) != 0, s.integer(5) != 0, s.integer(6) != 0, s.text(7)};
 }
 
+cl_membership_profile read_cl_membership_profile(const statement& s) {
+    return {s.text(0), s.text(1), s.text(2), s.text(3), s.text(4)};
+}
+
 bb_user read_bb_user(const statement& s) {
     return {s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.optional_text(6), s.text(7)};
 }
@@ -189,6 +193,31 @@ CREATE TABLE bb_user_roles (
 
 INSERT INTO settings VALUES ('policy_version_ident', '1'), ('policy_version_provisioning', '1'),
                             ('policy_version_bluebricks', '1');
+)sql";
+
+// Commerce Layer's membership profiles and identity providers: created on a new database and on
+// one from before them (IF NOT EXISTS). A profile in use is never deleted (the service answers
+// 409; the foreign key refuses it too); a membership's link goes with the membership.
+constexpr const char* profiles_schema_sql = R"sql(
+CREATE TABLE IF NOT EXISTS cl_membership_profiles (
+    id TEXT PRIMARY KEY,
+    organization_id TEXT NOT NULL REFERENCES cl_organizations(id),
+    name TEXT NOT NULL,
+    access_scope TEXT NOT NULL CHECK (access_scope IN ('live', 'test', 'all')),
+    created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cl_membership_profile_links (
+    membership_id TEXT PRIMARY KEY REFERENCES cl_memberships(id) ON DELETE CASCADE,
+    profile_id TEXT NOT NULL REFERENCES cl_membership_profiles(id));
+CREATE TABLE IF NOT EXISTS cl_identity_providers (
+    id TEXT PRIMARY KEY,
+    organization_id TEXT NOT NULL REFERENCES cl_organizations(id),
+    name TEXT NOT NULL,
+    issuer TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    client_secret TEXT NOT NULL,
+    domains TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL);
 )sql";
 
 constexpr const char* demo_password = "ward-demo-password";
@@ -289,6 +318,7 @@ void store::upgrade_schema() {
         }
         if (!has_column) exec((std::string("ALTER TABLE users ADD COLUMN ") + c.definition).c_str());
     }
+    exec(profiles_schema_sql);
 }
 
 void store::read_secret() {
@@ -326,6 +356,7 @@ void store::exec(const char* sql) {
 void store::create_schema_and_seed(unsigned iterations) {
     transaction t(*this);
     exec(schema_sql);
+    exec(profiles_schema_sql);
     t.exec("INSERT INTO settings VALUES ('token_secret', ?1)", base64url_encode(random_bytes(32)));
     const std::string now = timestamp_now();
     // Each person gets their own salt, so no two stored hashes are alike.
@@ -394,6 +425,14 @@ void store::create_schema_and_seed(unsigned iterations) {
         "('mem_acme_sally', 'org_acme', 'efef1044-4958-43bc-903b-28f2bb938037', 'role_acme_orders', 0, 'live', ?1), "
         "('mem_globex_kathryn', 'org_globex', '0f9e8d7c-6b5a-4c3d-9e2f-1a0b9c8d7e6f', 'role_globex_admin', 1, 'all', ?1)",
         now);
+    // Two membership profiles (attached to nobody yet) and Acme's single sign-on, whose client
+    // secret is never answered.
+    t.exec("INSERT INTO cl_membership_profiles VALUES ('mpf_acme_test_only', 'org_acme', 'Test only', 'test', ?1), "
+           "('mpf_acme_everything', 'org_acme', 'Everything', 'all', ?1)",
+           now);
+    t.exec("INSERT INTO cl_identity_providers VALUES ('idp_acme_sso', 'org_acme', 'Acme SSO', "
+           "'https://login.acme.example/', 'acme-provisioning', 'seeded-client-secret', '[\"acme.example\"]', ?1, ?1)",
+           now);
 
     // Bluebricks: the ladder's rungs and one custom role; six people in two organizations.
     t.prepare("INSERT INTO bb_organizations VALUES ('org_acme'), ('org_globex')").run();
@@ -500,6 +539,11 @@ provisioning_rows load_provisioning_rows(const store::reader& r) {
     select_into(r, cl_roles_table, "ORDER BY id", rows.roles);
     select_into(r, cl_permissions_table, "ORDER BY id", rows.permissions);
     select_into(r, cl_memberships_table, "ORDER BY id", rows.memberships);
+    select_into(r, cl_membership_profiles_table, "ORDER BY id", rows.profiles);
+    select_into(r, "SELECT membership_id, profile_id FROM cl_membership_profile_links ORDER BY membership_id",
+                rows.profile_links, [](const statement& s) {
+                    return cl_profile_link{s.text(0), s.text(1)};
+                });
     return rows;
 }
 

@@ -102,6 +102,14 @@ struct cl_membership {
     std::string access_scope; ///< "live", "test" or "all"
     std::string created_at;
 };
+/// A membership profile: an access scope that wins over the memberships it is attached to.
+struct cl_membership_profile {
+    std::string id, organization_id, name, access_scope, created_at;
+};
+/// A membership's profile (at most one per membership).
+struct cl_profile_link {
+    std::string membership_id, profile_id;
+};
 
 struct bb_role {
     std::string id, name, rung, permissions;
@@ -129,6 +137,8 @@ struct provisioning_rows {
     std::vector<cl_role> roles;
     std::vector<cl_permission> permissions;
     std::vector<cl_membership> memberships;
+    std::vector<cl_membership_profile> profiles;
+    std::vector<cl_profile_link> profile_links;
 };
 struct bluebricks_rows {
     std::uint64_t version = 0;
@@ -242,6 +252,7 @@ cl_organization read_cl_organization(const statement& s);
 cl_membership read_cl_membership(const statement& s);
 cl_role read_cl_role(const statement& s);
 cl_permission read_cl_permission(const statement& s);
+cl_membership_profile read_cl_membership_profile(const statement& s);
 bb_user read_bb_user(const statement& s);
 
 /// One table: its name, its columns in the order `read` takes them, and the reader of one row.
@@ -279,6 +290,8 @@ inline constexpr table<cl_role> cl_roles_table{"cl_roles", "id, organization_id,
 inline constexpr table<cl_permission> cl_permissions_table{
     "cl_permissions", "id, role_id, subject_class, can_create, can_read, can_update, can_destroy, created_at",
     &read_cl_permission};
+inline constexpr table<cl_membership_profile> cl_membership_profiles_table{
+    "cl_membership_profiles", "id, organization_id, name, access_scope, created_at", &read_cl_membership_profile};
 inline constexpr table<bb_user> bb_users_table{
     "bb_users", "id, organization_id, name, first_name, last_name, email, password_hash, created_at", &read_bb_user};
 

@@ -268,6 +268,27 @@ std::string membership(const json& a) {
     return s;
 }
 
+std::string profile_list(const json& a) {
+    if (!a.is_object() || !a.contains("data") || !a["data"].is_array()) return "not a list";
+    const json& data = a["data"];
+    std::string s = plural(data.size(), "membership profile") + ":";
+    const char* separator = " ";
+    for (const json& p : data) {
+        if (!p.is_object()) continue;
+        const json& attributes = p.contains("attributes") ? p["attributes"] : json::object();
+        s += separator + text_of(p, "id") + " (" + text_of(attributes, "access_scope") + ")";
+        separator = ", ";
+    }
+    return s;
+}
+
+std::string identity_provider(const json& a) {
+    const json& attributes = attributes_of(a);
+    return "identity provider " + jsonapi_id(a) + ", issuer " + text_of(attributes, "issuer") + ", domains " +
+           (attributes.contains("domains") ? words_of(attributes["domains"]) : std::string()) +
+           (attributes.contains("client_secret") ? ", CLIENT SECRET ANSWERED" : ", client secret never answered");
+}
+
 std::string membership_list(const json& a) {
     if (!a.is_object() || !a.contains("data") || !a["data"].is_array()) return "not a list";
     const json& data = a["data"];
@@ -402,6 +423,14 @@ int play(const std::string& url, const std::string& db_path, std::ostream& out, 
     if (!joined_id.empty())
         t.step("DELETE", "/api/memberships/" + joined_id, john_prov, nullptr, "John, admin", 204,
                [](const json&) { return std::string("admins delete others' memberships"); });
+    t.step("GET", "/api/membership_profiles", bob_prov, nullptr, "Bob, read_only", 200, profile_list);
+    const json profile = {
+        {"data",
+         {{"type", "membership_profiles"},
+          {"attributes", {{"name", "Bob's"}, {"access_scope", "all"}}},
+          {"relationships", {{"organization", {{"data", {{"type", "organizations"}, {"id", "org_acme"}}}}}}}}}};
+    t.step("POST", "/api/membership_profiles", bob_prov, &profile, "Bob, read_only", 401);
+    t.step("GET", "/api/identity_providers/idp_acme_sso", john_prov, nullptr, "John, admin", 200, identity_provider);
 
     // ---- Bluebricks ----------------------------------------------------------------------------------------
     t.section("Bluebricks: /api/v1/user/... (audience bluebricks; 401, 403, 404)");

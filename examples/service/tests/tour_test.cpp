@@ -129,6 +129,11 @@ TEST_CASE("the tour plays every step as the script expects", "[tour]") {
         CHECK_FALSE(entry(e, "  405  DELETE /api/organizations/org_acme (John): ").empty());
         CHECK(contains(entry(e, "  201  POST /api/memberships (John, admin): "), "user_email ksullivan@provide.local"));
         CHECK_FALSE(entry(e, "  204  DELETE /api/memberships/").empty());
+        CHECK(contains(entry(e, "  200  GET /api/membership_profiles (Bob, read_only): "),
+                       "2 membership profiles: mpf_acme_everything (all), mpf_acme_test_only (test)"));
+        CHECK(contains(entry(e, "  401  POST /api/membership_profiles (Bob, read_only): "), "denied"));
+        CHECK(contains(entry(e, "  200  GET /api/identity_providers/idp_acme_sso (John, admin): "),
+                       "issuer https://login.acme.example/, domains acme.example, client secret never answered"));
         // bluebricks
         const std::string carol = entry(e, "  200  GET /api/v1/user/me (carol, Viewer + API keys): permissions: ");
         CHECK(contains(carol, "read:users"));
