@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Commerce Layer Provisioning's membership profiles and identity providers over HTTP: [rules]
 // (who may do what, escalation attempts, bad input leaving the database unchanged, another
-// organization's records) and [restart] (they survive a restart, and decisions follow them).
+// organization's records), [restart] (they survive a restart, and decisions follow them) and
+// [store] (a database from before them gets their tables).
 #include "checks.hpp"
+#include "policies.hpp"
+#include "store.hpp"
 
 #include <string>
 #include <vector>
@@ -164,6 +167,14 @@ TEST_CASE("provisioning: membership profiles", "[rules]") {
         CHECK(detached.json_body["data"]["relationships"]["membership_profile"]["data"].is_null());
         CHECK_STATUS(f.http.del("/api/membership_profiles/mpf_acme_test_only", john), 204);
         CHECK_ERROR(f.http.get("/api/membership_profiles/mpf_acme_test_only", john), 404, "not_found");
+        // A membership's link goes with the membership: once Bob leaves, his profile is free.
+        REQUIRE_STATUS(
+            f.http.patch("/api/memberships/mem_acme_bob", john, with_profile(json::object(), "mpf_acme_everything")),
+            200);
+        CHECK_ERROR(f.http.del("/api/membership_profiles/mpf_acme_everything", john), 409, "profile_in_use");
+        CHECK_STATUS(f.http.del("/api/memberships/mem_acme_bob", bob), 204);
+        CHECK(profile_of(f.db, "mem_acme_bob").empty());
+        CHECK_STATUS(f.http.del("/api/membership_profiles/mpf_acme_everything", john), 204);
     }
     SECTION("the profile's access scope wins over the membership's, and a change reaches its members at once") {
         // Kathryn joins Acme as an admin, access scope all, with the test-only profile: she acts
@@ -425,4 +436,28 @@ TEST_CASE("membership profiles and identity providers survive a restart, and dec
                 401, "beyond_own_permissions");
     CHECK_STATUS(
         http.post("/api/memberships", kathryn, membership_document(guion_email, "role_acme_read_only", "test")), 201);
+}
+
+TEST_CASE("a database from before membership profiles and identity providers gets their tables", "[store]") {
+    temp_dir dir;
+    const std::string path = dir.file("ward.db");
+    { ward_service::store s(path, 1000); }
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    for (const char* table : {"cl_membership_profile_links", "cl_membership_profiles", "cl_identity_providers"}) {
+        INFO(table);
+        CHECK(sqlite3_exec(db, (std::string("DROP TABLE ") + table).c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+    }
+    sqlite3_close(db);
+
+    ward_service::store s(path, 1000);
+    const ward_service::provisioning_rows rows = s.load_provisioning();
+    CHECK(rows.profiles.empty());
+    CHECK(rows.profile_links.empty());
+    CHECK(rows.memberships.size() == 4);
+    std::string error;
+    CHECK(ward_service::build_provisioning(rows, error) != nullptr);
+    CHECK(error.empty());
+    CHECK(database(path).query("SELECT count(*) FROM cl_identity_providers") ==
+          std::vector<std::vector<std::string>>{{"0"}});
 }
