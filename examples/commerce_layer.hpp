@@ -159,10 +159,12 @@ struct membership_row {
     access_scope access;
     std::string_view profile; ///< "" when the membership has no profile
 };
-/// An API credential: its mode decides the environment it lives in.
+/// An API credential: its mode decides the environment it lives in. An integration credential
+/// may have a role, which its own tokens act with in that environment only ("" for none).
 struct application_row {
     std::string_view id, organization, kind;
     access_scope mode;
+    std::string_view role;
 };
 /// Restricts a membership to one application, with that application's own permission set.
 struct application_membership_row {
@@ -208,9 +210,9 @@ inline database sample_database() {
         {"mem_erin", "user:erin", "acme", "role_acme_read_only", false, access_scope::test, "mpf_everything"},
         {"mem_frank", "user:frank", "acme", "role_acme_admin", false, access_scope::all, ""},
         {"mem_grace", "user:grace", "globex", "role_globex_admin", true, access_scope::all, ""}};
-    db.applications = {{"app_dashboard", "acme", "webapp", access_scope::live},
-                       {"app_storefront", "acme", "sales_channel", access_scope::live},
-                       {"app_ci", "acme", "integration", access_scope::test}};
+    db.applications = {{"app_dashboard", "acme", "webapp", access_scope::live, ""},
+                       {"app_storefront", "acme", "sales_channel", access_scope::live, ""},
+                       {"app_ci", "acme", "integration", access_scope::test, "role_acme_read_only"}};
     db.application_memberships = {{"amem_1", "mem_frank", "app_dashboard", role_kind::read_only, perms{}}};
     return db;
 }
@@ -320,7 +322,17 @@ inline policy load(const database& db, environment_reach reach = environment_rea
         if (am.kind == role_kind::custom && !full_access.contains_all(am.custom))
             out.error = "application membership " + std::string(am.id) + ": custom set is not a subset of full access";
         for (const membership_row& m : db.memberships)
-            if (m.id == am.membership) b.restrict_to(m.user, am.application, application_set(am.kind, am.custom));
+            // The restriction governs the whole organization: a restricted member acts there only
+            // through one of its applications (its other organizations are not restricted).
+            if (m.id == am.membership)
+                b.restrict_to(m.user, am.application, application_set(am.kind, am.custom), m.organization);
+    }
+    // An API credential's own tokens (subject api_credential:<id>): its role, in its mode's
+    // environment only; nothing without one.
+    for (const application_row& a : db.applications) {
+        const std::string credential = "api_credential:" + std::string(a.id);
+        b.add_principal(credential, ward::principal_kind::api_credential);
+        if (!a.role.empty()) b.bind(credential, environment_id(a.organization, a.mode), {a.role});
     }
     if (!out.error.empty()) return out;
     auto built = b.build();

@@ -14,7 +14,11 @@ namespace ward_service {
 
 reply app::impl::authenticate(call& c) {
     const json body = parse_body(c);
-    allow_only(body, {"email", "password", "audience", "scope"});
+    if (const auto grant = body.find("grant_type"); grant != body.end()) {
+        if (*grant == "client_credentials") return client_credentials(body); // api_credentials.cpp
+        if (*grant != "password") fail(400, "bad_grant_type", "'grant_type' must be password or client_credentials");
+    }
+    allow_only(body, {"grant_type", "email", "password", "audience", "scope", "client_id"});
     const std::string email = email_field(body, true);
     const std::string password = *string_field(body, "password", 1, 128, true);
     const std::string audience = string_field(body, "audience", 1, 32, false).value_or("ident");
@@ -22,6 +26,20 @@ reply app::impl::authenticate(call& c) {
     if (audience != "ident" && audience != "provisioning" && audience != "bluebricks")
         fail(400, "bad_audience", "'audience' must be ident, provisioning or bluebricks");
     if (scope && audience != "bluebricks") fail(400, "unknown_field", "'scope' is only for the bluebricks audience");
+    // A provisioning user's token through an application (an API credential of the organization).
+    const auto client_id = string_field(body, "client_id", 1, 128, false);
+    if (client_id && audience != "provisioning")
+        fail(400, "unknown_field", "'client_id' is only for the provisioning audience");
+    std::optional<std::string> application;
+    if (client_id) {
+        application = db.read([&](const store::reader& r) -> std::optional<std::string> {
+            auto s = r.prepare("SELECT id FROM cl_api_credentials WHERE client_id = ?1");
+            s.bind(1, *client_id);
+            if (!s.step()) return std::nullopt;
+            return s.text(0);
+        });
+        if (!application) fail(422, "unknown_client", "no API credential has this client_id");
+    }
 
     const char* table = audience == "bluebricks" ? "bb_users" : "users";
     struct account {
@@ -47,15 +65,18 @@ reply app::impl::authenticate(call& c) {
     // A token for the password just verified counts even in the millisecond of that password's change.
     m.issued_from_ms = found->tokens_valid_from;
     m.scope = scope;
+    m.application = application;
     m.ttl = options.token_ttl;
     std::string error;
     const auto token = mint(m, error);
     if (!token) fail(500, "token_error", error);
-    return {201, json{{"token", *token},
-                      {"token_type", "Bearer"},
-                      {"expires_in", options.token_ttl},
-                      {"audience", audience},
-                      {"subject", m.subject}}};
+    json out{{"token", *token},
+             {"token_type", "Bearer"},
+             {"expires_in", options.token_ttl},
+             {"audience", audience},
+             {"subject", m.subject}};
+    if (application) out["application"] = *application;
+    return {201, std::move(out)};
 }
 
 std::optional<std::string> app::impl::mint(const mint_options& m, std::string& error) {
@@ -80,7 +101,13 @@ std::optional<std::string> app::impl::mint(const mint_options& m, std::string& e
         if (mask > 0xFFFFFFFFu) return error = "an ident mask is 32 bits", std::nullopt;
         claims["permissions"] = mask;
     } else if (m.audience == "provisioning") {
-        if (m.subject.rfind("user:", 0) != 0) return error = "a provisioning subject is user:<id>", std::nullopt;
+        const bool credential = m.subject.rfind("api_credential:", 0) == 0;
+        if (m.subject.rfind("user:", 0) != 0 && !credential)
+            return error = "a provisioning subject is user:<id> or api_credential:<id>", std::nullopt;
+        if (m.application) {
+            if (credential) return error = "an API credential's token names no application", std::nullopt;
+            claims["application"] = *m.application;
+        }
     } else if (m.audience == "bluebricks") {
         const auto snap = bluebricks.read();
         const ward::principal_handle p = snap->find_principal(m.subject);

@@ -8,6 +8,7 @@
 //   api_ident.cpp           provide ident's /api/v1/users
 //   provisioning_access.cpp Commerce Layer's callers, checks, records and JSON:API bodies
 //   api_provisioning.cpp    Commerce Layer's /api/user, organizations, memberships, roles, permissions
+//   api_credentials.cpp     Commerce Layer's API credentials (and their tokens), application memberships
 //   api_profiles.cpp        Commerce Layer's membership profiles and identity providers
 //   api_bluebricks.cpp      Bluebricks' /api/v1/user
 //   routes.cpp              the route table and the wrapper that answers every request
@@ -143,7 +144,8 @@ struct app::impl {
 
     struct cl_caller {
         ward::credential<cl_perm> cred;
-        std::string user_id; ///< without the "user:" prefix
+        std::string user_id; ///< without the "user:" prefix; "" for an API credential's token
+        std::string api_credential_id, api_credential_organization; ///< an API credential's token
     };
 
     /// What a membership reaches in one organization: at the organization itself and in each of
@@ -155,7 +157,9 @@ struct app::impl {
         }
     };
 
-    cl_caller cl_login(call& c, const ward::snapshot<cl_perm>& s);
+    /// The caller. A user's token may name the application it was issued through (ward's via);
+    /// an API credential's own token is taken only where `credentials` is true.
+    cl_caller cl_login(call& c, const ward::snapshot<cl_perm>& s, bool credentials = false);
     void cl_require(call& c, const ward::snapshot<cl_perm>& s, const cl_caller& who, subject on, crud action,
                     std::string_view target, const std::string& what);
     bool cl_allowed(call& c, const ward::snapshot<cl_perm>& s, const cl_caller& who, subject on, crud action,
@@ -226,6 +230,23 @@ struct app::impl {
     reply cl_identity_provider_create(call& c);
     reply cl_identity_provider_update(call& c);
     reply cl_identity_provider_delete(call& c);
+
+    // ==== Commerce Layer Provisioning: API credentials, application memberships (api_credentials.cpp) =====
+
+    std::optional<cl_api_credential> find_api_credential(std::string_view id);
+    /// POST /api/v1/authenticate with grant_type client_credentials.
+    reply client_credentials(const json& body);
+
+    reply cl_api_credentials_list(call& c);
+    reply cl_api_credential_get(call& c);
+    reply cl_api_credential_create(call& c);
+    reply cl_api_credential_update(call& c);
+    reply cl_api_credential_delete(call& c);
+    reply cl_application_memberships_list(call& c);
+    reply cl_application_membership_get(call& c);
+    reply cl_application_membership_create(call& c);
+    reply cl_application_membership_update(call& c);
+    reply cl_application_membership_delete(call& c);
 
     // ==== Bluebricks (api_bluebricks.cpp) ===================================================================
 

@@ -90,6 +90,16 @@ std::shared_ptr<const ward::snapshot<cl_perm>> build_provisioning(const provisio
         db.memberships.push_back({m.id, keep("user:" + m.user_id), m.organization_id, m.role_id, m.owner,
                                   access_named(m.access_scope).value_or(commerce_layer::access_scope::live),
                                   profile_of(m.id)});
+    // API credentials are the organization's applications; application memberships restrict a
+    // membership to some of them (commerce_layer's restrict_to, over the whole organization).
+    for (const cl_api_credential& a : rows.api_credentials)
+        db.applications.push_back(
+            {a.id, a.organization_id, a.kind,
+             a.mode == "test" ? commerce_layer::access_scope::test : commerce_layer::access_scope::live,
+             a.role_id ? std::string_view(*a.role_id) : std::string_view()});
+    for (const cl_application_membership& am : rows.application_memberships)
+        db.application_memberships.push_back(
+            {am.id, am.membership_id, am.api_credential_id, kind_named(am.kind), cl_set{}});
     // Access scopes (live, test) confine a member's data, not the organization's own records.
     commerce_layer::policy p = commerce_layer::load(db, commerce_layer::environment_reach::data_only);
     if (!p) error = p.error;

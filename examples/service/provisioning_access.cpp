@@ -9,23 +9,46 @@
 
 namespace ward_service {
 
-app::impl::cl_caller app::impl::cl_login(call& c, const ward::snapshot<cl_perm>& s) {
+app::impl::cl_caller app::impl::cl_login(call& c, const ward::snapshot<cl_perm>& s, bool credentials) {
     const json claims = verified_claims(c.req, db.secret(), "provisioning");
     if (claims.is_null()) throw http_error{401, "unauthenticated", "this endpoint needs a token", {}};
     cl_caller who;
     const std::string sub = claim_string(claims, "sub");
     ward::token_claims t;
     t.subject = sub;
+    constexpr std::string_view credential_prefix = "api_credential:";
+    std::string application;
+    if (sub.rfind(credential_prefix, 0) == 0) {
+        // An API credential's own token (client credentials): its role, in its mode, while it exists.
+        if (!credentials)
+            fail(401, "invalid_token",
+                 "an API credential's token is for /api/api_credentials and /api/application_memberships");
+        who.api_credential_id = sub.substr(credential_prefix.size());
+        const auto a = find_api_credential(who.api_credential_id);
+        if (!a) fail(401, "invalid_token", "the token's API credential no longer exists");
+        who.api_credential_organization = a->organization_id;
+    } else {
+        if (sub.rfind("user:", 0) != 0) fail(401, "invalid_token", "the token's subject is not a provisioning user");
+        // A user's token issued through an application: ward's via, while the application exists.
+        if (const auto app = claims.find("application"); app != claims.end()) {
+            if (!app->is_string() || !find_api_credential(app->get<std::string>()))
+                fail(401, "invalid_token", "the token's application no longer exists");
+            application = app->get<std::string>();
+            t.via = application;
+        }
+    }
     ward::credential_result<cl_perm> r;
     {
         authz_timer timer(c);
         r = s.authenticate(t);
     }
-    if (!r || sub.rfind("user:", 0) != 0 || !r.value.principal().valid())
-        fail(401, "invalid_token", "the token's subject is not a provisioning user");
-    require_current(claims, std::string_view(sub).substr(5)); // the service's rule, outside the timer
+    if (!r || !r.value.principal().valid())
+        fail(401, "invalid_token", "the token's subject is not a provisioning user or API credential");
+    if (who.api_credential_id.empty()) {
+        require_current(claims, std::string_view(sub).substr(5)); // the service's rule, outside the timer
+        who.user_id = sub.substr(5);
+    }
     who.cred = r.value;
-    who.user_id = sub.substr(5);
     return who;
 }
 

@@ -109,6 +109,14 @@ bb_user read_bb_user(const statement& s) {
     return {s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.optional_text(6), s.text(7)};
 }
 
+cl_api_credential read_cl_api_credential(const statement& s) {
+    return {s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.optional_text(5), s.text(6), s.text(7), s.text(8)};
+}
+
+cl_application_membership read_cl_application_membership(const statement& s) {
+    return {s.text(0), s.text(1), s.text(2), s.text(3), s.text(4)};
+}
+
 std::string timestamp_now() {
     const auto now = std::chrono::system_clock::now();
     const std::time_t t = std::chrono::system_clock::to_time_t(now);
@@ -220,7 +228,31 @@ CREATE TABLE IF NOT EXISTS cl_identity_providers (
     updated_at TEXT NOT NULL);
 )sql";
 
+// Commerce Layer's API credentials and application memberships: created on first open and by
+// an older database's upgrade alike. A membership's application memberships go with it; a
+// credential is not deleted while application memberships name it.
+constexpr const char* credentials_schema_sql = R"sql(
+CREATE TABLE IF NOT EXISTS cl_api_credentials (
+    id TEXT PRIMARY KEY,
+    organization_id TEXT NOT NULL REFERENCES cl_organizations(id),
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('webapp', 'sales_channel', 'integration')),
+    mode TEXT NOT NULL CHECK (mode IN ('live', 'test')),
+    role_id TEXT REFERENCES cl_roles(id) CHECK (role_id IS NULL OR kind = 'integration'),
+    client_id TEXT NOT NULL UNIQUE,
+    secret_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cl_application_memberships (
+    id TEXT PRIMARY KEY,
+    membership_id TEXT NOT NULL REFERENCES cl_memberships(id) ON DELETE CASCADE,
+    api_credential_id TEXT NOT NULL REFERENCES cl_api_credentials(id),
+    kind TEXT NOT NULL CHECK (kind IN ('admin', 'read_only')),
+    created_at TEXT NOT NULL,
+    UNIQUE (membership_id, api_credential_id));
+)sql";
+
 constexpr const char* demo_password = "ward-demo-password";
+constexpr const char* demo_client_secret = "ward-demo-client-secret";
 
 bool file_exists(const std::string& path) {
     struct stat st {};
@@ -300,6 +332,7 @@ store::store(const std::string& path, existing_tag) : path_(path) {
 // A database made before a column of users existed gets it, with its default: tokens_valid_from
 // 0 (every token counts), no agreements, metadata {}.
 void store::upgrade_schema() {
+    exec(credentials_schema_sql);
     struct column {
         const char *name, *definition;
     };
@@ -356,6 +389,7 @@ void store::exec(const char* sql) {
 void store::create_schema_and_seed(unsigned iterations) {
     transaction t(*this);
     exec(schema_sql);
+    exec(credentials_schema_sql);
     exec(profiles_schema_sql);
     t.exec("INSERT INTO settings VALUES ('token_secret', ?1)", base64url_encode(random_bytes(32)));
     const std::string now = timestamp_now();
@@ -425,6 +459,12 @@ void store::create_schema_and_seed(unsigned iterations) {
         "('mem_acme_sally', 'org_acme', 'efef1044-4958-43bc-903b-28f2bb938037', 'role_acme_orders', 0, 'live', ?1), "
         "('mem_globex_kathryn', 'org_globex', '0f9e8d7c-6b5a-4c3d-9e2f-1a0b9c8d7e6f', 'role_globex_admin', 1, 'all', ?1)",
         now);
+    // Two API credentials of acme: the dashboard (a live webapp, no role) and CI (a test-mode
+    // integration with the read-only role); both secrets are `ward-demo-client-secret`.
+    t.exec("INSERT INTO cl_api_credentials VALUES "
+           "('cred_acme_dashboard', 'org_acme', 'Dashboard', 'webapp', 'live', NULL, 'acme-dashboard', ?2, ?1), "
+           "('cred_acme_ci', 'org_acme', 'CI', 'integration', 'test', 'role_acme_read_only', 'acme-ci', ?3, ?1)",
+           now, password_hash(demo_client_secret, iterations), password_hash(demo_client_secret, iterations));
     // Two membership profiles (attached to nobody yet) and Acme's single sign-on, whose client
     // secret is never answered.
     t.exec("INSERT INTO cl_membership_profiles VALUES ('mpf_acme_test_only', 'org_acme', 'Test only', 'test', ?1), "
@@ -539,6 +579,8 @@ provisioning_rows load_provisioning_rows(const store::reader& r) {
     select_into(r, cl_roles_table, "ORDER BY id", rows.roles);
     select_into(r, cl_permissions_table, "ORDER BY id", rows.permissions);
     select_into(r, cl_memberships_table, "ORDER BY id", rows.memberships);
+    select_into(r, cl_api_credentials_table, "ORDER BY id", rows.api_credentials);
+    select_into(r, cl_application_memberships_table, "ORDER BY id", rows.application_memberships);
     select_into(r, cl_membership_profiles_table, "ORDER BY id", rows.profiles);
     select_into(r, "SELECT membership_id, profile_id FROM cl_membership_profile_links ORDER BY membership_id",
                 rows.profile_links, [](const statement& s) {

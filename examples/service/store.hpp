@@ -111,6 +111,19 @@ struct cl_profile_link {
     std::string membership_id, profile_id;
 };
 
+/// An API credential (an application of the organization): only integration credentials have a
+/// role; the client secret is kept as a PBKDF2 hash.
+struct cl_api_credential {
+    std::string id, organization_id, name, kind, mode;
+    std::optional<std::string> role_id;
+    std::string client_id, secret_hash, created_at;
+};
+/// Restricts a membership to one API credential; `kind` (admin, read_only) names the
+/// application's own set the membership's role is intersected with there.
+struct cl_application_membership {
+    std::string id, membership_id, api_credential_id, kind, created_at;
+};
+
 struct bb_role {
     std::string id, name, rung, permissions;
 };
@@ -139,6 +152,8 @@ struct provisioning_rows {
     std::vector<cl_membership> memberships;
     std::vector<cl_membership_profile> profiles;
     std::vector<cl_profile_link> profile_links;
+    std::vector<cl_api_credential> api_credentials;
+    std::vector<cl_application_membership> application_memberships;
 };
 struct bluebricks_rows {
     std::uint64_t version = 0;
@@ -254,6 +269,8 @@ cl_role read_cl_role(const statement& s);
 cl_permission read_cl_permission(const statement& s);
 cl_membership_profile read_cl_membership_profile(const statement& s);
 bb_user read_bb_user(const statement& s);
+cl_api_credential read_cl_api_credential(const statement& s);
+cl_application_membership read_cl_application_membership(const statement& s);
 
 /// One table: its name, its columns in the order `read` takes them, and the reader of one row.
 template <class Row>
@@ -292,6 +309,12 @@ inline constexpr table<cl_permission> cl_permissions_table{
     &read_cl_permission};
 inline constexpr table<cl_membership_profile> cl_membership_profiles_table{
     "cl_membership_profiles", "id, organization_id, name, access_scope, created_at", &read_cl_membership_profile};
+inline constexpr table<cl_api_credential> cl_api_credentials_table{
+    "cl_api_credentials", "id, organization_id, name, kind, mode, role_id, client_id, secret_hash, created_at",
+    &read_cl_api_credential};
+inline constexpr table<cl_application_membership> cl_application_memberships_table{
+    "cl_application_memberships", "id, membership_id, api_credential_id, kind, created_at",
+    &read_cl_application_membership};
 inline constexpr table<bb_user> bb_users_table{
     "bb_users", "id, organization_id, name, first_name, last_name, email, password_hash, created_at", &read_bb_user};
 

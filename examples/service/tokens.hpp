@@ -19,6 +19,7 @@ struct mint_options {
     std::int64_t ttl = 3600;                  ///< seconds from now to `exp`; negative gives an expired token
     std::int64_t not_before = 0;              ///< seconds from now to `nbf` (0: now)
     std::int64_t issued_from_ms = 0;          ///< the least `iat` (ms): the user's last password change
+    std::optional<std::string> application{}; ///< provisioning: the API credential a user's token goes through
 };
 
 /// Opens the database at `db_path` (which must exist: `serve` creates it), reads its secret and the

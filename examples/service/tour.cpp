@@ -423,6 +423,25 @@ int play(const std::string& url, const std::string& db_path, std::ostream& out, 
     if (!joined_id.empty())
         t.step("DELETE", "/api/memberships/" + joined_id, john_prov, nullptr, "John, admin", 204,
                [](const json&) { return std::string("admins delete others' memberships"); });
+    // API credentials (with their own client-credentials tokens) and application memberships.
+    t.step("GET", "/api/api_credentials", john_prov, nullptr, "John, admin", 200, [](const json& a) {
+        return std::to_string(a.is_object() && a.contains("data") ? a["data"].size() : 0) + " API credentials";
+    });
+    const json ci_grant = {
+        {"grant_type", "client_credentials"}, {"client_id", "acme-ci"}, {"client_secret", "ward-demo-client-secret"}};
+    const std::string ci = text_of(
+        t.step("POST", "/api/v1/authenticate", "", &ci_grant, "acme-ci, client credentials", 201,
+               [](const json& a) { return "token for " + text_of(a, "subject") + ", mode " + text_of(a, "mode"); }),
+        "token");
+    const json live_key = {
+        {"data",
+         {{"type", "api_credentials"},
+          {"attributes", {{"name", "Live key"}, {"kind", "webapp"}, {"mode", "live"}}},
+          {"relationships", {{"organization", {{"data", {{"type", "organizations"}, {"id", "org_acme"}}}}}}}}}};
+    if (!ci.empty()) t.step("POST", "/api/api_credentials", ci, &live_key, "CI, read_only in test mode", 401);
+    t.step("GET", "/api/application_memberships", john_prov, nullptr, "John, admin", 200, [](const json& a) {
+        return std::to_string(a.is_object() && a.contains("data") ? a["data"].size() : 0) + " application memberships";
+    });
     t.step("GET", "/api/membership_profiles", bob_prov, nullptr, "Bob, read_only", 200, profile_list);
     const json profile = {
         {"data",

@@ -129,6 +129,12 @@ TEST_CASE("the tour plays every step as the script expects", "[tour]") {
         CHECK_FALSE(entry(e, "  405  DELETE /api/organizations/org_acme (John): ").empty());
         CHECK(contains(entry(e, "  201  POST /api/memberships (John, admin): "), "user_email ksullivan@provide.local"));
         CHECK_FALSE(entry(e, "  204  DELETE /api/memberships/").empty());
+        CHECK(contains(entry(e, "  200  GET /api/api_credentials (John, admin): "), "2 API credentials"));
+        CHECK(contains(entry(e, "  201  POST /api/v1/authenticate (acme-ci, client credentials): "),
+                       "token for api_credential:cred_acme_ci, mode test"));
+        CHECK(contains(entry(e, "  401  POST /api/api_credentials (CI, read_only in test mode): "), "denied"));
+        CHECK(
+            contains(entry(e, "  200  GET /api/application_memberships (John, admin): "), "0 application memberships"));
         CHECK(contains(entry(e, "  200  GET /api/membership_profiles (Bob, read_only): "),
                        "2 membership profiles: mpf_acme_everything (all), mpf_acme_test_only (test)"));
         CHECK(contains(entry(e, "  401  POST /api/membership_profiles (Bob, read_only): "), "denied"));

@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: MIT
+// Commerce Layer Provisioning (audience `provisioning`; insufficient permission answers 401): API
+// credentials (/api/api_credentials) with their own tokens (the client-credentials grant of POST
+// /api/v1/authenticate), and application memberships (/api/application_memberships), which
+// restrict a membership to some of the organization's API credentials.
+//
+// Where ward decides: an API credential is an application scope under its mode's environment
+// (org/live, org/test), so api_credentials.* and application_memberships.* are checked at the
+// credential's scope (at the environment for a create). A user's permissions on the Provisioning
+// subjects hold at the organization and reach every environment; a credential's own token holds
+// its role in its mode's environment only; a restricted member acts in the organization only
+// through its applications (commerce_layer.hpp's restrict_to), with the role's permissions
+// intersected with the application's set.
+#include "app_impl.hpp"
+#include "claims.hpp"
+#include "crypto.hpp"
+#include "jsonapi.hpp"
+#include "tokens.hpp"
+#include "validate.hpp"
+
+#include <utility>
+
+namespace ward_service {
+
+namespace {
+
+constexpr std::string_view credential_kinds[] = {"webapp", "sales_channel", "integration"};
+
+std::string path_id(const call& c, std::string_view prefix, std::string_view what) {
+    const std::string id = path_param(c);
+    if (!is_record_id(id, prefix)) fail(400, "bad_id", "'" + printable(id) + "' is not " + std::string(what) + " id");
+    return id;
+}
+
+json credential_json(const cl_api_credential& a) {
+    json rels{{"organization", related("organizations", a.organization_id)},
+              {"role", a.role_id ? related("roles", *a.role_id) : json{{"data", nullptr}}}};
+    return resource("api_credentials", a.id,
+                    {{"name", a.name},
+                     {"kind", a.kind},
+                     {"mode", a.mode},
+                     {"client_id", a.client_id},
+                     {"created_at", a.created_at}},
+                    std::move(rels));
+}
+
+json application_membership_json(const cl_application_membership& am) {
+    return resource("application_memberships", am.id, {{"kind", am.kind}, {"created_at", am.created_at}},
+                    {{"membership", related("memberships", am.membership_id)},
+                     {"api_credential", related("api_credentials", am.api_credential_id)}});
+}
+
+std::string environment_of(const cl_api_credential& a) {
+    return commerce_layer::environment_id(a.organization_id, a.mode == "test" ? commerce_layer::access_scope::test
+                                                                              : commerce_layer::access_scope::live);
+}
+
+/// What a credential with `role` in `mode` gives: the role, in that environment only.
+app::impl::cl_reach credential_gives(const ward::snapshot<cl_perm>& s, const std::string& role,
+                                     const std::string& mode) {
+    const cl_set whole = s.role_permissions(role).value;
+    return {cl_set{}, mode == "live" ? whole : cl_set{}, mode == "test" ? whole : cl_set{}};
+}
+
+std::string kind_attribute(const json& attrs, bool required) {
+    const auto k = string_field(attrs, "kind", 1, 16, required);
+    if (k && *k != "admin" && *k != "read_only") fail(400, "bad_value", "'kind' must be admin or read_only");
+    return k.value_or("");
+}
+
+/// A record of `organization` as the caller sees it: a user's organizations, or the one of the
+/// caller's own API credential; 404 otherwise.
+void visible(app::impl& self, const app::impl::cl_caller& who, const std::string& organization, bool exists,
+             std::string_view what) {
+    if (!who.api_credential_id.empty()) {
+        if (!exists || organization != who.api_credential_organization)
+            fail(404, "not_found", "no such " + std::string(what));
+        return;
+    }
+    self.cl_visible(who, organization, exists, what);
+}
+
+} // namespace
+
+std::optional<cl_api_credential> app::impl::find_api_credential(std::string_view id) {
+    return find_row(cl_api_credentials_table, id);
+}
+
+// ---- the client-credentials grant ----
+reply app::impl::client_credentials(const json& body) {
+    allow_only(body, {"grant_type", "client_id", "client_secret", "audience"});
+    const std::string client_id = *string_field(body, "client_id", 1, 128, true);
+    const std::string secret = *string_field(body, "client_secret", 1, 256, true);
+    const std::string audience = string_field(body, "audience", 1, 32, false).value_or("provisioning");
+    if (audience != "provisioning")
+        fail(400, "bad_audience", "an API credential's token is for the provisioning audience");
+    const auto found = db.read([&](const store::reader& r) -> std::optional<cl_api_credential> {
+        auto s = r.prepare(cl_api_credentials_table.select("WHERE client_id = ?1"));
+        s.bind(1, client_id);
+        if (!s.step()) return std::nullopt;
+        return cl_api_credentials_table.read(s);
+    });
+    if (!found) {
+        password_burn(secret, options.pbkdf2_iterations);
+        fail(401, "invalid_credentials", "invalid credentials");
+    }
+    if (!password_verify(secret, found->secret_hash)) fail(401, "invalid_credentials", "invalid credentials");
+    mint_options m;
+    m.audience = audience;
+    m.subject = "api_credential:" + found->id;
+    m.ttl = options.token_ttl;
+    std::string error;
+    const auto token = mint(m, error);
+    if (!token) fail(500, "token_error", error);
+    return {201, json{{"token", *token},
+                      {"token_type", "Bearer"},
+                      {"expires_in", options.token_ttl},
+                      {"audience", audience},
+                      {"subject", m.subject},
+                      {"mode", found->mode}}};
+}
+
+// ---- /api/api_credentials ----
+reply app::impl::cl_api_credentials_list(call& c) {
+    const auto snap = provisioning.read();
+    const cl_caller who = cl_login(c, *snap, true);
+    json out = json::array();
+    for (const cl_api_credential& a : all_rows(cl_api_credentials_table)) {
+        const bool mine = who.api_credential_id.empty() ? is_member(who.user_id, a.organization_id)
+                                                        : a.organization_id == who.api_credential_organization;
+        if (mine && cl_allowed(c, *snap, who, subject::api_credentials, crud::read, a.id))
+            out.push_back(credential_json(a));
+    }
+    return {200, json{{"data", std::move(out)}}};
+}
+
+reply app::impl::cl_api_credential_get(call& c) {
+    const std::string id = path_id(c, "cred", "an API credential");
+    const auto snap = provisioning.read();
+    const cl_caller who = cl_login(c, *snap, true);
+    const auto a = find_api_credential(id);
+    visible(*this, who, a ? a->organization_id : std::string(), a.has_value(), "API credential");
+    cl_require(c, *snap, who, subject::api_credentials, crud::read, id, "reading an API credential");
+    return {200, json{{"data", credential_json(*a)}}};
+}
+
+reply app::impl::cl_api_credential_create(call& c) {
+    const json body = parse_body(c);
+    const auto [attrs, rels] = document(body, "api_credentials", {"name", "kind", "mode"}, {"organization", "role"});
+    cl_api_credential a;
+    a.name = *string_field(attrs, "name", 1, 100, true);
+    a.kind = *string_field(attrs, "kind", 1, 32, true);
+    bool known_kind = false;
+    for (std::string_view k : credential_kinds) known_kind = known_kind || a.kind == k;
+    if (!known_kind) fail(400, "bad_value", "'kind' must be webapp, sales_channel or integration");
+    a.mode = *string_field(attrs, "mode", 1, 8, true);
+    if (a.mode != "live" && a.mode != "test") fail(400, "bad_value", "'mode' must be live or test");
+    a.organization_id = relationship(rels, "organization", "organizations", "org", true);
+    const std::string role = relationship(rels, "role", "roles", "role", false);
+    if (!role.empty() && a.kind != "integration")
+        fail(422, "role_not_allowed", "only integration credentials take a role");
+    const write_lock serial = serialize();
+    const auto snap = provisioning.share();
+    const cl_caller who = cl_login(c, *snap, true);
+    visible(*this, who, a.organization_id, find_organization(a.organization_id).has_value(), "organization");
+    cl_require(c, *snap, who, subject::api_credentials, crud::create, environment_of(a), "creating an API credential");
+    if (!role.empty()) {
+        if (organization_of_role(role) != a.organization_id)
+            fail(422, "unknown_role", "the role is not one of this organization's roles");
+        cl_may_confer(c, *snap, who, a.organization_id, credential_gives(*snap, role, a.mode), "this API credential");
+        a.role_id = role;
+    }
+    a.id = random_id("cred");
+    a.client_id = random_id("client", 32);
+    const std::string secret = base64url_encode(random_bytes(32));
+    a.secret_hash = password_hash(secret, options.pbkdf2_iterations);
+    a.created_at = timestamp_now();
+    write(serial, api_provisioning, [&](store::transaction& t) {
+        t.exec(cl_api_credentials_table.insert(), a.id, a.organization_id, a.name, a.kind, a.mode, a.role_id,
+               a.client_id, a.secret_hash, a.created_at);
+    });
+    json out = credential_json(a);
+    out["attributes"]["client_secret"] = secret; // this once, never again
+    return {201, json{{"data", std::move(out)}}};
+}
+
+reply app::impl::cl_api_credential_update(call& c) {
+    const std::string id = path_id(c, "cred", "an API credential");
+    const json body = parse_body(c);
+    const auto [attrs, rels] = document(body, "api_credentials", {"name"}, {"role"});
+    const auto name = string_field(attrs, "name", 1, 100, false);
+    const std::string role = relationship(rels, "role", "roles", "role", false);
+    const write_lock serial = serialize();
+    const auto snap = provisioning.share();
+    const cl_caller who = cl_login(c, *snap, true);
+    auto a = find_api_credential(id);
+    visible(*this, who, a ? a->organization_id : std::string(), a.has_value(), "API credential");
+    cl_require(c, *snap, who, subject::api_credentials, crud::update, id, "updating an API credential");
+    if (!role.empty()) {
+        if (a->kind != "integration") fail(422, "role_not_allowed", "only integration credentials take a role");
+        if (organization_of_role(role) != a->organization_id)
+            fail(422, "unknown_role", "the role is not one of this organization's roles");
+        // Only someone who holds what the credential gives now and what it would give after.
+        cl_reach gives = credential_gives(*snap, role, a->mode);
+        if (a->role_id) gives = gives | credential_gives(*snap, *a->role_id, a->mode);
+        cl_may_confer(c, *snap, who, a->organization_id, gives, "this API credential");
+    }
+    if (name || !role.empty()) {
+        write(serial, api_provisioning, [&](store::transaction& t) {
+            if (name) t.exec("UPDATE cl_api_credentials SET name = ?2 WHERE id = ?1", id, *name);
+            if (!role.empty()) t.exec("UPDATE cl_api_credentials SET role_id = ?2 WHERE id = ?1", id, role);
+        });
+        if (name) a->name = *name;
+        if (!role.empty()) a->role_id = role;
+    }
+    return {200, json{{"data", credential_json(*a)}}};
+}
+
+reply app::impl::cl_api_credential_delete(call& c) {
+    const std::string id = path_id(c, "cred", "an API credential");
+    const write_lock serial = serialize();
+    const auto snap = provisioning.share();
+    const cl_caller who = cl_login(c, *snap, true);
+    const auto a = find_api_credential(id);
+    visible(*this, who, a ? a->organization_id : std::string(), a.has_value(), "API credential");
+    cl_require(c, *snap, who, subject::api_credentials, crud::destroy, id, "deleting an API credential");
+    write(serial, api_provisioning, [&](store::transaction& t) {
+        // Deleting the application of a restricted membership would lift the restriction.
+        auto used = t.prepare("SELECT count(*) FROM cl_application_memberships WHERE api_credential_id = ?1");
+        used.bind(1, id);
+        if (used.step() && used.integer(0) > 0)
+            fail(409, "in_use", "application memberships restrict members to this credential; delete them first");
+        t.exec("DELETE FROM cl_api_credentials WHERE id = ?1", id);
+    });
+    return {204, nullptr};
+}
+
+// ---- /api/application_memberships ----
+
+namespace {
+
+/// A membership's restrictions are managed only by whoever may change the membership itself:
+/// the owner's membership by the owner alone, anyone else's by someone who holds everything it
+/// gives (restricting is a way to lock a member out; lifting a restriction widens what they do).
+void may_manage(app::impl& self, call& c, const ward::snapshot<cl_perm>& s, const app::impl::cl_caller& who,
+                const cl_membership& m) {
+    if (m.owner && m.user_id != who.user_id)
+        throw http_error{app::impl::cl_status(ward::reason::missing_permission),
+                         "owner_required",
+                         "only the owner restricts the owner's membership",
+                         {}};
+    self.cl_may_confer(c, s, who, m.organization_id, app::impl::cl_gives(s, m.role_id, m.access_scope),
+                       "managing this membership's applications");
+}
+
+} // namespace
+
+reply app::impl::cl_application_memberships_list(call& c) {
+    const auto snap = provisioning.read();
+    const cl_caller who = cl_login(c, *snap, true);
+    json out = json::array();
+    for (const cl_application_membership& am : all_rows(cl_application_memberships_table)) {
+        const auto a = find_api_credential(am.api_credential_id);
+        if (!a) continue;
+        const bool mine = who.api_credential_id.empty() ? is_member(who.user_id, a->organization_id)
+                                                        : a->organization_id == who.api_credential_organization;
+        if (mine && cl_allowed(c, *snap, who, subject::application_memberships, crud::read, a->id))
+            out.push_back(application_membership_json(am));
+    }
+    return {200, json{{"data", std::move(out)}}};
+}
+
+reply app::impl::cl_application_membership_get(call& c) {
+    const std::string id = path_id(c, "amem", "an application membership");
+    const auto snap = provisioning.read();
+    const cl_caller who = cl_login(c, *snap, true);
+    const auto am = find_row(cl_application_memberships_table, id);
+    const auto a = am ? find_api_credential(am->api_credential_id) : std::nullopt;
+    visible(*this, who, a ? a->organization_id : std::string(), a.has_value(), "application membership");
+    cl_require(c, *snap, who, subject::application_memberships, crud::read, a->id, "reading an application membership");
+    return {200, json{{"data", application_membership_json(*am)}}};
+}
+
+reply app::impl::cl_application_membership_create(call& c) {
+    const json body = parse_body(c);
+    const auto [attrs, rels] = document(body, "application_memberships", {"kind"}, {"membership", "api_credential"});
+    std::string kind = kind_attribute(attrs, false);
+    if (kind.empty()) kind = "read_only";
+    const std::string membership = relationship(rels, "membership", "memberships", "mem", true);
+    const std::string credential = relationship(rels, "api_credential", "api_credentials", "cred", true);
+    const write_lock serial = serialize();
+    const auto snap = provisioning.share();
+    const cl_caller who = cl_login(c, *snap, true);
+    const auto m = find_membership(membership);
+    visible(*this, who, m ? m->organization_id : std::string(), m.has_value(), "membership");
+    const auto a = find_api_credential(credential);
+    if (!a || a->organization_id != m->organization_id)
+        fail(422, "unknown_api_credential", "the API credential is not one of this organization's");
+    cl_require(c, *snap, who, subject::application_memberships, crud::create, a->id,
+               "creating an application membership");
+    may_manage(*this, c, *snap, who, *m);
+    const cl_application_membership am{random_id("amem"), membership, credential, kind, timestamp_now()};
+    write(serial, api_provisioning, [&](store::transaction& t) {
+        auto dup = t.prepare(
+            "SELECT count(*) FROM cl_application_memberships WHERE membership_id = ?1 AND api_credential_id = ?2");
+        dup.bind_all(membership, credential);
+        if (dup.step() && dup.integer(0) > 0)
+            fail(409, "already_restricted", "this membership is already restricted to this API credential");
+        t.exec(cl_application_memberships_table.insert(), am.id, am.membership_id, am.api_credential_id, am.kind,
+               am.created_at);
+    });
+    return {201, json{{"data", application_membership_json(am)}}};
+}
+
+reply app::impl::cl_application_membership_update(call& c) {
+    const std::string id = path_id(c, "amem", "an application membership");
+    const json body = parse_body(c);
+    const auto [attrs, rels] = document(body, "application_memberships", {"kind"}, {});
+    const std::string kind = kind_attribute(attrs, false);
+    const write_lock serial = serialize();
+    const auto snap = provisioning.share();
+    const cl_caller who = cl_login(c, *snap, true);
+    auto am = find_row(cl_application_memberships_table, id);
+    const auto m = am ? find_membership(am->membership_id) : std::nullopt;
+    visible(*this, who, m ? m->organization_id : std::string(), m.has_value(), "application membership");
+    cl_require(c, *snap, who, subject::application_memberships, crud::update, am->api_credential_id,
+               "updating an application membership");
+    if (!kind.empty()) {
+        may_manage(*this, c, *snap, who, *m);
+        write(serial, api_provisioning, [&](store::transaction& t) {
+            t.exec("UPDATE cl_application_memberships SET kind = ?2 WHERE id = ?1", id, kind);
+        });
+        am->kind = kind;
+    }
+    return {200, json{{"data", application_membership_json(*am)}}};
+}
+
+reply app::impl::cl_application_membership_delete(call& c) {
+    const std::string id = path_id(c, "amem", "an application membership");
+    const write_lock serial = serialize();
+    const auto snap = provisioning.share();
+    const cl_caller who = cl_login(c, *snap, true);
+    const auto am = find_row(cl_application_memberships_table, id);
+    const auto m = am ? find_membership(am->membership_id) : std::nullopt;
+    visible(*this, who, m ? m->organization_id : std::string(), m.has_value(), "application membership");
+    cl_require(c, *snap, who, subject::application_memberships, crud::destroy, am->api_credential_id,
+               "deleting an application membership");
+    may_manage(*this, c, *snap, who, *m);
+    write(serial, api_provisioning,
+          [&](store::transaction& t) { t.exec("DELETE FROM cl_application_memberships WHERE id = ?1", id); });
+    return {204, nullptr};
+}
+
+} // namespace ward_service

@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: MIT
+// Commerce Layer Provisioning's API credentials (and their client-credentials tokens) and
+// application memberships, over HTTP on freshly seeded data: [rules] for every rule of the README's
+// table, [restart] for what survives a restart.
+#include "checks.hpp"
+
+using namespace ward_service_test;
+
+namespace {
+
+std::string provisioning(client& http, const std::string& email, const std::string& client_id = {}) {
+    json body = {{"email", email}, {"password", seeded_password}, {"audience", "provisioning"}};
+    if (!client_id.empty()) body["client_id"] = client_id;
+    const response r = http.post("/api/v1/authenticate", {}, body);
+    if (r.status != 201) throw std::runtime_error("login " + email + ": " + r.describe());
+    return r.json_body["token"].get<std::string>();
+}
+
+response client_token(client& http, const std::string& client_id, const std::string& secret) {
+    return http.post("/api/v1/authenticate", {},
+                     {{"grant_type", "client_credentials"}, {"client_id", client_id}, {"client_secret", secret}});
+}
+
+std::string credential_token(client& http, const std::string& client_id, const std::string& secret) {
+    const response r = client_token(http, client_id, secret);
+    if (r.status != 201) throw std::runtime_error("client credentials " + client_id + ": " + r.describe());
+    return r.json_body["token"].get<std::string>();
+}
+
+constexpr const char* demo_secret = "ward-demo-client-secret";
+
+json credential_document(const std::string& name, const std::string& kind, const std::string& mode,
+                         const std::string& organization, const std::string& role = {}) {
+    std::vector<std::array<std::string, 3>> rels = {{"organization", "organizations", organization}};
+    if (!role.empty()) rels.push_back({"role", "roles", role});
+    return document("api_credentials", {{"name", name}, {"kind", kind}, {"mode", mode}}, rels);
+}
+
+json restriction_document(const std::string& membership, const std::string& credential,
+                          const std::string& kind = "read_only") {
+    return document("application_memberships", {{"kind", kind}},
+                    {{"membership", "memberships", membership}, {"api_credential", "api_credentials", credential}});
+}
+
+std::vector<std::string> listed(client& http, const std::string& path, const std::string& token) {
+    const response r = http.get(path, token);
+    REQUIRE_STATUS(r, 200);
+    return ids_of(r.json_body);
+}
+
+#define CHECK_CL_DENIED(answer) CHECK_ERROR((answer), 401, "missing_permission")
+/// What the application's set leaves out, for a member restricted to it.
+#define CHECK_CL_RESTRICTED(answer) CHECK_ERROR((answer), 401, "restricted_by_application")
+
+json rename(const std::string& name) { return document("organizations", {{"name", name}}); }
+
+} // namespace
+
+TEST_CASE("provisioning: API credentials", "[rules]") {
+    fixture f;
+    const std::string john = provisioning(f.http, seeded::john_email), bob = provisioning(f.http, seeded::bob_email),
+                      sally = provisioning(f.http, seeded::sally_email),
+                      kathryn = provisioning(f.http, seeded::kathryn_email);
+
+    SECTION("reading needs api_credentials.read; another organization's credentials are 404") {
+        CHECK(listed(f.http, "/api/api_credentials", john) == sorted({"cred_acme_ci", "cred_acme_dashboard"}));
+        CHECK(listed(f.http, "/api/api_credentials", bob) == sorted({"cred_acme_ci", "cred_acme_dashboard"}));
+        CHECK(listed(f.http, "/api/api_credentials", sally).empty());
+        CHECK(listed(f.http, "/api/api_credentials", kathryn).empty());
+        const response one = f.http.get("/api/api_credentials/cred_acme_ci", bob);
+        REQUIRE_STATUS(one, 200);
+        const json& a = one.json_body["data"];
+        CHECK(a["type"] == "api_credentials");
+        CHECK(a["attributes"]["kind"] == "integration");
+        CHECK(a["attributes"]["mode"] == "test");
+        CHECK(a["attributes"]["client_id"] == "acme-ci");
+        CHECK_FALSE(a["attributes"].contains("client_secret"));
+        CHECK(a["relationships"]["role"]["data"]["id"] == "role_acme_read_only");
+        CHECK(f.http.get("/api/api_credentials/cred_acme_dashboard", bob)
+                  .json_body["data"]["relationships"]["role"]["data"]
+                  .is_null());
+        CHECK_CL_DENIED(f.http.get("/api/api_credentials/cred_acme_ci", sally));
+        CHECK_ERROR(f.http.get("/api/api_credentials/cred_acme_ci", kathryn), 404, "not_found");
+        CHECK_ERROR(f.http.get("/api/api_credentials/cred_nope", john), 404, "not_found");
+        CHECK_ERROR(f.http.get("/api/api_credentials/nope", john), 400, "bad_id");
+        CHECK_ERROR(f.http.get("/api/api_credentials"), 401, "unauthenticated");
+    }
+    SECTION("creating: api_credentials.create; the secret once, stored hashed; bad input changes nothing") {
+        const auto before = database(f.db).dump();
+        CHECK_CL_DENIED(
+            f.http.post("/api/api_credentials", bob, credential_document("X", "webapp", "live", "org_acme")));
+        CHECK_ERROR(
+            f.http.post("/api/api_credentials", kathryn, credential_document("X", "webapp", "live", "org_acme")), 404,
+            "not_found");
+        CHECK_ERROR(f.http.post("/api/api_credentials", john, credential_document("X", "robot", "live", "org_acme")),
+                    400, "bad_value");
+        CHECK_ERROR(f.http.post("/api/api_credentials", john, credential_document("X", "webapp", "prod", "org_acme")),
+                    400, "bad_value");
+        CHECK_ERROR(f.http.post("/api/api_credentials", john,
+                                credential_document("X", "webapp", "live", "org_acme", "role_acme_admin")),
+                    422, "role_not_allowed");
+        CHECK_ERROR(f.http.post("/api/api_credentials", john,
+                                credential_document("X", "integration", "live", "org_acme", "role_globex_admin")),
+                    422, "unknown_role");
+        CHECK_ERROR(
+            f.http.post("/api/api_credentials", john,
+                        document("api_credentials",
+                                 {{"name", "X"}, {"kind", "webapp"}, {"mode", "live"}, {"client_secret", "mine"}},
+                                 {{"organization", "organizations", "org_acme"}})),
+            400, "unknown_field");
+        CHECK(database(f.db).dump() == before);
+
+        const response r =
+            f.http.post("/api/api_credentials", john,
+                        credential_document("Importer", "integration", "live", "org_acme", "role_acme_orders"));
+        REQUIRE_STATUS(r, 201);
+        const json& a = r.json_body["data"];
+        const std::string id = a["id"].get<std::string>();
+        const std::string secret = a["attributes"]["client_secret"].get<std::string>();
+        CHECK(id.rfind("cred_", 0) == 0);
+        CHECK(secret.size() >= 32);
+        const auto stored = database(f.db).query("SELECT secret_hash FROM cl_api_credentials WHERE id = ?", {id});
+        REQUIRE(stored.size() == 1);
+        CHECK(stored[0][0].rfind("pbkdf2-sha256$", 0) == 0);
+        CHECK(stored[0][0].find(secret) == std::string::npos);
+        const response again = f.http.get("/api/api_credentials/" + id, john);
+        REQUIRE_STATUS(again, 200);
+        CHECK_FALSE(again.json_body["data"]["attributes"].contains("client_secret"));
+        CHECK(again.body.find(secret) == std::string::npos);
+        // Its own token works.
+        CHECK_STATUS(client_token(f.http, a["attributes"]["client_id"].get<std::string>(), secret), 201);
+    }
+    SECTION("nobody creates a credential whose role confers more than they hold") {
+        // Bob (read_only) may not create at all; give a custom role api_credentials C/R and try.
+        const response role = f.http.post(
+            "/api/roles", john, document("roles", {{"name", "Keys"}}, {{"organization", "organizations", "org_acme"}}));
+        REQUIRE_STATUS(role, 201);
+        const std::string keys = role.json_body["data"]["id"].get<std::string>();
+        REQUIRE_STATUS(f.http.post("/api/permissions", john,
+                                   document("permissions",
+                                            {{"subject_class", "api_credentials"},
+                                             {"can_create", true},
+                                             {"can_read", true},
+                                             {"can_update", true},
+                                             {"can_destroy", false}},
+                                            {{"role", "roles", keys}})),
+                       201);
+        REQUIRE_STATUS(f.http.patch("/api/memberships/mem_acme_bob", john,
+                                    document("memberships", json::object(), {{"role", "roles", keys}})),
+                       200);
+        const auto before = database(f.db).dump();
+        const response up =
+            f.http.post("/api/api_credentials", bob,
+                        credential_document("Up", "integration", "live", "org_acme", "role_acme_admin"));
+        CHECK_ERROR(up, 401, "beyond_own_permissions");
+        CHECK(database(f.db).dump() == before);
+        // Within what he holds: fine.
+        CHECK_STATUS(f.http.post("/api/api_credentials", bob,
+                                 credential_document("Same", "integration", "live", "org_acme", keys)),
+                     201);
+        // And no role upgrade on an existing credential either.
+        CHECK_ERROR(f.http.patch("/api/api_credentials/cred_acme_ci", bob,
+                                 document("api_credentials", json::object(), {{"role", "roles", "role_acme_admin"}})),
+                    401, "beyond_own_permissions");
+    }
+    SECTION("updating and deleting: api_credentials.update / destroy; kind and mode are fixed") {
+        CHECK_CL_DENIED(
+            f.http.patch("/api/api_credentials/cred_acme_ci", bob, document("api_credentials", {{"name", "B"}})));
+        CHECK_CL_DENIED(f.http.del("/api/api_credentials/cred_acme_ci", bob));
+        CHECK_ERROR(f.http.del("/api/api_credentials/cred_acme_ci", kathryn), 404, "not_found");
+        CHECK_ERROR(
+            f.http.patch("/api/api_credentials/cred_acme_ci", john, document("api_credentials", {{"mode", "live"}})),
+            400, "unknown_field");
+        const response r =
+            f.http.patch("/api/api_credentials/cred_acme_ci", john, document("api_credentials", {{"name", "Nightly"}}));
+        REQUIRE_STATUS(r, 200);
+        CHECK(r.json_body["data"]["attributes"]["name"] == "Nightly");
+        CHECK_STATUS(f.http.del("/api/api_credentials/cred_acme_ci", john), 204);
+        CHECK_ERROR(f.http.get("/api/api_credentials/cred_acme_ci", john), 404, "not_found");
+    }
+}
+
+TEST_CASE("provisioning: an API credential's own token (client credentials)", "[rules]") {
+    fixture f;
+    const std::string john = provisioning(f.http, seeded::john_email);
+
+    SECTION("a wrong secret or client_id: one answer; the token acts with the role, in its mode only") {
+        CHECK_ERROR(client_token(f.http, "acme-ci", "wrong"), 401, "invalid_credentials");
+        CHECK_ERROR(client_token(f.http, "nobody", demo_secret), 401, "invalid_credentials");
+        const response granted = client_token(f.http, "acme-ci", demo_secret);
+        REQUIRE_STATUS(granted, 201);
+        CHECK(granted.json_body["subject"] == "api_credential:cred_acme_ci");
+        CHECK(granted.json_body["mode"] == "test");
+        const std::string ci = granted.json_body["token"].get<std::string>();
+        // read_only in test: reads test-mode credentials, not live ones, and writes nothing.
+        CHECK(listed(f.http, "/api/api_credentials", ci) == std::vector<std::string>{"cred_acme_ci"});
+        CHECK_STATUS(f.http.get("/api/api_credentials/cred_acme_ci", ci), 200);
+        CHECK_CL_DENIED(f.http.get("/api/api_credentials/cred_acme_dashboard", ci));
+        CHECK_CL_DENIED(
+            f.http.post("/api/api_credentials", ci, credential_document("X", "webapp", "test", "org_acme")));
+        // The rest of the Provisioning API is for users.
+        CHECK_ERROR(f.http.get("/api/organizations", ci), 401, "invalid_token");
+        CHECK_ERROR(f.http.get("/api/memberships", ci), 401, "invalid_token");
+    }
+    SECTION("an admin credential in test mode cannot act on live") {
+        const response made =
+            f.http.post("/api/api_credentials", john,
+                        credential_document("Test admin", "integration", "test", "org_acme", "role_acme_admin"));
+        REQUIRE_STATUS(made, 201);
+        const std::string token = credential_token(f.http, made.json_body["data"]["attributes"]["client_id"],
+                                                   made.json_body["data"]["attributes"]["client_secret"]);
+        const auto before = database(f.db).dump();
+        CHECK_CL_DENIED(
+            f.http.post("/api/api_credentials", token, credential_document("Live", "webapp", "live", "org_acme")));
+        CHECK_CL_DENIED(f.http.del("/api/api_credentials/cred_acme_dashboard", token));
+        CHECK(database(f.db).dump() == before);
+        CHECK_STATUS(f.http.post("/api/api_credentials", token, credential_document("T", "webapp", "test", "org_acme")),
+                     201);
+    }
+    SECTION("a credential without a role gets no provisioning permissions") {
+        const std::string dashboard = credential_token(f.http, "acme-dashboard", demo_secret);
+        CHECK(listed(f.http, "/api/api_credentials", dashboard).empty());
+        CHECK_CL_DENIED(f.http.get("/api/api_credentials/cred_acme_dashboard", dashboard));
+    }
+    SECTION("another organization's credential token sees nothing of acme") {
+        const std::string kathryn = provisioning(f.http, seeded::kathryn_email);
+        const response made =
+            f.http.post("/api/api_credentials", kathryn,
+                        credential_document("G", "integration", "live", "org_globex", "role_globex_admin"));
+        REQUIRE_STATUS(made, 201);
+        const std::string token = credential_token(f.http, made.json_body["data"]["attributes"]["client_id"],
+                                                   made.json_body["data"]["attributes"]["client_secret"]);
+        CHECK_ERROR(f.http.get("/api/api_credentials/cred_acme_dashboard", token), 404, "not_found");
+        CHECK_ERROR(f.http.post("/api/api_credentials", token, credential_document("X", "webapp", "live", "org_acme")),
+                    404, "not_found");
+    }
+    SECTION("deleting the credential makes its tokens stop working") {
+        const std::string ci = credential_token(f.http, "acme-ci", demo_secret);
+        REQUIRE_STATUS(f.http.get("/api/api_credentials/cred_acme_ci", ci), 200);
+        REQUIRE_STATUS(f.http.del("/api/api_credentials/cred_acme_ci", john), 204);
+        CHECK_ERROR(f.http.get("/api/api_credentials", ci), 401, "invalid_token");
+        CHECK_ERROR(client_token(f.http, "acme-ci", demo_secret), 401, "invalid_credentials");
+    }
+}
+
+TEST_CASE("provisioning: application memberships", "[rules]") {
+    fixture f;
+    const std::string john = provisioning(f.http, seeded::john_email), bob = provisioning(f.http, seeded::bob_email),
+                      kathryn = provisioning(f.http, seeded::kathryn_email);
+    // Kathryn joins acme as an admin, then is restricted to the dashboard, read-only there.
+    const response joined =
+        f.http.post("/api/memberships", john,
+                    document("memberships", {{"user_email", seeded::kathryn_email}},
+                             {{"organization", "organizations", "org_acme"}, {"role", "roles", "role_acme_admin"}}));
+    REQUIRE_STATUS(joined, 201);
+    const std::string mem = joined.json_body["data"]["id"].get<std::string>();
+
+    SECTION("creating needs application_memberships.create and everything the membership gives") {
+        const auto before = database(f.db).dump();
+        CHECK_CL_DENIED(
+            f.http.post("/api/application_memberships", bob, restriction_document(mem, "cred_acme_dashboard")));
+        CHECK_ERROR(f.http.post("/api/application_memberships", john, restriction_document(mem, "cred_nope")), 422,
+                    "unknown_api_credential");
+        CHECK_ERROR(f.http.post("/api/application_memberships", john,
+                                restriction_document(mem, "cred_acme_dashboard", "owner")),
+                    400, "bad_value");
+        CHECK_ERROR(f.http.post("/api/application_memberships", john,
+                                restriction_document("mem_globex_kathryn", "cred_acme_dashboard")),
+                    404, "not_found");
+        // The owner's membership is the owner's alone.
+        CHECK_ERROR(f.http.post("/api/application_memberships", kathryn,
+                                restriction_document("mem_acme_john", "cred_acme_dashboard")),
+                    401, "owner_required");
+        CHECK(database(f.db).dump() == before);
+        const response r =
+            f.http.post("/api/application_memberships", john, restriction_document(mem, "cred_acme_dashboard"));
+        REQUIRE_STATUS(r, 201);
+        CHECK(r.json_body["data"]["attributes"]["kind"] == "read_only");
+        CHECK(r.json_body["data"]["relationships"]["api_credential"]["data"]["id"] == "cred_acme_dashboard");
+        CHECK_ERROR(f.http.post("/api/application_memberships", john, restriction_document(mem, "cred_acme_dashboard")),
+                    409, "already_restricted");
+        CHECK(listed(f.http, "/api/application_memberships", bob) ==
+              std::vector<std::string>{r.json_body["data"]["id"].get<std::string>()});
+    }
+    SECTION("restricted: the role intersected with the application's set, nothing elsewhere") {
+        REQUIRE_STATUS(
+            f.http.post("/api/application_memberships", john, restriction_document(mem, "cred_acme_dashboard")), 201);
+        // Without the application, and through another one: nothing in acme.
+        const std::string direct = provisioning(f.http, seeded::kathryn_email);
+        const std::string other = provisioning(f.http, seeded::kathryn_email, "acme-ci");
+        const std::string dashboard = provisioning(f.http, seeded::kathryn_email, "acme-dashboard");
+        CHECK_ERROR(f.http.patch("/api/organizations/org_acme", direct, rename("K")), 401, "restricted_by_application");
+        CHECK_ERROR(f.http.get("/api/organizations/org_acme", other), 401, "restricted_by_application");
+        CHECK_ERROR(f.http.get("/api/api_credentials/cred_acme_ci", other), 401, "restricted_by_application");
+        // Through the dashboard: admin & read-only = read-only.
+        CHECK_STATUS(f.http.get("/api/organizations/org_acme", dashboard), 200);
+        CHECK_STATUS(f.http.get("/api/api_credentials/cred_acme_ci", dashboard), 200);
+        CHECK_CL_RESTRICTED(f.http.patch("/api/organizations/org_acme", dashboard, rename("K")));
+        CHECK_CL_RESTRICTED(
+            f.http.post("/api/api_credentials", dashboard, credential_document("X", "webapp", "live", "org_acme")));
+        // Her own organization is not restricted.
+        CHECK_STATUS(f.http.patch("/api/organizations/org_globex", direct, rename("Globex 2")), 200);
+        // Widened to admin through the dashboard: full access there.
+        const std::string am = listed(f.http, "/api/application_memberships", john).at(0);
+        CHECK_CL_DENIED(f.http.patch("/api/application_memberships/" + am, bob,
+                                     document("application_memberships", {{"kind", "admin"}})));
+        REQUIRE_STATUS(f.http.patch("/api/application_memberships/" + am, john,
+                                    document("application_memberships", {{"kind", "admin"}})),
+                       200);
+        CHECK_STATUS(f.http.patch("/api/organizations/org_acme", dashboard, rename("Acme 2")), 200);
+        // A deleted application's user tokens stop working; a credential in use is not deleted.
+        CHECK_ERROR(f.http.del("/api/api_credentials/cred_acme_dashboard", john), 409, "in_use");
+        REQUIRE_STATUS(f.http.del("/api/application_memberships/" + am, john), 204);
+        CHECK_STATUS(f.http.patch("/api/organizations/org_acme", direct, rename("Acme 3")), 200);
+        REQUIRE_STATUS(f.http.del("/api/api_credentials/cred_acme_dashboard", john), 204);
+        CHECK_ERROR(f.http.get("/api/organizations/org_acme", dashboard), 401, "invalid_token");
+    }
+    SECTION("a restricted member cannot lift their own restriction") {
+        REQUIRE_STATUS(
+            f.http.post("/api/application_memberships", john, restriction_document(mem, "cred_acme_dashboard")), 201);
+        const std::string am = listed(f.http, "/api/application_memberships", john).at(0);
+        const std::string dashboard = provisioning(f.http, seeded::kathryn_email, "acme-dashboard");
+        const auto before = database(f.db).dump();
+        CHECK_CL_RESTRICTED(f.http.del("/api/application_memberships/" + am, dashboard));
+        CHECK_CL_RESTRICTED(f.http.patch("/api/application_memberships/" + am, dashboard,
+                                         document("application_memberships", {{"kind", "admin"}})));
+        CHECK(database(f.db).dump() == before);
+    }
+    SECTION("another organization's application memberships are 404") {
+        REQUIRE_STATUS(
+            f.http.post("/api/application_memberships", john, restriction_document(mem, "cred_acme_dashboard")), 201);
+        const std::string am = listed(f.http, "/api/application_memberships", john).at(0);
+        const std::string sally = provisioning(f.http, seeded::sally_email);
+        CHECK_CL_DENIED(f.http.get("/api/application_memberships/" + am, sally));
+        const response created = f.http.post("/api/organizations", provisioning(f.http, seeded::guion_email),
+                                             document("organizations", {{"name", "Other"}}));
+        REQUIRE_STATUS(created, 201);
+        CHECK_ERROR(f.http.get("/api/application_memberships/" + am, provisioning(f.http, seeded::guion_email)), 404,
+                    "not_found");
+        CHECK_ERROR(f.http.get("/api/application_memberships/amem_nope", john), 404, "not_found");
+    }
+}
+
+TEST_CASE("API credentials and application memberships survive a restart", "[restart]") {
+    temp_dir dir;
+    const std::string db = dir.file("ward.db");
+    std::string id, client_id, secret, mem, ci_token;
+    {
+        service_process server(db);
+        client http(server.port());
+        const std::string john = provisioning(http, seeded::john_email);
+        const response made =
+            http.post("/api/api_credentials", john,
+                      credential_document("Kept", "integration", "test", "org_acme", "role_acme_read_only"));
+        REQUIRE_STATUS(made, 201);
+        id = made.json_body["data"]["id"].get<std::string>();
+        client_id = made.json_body["data"]["attributes"]["client_id"].get<std::string>();
+        secret = made.json_body["data"]["attributes"]["client_secret"].get<std::string>();
+        ci_token = credential_token(http, client_id, secret);
+        const response joined =
+            http.post("/api/memberships", john,
+                      document("memberships", {{"user_email", seeded::kathryn_email}},
+                               {{"organization", "organizations", "org_acme"}, {"role", "roles", "role_acme_admin"}}));
+        REQUIRE_STATUS(joined, 201);
+        mem = joined.json_body["data"]["id"].get<std::string>();
+        REQUIRE_STATUS(http.post("/api/application_memberships", john, restriction_document(mem, id)), 201);
+    }
+    service_process server(db);
+    client http(server.port());
+    CHECK_STATUS(http.get("/api/api_credentials/" + id, ci_token), 200);
+    CHECK_STATUS(client_token(http, client_id, secret), 201);
+    const std::string kathryn = provisioning(http, seeded::kathryn_email);
+    CHECK_ERROR(http.get("/api/organizations/org_acme", kathryn), 401, "restricted_by_application");
+    CHECK_STATUS(http.get("/api/organizations/org_acme", provisioning(http, seeded::kathryn_email, client_id)), 200);
+}
