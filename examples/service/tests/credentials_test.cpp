@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Commerce Layer Provisioning's API credentials (and their client-credentials tokens) and
 // application memberships, over HTTP on freshly seeded data: [rules] for every rule of the README's
-// table, [restart] for what survives a restart.
+// table, [restart] for what survives a restart, [store] for the tables on an older database.
 #include "checks.hpp"
+#include "policies.hpp"
+#include "store.hpp"
 
 using namespace ward_service_test;
 
@@ -372,4 +374,35 @@ TEST_CASE("API credentials and application memberships survive a restart", "[res
     const std::string kathryn = provisioning(http, seeded::kathryn_email);
     CHECK_ERROR(http.get("/api/organizations/org_acme", kathryn), 401, "restricted_by_application");
     CHECK_STATUS(http.get("/api/organizations/org_acme", provisioning(http, seeded::kathryn_email, client_id)), 200);
+}
+
+TEST_CASE("a new database seeds two API credentials; an older one gets the tables, empty", "[store]") {
+    temp_dir dir;
+    const std::string path = dir.file("ward.db");
+    {
+        ward_service::store s(path, 1000);
+        const ward_service::provisioning_rows rows = s.load_provisioning();
+        REQUIRE(rows.api_credentials.size() == 2);
+        CHECK(rows.api_credentials[0].id == "cred_acme_ci");
+        CHECK(rows.api_credentials[0].role_id == std::optional<std::string>("role_acme_read_only"));
+        CHECK(rows.api_credentials[1].id == "cred_acme_dashboard");
+        CHECK_FALSE(rows.api_credentials[1].role_id.has_value());
+        CHECK(rows.application_memberships.empty());
+    }
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    for (const char* table : {"cl_application_memberships", "cl_api_credentials"}) {
+        INFO(table);
+        CHECK(sqlite3_exec(db, (std::string("DROP TABLE ") + table).c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+    }
+    sqlite3_close(db);
+
+    ward_service::store s(path, 1000);
+    const ward_service::provisioning_rows rows = s.load_provisioning();
+    CHECK(rows.api_credentials.empty());
+    CHECK(rows.application_memberships.empty());
+    CHECK(rows.memberships.size() == 4);
+    std::string error;
+    CHECK(ward_service::build_provisioning(rows, error) != nullptr);
+    CHECK(error.empty());
 }
