@@ -406,3 +406,77 @@ TEST_CASE("a new database seeds two API credentials; an older one gets the table
     CHECK(ward_service::build_provisioning(rows, error) != nullptr);
     CHECK(error.empty());
 }
+
+TEST_CASE("API credentials and application memberships: hostile input changes nothing", "[robustness]") {
+    fixture f;
+    const std::string john = provisioning(f.http, seeded::john_email);
+    const auto before = database(f.db).dump();
+
+    SECTION("bodies of the wrong shape: 400, nothing stored") {
+        CHECK_ERROR(f.http.post("/api/api_credentials", john,
+                                document("api_credentials", {{"name", "X"}, {"kind", 7}, {"mode", "live"}},
+                                         {{"organization", "organizations", "org_acme"}})),
+                    400, "wrong_type");
+        CHECK_ERROR(f.http.post("/api/api_credentials", john,
+                                document("api_credentials", {{"name", "X"}, {"kind", "webapp"}, {"mode", "live"}},
+                                         {{"organization", "roles", "org_acme"}})),
+                    400, "wrong_type");
+        CHECK_ERROR(f.http.post("/api/api_credentials", john,
+                                document("api_credentials", {{"name", "X"}, {"kind", "webapp"}, {"mode", "live"}},
+                                         {{"organization", "organizations", "org_acme'; DROP TABLE users; --"}})),
+                    400, "bad_id");
+        CHECK_ERROR(f.http.post("/api/api_credentials", john, credential_document("", "webapp", "live", "org_acme")),
+                    400, "bad_length");
+        CHECK_ERROR(f.http.post("/api/application_memberships", john,
+                                document("application_memberships", {{"kind", true}},
+                                         {{"membership", "memberships", "mem_acme_bob"},
+                                          {"api_credential", "api_credentials", "cred_acme_ci"}})),
+                    400, "wrong_type");
+        CHECK_ERROR(f.http.post("/api/application_memberships", john,
+                                document("application_memberships", json::object(),
+                                         {{"membership", "memberships", "mem_acme_bob"}})),
+                    400, "missing_field");
+        CHECK_ERROR(f.http.get("/api/application_memberships/amem_%00", john), 400, "bad_id");
+        CHECK_ERROR(f.http.del("/api/api_credentials/cred_x%27%3B", john), 400, "bad_id");
+    }
+    SECTION("grants and tokens of the wrong shape: 400 or 401") {
+        CHECK_ERROR(f.http.post("/api/v1/authenticate", {}, {{"grant_type", 1}}), 400, "bad_grant_type");
+        CHECK_ERROR(f.http.post("/api/v1/authenticate", {}, {{"grant_type", "implicit"}}), 400, "bad_grant_type");
+        CHECK_ERROR(f.http.post("/api/v1/authenticate", {},
+                                {{"grant_type", "client_credentials"},
+                                 {"client_id", "acme-ci"},
+                                 {"client_secret", demo_secret},
+                                 {"audience", "ident"}}),
+                    400, "bad_audience");
+        CHECK_ERROR(f.http.post("/api/v1/authenticate", {},
+                                {{"grant_type", "client_credentials"},
+                                 {"client_id", "acme-ci"},
+                                 {"client_secret", demo_secret},
+                                 {"email", seeded::john_email}}),
+                    400, "unknown_field");
+        CHECK_ERROR(f.http.post("/api/v1/authenticate", {},
+                                {{"email", seeded::john_email},
+                                 {"password", seeded_password},
+                                 {"audience", "provisioning"},
+                                 {"client_id", "nobody"}}),
+                    422, "unknown_client");
+        CHECK_ERROR(
+            f.http.post("/api/v1/authenticate", {},
+                        {{"email", seeded::john_email}, {"password", seeded_password}, {"client_id", "acme-ci"}}),
+            400, "unknown_field");
+        // Forged with the service's own secret: an application that is not a string or does not
+        // exist, a credential that does not exist.
+        json odd = base_claims("provisioning", std::string("user:") + seeded::john);
+        odd["application"] = 5;
+        CHECK_ERROR(f.http.get("/api/api_credentials", forge(f.db, odd)), 401, "invalid_token");
+        odd["application"] = "cred_gone";
+        CHECK_ERROR(f.http.get("/api/organizations", forge(f.db, odd)), 401, "invalid_token");
+        CHECK_ERROR(
+            f.http.get("/api/api_credentials", forge(f.db, base_claims("provisioning", "api_credential:cred_gone"))),
+            401, "invalid_token");
+        CHECK_ERROR(
+            f.http.get("/api/api_credentials", forge(f.db, base_claims("ident", "api_credential:cred_acme_ci"))), 401,
+            "invalid_token");
+    }
+    CHECK(database(f.db).dump() == before);
+}
