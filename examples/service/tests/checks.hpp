@@ -7,6 +7,7 @@
 #include "support/ward_catch.hpp"
 
 #include <array>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -88,6 +89,27 @@ inline json document(const std::string& type, const json& attributes,
         data["relationships"] = rels;
     }
     return json{{"data", data}};
+}
+
+/// The provisioning rows of the database at `path` once `tables` are dropped (as in a database
+/// from before them) and a `Store` (the service's store) opened it again; checks they still build
+/// a snapshot (`build_provisioning`, found with the rows), with the four seeded memberships.
+template <typename Store>
+auto provisioning_without(const std::string& path, std::initializer_list<const char*> tables) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    for (const char* table : tables) {
+        INFO(table);
+        CHECK(sqlite3_exec(db, (std::string("DROP TABLE ") + table).c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+    }
+    sqlite3_close(db);
+    Store s(path, 1000);
+    auto rows = s.load_provisioning();
+    CHECK(rows.memberships.size() == 4);
+    std::string error;
+    CHECK(build_provisioning(rows, error) != nullptr);
+    CHECK(error.empty());
+    return rows;
 }
 
 } // namespace ward_service_test

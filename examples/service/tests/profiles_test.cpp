@@ -28,6 +28,41 @@ std::vector<std::string> listed(client& http, const std::string& path, const std
 
 #define CHECK_CL_DENIED(answer) CHECK_ERROR((answer), 401, "missing_permission")
 
+/// Provisioning tokens of the seeded users: John (Acme's owner), Bob (Acme, read only), Sally
+/// (Acme's Order desk) and Kathryn (Globex, not in Acme).
+struct people {
+    std::string john, bob, sally, kathryn;
+};
+
+people signed_in(client& http) {
+    return {provisioning(http, seeded::john_email), provisioning(http, seeded::bob_email),
+            provisioning(http, seeded::sally_email), provisioning(http, seeded::kathryn_email)};
+}
+
+/// Reading Acme's `collection` (of `ids`, the first read one by one): John and Bob list them all;
+/// Sally may not read them; to Kathryn they are another organization's (404), as is an id that
+/// does not exist; `foreign_id`, another collection's id, is a bad id. Returns Bob's answer for
+/// the first id.
+response read_as_each(client& http, const people& as, const std::string& collection,
+                      const std::vector<std::string>& ids, const std::string& foreign_id) {
+    INFO("reading " << collection);
+    const std::string path = "/api/" + collection, first = path + "/" + ids.at(0);
+    for (const std::string* t : {&as.john, &as.bob}) {
+        INFO((t == &as.john ? "john" : "bob"));
+        CHECK(listed(http, path, *t) == sorted(ids));
+    }
+    CHECK(listed(http, path, as.sally).empty());
+    CHECK_CL_DENIED(http.get(first, as.sally));
+    CHECK(listed(http, path, as.kathryn).empty());
+    CHECK_ERROR(http.get(first, as.kathryn), 404, "not_found");
+    CHECK_ERROR(http.get(path + "/" + ids[0].substr(0, ids[0].find('_')) + "_nope", as.john), 404, "not_found");
+    CHECK_ERROR(http.get(path + "/" + foreign_id, as.john), 400, "bad_id");
+    const response one = http.get(first, as.bob);
+    REQUIRE_STATUS(one, 200);
+    CHECK(one.json_body["data"]["type"] == collection);
+    return one;
+}
+
 json profile_document(const std::string& name, const std::string& access, const std::string& organization) {
     return document("membership_profiles", {{"name", name}, {"access_scope", access}},
                     {{"organization", "organizations", organization}});
@@ -76,28 +111,16 @@ constexpr const char* guion_email = "gbluford@provide.local";
 
 TEST_CASE("provisioning: membership profiles", "[rules]") {
     fixture f;
-    const std::string john = provisioning(f.http, seeded::john_email), bob = provisioning(f.http, seeded::bob_email),
-                      sally = provisioning(f.http, seeded::sally_email),
-                      kathryn = provisioning(f.http, seeded::kathryn_email);
+    const auto [john, bob, sally, kathryn] = signed_in(f.http);
 
     SECTION("reading needs membership_profiles.read in the profile's organization") {
-        for (const std::string* t : {&john, &bob})
-            CHECK(listed(f.http, "/api/membership_profiles", *t) ==
-                  sorted({"mpf_acme_test_only", "mpf_acme_everything"}));
-        const response one = f.http.get("/api/membership_profiles/mpf_acme_test_only", bob);
-        REQUIRE_STATUS(one, 200);
-        CHECK(one.json_body["data"]["type"] == "membership_profiles");
+        // Sally's Order desk role has no membership_profiles row; another organization's profile,
+        // and one that does not exist, are 404 alike.
+        const response one = read_as_each(f.http, {john, bob, sally, kathryn}, "membership_profiles",
+                                          {"mpf_acme_test_only", "mpf_acme_everything"}, "mem_acme_john");
         CHECK(one.json_body["data"]["attributes"]["name"] == "Test only");
         CHECK(one.json_body["data"]["attributes"]["access_scope"] == "test");
         CHECK(one.json_body["data"]["relationships"]["organization"]["data"]["id"] == "org_acme");
-        // Sally's Order desk role has no membership_profiles row.
-        CHECK(listed(f.http, "/api/membership_profiles", sally).empty());
-        CHECK_CL_DENIED(f.http.get("/api/membership_profiles/mpf_acme_test_only", sally));
-        // Another organization's profile, and one that does not exist, are 404 alike.
-        CHECK(listed(f.http, "/api/membership_profiles", kathryn).empty());
-        CHECK_ERROR(f.http.get("/api/membership_profiles/mpf_acme_test_only", kathryn), 404, "not_found");
-        CHECK_ERROR(f.http.get("/api/membership_profiles/mpf_nope", john), 404, "not_found");
-        CHECK_ERROR(f.http.get("/api/membership_profiles/mem_acme_john", john), 400, "bad_id");
         // A membership shows its profile (none yet).
         const response m = f.http.get("/api/memberships/mem_acme_bob", john);
         REQUIRE_STATUS(m, 200);
@@ -279,29 +302,18 @@ TEST_CASE("provisioning: membership profiles", "[rules]") {
 
 TEST_CASE("provisioning: identity providers", "[rules]") {
     fixture f;
-    const std::string john = provisioning(f.http, seeded::john_email), bob = provisioning(f.http, seeded::bob_email),
-                      sally = provisioning(f.http, seeded::sally_email),
-                      kathryn = provisioning(f.http, seeded::kathryn_email);
+    const auto [john, bob, sally, kathryn] = signed_in(f.http);
 
     SECTION("reading needs organizations.read; the client secret is never answered") {
-        for (const std::string* t : {&john, &bob})
-            CHECK(listed(f.http, "/api/identity_providers", *t) == std::vector<std::string>{"idp_acme_sso"});
-        const response one = f.http.get("/api/identity_providers/idp_acme_sso", bob);
-        REQUIRE_STATUS(one, 200);
+        const response one =
+            read_as_each(f.http, {john, bob, sally, kathryn}, "identity_providers", {"idp_acme_sso"}, "org_acme");
         const json& a = one.json_body["data"]["attributes"];
-        CHECK(one.json_body["data"]["type"] == "identity_providers");
         CHECK(a["name"] == "Acme SSO");
         CHECK(a["issuer"] == "https://login.acme.example/");
         CHECK(a["client_id"] == "acme-provisioning");
         CHECK(a["domains"] == json::array({"acme.example"}));
         CHECK_FALSE(a.contains("client_secret"));
         CHECK(one.body.find("seeded-client-secret") == std::string::npos);
-        CHECK(listed(f.http, "/api/identity_providers", sally).empty());
-        CHECK_CL_DENIED(f.http.get("/api/identity_providers/idp_acme_sso", sally));
-        CHECK(listed(f.http, "/api/identity_providers", kathryn).empty());
-        CHECK_ERROR(f.http.get("/api/identity_providers/idp_acme_sso", kathryn), 404, "not_found");
-        CHECK_ERROR(f.http.get("/api/identity_providers/idp_nope", john), 404, "not_found");
-        CHECK_ERROR(f.http.get("/api/identity_providers/org_acme", john), 400, "bad_id");
     }
     SECTION("creating: organizations.update; strict input; bad input changes nothing") {
         const auto stored = database(f.db).dump();
@@ -442,22 +454,10 @@ TEST_CASE("a database from before membership profiles and identity providers get
     temp_dir dir;
     const std::string path = dir.file("ward.db");
     { ward_service::store s(path, 1000); }
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-    for (const char* table : {"cl_membership_profile_links", "cl_membership_profiles", "cl_identity_providers"}) {
-        INFO(table);
-        CHECK(sqlite3_exec(db, (std::string("DROP TABLE ") + table).c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
-    }
-    sqlite3_close(db);
-
-    ward_service::store s(path, 1000);
-    const ward_service::provisioning_rows rows = s.load_provisioning();
+    const ward_service::provisioning_rows rows = provisioning_without<ward_service::store>(
+        path, {"cl_membership_profile_links", "cl_membership_profiles", "cl_identity_providers"});
     CHECK(rows.profiles.empty());
     CHECK(rows.profile_links.empty());
-    CHECK(rows.memberships.size() == 4);
-    std::string error;
-    CHECK(ward_service::build_provisioning(rows, error) != nullptr);
-    CHECK(error.empty());
     CHECK(database(path).query("SELECT count(*) FROM cl_identity_providers") ==
           std::vector<std::vector<std::string>>{{"0"}});
 }
