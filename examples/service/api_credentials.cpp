@@ -26,22 +26,14 @@ namespace {
 
 constexpr std::string_view credential_kinds[] = {"webapp", "sales_channel", "integration"};
 
-std::string path_id(const call& c, std::string_view prefix, std::string_view what) {
-    const std::string id = path_param(c);
-    if (!is_record_id(id, prefix)) fail(400, "bad_id", "'" + printable(id) + "' is not " + std::string(what) + " id");
-    return id;
-}
-
 json credential_json(const cl_api_credential& a) {
-    json rels{{"organization", related("organizations", a.organization_id)},
-              {"role", a.role_id ? related("roles", *a.role_id) : json{{"data", nullptr}}}};
-    return resource("api_credentials", a.id,
-                    {{"name", a.name},
-                     {"kind", a.kind},
-                     {"mode", a.mode},
-                     {"client_id", a.client_id},
-                     {"created_at", a.created_at}},
-                    std::move(rels));
+    return organization_resource("api_credentials", a.id, a.organization_id,
+                                 {{"name", a.name},
+                                  {"kind", a.kind},
+                                  {"mode", a.mode},
+                                  {"client_id", a.client_id},
+                                  {"created_at", a.created_at}},
+                                 {{"role", a.role_id ? related("roles", *a.role_id) : json{{"data", nullptr}}}});
 }
 
 json application_membership_json(const cl_application_membership& am) {
@@ -68,16 +60,49 @@ std::string kind_attribute(const json& attrs, bool required) {
     return k.value_or("");
 }
 
-/// A record of `organization` as the caller sees it: a user's organizations, or the one of the
-/// caller's own API credential; 404 otherwise.
+/// Whether records of `organization` exist for the caller: a user's organizations, or the one of
+/// the caller's own API credential.
+bool mine(app::impl& self, const app::impl::cl_caller& who, const std::string& organization) {
+    return who.api_credential_id.empty() ? self.is_member(who.user_id, organization)
+                                         : organization == who.api_credential_organization;
+}
+
+/// A record of `organization` as the caller sees it (mine); 404 otherwise.
 void visible(app::impl& self, const app::impl::cl_caller& who, const std::string& organization, bool exists,
              std::string_view what) {
-    if (!who.api_credential_id.empty()) {
-        if (!exists || organization != who.api_credential_organization)
-            fail(404, "not_found", "no such " + std::string(what));
-        return;
-    }
-    self.cl_visible(who, organization, exists, what);
+    if (!exists || !mine(self, who, organization)) fail(404, "not_found", "no such " + std::string(what));
+}
+
+/// GET of a collection: the records of the caller's organizations (by their API credential, which
+/// `credential_of` finds) where the caller holds `on`'s read at that credential.
+template <class Row, class CredentialOf, class ToJson>
+reply list_of(app::impl& self, call& c, const table<Row>& rows, subject on, CredentialOf credential_of,
+              ToJson to_json) {
+    const auto keep = [&](const ward::snapshot<cl_perm>& s, const app::impl::cl_caller& who, const Row& r) {
+        const std::optional<cl_api_credential> a = credential_of(self, r);
+        return a && mine(self, who, a->organization_id) && self.cl_allowed(c, s, who, on, crud::read, a->id);
+    };
+    return self.cl_collection(c, true, rows, keep, to_json);
+}
+
+/// GET of one record: 404 unless its API credential is one the caller sees, then a read check at
+/// that credential.
+template <class Row, class CredentialOf, class ToJson>
+reply show_of(app::impl& self, call& c, const table<Row>& rows, const char* prefix, const char* noun,
+              const char* a_noun, subject on, CredentialOf credential_of, ToJson to_json) {
+    const std::string id = path_id(c, prefix, a_noun);
+    const auto snap = self.provisioning.read();
+    const app::impl::cl_caller who = self.cl_login(c, *snap, true);
+    const auto r = self.find_row(rows, id);
+    const auto a = r ? credential_of(self, *r) : std::nullopt;
+    visible(self, who, a ? a->organization_id : std::string(), a.has_value(), noun);
+    self.cl_require(c, *snap, who, on, crud::read, a->id, std::string("reading ") + a_noun);
+    return {200, json{{"data", to_json(*r)}}};
+}
+
+std::optional<cl_api_credential> itself(app::impl&, const cl_api_credential& a) { return a; }
+std::optional<cl_api_credential> membership_credential(app::impl& self, const cl_application_membership& am) {
+    return self.find_api_credential(am.api_credential_id);
 }
 
 } // namespace
@@ -94,54 +119,25 @@ reply app::impl::client_credentials(const json& body) {
     const std::string audience = string_field(body, "audience", 1, 32, false).value_or("provisioning");
     if (audience != "provisioning")
         fail(400, "bad_audience", "an API credential's token is for the provisioning audience");
-    const auto found = db.read([&](const store::reader& r) -> std::optional<cl_api_credential> {
-        auto s = r.prepare(cl_api_credentials_table.select("WHERE client_id = ?1"));
-        s.bind(1, client_id);
-        if (!s.step()) return std::nullopt;
-        return cl_api_credentials_table.read(s);
-    });
-    if (!found) {
-        password_burn(secret, options.pbkdf2_iterations);
-        fail(401, "invalid_credentials", "invalid credentials");
-    }
-    if (!password_verify(secret, found->secret_hash)) fail(401, "invalid_credentials", "invalid credentials");
+    const auto found = find_row_where(cl_api_credentials_table, "WHERE client_id = ?1", client_id);
+    verify_secret(secret, found ? &found->secret_hash : nullptr);
     mint_options m;
     m.audience = audience;
     m.subject = "api_credential:" + found->id;
     m.ttl = options.token_ttl;
-    std::string error;
-    const auto token = mint(m, error);
-    if (!token) fail(500, "token_error", error);
-    return {201, json{{"token", *token},
-                      {"token_type", "Bearer"},
-                      {"expires_in", options.token_ttl},
-                      {"audience", audience},
-                      {"subject", m.subject},
-                      {"mode", found->mode}}};
+    json out = grant(m);
+    out["mode"] = found->mode;
+    return {201, std::move(out)};
 }
 
 // ---- /api/api_credentials ----
 reply app::impl::cl_api_credentials_list(call& c) {
-    const auto snap = provisioning.read();
-    const cl_caller who = cl_login(c, *snap, true);
-    json out = json::array();
-    for (const cl_api_credential& a : all_rows(cl_api_credentials_table)) {
-        const bool mine = who.api_credential_id.empty() ? is_member(who.user_id, a.organization_id)
-                                                        : a.organization_id == who.api_credential_organization;
-        if (mine && cl_allowed(c, *snap, who, subject::api_credentials, crud::read, a.id))
-            out.push_back(credential_json(a));
-    }
-    return {200, json{{"data", std::move(out)}}};
+    return list_of(*this, c, cl_api_credentials_table, subject::api_credentials, itself, credential_json);
 }
 
 reply app::impl::cl_api_credential_get(call& c) {
-    const std::string id = path_id(c, "cred", "an API credential");
-    const auto snap = provisioning.read();
-    const cl_caller who = cl_login(c, *snap, true);
-    const auto a = find_api_credential(id);
-    visible(*this, who, a ? a->organization_id : std::string(), a.has_value(), "API credential");
-    cl_require(c, *snap, who, subject::api_credentials, crud::read, id, "reading an API credential");
-    return {200, json{{"data", credential_json(*a)}}};
+    return show_of(*this, c, cl_api_credentials_table, "cred", "API credential", "an API credential",
+                   subject::api_credentials, itself, credential_json);
 }
 
 reply app::impl::cl_api_credential_create(call& c) {
@@ -159,15 +155,15 @@ reply app::impl::cl_api_credential_create(call& c) {
     const std::string role = relationship(rels, "role", "roles", "role", false);
     if (!role.empty() && a.kind != "integration")
         fail(422, "role_not_allowed", "only integration credentials take a role");
-    const write_lock serial = serialize();
-    const auto snap = provisioning.share();
-    const cl_caller who = cl_login(c, *snap, true);
-    visible(*this, who, a.organization_id, find_organization(a.organization_id).has_value(), "organization");
-    cl_require(c, *snap, who, subject::api_credentials, crud::create, environment_of(a), "creating an API credential");
+    const cl_writer w = cl_write_as(c, true);
+    visible(*this, w.who, a.organization_id, find_organization(a.organization_id).has_value(), "organization");
+    cl_require(c, *w.snap, w.who, subject::api_credentials, crud::create, environment_of(a),
+               "creating an API credential");
     if (!role.empty()) {
         if (organization_of_role(role) != a.organization_id)
             fail(422, "unknown_role", "the role is not one of this organization's roles");
-        cl_may_confer(c, *snap, who, a.organization_id, credential_gives(*snap, role, a.mode), "this API credential");
+        cl_may_confer(c, *w.snap, w.who, a.organization_id, credential_gives(*w.snap, role, a.mode),
+                      "this API credential");
         a.role_id = role;
     }
     a.id = random_id("cred");
@@ -175,7 +171,7 @@ reply app::impl::cl_api_credential_create(call& c) {
     const std::string secret = base64url_encode(random_bytes(32));
     a.secret_hash = password_hash(secret, options.pbkdf2_iterations);
     a.created_at = timestamp_now();
-    write(serial, api_provisioning, [&](store::transaction& t) {
+    write(w.serial, api_provisioning, [&](store::transaction& t) {
         t.exec(cl_api_credentials_table.insert(), a.id, a.organization_id, a.name, a.kind, a.mode, a.role_id,
                a.client_id, a.secret_hash, a.created_at);
     });
@@ -190,23 +186,21 @@ reply app::impl::cl_api_credential_update(call& c) {
     const auto [attrs, rels] = document(body, "api_credentials", {"name"}, {"role"});
     const auto name = string_field(attrs, "name", 1, 100, false);
     const std::string role = relationship(rels, "role", "roles", "role", false);
-    const write_lock serial = serialize();
-    const auto snap = provisioning.share();
-    const cl_caller who = cl_login(c, *snap, true);
+    const cl_writer w = cl_write_as(c, true);
     auto a = find_api_credential(id);
-    visible(*this, who, a ? a->organization_id : std::string(), a.has_value(), "API credential");
-    cl_require(c, *snap, who, subject::api_credentials, crud::update, id, "updating an API credential");
+    visible(*this, w.who, a ? a->organization_id : std::string(), a.has_value(), "API credential");
+    cl_require(c, *w.snap, w.who, subject::api_credentials, crud::update, id, "updating an API credential");
     if (!role.empty()) {
         if (a->kind != "integration") fail(422, "role_not_allowed", "only integration credentials take a role");
         if (organization_of_role(role) != a->organization_id)
             fail(422, "unknown_role", "the role is not one of this organization's roles");
         // Only someone who holds what the credential gives now and what it would give after.
-        cl_reach gives = credential_gives(*snap, role, a->mode);
-        if (a->role_id) gives = gives | credential_gives(*snap, *a->role_id, a->mode);
-        cl_may_confer(c, *snap, who, a->organization_id, gives, "this API credential");
+        cl_reach gives = credential_gives(*w.snap, role, a->mode);
+        if (a->role_id) gives = gives | credential_gives(*w.snap, *a->role_id, a->mode);
+        cl_may_confer(c, *w.snap, w.who, a->organization_id, gives, "this API credential");
     }
     if (name || !role.empty()) {
-        write(serial, api_provisioning, [&](store::transaction& t) {
+        write(w.serial, api_provisioning, [&](store::transaction& t) {
             if (name) t.exec("UPDATE cl_api_credentials SET name = ?2 WHERE id = ?1", id, *name);
             if (!role.empty()) t.exec("UPDATE cl_api_credentials SET role_id = ?2 WHERE id = ?1", id, role);
         });
@@ -218,19 +212,15 @@ reply app::impl::cl_api_credential_update(call& c) {
 
 reply app::impl::cl_api_credential_delete(call& c) {
     const std::string id = path_id(c, "cred", "an API credential");
-    const write_lock serial = serialize();
-    const auto snap = provisioning.share();
-    const cl_caller who = cl_login(c, *snap, true);
+    const cl_writer w = cl_write_as(c, true);
     const auto a = find_api_credential(id);
-    visible(*this, who, a ? a->organization_id : std::string(), a.has_value(), "API credential");
-    cl_require(c, *snap, who, subject::api_credentials, crud::destroy, id, "deleting an API credential");
-    write(serial, api_provisioning, [&](store::transaction& t) {
-        // Deleting the application of a restricted membership would lift the restriction.
-        auto used = t.prepare("SELECT count(*) FROM cl_application_memberships WHERE api_credential_id = ?1");
-        used.bind(1, id);
-        if (used.step() && used.integer(0) > 0)
-            fail(409, "in_use", "application memberships restrict members to this credential; delete them first");
-        t.exec("DELETE FROM cl_api_credentials WHERE id = ?1", id);
+    visible(*this, w.who, a ? a->organization_id : std::string(), a.has_value(), "API credential");
+    cl_require(c, *w.snap, w.who, subject::api_credentials, crud::destroy, id, "deleting an API credential");
+    // Deleting the application of a restricted membership would lift the restriction.
+    write(w.serial, api_provisioning, [&](store::transaction& t) {
+        delete_unused(t, "cl_api_credentials", id,
+                      "SELECT count(*) FROM cl_application_memberships WHERE api_credential_id = ?1", "in_use",
+                      "application memberships restrict members to this credential; delete them first");
     });
     return {204, nullptr};
 }
@@ -256,29 +246,14 @@ void may_manage(app::impl& self, call& c, const ward::snapshot<cl_perm>& s, cons
 } // namespace
 
 reply app::impl::cl_application_memberships_list(call& c) {
-    const auto snap = provisioning.read();
-    const cl_caller who = cl_login(c, *snap, true);
-    json out = json::array();
-    for (const cl_application_membership& am : all_rows(cl_application_memberships_table)) {
-        const auto a = find_api_credential(am.api_credential_id);
-        if (!a) continue;
-        const bool mine = who.api_credential_id.empty() ? is_member(who.user_id, a->organization_id)
-                                                        : a->organization_id == who.api_credential_organization;
-        if (mine && cl_allowed(c, *snap, who, subject::application_memberships, crud::read, a->id))
-            out.push_back(application_membership_json(am));
-    }
-    return {200, json{{"data", std::move(out)}}};
+    return list_of(*this, c, cl_application_memberships_table, subject::application_memberships, membership_credential,
+                   application_membership_json);
 }
 
 reply app::impl::cl_application_membership_get(call& c) {
-    const std::string id = path_id(c, "amem", "an application membership");
-    const auto snap = provisioning.read();
-    const cl_caller who = cl_login(c, *snap, true);
-    const auto am = find_row(cl_application_memberships_table, id);
-    const auto a = am ? find_api_credential(am->api_credential_id) : std::nullopt;
-    visible(*this, who, a ? a->organization_id : std::string(), a.has_value(), "application membership");
-    cl_require(c, *snap, who, subject::application_memberships, crud::read, a->id, "reading an application membership");
-    return {200, json{{"data", application_membership_json(*am)}}};
+    return show_of(*this, c, cl_application_memberships_table, "amem", "application membership",
+                   "an application membership", subject::application_memberships, membership_credential,
+                   application_membership_json);
 }
 
 reply app::impl::cl_application_membership_create(call& c) {
@@ -288,19 +263,17 @@ reply app::impl::cl_application_membership_create(call& c) {
     if (kind.empty()) kind = "read_only";
     const std::string membership = relationship(rels, "membership", "memberships", "mem", true);
     const std::string credential = relationship(rels, "api_credential", "api_credentials", "cred", true);
-    const write_lock serial = serialize();
-    const auto snap = provisioning.share();
-    const cl_caller who = cl_login(c, *snap, true);
+    const cl_writer w = cl_write_as(c, true);
     const auto m = find_membership(membership);
-    visible(*this, who, m ? m->organization_id : std::string(), m.has_value(), "membership");
+    visible(*this, w.who, m ? m->organization_id : std::string(), m.has_value(), "membership");
     const auto a = find_api_credential(credential);
     if (!a || a->organization_id != m->organization_id)
         fail(422, "unknown_api_credential", "the API credential is not one of this organization's");
-    cl_require(c, *snap, who, subject::application_memberships, crud::create, a->id,
+    cl_require(c, *w.snap, w.who, subject::application_memberships, crud::create, a->id,
                "creating an application membership");
-    may_manage(*this, c, *snap, who, *m);
+    may_manage(*this, c, *w.snap, w.who, *m);
     const cl_application_membership am{random_id("amem"), membership, credential, kind, timestamp_now()};
-    write(serial, api_provisioning, [&](store::transaction& t) {
+    write(w.serial, api_provisioning, [&](store::transaction& t) {
         auto dup = t.prepare(
             "SELECT count(*) FROM cl_application_memberships WHERE membership_id = ?1 AND api_credential_id = ?2");
         dup.bind_all(membership, credential);
@@ -317,17 +290,15 @@ reply app::impl::cl_application_membership_update(call& c) {
     const json body = parse_body(c);
     const auto [attrs, rels] = document(body, "application_memberships", {"kind"}, {});
     const std::string kind = kind_attribute(attrs, false);
-    const write_lock serial = serialize();
-    const auto snap = provisioning.share();
-    const cl_caller who = cl_login(c, *snap, true);
+    const cl_writer w = cl_write_as(c, true);
     auto am = find_row(cl_application_memberships_table, id);
     const auto m = am ? find_membership(am->membership_id) : std::nullopt;
-    visible(*this, who, m ? m->organization_id : std::string(), m.has_value(), "application membership");
-    cl_require(c, *snap, who, subject::application_memberships, crud::update, am->api_credential_id,
+    visible(*this, w.who, m ? m->organization_id : std::string(), m.has_value(), "application membership");
+    cl_require(c, *w.snap, w.who, subject::application_memberships, crud::update, am->api_credential_id,
                "updating an application membership");
     if (!kind.empty()) {
-        may_manage(*this, c, *snap, who, *m);
-        write(serial, api_provisioning, [&](store::transaction& t) {
+        may_manage(*this, c, *w.snap, w.who, *m);
+        write(w.serial, api_provisioning, [&](store::transaction& t) {
             t.exec("UPDATE cl_application_memberships SET kind = ?2 WHERE id = ?1", id, kind);
         });
         am->kind = kind;
@@ -337,16 +308,14 @@ reply app::impl::cl_application_membership_update(call& c) {
 
 reply app::impl::cl_application_membership_delete(call& c) {
     const std::string id = path_id(c, "amem", "an application membership");
-    const write_lock serial = serialize();
-    const auto snap = provisioning.share();
-    const cl_caller who = cl_login(c, *snap, true);
+    const cl_writer w = cl_write_as(c, true);
     const auto am = find_row(cl_application_memberships_table, id);
     const auto m = am ? find_membership(am->membership_id) : std::nullopt;
-    visible(*this, who, m ? m->organization_id : std::string(), m.has_value(), "application membership");
-    cl_require(c, *snap, who, subject::application_memberships, crud::destroy, am->api_credential_id,
+    visible(*this, w.who, m ? m->organization_id : std::string(), m.has_value(), "application membership");
+    cl_require(c, *w.snap, w.who, subject::application_memberships, crud::destroy, am->api_credential_id,
                "deleting an application membership");
-    may_manage(*this, c, *snap, who, *m);
-    write(serial, api_provisioning,
+    may_manage(*this, c, *w.snap, w.who, *m);
+    write(w.serial, api_provisioning,
           [&](store::transaction& t) { t.exec("DELETE FROM cl_application_memberships WHERE id = ?1", id); });
     return {204, nullptr};
 }

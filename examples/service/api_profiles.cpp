@@ -40,27 +40,19 @@ constexpr table<cl_identity_provider> identity_providers_table{
     &read_identity_provider};
 
 json profile_json(const cl_membership_profile& p) {
-    return resource("membership_profiles", p.id,
-                    {{"name", p.name}, {"access_scope", p.access_scope}, {"created_at", p.created_at}},
-                    {{"organization", related("organizations", p.organization_id)}});
+    return organization_resource("membership_profiles", p.id, p.organization_id,
+                                 {{"name", p.name}, {"access_scope", p.access_scope}, {"created_at", p.created_at}});
 }
 
 /// Never the client secret.
 json identity_provider_json(const cl_identity_provider& p) {
-    return resource("identity_providers", p.id,
-                    {{"name", p.name},
-                     {"issuer", p.issuer},
-                     {"client_id", p.client_id},
-                     {"domains", json::parse(p.domains, nullptr, false)},
-                     {"created_at", p.created_at},
-                     {"updated_at", p.updated_at}},
-                    {{"organization", related("organizations", p.organization_id)}});
-}
-
-std::string path_id(const call& c, std::string_view prefix, std::string_view what) {
-    const std::string id = path_param(c);
-    if (!is_record_id(id, prefix)) fail(400, "bad_id", "'" + printable(id) + "' is not " + std::string(what) + " id");
-    return id;
+    return organization_resource("identity_providers", p.id, p.organization_id,
+                                 {{"name", p.name},
+                                  {"issuer", p.issuer},
+                                  {"client_id", p.client_id},
+                                  {"domains", json::parse(p.domains, nullptr, false)},
+                                  {"created_at", p.created_at},
+                                  {"updated_at", p.updated_at}});
 }
 
 // ---- input ----
@@ -171,28 +163,47 @@ std::string access_field(const json& attrs, bool required) {
 
 // ---- reads shared by both kinds ----
 
+/// One record kind of this file: its table, the words for it, the subject that guards it and its
+/// JSON:API body.
+template <class Row>
+struct kind {
+    const table<Row>& rows;
+    const char* prefix; ///< the prefix of its ids
+    const char* noun;   ///< "membership profile"
+    const char* a_noun; ///< "a membership profile"
+    subject on;
+    json (*to_json)(const Row&);
+};
+const kind<cl_membership_profile> profiles{cl_membership_profiles_table, "mpf",
+                                           "membership profile",         "a membership profile",
+                                           subject::membership_profiles, profile_json};
+const kind<cl_identity_provider> identity_providers{identity_providers_table, "idp",
+                                                    "identity provider",      "an identity provider",
+                                                    subject::organizations,   identity_provider_json};
+
 /// GET of a collection: the records of the organizations where the caller holds `on`'s read.
-template <class Row, class ToJson>
-reply list_of(app::impl& self, call& c, const table<Row>& rows, subject on, ToJson to_json) {
-    const auto snap = self.provisioning.read();
-    const app::impl::cl_caller who = self.cl_login(c, *snap);
-    json out = json::array();
-    for (const Row& r : self.all_rows(rows))
-        if (self.cl_allowed(c, *snap, who, on, crud::read, r.organization_id)) out.push_back(to_json(r));
-    return {200, json{{"data", std::move(out)}}};
+template <class Row>
+reply list_of(app::impl& self, call& c, const kind<Row>& k) {
+    const auto keep = [&](const ward::snapshot<cl_perm>& s, const app::impl::cl_caller& who, const Row& r) {
+        return self.cl_allowed(c, s, who, k.on, crud::read, r.organization_id);
+    };
+    return self.cl_collection(c, false, k.rows, keep, k.to_json);
+}
+
+/// Record `id`, found (or 404) and checked for `action` on the kind's subject (`doing` it: "reading").
+template <class Row>
+Row record_for(app::impl& self, call& c, const ward::snapshot<cl_perm>& s, const app::impl::cl_caller& who,
+               const kind<Row>& k, const std::string& id, crud action, const char* doing) {
+    return self.cl_found(c, s, who, k.rows, id, k.noun, k.on, action, doing + std::string(" ") + k.a_noun);
 }
 
 /// GET of one record: 404 unless it exists in one of the caller's organizations, then a read check.
-template <class Row, class ToJson>
-reply show_of(app::impl& self, call& c, const table<Row>& rows, const char* prefix, const char* noun,
-              const char* a_noun, subject on, ToJson to_json) {
-    const std::string id = path_id(c, prefix, a_noun);
+template <class Row>
+reply show_of(app::impl& self, call& c, const kind<Row>& k) {
+    const std::string id = path_id(c, k.prefix, k.a_noun);
     const auto snap = self.provisioning.read();
     const app::impl::cl_caller who = self.cl_login(c, *snap);
-    const auto r = self.find_row(rows, id);
-    self.cl_visible(who, r ? r->organization_id : std::string(), r.has_value(), noun);
-    self.cl_require(c, *snap, who, on, crud::read, r->organization_id, std::string("reading ") + a_noun);
-    return {200, json{{"data", to_json(*r)}}};
+    return {200, json{{"data", k.to_json(record_for(self, c, *snap, who, k, id, crud::read, "reading"))}}};
 }
 
 /// Whether another identity provider of `organization` than `except` claims one of `domains`.
@@ -249,27 +260,16 @@ std::optional<std::string> app::impl::profile_relationship(const json& rels) {
 
 // ---- /api/membership_profiles ----
 
-reply app::impl::cl_profiles_list(call& c) {
-    return list_of(*this, c, cl_membership_profiles_table, subject::membership_profiles, profile_json);
-}
-
-reply app::impl::cl_profile_get(call& c) {
-    return show_of(*this, c, cl_membership_profiles_table, "mpf", "membership profile", "a membership profile",
-                   subject::membership_profiles, profile_json);
-}
-
 reply app::impl::cl_profile_create(call& c) {
     const json body = parse_body(c);
     const auto [attrs, rels] = document(body, "membership_profiles", {"name", "access_scope"}, {"organization"});
     const std::string name = *string_field(attrs, "name", 1, 100, true);
     const std::string access = access_field(attrs, true);
     const std::string organization = relationship(rels, "organization", "organizations", "org", true);
-    const write_lock serial = serialize();
-    const auto snap = provisioning.share();
-    const cl_caller who = cl_login(c, *snap);
-    cl_may_create(c, *snap, who, subject::membership_profiles, organization, "creating a membership profile");
+    const cl_writer w = cl_write_as(c);
+    cl_may_create(c, *w.snap, w.who, subject::membership_profiles, organization, "creating a membership profile");
     const cl_membership_profile p{random_id("mpf"), organization, name, access, timestamp_now()};
-    write(serial, api_provisioning, [&](store::transaction& t) {
+    write(w.serial, api_provisioning, [&](store::transaction& t) {
         t.exec(cl_membership_profiles_table.insert(), p.id, p.organization_id, p.name, p.access_scope, p.created_at);
     });
     return {201, json{{"data", profile_json(p)}}};
@@ -284,14 +284,9 @@ reply app::impl::cl_profile_update(call& c) {
     const auto [attrs, rels] = document(body, "membership_profiles", {"name", "access_scope"}, {});
     const auto name = string_field(attrs, "name", 1, 100, false);
     const std::string access = access_field(attrs, false);
-    const write_lock serial = serialize();
-    const auto snap = provisioning.share();
-    const cl_caller who = cl_login(c, *snap);
-    auto p = find_profile(id);
-    cl_visible(who, p ? p->organization_id : std::string(), p.has_value(), "membership profile");
-    cl_require(c, *snap, who, subject::membership_profiles, crud::update, p->organization_id,
-               "updating a membership profile");
-    if (!access.empty() && access != p->access_scope) {
+    const cl_writer w = cl_write_as(c);
+    auto p = record_for(*this, c, *w.snap, w.who, profiles, id, crud::update, "updating");
+    if (!access.empty() && access != p.access_scope) {
         const std::vector<cl_membership> members = db.read([&](const store::reader& r) {
             std::vector<cl_membership> out;
             auto s = r.prepare(cl_memberships_table.select(
@@ -300,60 +295,44 @@ reply app::impl::cl_profile_update(call& c) {
             return out;
         });
         if (!members.empty()) {
-            cl_require(c, *snap, who, subject::memberships, crud::update, p->organization_id,
+            cl_require(c, *w.snap, w.who, subject::memberships, crud::update, p.organization_id,
                        "changing the access scope of a profile in use");
             cl_reach reach;
             for (const cl_membership& m : members) {
-                if (m.owner && m.user_id != who.user_id)
+                if (m.owner && m.user_id != w.who.user_id)
                     throw http_error{cl_status(ward::reason::missing_permission),
                                      "owner_required",
                                      "the profile is the owner's membership's: only the owner changes its access scope",
                                      {}};
-                reach = reach | cl_gives(*snap, m.role_id, p->access_scope) | cl_gives(*snap, m.role_id, access);
+                reach = reach | cl_gives(*w.snap, m.role_id, p.access_scope) | cl_gives(*w.snap, m.role_id, access);
             }
-            cl_may_confer(c, *snap, who, p->organization_id, reach, "this profile's access scope");
+            cl_may_confer(c, *w.snap, w.who, p.organization_id, reach, "this profile's access scope");
         }
     }
-    write(serial, api_provisioning, [&](store::transaction& t) {
+    write(w.serial, api_provisioning, [&](store::transaction& t) {
         if (name) t.exec("UPDATE cl_membership_profiles SET name = ?2 WHERE id = ?1", id, *name);
         if (!access.empty()) t.exec("UPDATE cl_membership_profiles SET access_scope = ?2 WHERE id = ?1", id, access);
     });
-    if (name) p->name = *name;
-    if (!access.empty()) p->access_scope = access;
-    return {200, json{{"data", profile_json(*p)}}};
+    if (name) p.name = *name;
+    if (!access.empty()) p.access_scope = access;
+    return {200, json{{"data", profile_json(p)}}};
 }
 
 /// A profile in use is not deleted (409): detaching it would change its members' access, which
 /// is a membership update, decided one membership at a time.
 reply app::impl::cl_profile_delete(call& c) {
     const std::string id = path_id(c, "mpf", "a membership profile");
-    const write_lock serial = serialize();
-    const auto snap = provisioning.share();
-    const cl_caller who = cl_login(c, *snap);
-    const auto p = find_profile(id);
-    cl_visible(who, p ? p->organization_id : std::string(), p.has_value(), "membership profile");
-    cl_require(c, *snap, who, subject::membership_profiles, crud::destroy, p->organization_id,
-               "deleting a membership profile");
-    write(serial, api_provisioning, [&](store::transaction& t) {
-        auto used = t.prepare("SELECT count(*) FROM cl_membership_profile_links WHERE profile_id = ?1");
-        used.bind(1, id);
-        if (used.step() && used.integer(0) > 0)
-            fail(409, "profile_in_use", "memberships use this profile; detach it from them first");
-        t.exec("DELETE FROM cl_membership_profiles WHERE id = ?1", id);
+    const cl_writer w = cl_write_as(c);
+    record_for(*this, c, *w.snap, w.who, profiles, id, crud::destroy, "deleting");
+    write(w.serial, api_provisioning, [&](store::transaction& t) {
+        delete_unused(t, "cl_membership_profiles", id,
+                      "SELECT count(*) FROM cl_membership_profile_links WHERE profile_id = ?1", "profile_in_use",
+                      "memberships use this profile; detach it from them first");
     });
     return {204, nullptr};
 }
 
 // ---- /api/identity_providers ----
-
-reply app::impl::cl_identity_providers_list(call& c) {
-    return list_of(*this, c, identity_providers_table, subject::organizations, identity_provider_json);
-}
-
-reply app::impl::cl_identity_provider_get(call& c) {
-    return show_of(*this, c, identity_providers_table, "idp", "identity provider", "an identity provider",
-                   subject::organizations, identity_provider_json);
-}
 
 reply app::impl::cl_identity_provider_create(call& c) {
     const json body = parse_body(c);
@@ -369,12 +348,11 @@ reply app::impl::cl_identity_provider_create(call& c) {
                            domains_field(attrs).value_or("[]"),
                            now,
                            now};
-    const write_lock serial = serialize();
-    const auto snap = provisioning.share();
-    const cl_caller who = cl_login(c, *snap);
-    cl_visible(who, p.organization_id, find_organization(p.organization_id).has_value(), "organization");
-    cl_require(c, *snap, who, subject::organizations, crud::update, p.organization_id, "creating an identity provider");
-    write(serial, 0u, [&](store::transaction& t) {
+    const cl_writer w = cl_write_as(c);
+    cl_visible(w.who, p.organization_id, find_organization(p.organization_id).has_value(), "organization");
+    cl_require(c, *w.snap, w.who, subject::organizations, crud::update, p.organization_id,
+               "creating an identity provider");
+    write(w.serial, 0u, [&](store::transaction& t) {
         if (domain_taken(t, p.organization_id, p.domains, p.id))
             fail(409, "domain_taken", "another identity provider of the organization claims one of these domains");
         t.exec(identity_providers_table.insert(), p.id, p.organization_id, p.name, p.issuer, p.client_id,
@@ -393,42 +371,38 @@ reply app::impl::cl_identity_provider_update(call& c) {
     const auto client_id = token_field(attrs, "client_id", 1, 255, false);
     const auto client_secret = token_field(attrs, "client_secret", 8, 512, false);
     const auto domains = domains_field(attrs);
-    const write_lock serial = serialize();
-    const auto snap = provisioning.share();
-    const cl_caller who = cl_login(c, *snap);
-    auto p = find_row(identity_providers_table, id);
-    cl_visible(who, p ? p->organization_id : std::string(), p.has_value(), "identity provider");
-    cl_require(c, *snap, who, subject::organizations, crud::update, p->organization_id,
-               "updating an identity provider");
+    const cl_writer w = cl_write_as(c);
+    auto p = record_for(*this, c, *w.snap, w.who, identity_providers, id, crud::update, "updating");
     if (name || issuer || client_id || client_secret || domains) {
-        p->name = name.value_or(p->name);
-        p->issuer = issuer.value_or(p->issuer);
-        p->client_id = client_id.value_or(p->client_id);
-        p->client_secret = client_secret.value_or(p->client_secret);
-        p->domains = domains.value_or(p->domains);
-        p->updated_at = timestamp_now();
-        write(serial, 0u, [&](store::transaction& t) {
-            if (domains && domain_taken(t, p->organization_id, p->domains, p->id))
+        p.name = name.value_or(p.name);
+        p.issuer = issuer.value_or(p.issuer);
+        p.client_id = client_id.value_or(p.client_id);
+        p.client_secret = client_secret.value_or(p.client_secret);
+        p.domains = domains.value_or(p.domains);
+        p.updated_at = timestamp_now();
+        write(w.serial, 0u, [&](store::transaction& t) {
+            if (domains && domain_taken(t, p.organization_id, p.domains, p.id))
                 fail(409, "domain_taken", "another identity provider of the organization claims one of these domains");
             t.exec("UPDATE cl_identity_providers SET name = ?2, issuer = ?3, client_id = ?4, client_secret = ?5, "
                    "domains = ?6, updated_at = ?7 WHERE id = ?1",
-                   id, p->name, p->issuer, p->client_id, p->client_secret, p->domains, p->updated_at);
+                   id, p.name, p.issuer, p.client_id, p.client_secret, p.domains, p.updated_at);
         });
     }
-    return {200, json{{"data", identity_provider_json(*p)}}};
+    return {200, json{{"data", identity_provider_json(p)}}};
 }
 
 reply app::impl::cl_identity_provider_delete(call& c) {
     const std::string id = path_id(c, "idp", "an identity provider");
-    const write_lock serial = serialize();
-    const auto snap = provisioning.share();
-    const cl_caller who = cl_login(c, *snap);
-    const auto p = find_row(identity_providers_table, id);
-    cl_visible(who, p ? p->organization_id : std::string(), p.has_value(), "identity provider");
-    cl_require(c, *snap, who, subject::organizations, crud::update, p->organization_id,
-               "deleting an identity provider");
-    write(serial, 0u, [&](store::transaction& t) { t.exec("DELETE FROM cl_identity_providers WHERE id = ?1", id); });
+    const cl_writer w = cl_write_as(c);
+    record_for(*this, c, *w.snap, w.who, identity_providers, id, crud::update, "deleting");
+    write(w.serial, 0u, [&](store::transaction& t) { t.exec("DELETE FROM cl_identity_providers WHERE id = ?1", id); });
     return {204, nullptr};
 }
+
+// ---- the list and show endpoints, shared by both kinds ----
+reply app::impl::cl_profiles_list(call& c) { return list_of(*this, c, profiles); }
+reply app::impl::cl_profile_get(call& c) { return show_of(*this, c, profiles); }
+reply app::impl::cl_identity_providers_list(call& c) { return list_of(*this, c, identity_providers); }
+reply app::impl::cl_identity_provider_get(call& c) { return show_of(*this, c, identity_providers); }
 
 } // namespace ward_service

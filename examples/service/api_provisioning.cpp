@@ -20,8 +20,8 @@ json organization_json(const cl_organization& o) {
 }
 
 json role_json(const cl_role& r) {
-    return resource("roles", r.id, {{"name", r.name}, {"kind", r.kind}, {"created_at", r.created_at}},
-                    {{"organization", related("organizations", r.organization_id)}});
+    return organization_resource("roles", r.id, r.organization_id,
+                                 {{"name", r.name}, {"kind", r.kind}, {"created_at", r.created_at}});
 }
 
 json permission_json(const cl_permission& p) {
@@ -69,22 +69,13 @@ const cl_kind<cl_role> roles{cl_roles_table, "roles", "role", "role", "a role", 
 const cl_kind<cl_permission> permissions{cl_permissions_table, "permissions",  "perm",
                                          "permission",         "a permission", subject::permissions};
 
-std::string path_id(const call& c, std::string_view prefix, std::string_view what) {
-    const std::string id = path_param(c);
-    if (!is_record_id(id, prefix)) fail(400, "bad_id", "'" + printable(id) + "' is not " + std::string(what) + " id");
-    return id;
-}
-
 /// GET of a collection: the records the caller may read (or that are theirs).
 template <class Row>
 reply cl_list(app::impl& self, call& c, const cl_kind<Row>& k) {
-    const auto snap = self.provisioning.read();
-    const app::impl::cl_caller who = self.cl_login(c, *snap);
-    json out = json::array();
-    for (const Row& r : self.all_rows(k.rows))
-        if (theirs(r, who.user_id) || self.cl_allowed(c, *snap, who, k.on, crud::read, organization_of(self, r)))
-            out.push_back(to_json(self, r));
-    return {200, json{{"data", std::move(out)}}};
+    const auto keep = [&](const ward::snapshot<cl_perm>& s, const app::impl::cl_caller& who, const Row& r) {
+        return theirs(r, who.user_id) || self.cl_allowed(c, s, who, k.on, crud::read, organization_of(self, r));
+    };
+    return self.cl_collection(c, false, k.rows, keep, [&](const Row& r) { return to_json(self, r); });
 }
 
 /// GET of one record: 404 unless it exists in one of the caller's organizations, then a read check.
@@ -108,15 +99,13 @@ reply cl_rename(app::impl& self, call& c, const cl_kind<Row>& k) {
     const json body = parse_body(c);
     const auto [attrs, rels] = document(body, k.type, {"name"}, {});
     const auto name = string_field(attrs, "name", 1, 100, false);
-    const app::impl::write_lock serial = self.serialize();
-    const auto snap = self.provisioning.share();
-    const app::impl::cl_caller who = self.cl_login(c, *snap);
+    const app::impl::cl_writer w = self.cl_write_as(c);
     auto r = self.find_row(k.rows, id);
     const std::string organization = r ? organization_of(self, *r) : std::string();
-    self.cl_visible(who, organization, r.has_value(), k.noun);
-    self.cl_require(c, *snap, who, k.on, crud::update, organization, std::string("updating ") + k.a_noun);
+    self.cl_visible(w.who, organization, r.has_value(), k.noun);
+    self.cl_require(c, *w.snap, w.who, k.on, crud::update, organization, std::string("updating ") + k.a_noun);
     if (name) {
-        self.write(serial, app::impl::api_provisioning, [&](store::transaction& t) {
+        self.write(w.serial, app::impl::api_provisioning, [&](store::transaction& t) {
             t.exec(std::string("UPDATE ") + k.rows.name + " SET name = ?2 WHERE id = ?1", id, *name);
         });
         r->name = *name;
@@ -157,10 +146,8 @@ reply app::impl::cl_user_update(call& c) {
     const std::string email = email_field(attrs, false);
     const auto first = string_field(attrs, "first_name", 0, 100, false);
     const auto last = string_field(attrs, "last_name", 0, 100, false);
-    const write_lock serial = serialize();
-    const auto snap = provisioning.share();
-    const cl_caller who = cl_login(c, *snap);
-    write(serial, 0u, [&](store::transaction& t) { update_names(t, who.user_id, email, first, last); });
+    const cl_writer w = cl_write_as(c);
+    write(w.serial, 0u, [&](store::transaction& t) { update_names(t, w.who.user_id, email, first, last); });
     return cl_user(c);
 }
 
@@ -169,18 +156,16 @@ reply app::impl::cl_organization_create(call& c) {
     const json body = parse_body(c);
     const auto [attrs, rels] = document(body, "organizations", {"name"}, {});
     const std::string name = *string_field(attrs, "name", 1, 100, true);
-    const write_lock serial = serialize();
-    const auto snap = provisioning.share();
-    const cl_caller who = cl_login(c, *snap);
-    if (!who.cred.authenticated()) fail(401, "unauthenticated", "creating an organization needs a user");
+    const cl_writer w = cl_write_as(c);
+    if (!w.who.cred.authenticated()) fail(401, "unauthenticated", "creating an organization needs a user");
     cl_organization o{random_id("org"), name, timestamp_now()};
-    write(serial, api_provisioning, [&](store::transaction& t) {
+    write(w.serial, api_provisioning, [&](store::transaction& t) {
         const std::string admin = random_id("role"), read_only = random_id("role");
         t.exec("INSERT INTO cl_organizations VALUES (?1, ?2, ?3)", o.id, o.name, o.created_at);
         t.exec("INSERT INTO cl_roles VALUES (?1, ?3, 'Admin', 'admin', ?4), (?2, ?3, 'Read-only', 'read_only', ?4)",
                admin, read_only, o.id, o.created_at);
-        t.exec("INSERT INTO cl_memberships VALUES (?1, ?2, ?3, ?4, 1, 'all', ?5)", random_id("mem"), o.id, who.user_id,
-               admin, o.created_at);
+        t.exec("INSERT INTO cl_memberships VALUES (?1, ?2, ?3, ?4, 1, 'all', ?5)", random_id("mem"), o.id,
+               w.who.user_id, admin, o.created_at);
     });
     return {201, json{{"data", organization_json(o)}}};
 }
@@ -196,16 +181,14 @@ reply app::impl::cl_membership_create(call& c) {
     const std::string organization = relationship(rels, "organization", "organizations", "org", true);
     const std::string role = relationship(rels, "role", "roles", "role", true);
     const std::string profile = profile_relationship(rels).value_or("");
-    const write_lock serial = serialize();
-    const auto snap = provisioning.share();
-    const cl_caller who = cl_login(c, *snap);
-    cl_may_create(c, *snap, who, subject::memberships, organization, "creating a membership");
+    const cl_writer w = cl_write_as(c);
+    cl_may_create(c, *w.snap, w.who, subject::memberships, organization, "creating a membership");
     // With a profile, the membership acts with the profile's access scope.
     const std::string acts_with = profile.empty() ? access : profile_access(profile, organization);
-    cl_may_confer(c, *snap, who, organization, cl_gives(*snap, role, acts_with), "this membership");
+    cl_may_confer(c, *w.snap, w.who, organization, cl_gives(*w.snap, role, acts_with), "this membership");
 
     cl_membership m{random_id("mem"), organization, {}, role, false, access, timestamp_now()};
-    write(serial, api_provisioning, [&](store::transaction& t) {
+    write(w.serial, api_provisioning, [&](store::transaction& t) {
         auto u = t.prepare("SELECT id FROM users WHERE email = ?1 COLLATE NOCASE");
         u.bind(1, email);
         if (!u.step()) fail(422, "unknown_user", "no user has the email " + printable(email));
@@ -235,77 +218,71 @@ reply app::impl::cl_membership_update(call& c) {
     const std::optional<std::string> profile = profile_relationship(rels); ///< "": detach
     if (owner && !*owner)
         fail(422, "owner_required", "ownership is transferred (owner: true on the new owner), never dropped");
-    const write_lock serial = serialize();
-    const auto snap = provisioning.share();
-    const cl_caller who = cl_login(c, *snap);
-    auto m = find_membership(id);
-    cl_visible(who, m ? m->organization_id : std::string(), m.has_value(), "membership");
-    cl_require(c, *snap, who, subject::memberships, crud::update, m->organization_id, "updating a membership");
+    const cl_writer w = cl_write_as(c);
+    auto m = cl_found(c, *w.snap, w.who, cl_memberships_table, id, "membership", subject::memberships, crud::update,
+                      "updating a membership");
     if (!role.empty() || !access.empty() || profile) {
         // The owner's membership is the owner's alone; anyone else's only for whoever holds
         // everything it gives now and everything it would give after the change.
-        if (m->owner && m->user_id != who.user_id)
+        if (m.owner && m.user_id != w.who.user_id)
             throw http_error{cl_status(ward::reason::missing_permission),
                              "owner_required",
                              "only the owner changes the owner's membership",
                              {}};
         // What it gives is decided by its profile's access scope when it has one (before and after).
         const std::string profile_after = profile ? *profile : profile_of(id);
-        const std::string access_after = profile_after.empty() ? (access.empty() ? m->access_scope : access)
-                                                               : profile_access(profile_after, m->organization_id);
-        const cl_reach now = cl_gives(*snap, m->role_id, effective_access(*m));
-        const cl_reach after = cl_gives(*snap, role.empty() ? m->role_id : role, access_after);
-        cl_may_confer(c, *snap, who, m->organization_id, now | after, "changing this membership");
+        const std::string access_after = profile_after.empty() ? (access.empty() ? m.access_scope : access)
+                                                               : profile_access(profile_after, m.organization_id);
+        const cl_reach now = cl_gives(*w.snap, m.role_id, effective_access(m));
+        const cl_reach after = cl_gives(*w.snap, role.empty() ? m.role_id : role, access_after);
+        cl_may_confer(c, *w.snap, w.who, m.organization_id, now | after, "changing this membership");
     }
-    write(serial, api_provisioning, [&](store::transaction& t) {
+    write(w.serial, api_provisioning, [&](store::transaction& t) {
         if (owner) {
             auto current = t.prepare("SELECT user_id FROM cl_memberships WHERE organization_id = ?1 AND owner = 1");
-            current.bind(1, m->organization_id);
-            if (!current.step() || current.text(0) != who.user_id)
+            current.bind(1, m.organization_id);
+            if (!current.step() || current.text(0) != w.who.user_id)
                 throw http_error{cl_status(ward::reason::missing_permission),
                                  "owner_required",
                                  "only the organization's owner can transfer its ownership",
                                  {}};
             auto admin = t.prepare(
                 "SELECT id FROM cl_roles WHERE organization_id = ?1 AND kind = 'admin' ORDER BY created_at LIMIT 1");
-            admin.bind(1, m->organization_id);
+            admin.bind(1, m.organization_id);
             if (!admin.step()) fail(409, "no_admin_role", "the organization has no admin role");
             const std::string admin_role = admin.text(0);
-            t.exec("UPDATE cl_memberships SET owner = 0 WHERE organization_id = ?1", m->organization_id);
+            t.exec("UPDATE cl_memberships SET owner = 0 WHERE organization_id = ?1", m.organization_id);
             t.exec("UPDATE cl_memberships SET owner = 1, role_id = ?2 WHERE id = ?1", id, admin_role);
-            m->owner = true;
-            m->role_id = admin_role;
+            m.owner = true;
+            m.role_id = admin_role;
         }
         if (!role.empty()) {
-            if (m->owner) fail(409, "owner_is_admin", "the owner keeps the admin role; transfer ownership first");
+            if (m.owner) fail(409, "owner_is_admin", "the owner keeps the admin role; transfer ownership first");
             auto r = t.prepare("SELECT count(*) FROM cl_roles WHERE id = ?1 AND organization_id = ?2");
-            r.bind_all(role, m->organization_id);
+            r.bind_all(role, m.organization_id);
             if (!r.step() || r.integer(0) == 0)
                 fail(422, "unknown_role", "the role is not one of this organization's roles");
             t.exec("UPDATE cl_memberships SET role_id = ?2 WHERE id = ?1", id, role);
-            m->role_id = role;
+            m.role_id = role;
         }
         if (!access.empty()) {
             t.exec("UPDATE cl_memberships SET access_scope = ?2 WHERE id = ?1", id, access);
-            m->access_scope = access;
+            m.access_scope = access;
         }
         if (profile) {
             t.exec("DELETE FROM cl_membership_profile_links WHERE membership_id = ?1", id);
             if (!profile->empty()) t.exec("INSERT INTO cl_membership_profile_links VALUES (?1, ?2)", id, *profile);
         }
     });
-    return {200, json{{"data", membership_json(*m)}}};
+    return {200, json{{"data", membership_json(m)}}};
 }
 
 reply app::impl::cl_membership_delete(call& c) {
     const std::string id = path_id(c, "mem", "a membership");
-    const write_lock serial = serialize();
-    const auto snap = provisioning.share();
-    const cl_caller who = cl_login(c, *snap);
-    const auto m = find_membership(id);
-    cl_visible(who, m ? m->organization_id : std::string(), m.has_value(), "membership");
-    cl_require(c, *snap, who, subject::memberships, crud::destroy, id, "deleting a membership");
-    write(serial, api_provisioning, [&](store::transaction& t) {
+    const cl_writer w = cl_write_as(c);
+    cl_found(c, *w.snap, w.who, cl_memberships_table, id, "membership", subject::memberships, crud::destroy,
+             "deleting a membership", id);
+    write(w.serial, api_provisioning, [&](store::transaction& t) {
         auto del = t.prepare("DELETE FROM cl_memberships WHERE id = ?1 AND owner = 0 RETURNING id");
         del.bind(1, id);
         if (!del.step())
@@ -321,12 +298,10 @@ reply app::impl::cl_role_create(call& c) {
     const auto [attrs, rels] = document(body, "roles", {"name"}, {"organization"});
     const std::string name = *string_field(attrs, "name", 1, 100, true);
     const std::string organization = relationship(rels, "organization", "organizations", "org", true);
-    const write_lock serial = serialize();
-    const auto snap = provisioning.share();
-    const cl_caller who = cl_login(c, *snap);
-    cl_may_create(c, *snap, who, subject::roles, organization, "creating a role");
+    const cl_writer w = cl_write_as(c);
+    cl_may_create(c, *w.snap, w.who, subject::roles, organization, "creating a role");
     const cl_role r{random_id("role"), organization, name, "custom", timestamp_now()};
-    write(serial, api_provisioning, [&](store::transaction& t) {
+    write(w.serial, api_provisioning, [&](store::transaction& t) {
         t.exec(cl_roles_table.insert(), r.id, r.organization_id, r.name, r.kind, r.created_at);
     });
     return {201, json{{"data", role_json(r)}}};
@@ -348,17 +323,15 @@ reply app::impl::cl_permission_create(call& c) {
                     bool_field(attrs, "can_update").value_or(false),
                     bool_field(attrs, "can_destroy").value_or(false),
                     timestamp_now()};
-    const write_lock serial = serialize();
-    const auto snap = provisioning.share();
-    const cl_caller who = cl_login(c, *snap);
+    const cl_writer w = cl_write_as(c);
     const auto role = find_role(p.role_id);
-    if (!role || !is_member(who.user_id, role->organization_id)) fail(422, "unknown_role", "no such role");
-    cl_require(c, *snap, who, subject::permissions, crud::create, role->organization_id, "creating a permission");
+    if (!role || !is_member(w.who.user_id, role->organization_id)) fail(422, "unknown_role", "no such role");
+    cl_require(c, *w.snap, w.who, subject::permissions, crud::create, role->organization_id, "creating a permission");
     if (role->kind != "custom")
         fail(422, "not_custom", "only custom roles take permissions (admin and read_only are fixed)");
     const cl_set row = cl_row_set(p);
-    cl_may_confer(c, *snap, who, role->organization_id, {row, row, row}, "this permission");
-    write(serial, api_provisioning, [&](store::transaction& t) {
+    cl_may_confer(c, *w.snap, w.who, role->organization_id, {row, row, row}, "this permission");
+    write(w.serial, api_provisioning, [&](store::transaction& t) {
         auto dup = t.prepare("SELECT count(*) FROM cl_permissions WHERE role_id = ?1 AND subject_class = ?2");
         dup.bind_all(p.role_id, p.subject_class);
         if (dup.step() && dup.integer(0) > 0)
@@ -376,21 +349,19 @@ reply app::impl::cl_permission_update(call& c) {
         document(body, "permissions", {"can_create", "can_read", "can_update", "can_destroy"}, {});
     const auto can_create = bool_field(attrs, "can_create"), can_read = bool_field(attrs, "can_read"),
                can_update = bool_field(attrs, "can_update"), can_destroy = bool_field(attrs, "can_destroy");
-    const write_lock serial = serialize();
-    const auto snap = provisioning.share();
-    const cl_caller who = cl_login(c, *snap);
+    const cl_writer w = cl_write_as(c);
     auto p = find_permission(id);
     const std::string organization = p ? organization_of_role(p->role_id) : std::string();
-    cl_visible(who, organization, p.has_value(), "permission");
-    cl_require(c, *snap, who, subject::permissions, crud::update, organization, "updating a permission");
+    cl_visible(w.who, organization, p.has_value(), "permission");
+    cl_require(c, *w.snap, w.who, subject::permissions, crud::update, organization, "updating a permission");
     const cl_set before = cl_row_set(*p);
     p->can_create = can_create.value_or(p->can_create);
     p->can_read = can_read.value_or(p->can_read);
     p->can_update = can_update.value_or(p->can_update);
     p->can_destroy = can_destroy.value_or(p->can_destroy);
     const cl_set added = cl_row_set(*p) - before;
-    cl_may_confer(c, *snap, who, organization, {added, added, added}, "this permission");
-    write(serial, api_provisioning, [&](store::transaction& t) {
+    cl_may_confer(c, *w.snap, w.who, organization, {added, added, added}, "this permission");
+    write(w.serial, api_provisioning, [&](store::transaction& t) {
         t.exec(
             "UPDATE cl_permissions SET can_create = ?2, can_read = ?3, can_update = ?4, can_destroy = ?5 WHERE id = ?1",
             id, std::int64_t{p->can_create}, std::int64_t{p->can_read}, std::int64_t{p->can_update},

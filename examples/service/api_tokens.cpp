@@ -32,13 +32,9 @@ reply app::impl::authenticate(call& c) {
         fail(400, "unknown_field", "'client_id' is only for the provisioning audience");
     std::optional<std::string> application;
     if (client_id) {
-        application = db.read([&](const store::reader& r) -> std::optional<std::string> {
-            auto s = r.prepare("SELECT id FROM cl_api_credentials WHERE client_id = ?1");
-            s.bind(1, *client_id);
-            if (!s.step()) return std::nullopt;
-            return s.text(0);
-        });
-        if (!application) fail(422, "unknown_client", "no API credential has this client_id");
+        const auto credential = find_row_where(cl_api_credentials_table, "WHERE client_id = ?1", *client_id);
+        if (!credential) fail(422, "unknown_client", "no API credential has this client_id");
+        application = credential->id;
     }
 
     const char* table = audience == "bluebricks" ? "bb_users" : "users";
@@ -54,11 +50,7 @@ reply app::impl::authenticate(call& c) {
         if (!s.step()) return std::nullopt;
         return account{s.text(0), s.text(1), s.integer(2)};
     });
-    if (!found) {
-        password_burn(password, options.pbkdf2_iterations);
-        fail(401, "invalid_credentials", "invalid credentials");
-    }
-    if (!password_verify(password, found->password_hash)) fail(401, "invalid_credentials", "invalid credentials");
+    verify_secret(password, found ? &found->password_hash : nullptr);
     mint_options m;
     m.audience = audience;
     m.subject = audience == "bluebricks" ? found->id : "user:" + found->id;
@@ -67,16 +59,28 @@ reply app::impl::authenticate(call& c) {
     m.scope = scope;
     m.application = application;
     m.ttl = options.token_ttl;
+    json out = grant(m);
+    if (application) out["application"] = *application;
+    return {201, std::move(out)};
+}
+
+void app::impl::verify_secret(const std::string& secret, const std::string* hash) {
+    if (!hash) {
+        password_burn(secret, options.pbkdf2_iterations);
+        fail(401, "invalid_credentials", "invalid credentials");
+    }
+    if (!password_verify(secret, *hash)) fail(401, "invalid_credentials", "invalid credentials");
+}
+
+json app::impl::grant(const mint_options& m) {
     std::string error;
     const auto token = mint(m, error);
     if (!token) fail(500, "token_error", error);
-    json out{{"token", *token},
-             {"token_type", "Bearer"},
-             {"expires_in", options.token_ttl},
-             {"audience", audience},
-             {"subject", m.subject}};
-    if (application) out["application"] = *application;
-    return {201, std::move(out)};
+    return json{{"token", *token},
+                {"token_type", "Bearer"},
+                {"expires_in", options.token_ttl},
+                {"audience", m.audience},
+                {"subject", m.subject}};
 }
 
 std::optional<std::string> app::impl::mint(const mint_options& m, std::string& error) {

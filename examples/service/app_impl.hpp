@@ -23,15 +23,25 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace ward_service {
+
+/// The list, get, create and update endpoints of one Commerce Layer record kind: cl_<kinds>_list,
+/// cl_<kind>_get, cl_<kind>_create, cl_<kind>_update.
+#define WARD_SERVICE_CL_ENDPOINTS(kinds, kind)                                                                         \
+    reply cl_##kinds##_list(call& c);                                                                                  \
+    reply cl_##kind##_get(call& c);                                                                                    \
+    reply cl_##kind##_create(call& c);                                                                                 \
+    reply cl_##kind##_update(call& c);
 
 struct app::impl {
     store& db;
@@ -86,15 +96,21 @@ struct app::impl {
 
     std::optional<ident_user> find_ident_user(std::string_view id);
 
-    /// The row of `table` with this id.
+    /// The first row of `table` that `where` (a WHERE clause of one parameter, ?1) finds for `value`.
     template <class Row>
-    std::optional<Row> find_row(const table<Row>& t, std::string_view id) {
+    std::optional<Row> find_row_where(const table<Row>& t, const char* where, std::string_view value) {
         return db.read([&](const store::reader& r) -> std::optional<Row> {
-            auto s = r.prepare(t.select("WHERE id = ?1"));
-            s.bind(1, id);
+            auto s = r.prepare(t.select(where));
+            s.bind(1, value);
             if (!s.step()) return std::nullopt;
             return t.read(s);
         });
+    }
+
+    /// The row of `table` with this id.
+    template <class Row>
+    std::optional<Row> find_row(const table<Row>& t, std::string_view id) {
+        return find_row_where(t, "WHERE id = ?1", id);
     }
 
     /// Every row of `table`, oldest first.
@@ -115,6 +131,14 @@ struct app::impl {
     /// bluebricks tokens the user's organization and effective permissions (and scope = requested
     /// & held when a scope was asked for).
     std::optional<std::string> mint(const mint_options& m, std::string& error);
+
+    /// A 401 unless `secret` matches `hash`; without a record (`hash` null) the same 401, after as
+    /// long a wait as a wrong secret costs.
+    void verify_secret(const std::string& secret, const std::string* hash);
+
+    /// The answer to a grant: the token minted for `m` (a 500 when it cannot be), its type, lifetime,
+    /// audience and subject.
+    json grant(const mint_options& m);
 
     // ==== provide ident (api_ident.cpp) =====================================================================
 
@@ -160,6 +184,20 @@ struct app::impl {
     /// The caller. A user's token may name the application it was issued through (ward's via);
     /// an API credential's own token is taken only where `credentials` is true.
     cl_caller cl_login(call& c, const ward::snapshot<cl_perm>& s, bool credentials = false);
+
+    /// What a Provisioning write decides with: the writers' lock, then the newest policies, then
+    /// the caller under them.
+    struct cl_writer {
+        write_lock serial;
+        std::shared_ptr<const ward::snapshot<cl_perm>> snap;
+        cl_caller who;
+    };
+    cl_writer cl_write_as(call& c, bool credentials = false) {
+        write_lock serial = serialize();
+        auto snap = provisioning.share();
+        cl_caller who = cl_login(c, *snap, credentials);
+        return {std::move(serial), std::move(snap), std::move(who)};
+    }
     void cl_require(call& c, const ward::snapshot<cl_perm>& s, const cl_caller& who, subject on, crud action,
                     std::string_view target, const std::string& what);
     bool cl_allowed(call& c, const ward::snapshot<cl_perm>& s, const cl_caller& who, subject on, crud action,
@@ -175,6 +213,36 @@ struct app::impl {
     void cl_may_create(call& c, const ward::snapshot<cl_perm>& s, const cl_caller& who, subject on,
                        const std::string& organization, const std::string& what);
 
+    /// GET of a collection: the rows of `rows` that `keep(snapshot, caller, row)` keeps, as
+    /// `to_json` has them. An API credential's own token is taken where `credentials` is true.
+    template <class Row, class Keep, class ToJson>
+    reply cl_collection(call& c, bool credentials, const table<Row>& rows, Keep keep, ToJson to_json) {
+        const auto snap = provisioning.read();
+        const cl_caller who = cl_login(c, *snap, credentials);
+        json out = json::array();
+        for (const Row& r : all_rows(rows))
+            if (keep(*snap, who, r)) out.push_back(to_json(r));
+        return {200, json{{"data", std::move(out)}}};
+    }
+
+    /// The record `id` of `rows` that the caller names for `action`: 404 unless it exists in one of
+    /// the caller's organizations, then a check of `on`'s `action` at `target` (its organization
+    /// when "").
+    template <class Row>
+    Row cl_found(call& c, const ward::snapshot<cl_perm>& s, const cl_caller& who, const table<Row>& rows,
+                 std::string_view id, std::string_view noun, subject on, crud action, const std::string& what,
+                 std::string_view target = {}) {
+        std::optional<Row> r = find_row(rows, id);
+        cl_visible(who, r ? r->organization_id : std::string(), r.has_value(), noun);
+        cl_require(c, s, who, on, action, target.empty() ? std::string_view(r->organization_id) : target, what);
+        return std::move(*r);
+    }
+
+    /// Inside a write: deletes record `id` of `table`, unless `uses` (a count of the rows that use
+    /// ?1) counts one: a 409 `code` with `message` then.
+    static void delete_unused(store::transaction& t, const char* table, std::string_view id, const char* uses,
+                              const char* code, const char* message);
+
     std::optional<cl_organization> find_organization(std::string_view id);
     std::vector<cl_organization> all_organizations();
     std::optional<cl_role> find_role(std::string_view id);
@@ -187,23 +255,11 @@ struct app::impl {
 
     reply cl_user(call& c);
     reply cl_user_update(call& c);
-    reply cl_organizations_list(call& c);
-    reply cl_organization_get(call& c);
-    reply cl_organization_create(call& c);
-    reply cl_organization_update(call& c);
-    reply cl_memberships_list(call& c);
-    reply cl_membership_get(call& c);
-    reply cl_membership_create(call& c);
-    reply cl_membership_update(call& c);
+    WARD_SERVICE_CL_ENDPOINTS(organizations, organization)
+    WARD_SERVICE_CL_ENDPOINTS(memberships, membership)
     reply cl_membership_delete(call& c);
-    reply cl_roles_list(call& c);
-    reply cl_role_get(call& c);
-    reply cl_role_create(call& c);
-    reply cl_role_update(call& c);
-    reply cl_permissions_list(call& c);
-    reply cl_permission_get(call& c);
-    reply cl_permission_create(call& c);
-    reply cl_permission_update(call& c);
+    WARD_SERVICE_CL_ENDPOINTS(roles, role)
+    WARD_SERVICE_CL_ENDPOINTS(permissions, permission)
 
     // ==== Commerce Layer Provisioning: membership profiles, identity providers (api_profiles.cpp) =========
 
@@ -220,15 +276,9 @@ struct app::impl {
     /// null}` a present "" (detach), otherwise the profile's id.
     static std::optional<std::string> profile_relationship(const json& rels);
 
-    reply cl_profiles_list(call& c);
-    reply cl_profile_get(call& c);
-    reply cl_profile_create(call& c);
-    reply cl_profile_update(call& c);
+    WARD_SERVICE_CL_ENDPOINTS(profiles, profile)
     reply cl_profile_delete(call& c);
-    reply cl_identity_providers_list(call& c);
-    reply cl_identity_provider_get(call& c);
-    reply cl_identity_provider_create(call& c);
-    reply cl_identity_provider_update(call& c);
+    WARD_SERVICE_CL_ENDPOINTS(identity_providers, identity_provider)
     reply cl_identity_provider_delete(call& c);
 
     // ==== Commerce Layer Provisioning: API credentials, application memberships (api_credentials.cpp) =====
@@ -237,15 +287,9 @@ struct app::impl {
     /// POST /api/v1/authenticate with grant_type client_credentials.
     reply client_credentials(const json& body);
 
-    reply cl_api_credentials_list(call& c);
-    reply cl_api_credential_get(call& c);
-    reply cl_api_credential_create(call& c);
-    reply cl_api_credential_update(call& c);
+    WARD_SERVICE_CL_ENDPOINTS(api_credentials, api_credential)
     reply cl_api_credential_delete(call& c);
-    reply cl_application_memberships_list(call& c);
-    reply cl_application_membership_get(call& c);
-    reply cl_application_membership_create(call& c);
-    reply cl_application_membership_update(call& c);
+    WARD_SERVICE_CL_ENDPOINTS(application_memberships, application_membership)
     reply cl_application_membership_delete(call& c);
 
     // ==== Bluebricks (api_bluebricks.cpp) ===================================================================
@@ -264,6 +308,8 @@ struct app::impl {
     reply bb_get(call& c);
     reply bb_roles(call& c);
 };
+
+#undef WARD_SERVICE_CL_ENDPOINTS
 
 } // namespace ward_service
 

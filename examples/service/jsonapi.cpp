@@ -14,6 +14,12 @@ json resource(std::string_view type, std::string_view id, json attributes, json 
 
 json related(std::string_view type, std::string_view id) { return json{{"data", {{"type", type}, {"id", id}}}}; }
 
+json organization_resource(std::string_view type, std::string_view id, std::string_view organization, json attributes,
+                           json more) {
+    more["organization"] = related("organizations", organization);
+    return resource(type, id, std::move(attributes), std::move(more));
+}
+
 std::pair<json, json> document(const json& body, std::string_view type,
                                std::initializer_list<std::string_view> attributes,
                                std::initializer_list<std::string_view> relationships) {
@@ -56,6 +62,12 @@ std::string relationship(const json& rels, const char* name, std::string_view ty
         fail(400, "wrong_type", std::string("the '") + name + "' relationship needs an id");
     std::string id = d["id"].get<std::string>();
     if (!is_record_id(id, prefix)) fail(400, "bad_id", "'" + printable(id) + "' is not a " + std::string(type) + " id");
+    return id;
+}
+
+std::string path_id(const call& c, std::string_view prefix, std::string_view what) {
+    const std::string id = path_param(c);
+    if (!is_record_id(id, prefix)) fail(400, "bad_id", "'" + printable(id) + "' is not " + std::string(what) + " id");
     return id;
 }
 

@@ -13,9 +13,15 @@
 
 namespace ward_service {
 
+struct call;
+
 /// A record: {"id", "type", "attributes", "relationships"?}.
 nlohmann::json resource(std::string_view type, std::string_view id, nlohmann::json attributes,
                         nlohmann::json relationships = nullptr);
+
+/// A record of an organization: a resource whose relationships are its `organization` and `more`.
+nlohmann::json organization_resource(std::string_view type, std::string_view id, std::string_view organization,
+                                     nlohmann::json attributes, nlohmann::json more = nlohmann::json::object());
 
 /// A relationship to one record: {"data": {"type", "id"}}.
 nlohmann::json related(std::string_view type, std::string_view id);
@@ -30,6 +36,9 @@ std::pair<nlohmann::json, nlohmann::json> document(const nlohmann::json& body, s
 /// `prefix`; "" when absent and optional.
 std::string relationship(const nlohmann::json& rels, const char* name, std::string_view type, std::string_view prefix,
                          bool required);
+
+/// The record id of the request's path, with `prefix`; a 400 naming it `what` ("a role") otherwise.
+std::string path_id(const call& c, std::string_view prefix, std::string_view what);
 
 } // namespace ward_service
 

@@ -121,6 +121,14 @@ void app::impl::cl_may_create(call& c, const ward::snapshot<cl_perm>& s, const c
     cl_require(c, s, who, on, crud::create, organization, what);
 }
 
+void app::impl::delete_unused(store::transaction& t, const char* table, std::string_view id, const char* uses,
+                              const char* code, const char* message) {
+    auto used = t.prepare(uses);
+    used.bind(1, id);
+    if (used.step() && used.integer(0) > 0) fail(409, code, message);
+    t.exec(std::string("DELETE FROM ") + table + " WHERE id = ?1", id);
+}
+
 std::optional<cl_organization> app::impl::find_organization(std::string_view id) {
     return find_row(cl_organizations_table, id);
 }
@@ -143,14 +151,13 @@ std::string app::impl::organization_of_role(std::string_view role) {
 json app::impl::membership_json(const cl_membership& m) {
     const auto u = find_ident_user(m.user_id);
     const std::string profile = profile_of(m.id);
-    return resource(
-        "memberships", m.id,
+    return organization_resource(
+        "memberships", m.id, m.organization_id,
         {{"user_email", u ? u->email : std::string()},
          {"owner", m.owner},
          {"access_scope", m.access_scope},
          {"created_at", m.created_at}},
-        {{"organization", related("organizations", m.organization_id)},
-         {"role", related("roles", m.role_id)},
+        {{"role", related("roles", m.role_id)},
          {"user", related("users", m.user_id)},
          {"membership_profile", profile.empty() ? json{{"data", nullptr}} : related("membership_profiles", profile)}});
 }
