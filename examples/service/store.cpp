@@ -203,53 +203,56 @@ INSERT INTO settings VALUES ('policy_version_ident', '1'), ('policy_version_prov
                             ('policy_version_bluebricks', '1');
 )sql";
 
-// Commerce Layer's membership profiles and identity providers: created on a new database and on
-// one from before them (IF NOT EXISTS). A profile in use is never deleted (the service answers
-// 409; the foreign key refuses it too); a membership's link goes with the membership.
-constexpr const char* profiles_schema_sql = R"sql(
-CREATE TABLE IF NOT EXISTS cl_membership_profiles (
-    id TEXT PRIMARY KEY,
-    organization_id TEXT NOT NULL REFERENCES cl_organizations(id),
-    name TEXT NOT NULL,
+// Commerce Layer's tables added after the first schema are created on a new database and on one
+// from before them alike (IF NOT EXISTS). A table of records an organization owns begins with the
+// record's id, its organization and its name; `columns` are the rest, each on a line of its own.
+std::string organization_record_table(const char* name, const char* columns) {
+    return std::string("\nCREATE TABLE IF NOT EXISTS ") + name +
+           " (\n    id TEXT PRIMARY KEY,\n    organization_id TEXT NOT NULL REFERENCES cl_organizations(id),\n"
+           "    name TEXT NOT NULL," +
+           columns + ");";
+}
+
+// Commerce Layer's membership profiles and identity providers. A profile in use is never deleted
+// (the service answers 409; the foreign key refuses it too); a membership's link goes with the
+// membership.
+std::string profiles_schema_sql() {
+    return organization_record_table("cl_membership_profiles", R"sql(
     access_scope TEXT NOT NULL CHECK (access_scope IN ('live', 'test', 'all')),
-    created_at TEXT NOT NULL);
+    created_at TEXT NOT NULL)sql") +
+           R"sql(
 CREATE TABLE IF NOT EXISTS cl_membership_profile_links (
     membership_id TEXT PRIMARY KEY REFERENCES cl_memberships(id) ON DELETE CASCADE,
-    profile_id TEXT NOT NULL REFERENCES cl_membership_profiles(id));
-CREATE TABLE IF NOT EXISTS cl_identity_providers (
-    id TEXT PRIMARY KEY,
-    organization_id TEXT NOT NULL REFERENCES cl_organizations(id),
-    name TEXT NOT NULL,
+    profile_id TEXT NOT NULL REFERENCES cl_membership_profiles(id));)sql" +
+           organization_record_table("cl_identity_providers", R"sql(
     issuer TEXT NOT NULL,
     client_id TEXT NOT NULL,
     client_secret TEXT NOT NULL,
     domains TEXT NOT NULL,
     created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL);
-)sql";
+    updated_at TEXT NOT NULL)sql");
+}
 
 // Commerce Layer's API credentials and application memberships: created on first open and by
 // an older database's upgrade alike. A membership's application memberships go with it; a
 // credential is not deleted while application memberships name it.
-constexpr const char* credentials_schema_sql = R"sql(
-CREATE TABLE IF NOT EXISTS cl_api_credentials (
-    id TEXT PRIMARY KEY,
-    organization_id TEXT NOT NULL REFERENCES cl_organizations(id),
-    name TEXT NOT NULL,
+std::string credentials_schema_sql() {
+    return organization_record_table("cl_api_credentials", R"sql(
     kind TEXT NOT NULL CHECK (kind IN ('webapp', 'sales_channel', 'integration')),
     mode TEXT NOT NULL CHECK (mode IN ('live', 'test')),
     role_id TEXT REFERENCES cl_roles(id) CHECK (role_id IS NULL OR kind = 'integration'),
     client_id TEXT NOT NULL UNIQUE,
     secret_hash TEXT NOT NULL,
-    created_at TEXT NOT NULL);
+    created_at TEXT NOT NULL)sql") +
+           R"sql(
 CREATE TABLE IF NOT EXISTS cl_application_memberships (
     id TEXT PRIMARY KEY,
     membership_id TEXT NOT NULL REFERENCES cl_memberships(id) ON DELETE CASCADE,
     api_credential_id TEXT NOT NULL REFERENCES cl_api_credentials(id),
     kind TEXT NOT NULL CHECK (kind IN ('admin', 'read_only')),
     created_at TEXT NOT NULL,
-    UNIQUE (membership_id, api_credential_id));
-)sql";
+    UNIQUE (membership_id, api_credential_id));)sql";
+}
 
 constexpr const char* demo_password = "ward-demo-password";
 constexpr const char* demo_client_secret = "ward-demo-client-secret";
@@ -332,7 +335,7 @@ store::store(const std::string& path, existing_tag) : path_(path) {
 // A database made before a column of users existed gets it, with its default: tokens_valid_from
 // 0 (every token counts), no agreements, metadata {}.
 void store::upgrade_schema() {
-    exec(credentials_schema_sql);
+    exec(credentials_schema_sql().c_str());
     struct column {
         const char *name, *definition;
     };
@@ -351,7 +354,7 @@ void store::upgrade_schema() {
         }
         if (!has_column) exec((std::string("ALTER TABLE users ADD COLUMN ") + c.definition).c_str());
     }
-    exec(profiles_schema_sql);
+    exec(profiles_schema_sql().c_str());
 }
 
 void store::read_secret() {
@@ -389,8 +392,8 @@ void store::exec(const char* sql) {
 void store::create_schema_and_seed(unsigned iterations) {
     transaction t(*this);
     exec(schema_sql);
-    exec(credentials_schema_sql);
-    exec(profiles_schema_sql);
+    exec(credentials_schema_sql().c_str());
+    exec(profiles_schema_sql().c_str());
     t.exec("INSERT INTO settings VALUES ('token_secret', ?1)", base64url_encode(random_bytes(32)));
     const std::string now = timestamp_now();
     // Each person gets their own salt, so no two stored hashes are alike.

@@ -293,29 +293,31 @@ struct table {
     }
 };
 
-inline constexpr table<ident_user> users_table{
+/// A descriptor's row type is its reader's: `table t{"name", "columns", &read_row}`.
+template <class Row>
+table(const char*, const char*, Row (*)(const statement&)) -> table<Row>;
+
+inline constexpr table users_table{
     "users",
     "id, email, first_name, last_name, password_hash, application_id, permissions, created_at, "
     "privacy_policy_agreed_at, terms_of_service_agreed_at, metadata",
     &read_ident_user};
-inline constexpr table<cl_organization> cl_organizations_table{"cl_organizations", "id, name, created_at",
-                                                               &read_cl_organization};
-inline constexpr table<cl_membership> cl_memberships_table{
+inline constexpr table cl_organizations_table{"cl_organizations", "id, name, created_at", &read_cl_organization};
+inline constexpr table cl_memberships_table{
     "cl_memberships", "id, organization_id, user_id, role_id, owner, access_scope, created_at", &read_cl_membership};
-inline constexpr table<cl_role> cl_roles_table{"cl_roles", "id, organization_id, name, kind, created_at",
-                                               &read_cl_role};
-inline constexpr table<cl_permission> cl_permissions_table{
+inline constexpr table cl_roles_table{"cl_roles", "id, organization_id, name, kind, created_at", &read_cl_role};
+inline constexpr table cl_permissions_table{
     "cl_permissions", "id, role_id, subject_class, can_create, can_read, can_update, can_destroy, created_at",
     &read_cl_permission};
-inline constexpr table<cl_membership_profile> cl_membership_profiles_table{
+inline constexpr table cl_membership_profiles_table{
     "cl_membership_profiles", "id, organization_id, name, access_scope, created_at", &read_cl_membership_profile};
-inline constexpr table<cl_api_credential> cl_api_credentials_table{
+inline constexpr table cl_api_credentials_table{
     "cl_api_credentials", "id, organization_id, name, kind, mode, role_id, client_id, secret_hash, created_at",
     &read_cl_api_credential};
-inline constexpr table<cl_application_membership> cl_application_memberships_table{
-    "cl_application_memberships", "id, membership_id, api_credential_id, kind, created_at",
-    &read_cl_application_membership};
-inline constexpr table<bb_user> bb_users_table{
+inline constexpr table cl_application_memberships_table{"cl_application_memberships",
+                                                        "id, membership_id, api_credential_id, kind, created_at",
+                                                        &read_cl_application_membership};
+inline constexpr table bb_users_table{
     "bb_users", "id, organization_id, name, first_name, last_name, email, password_hash, created_at", &read_bb_user};
 
 /// The current UTC time as ISO 8601 with milliseconds: "2026-11-23T14:25:29.123Z".

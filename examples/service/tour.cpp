@@ -268,18 +268,24 @@ std::string membership(const json& a) {
     return s;
 }
 
-std::string profile_list(const json& a) {
+/// A JSON:API list as "N nouns: id1<note>, id2<note>", each record's note from its attributes.
+std::string record_list(const json& a, const char* noun, std::string (*note)(const json& attributes)) {
     if (!a.is_object() || !a.contains("data") || !a["data"].is_array()) return "not a list";
     const json& data = a["data"];
-    std::string s = plural(data.size(), "membership profile") + ":";
+    std::string s = plural(data.size(), noun) + ":";
     const char* separator = " ";
-    for (const json& p : data) {
-        if (!p.is_object()) continue;
-        const json& attributes = p.contains("attributes") ? p["attributes"] : json::object();
-        s += separator + text_of(p, "id") + " (" + text_of(attributes, "access_scope") + ")";
+    for (const json& record : data) {
+        if (!record.is_object()) continue;
+        const json& attributes = record.contains("attributes") ? record["attributes"] : json::object();
+        s += separator + text_of(record, "id") + note(attributes);
         separator = ", ";
     }
     return s;
+}
+
+std::string profile_list(const json& a) {
+    return record_list(a, "membership profile",
+                       [](const json& attributes) { return " (" + text_of(attributes, "access_scope") + ")"; });
 }
 
 std::string identity_provider(const json& a) {
@@ -290,18 +296,9 @@ std::string identity_provider(const json& a) {
 }
 
 std::string membership_list(const json& a) {
-    if (!a.is_object() || !a.contains("data") || !a["data"].is_array()) return "not a list";
-    const json& data = a["data"];
-    std::string s = plural(data.size(), "membership") + ":";
-    const char* separator = " ";
-    for (const json& m : data) {
-        if (!m.is_object()) continue;
-        const json& attributes = m.contains("attributes") ? m["attributes"] : json::object();
-        s += separator + text_of(m, "id");
-        if (text_of(attributes, "owner") == "true") s += " (owner)";
-        separator = ", ";
-    }
-    return s;
+    return record_list(a, "membership", [](const json& attributes) {
+        return std::string(text_of(attributes, "owner") == "true" ? " (owner)" : "");
+    });
 }
 
 // ---- the next steps ---------------------------------------------------------------------------------
