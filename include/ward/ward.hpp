@@ -17,6 +17,7 @@
 #include "permission_set.hpp"
 #include "policy.hpp"
 #include "product.hpp"
+#include "query.hpp"
 #include "role.hpp"
 #include "scope.hpp"
 #include "snapshot.hpp"

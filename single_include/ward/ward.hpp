@@ -2802,14 +2802,17 @@ template <class P>
 
 #endif
 // ---- end ward/detail/authenticate.hpp ----
+// ---- begin ward/query.hpp ----
+/// \file ward/query.hpp
+/// What a snapshot's queries take and answer besides decisions: a batch request, the answer of
+/// effective_permissions, a lookup by id (role_permissions), and a principal's roles at a scope
+/// (roles_at). snapshot.hpp includes it.
+#ifndef WARD_QUERY_HPP
+#define WARD_QUERY_HPP
+
 
 #include <cstddef>
-#include <cstdint>
-#include <string>
 #include <string_view>
-#include <type_traits>
-#include <utility>
-#include <vector>
 
 namespace ward {
 
@@ -2871,6 +2874,21 @@ struct [[nodiscard]] roles_result {
     /// The principal and the scope are known.
     constexpr explicit operator bool() const noexcept { return why == reason::granted; }
 };
+
+} // namespace ward
+
+#endif
+// ---- end ward/query.hpp ----
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace ward {
 
 namespace detail {
 
