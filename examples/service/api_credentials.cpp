@@ -60,17 +60,10 @@ std::string kind_attribute(const json& attrs, bool required) {
     return k.value_or("");
 }
 
-/// Whether records of `organization` exist for the caller: a user's organizations, or the one of
-/// the caller's own API credential.
-bool mine(app::impl& self, const app::impl::cl_caller& who, const std::string& organization) {
-    return who.api_credential_id.empty() ? self.is_member(who.user_id, organization)
-                                         : organization == who.api_credential_organization;
-}
-
-/// A record of `organization` as the caller sees it (mine); 404 otherwise.
+/// A record of `organization` as the caller sees it; 404 otherwise.
 void visible(app::impl& self, const app::impl::cl_caller& who, const std::string& organization, bool exists,
              std::string_view what) {
-    if (!exists || !mine(self, who, organization)) fail(404, "not_found", "no such " + std::string(what));
+    if (!exists || !self.sees(who, organization)) fail(404, "not_found", "no such " + std::string(what));
 }
 
 /// GET of a collection: the records of the caller's organizations (by their API credential, which
@@ -80,7 +73,7 @@ reply list_of(app::impl& self, call& c, const table<Row>& rows, subject on, Cred
               ToJson to_json) {
     const auto keep = [&](const ward::snapshot<cl_perm>& s, const app::impl::cl_caller& who, const Row& r) {
         const std::optional<cl_api_credential> a = credential_of(self, r);
-        return a && mine(self, who, a->organization_id) && self.cl_allowed(c, s, who, on, crud::read, a->id);
+        return a && self.sees(who, a->organization_id) && self.cl_allowed(c, s, who, on, crud::read, a->id);
     };
     return self.cl_collection(c, true, rows, keep, to_json);
 }
@@ -171,7 +164,7 @@ reply app::impl::cl_api_credential_create(call& c) {
     const std::string secret = base64url_encode(random_bytes(32));
     a.secret_hash = password_hash(secret, options.pbkdf2_iterations);
     a.created_at = timestamp_now();
-    write(w.serial, api_provisioning, [&](store::transaction& t) {
+    write(w, api_provisioning, [&](store::transaction& t) {
         t.exec(cl_api_credentials_table.insert(), a.id, a.organization_id, a.name, a.kind, a.mode, a.role_id,
                a.client_id, a.secret_hash, a.created_at);
     });
@@ -200,7 +193,7 @@ reply app::impl::cl_api_credential_update(call& c) {
         cl_may_confer(c, *w.snap, w.who, a->organization_id, gives, "this API credential");
     }
     if (name || !role.empty()) {
-        write(w.serial, api_provisioning, [&](store::transaction& t) {
+        write(w, api_provisioning, [&](store::transaction& t) {
             if (name) t.exec("UPDATE cl_api_credentials SET name = ?2 WHERE id = ?1", id, *name);
             if (!role.empty()) t.exec("UPDATE cl_api_credentials SET role_id = ?2 WHERE id = ?1", id, role);
         });
@@ -217,7 +210,7 @@ reply app::impl::cl_api_credential_delete(call& c) {
     visible(*this, w.who, a ? a->organization_id : std::string(), a.has_value(), "API credential");
     cl_require(c, *w.snap, w.who, subject::api_credentials, crud::destroy, id, "deleting an API credential");
     // Deleting the application of a restricted membership would lift the restriction.
-    write(w.serial, api_provisioning, [&](store::transaction& t) {
+    write(w, api_provisioning, [&](store::transaction& t) {
         delete_unused(t, "cl_api_credentials", id,
                       "SELECT count(*) FROM cl_application_memberships WHERE api_credential_id = ?1", "in_use",
                       "application memberships restrict members to this credential; delete them first");
@@ -273,7 +266,7 @@ reply app::impl::cl_application_membership_create(call& c) {
                "creating an application membership");
     may_manage(*this, c, *w.snap, w.who, *m);
     const cl_application_membership am{random_id("amem"), membership, credential, kind, timestamp_now()};
-    write(w.serial, api_provisioning, [&](store::transaction& t) {
+    write(w, api_provisioning, [&](store::transaction& t) {
         auto dup = t.prepare(
             "SELECT count(*) FROM cl_application_memberships WHERE membership_id = ?1 AND api_credential_id = ?2");
         dup.bind_all(membership, credential);
@@ -298,7 +291,7 @@ reply app::impl::cl_application_membership_update(call& c) {
                "updating an application membership");
     if (!kind.empty()) {
         may_manage(*this, c, *w.snap, w.who, *m);
-        write(w.serial, api_provisioning, [&](store::transaction& t) {
+        write(w, api_provisioning, [&](store::transaction& t) {
             t.exec("UPDATE cl_application_memberships SET kind = ?2 WHERE id = ?1", id, kind);
         });
         am->kind = kind;
@@ -315,7 +308,7 @@ reply app::impl::cl_application_membership_delete(call& c) {
     cl_require(c, *w.snap, w.who, subject::application_memberships, crud::destroy, am->api_credential_id,
                "deleting an application membership");
     may_manage(*this, c, *w.snap, w.who, *m);
-    write(w.serial, api_provisioning,
+    write(w, api_provisioning,
           [&](store::transaction& t) { t.exec("DELETE FROM cl_application_memberships WHERE id = ?1", id); });
     return {204, nullptr};
 }

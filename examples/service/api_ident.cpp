@@ -17,6 +17,15 @@ namespace {
 
 using ident_caller = app::impl::ident_caller;
 
+/// The ident caller as the actor of the versions its writes leave (deleting a user deletes the
+/// user's provisioning memberships): {"type", "id"} from the token's `user:<id>`,
+/// `application:<id>` or `organization:<id>`; null without one.
+json ident_who(const std::string& subject) {
+    const std::size_t colon = subject.find(':');
+    if (colon == std::string::npos || colon == 0) return nullptr;
+    return json{{"type", subject.substr(0, colon)}, {"id", subject.substr(colon + 1)}};
+}
+
 /// ward's check of `need` at `target` for the caller (timed, noted when allowed).
 ward::decision<ident_perm> ident_check(call& c, const ward::snapshot<ident_perm>& s, const ident_caller& who,
                                        ident_perm need, std::string_view target) {
@@ -332,16 +341,19 @@ reply app::impl::ident_delete(call& c) {
     const ident_caller who = ident_login(c, *snap);
     const auto d = ident_check(c, *snap, who, ident_perm::delete_user, ident_user_scope(id));
     if (!d.allowed) deny(*snap, d, ward::status_table{}, "deleting a user needs DeleteUser (or Sudo)");
-    write(serial, api_ident | api_provisioning, [&](store::transaction& t) {
-        const std::uint32_t current = found(stored_mask(t, id), "user");
-        if (who.subject != "user:" + id) ident_may_manage(c, *snap, who, current, ident_user_scope(id));
-        auto owns = t.prepare("SELECT count(*) FROM cl_memberships WHERE user_id = ?1 AND owner = 1");
-        owns.bind(1, id);
-        if (owns.step() && owns.integer(0) > 0)
-            fail(409, "owns_organization", "this user owns an organization; transfer its ownership first");
-        t.exec("DELETE FROM cl_memberships WHERE user_id = ?1", id);
-        t.exec("DELETE FROM users WHERE id = ?1", id);
-    });
+    write(
+        serial, api_ident | api_provisioning,
+        [&](store::transaction& t) {
+            const std::uint32_t current = found(stored_mask(t, id), "user");
+            if (who.subject != "user:" + id) ident_may_manage(c, *snap, who, current, ident_user_scope(id));
+            auto owns = t.prepare("SELECT count(*) FROM cl_memberships WHERE user_id = ?1 AND owner = 1");
+            owns.bind(1, id);
+            if (owns.step() && owns.integer(0) > 0)
+                fail(409, "owns_organization", "this user owns an organization; transfer its ownership first");
+            t.exec("DELETE FROM cl_memberships WHERE user_id = ?1", id);
+            t.exec("DELETE FROM users WHERE id = ?1", id);
+        },
+        ident_who(who.subject));
     return {204, nullptr};
 }
 

@@ -269,7 +269,7 @@ reply app::impl::cl_profile_create(call& c) {
     const cl_writer w = cl_write_as(c);
     cl_may_create(c, *w.snap, w.who, subject::membership_profiles, organization, "creating a membership profile");
     const cl_membership_profile p{random_id("mpf"), organization, name, access, timestamp_now()};
-    write(w.serial, api_provisioning, [&](store::transaction& t) {
+    write(w, api_provisioning, [&](store::transaction& t) {
         t.exec(cl_membership_profiles_table.insert(), p.id, p.organization_id, p.name, p.access_scope, p.created_at);
     });
     return {201, json{{"data", profile_json(p)}}};
@@ -309,7 +309,7 @@ reply app::impl::cl_profile_update(call& c) {
             cl_may_confer(c, *w.snap, w.who, p.organization_id, reach, "this profile's access scope");
         }
     }
-    write(w.serial, api_provisioning, [&](store::transaction& t) {
+    write(w, api_provisioning, [&](store::transaction& t) {
         if (name) t.exec("UPDATE cl_membership_profiles SET name = ?2 WHERE id = ?1", id, *name);
         if (!access.empty()) t.exec("UPDATE cl_membership_profiles SET access_scope = ?2 WHERE id = ?1", id, access);
     });
@@ -324,7 +324,7 @@ reply app::impl::cl_profile_delete(call& c) {
     const std::string id = path_id(c, "mpf", "a membership profile");
     const cl_writer w = cl_write_as(c);
     record_for(*this, c, *w.snap, w.who, profiles, id, crud::destroy, "deleting");
-    write(w.serial, api_provisioning, [&](store::transaction& t) {
+    write(w, api_provisioning, [&](store::transaction& t) {
         delete_unused(t, "cl_membership_profiles", id,
                       "SELECT count(*) FROM cl_membership_profile_links WHERE profile_id = ?1", "profile_in_use",
                       "memberships use this profile; detach it from them first");
@@ -352,7 +352,7 @@ reply app::impl::cl_identity_provider_create(call& c) {
     cl_visible(w.who, p.organization_id, find_organization(p.organization_id).has_value(), "organization");
     cl_require(c, *w.snap, w.who, subject::organizations, crud::update, p.organization_id,
                "creating an identity provider");
-    write(w.serial, 0u, [&](store::transaction& t) {
+    write(w, 0u, [&](store::transaction& t) {
         if (domain_taken(t, p.organization_id, p.domains, p.id))
             fail(409, "domain_taken", "another identity provider of the organization claims one of these domains");
         t.exec(identity_providers_table.insert(), p.id, p.organization_id, p.name, p.issuer, p.client_id,
@@ -380,7 +380,7 @@ reply app::impl::cl_identity_provider_update(call& c) {
         p.client_secret = client_secret.value_or(p.client_secret);
         p.domains = domains.value_or(p.domains);
         p.updated_at = timestamp_now();
-        write(w.serial, 0u, [&](store::transaction& t) {
+        write(w, 0u, [&](store::transaction& t) {
             if (domains && domain_taken(t, p.organization_id, p.domains, p.id))
                 fail(409, "domain_taken", "another identity provider of the organization claims one of these domains");
             t.exec("UPDATE cl_identity_providers SET name = ?2, issuer = ?3, client_id = ?4, client_secret = ?5, "
@@ -395,7 +395,7 @@ reply app::impl::cl_identity_provider_delete(call& c) {
     const std::string id = path_id(c, "idp", "an identity provider");
     const cl_writer w = cl_write_as(c);
     record_for(*this, c, *w.snap, w.who, identity_providers, id, crud::update, "deleting");
-    write(w.serial, 0u, [&](store::transaction& t) { t.exec("DELETE FROM cl_identity_providers WHERE id = ?1", id); });
+    write(w, 0u, [&](store::transaction& t) { t.exec("DELETE FROM cl_identity_providers WHERE id = ?1", id); });
     return {204, nullptr};
 }
 

@@ -105,7 +105,7 @@ reply cl_rename(app::impl& self, call& c, const cl_kind<Row>& k) {
     self.cl_visible(w.who, organization, r.has_value(), k.noun);
     self.cl_require(c, *w.snap, w.who, k.on, crud::update, organization, std::string("updating ") + k.a_noun);
     if (name) {
-        self.write(w.serial, app::impl::api_provisioning, [&](store::transaction& t) {
+        self.write(w, app::impl::api_provisioning, [&](store::transaction& t) {
             t.exec(std::string("UPDATE ") + k.rows.name + " SET name = ?2 WHERE id = ?1", id, *name);
         });
         r->name = *name;
@@ -147,7 +147,7 @@ reply app::impl::cl_user_update(call& c) {
     const auto first = string_field(attrs, "first_name", 0, 100, false);
     const auto last = string_field(attrs, "last_name", 0, 100, false);
     const cl_writer w = cl_write_as(c);
-    write(w.serial, 0u, [&](store::transaction& t) { update_names(t, w.who.user_id, email, first, last); });
+    write(w, 0u, [&](store::transaction& t) { update_names(t, w.who.user_id, email, first, last); });
     return cl_user(c);
 }
 
@@ -159,7 +159,7 @@ reply app::impl::cl_organization_create(call& c) {
     const cl_writer w = cl_write_as(c);
     if (!w.who.cred.authenticated()) fail(401, "unauthenticated", "creating an organization needs a user");
     cl_organization o{random_id("org"), name, timestamp_now()};
-    write(w.serial, api_provisioning, [&](store::transaction& t) {
+    write(w, api_provisioning, [&](store::transaction& t) {
         const std::string admin = random_id("role"), read_only = random_id("role");
         t.exec("INSERT INTO cl_organizations VALUES (?1, ?2, ?3)", o.id, o.name, o.created_at);
         t.exec("INSERT INTO cl_roles VALUES (?1, ?3, 'Admin', 'admin', ?4), (?2, ?3, 'Read-only', 'read_only', ?4)",
@@ -188,7 +188,7 @@ reply app::impl::cl_membership_create(call& c) {
     cl_may_confer(c, *w.snap, w.who, organization, cl_gives(*w.snap, role, acts_with), "this membership");
 
     cl_membership m{random_id("mem"), organization, {}, role, false, access, timestamp_now()};
-    write(w.serial, api_provisioning, [&](store::transaction& t) {
+    write(w, api_provisioning, [&](store::transaction& t) {
         auto u = t.prepare("SELECT id FROM users WHERE email = ?1 COLLATE NOCASE");
         u.bind(1, email);
         if (!u.step()) fail(422, "unknown_user", "no user has the email " + printable(email));
@@ -237,7 +237,7 @@ reply app::impl::cl_membership_update(call& c) {
         const cl_reach after = cl_gives(*w.snap, role.empty() ? m.role_id : role, access_after);
         cl_may_confer(c, *w.snap, w.who, m.organization_id, now | after, "changing this membership");
     }
-    write(w.serial, api_provisioning, [&](store::transaction& t) {
+    write(w, api_provisioning, [&](store::transaction& t) {
         if (owner) {
             auto current = t.prepare("SELECT user_id FROM cl_memberships WHERE organization_id = ?1 AND owner = 1");
             current.bind(1, m.organization_id);
@@ -269,10 +269,12 @@ reply app::impl::cl_membership_update(call& c) {
             t.exec("UPDATE cl_memberships SET access_scope = ?2 WHERE id = ?1", id, access);
             m.access_scope = access;
         }
-        if (profile) {
-            t.exec("DELETE FROM cl_membership_profile_links WHERE membership_id = ?1", id);
-            if (!profile->empty()) t.exec("INSERT INTO cl_membership_profile_links VALUES (?1, ?2)", id, *profile);
-        }
+        // One change of the link, so that its version says [old, new].
+        if (profile && profile->empty()) t.exec("DELETE FROM cl_membership_profile_links WHERE membership_id = ?1", id);
+        else if (profile)
+            t.exec("INSERT INTO cl_membership_profile_links VALUES (?1, ?2) "
+                   "ON CONFLICT (membership_id) DO UPDATE SET profile_id = excluded.profile_id",
+                   id, *profile);
     });
     return {200, json{{"data", membership_json(m)}}};
 }
@@ -282,7 +284,7 @@ reply app::impl::cl_membership_delete(call& c) {
     const cl_writer w = cl_write_as(c);
     cl_found(c, *w.snap, w.who, cl_memberships_table, id, "membership", subject::memberships, crud::destroy,
              "deleting a membership", id);
-    write(w.serial, api_provisioning, [&](store::transaction& t) {
+    write(w, api_provisioning, [&](store::transaction& t) {
         auto del = t.prepare("DELETE FROM cl_memberships WHERE id = ?1 AND owner = 0 RETURNING id");
         del.bind(1, id);
         if (!del.step())
@@ -301,7 +303,7 @@ reply app::impl::cl_role_create(call& c) {
     const cl_writer w = cl_write_as(c);
     cl_may_create(c, *w.snap, w.who, subject::roles, organization, "creating a role");
     const cl_role r{random_id("role"), organization, name, "custom", timestamp_now()};
-    write(w.serial, api_provisioning, [&](store::transaction& t) {
+    write(w, api_provisioning, [&](store::transaction& t) {
         t.exec(cl_roles_table.insert(), r.id, r.organization_id, r.name, r.kind, r.created_at);
     });
     return {201, json{{"data", role_json(r)}}};
@@ -331,7 +333,7 @@ reply app::impl::cl_permission_create(call& c) {
         fail(422, "not_custom", "only custom roles take permissions (admin and read_only are fixed)");
     const cl_set row = cl_row_set(p);
     cl_may_confer(c, *w.snap, w.who, role->organization_id, {row, row, row}, "this permission");
-    write(w.serial, api_provisioning, [&](store::transaction& t) {
+    write(w, api_provisioning, [&](store::transaction& t) {
         auto dup = t.prepare("SELECT count(*) FROM cl_permissions WHERE role_id = ?1 AND subject_class = ?2");
         dup.bind_all(p.role_id, p.subject_class);
         if (dup.step() && dup.integer(0) > 0)
@@ -361,7 +363,7 @@ reply app::impl::cl_permission_update(call& c) {
     p->can_destroy = can_destroy.value_or(p->can_destroy);
     const cl_set added = cl_row_set(*p) - before;
     cl_may_confer(c, *w.snap, w.who, organization, {added, added, added}, "this permission");
-    write(w.serial, api_provisioning, [&](store::transaction& t) {
+    write(w, api_provisioning, [&](store::transaction& t) {
         t.exec(
             "UPDATE cl_permissions SET can_create = ?2, can_read = ?3, can_update = ?4, can_destroy = ?5 WHERE id = ?1",
             id, std::int64_t{p->can_create}, std::int64_t{p->can_read}, std::int64_t{p->can_update},

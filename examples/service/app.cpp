@@ -22,14 +22,17 @@ app::impl::impl(store& s, app_options o) : db(s), options(o) {
     bluebricks.publish(built("bluebricks", db.load_bluebricks(), build_bluebricks));
 }
 
-void app::impl::write(const write_lock& serial, unsigned apis, const std::function<void(store::transaction&)>& f) {
+void app::impl::write(const write_lock& serial, unsigned apis, const std::function<void(store::transaction&)>& f,
+                      const json& who) {
     if (!serial.owns_lock() || serial.mutex() != &writer) throw std::logic_error("write() without the writer lock");
     std::shared_ptr<const ward::snapshot<ident_perm>> next_ident;
     std::shared_ptr<const ward::snapshot<cl_perm>> next_provisioning;
     std::shared_ptr<const ward::snapshot<bb_perm>> next_bluebricks;
     {
         store::transaction t(db);
+        if (!who.is_null()) t.act_as(dump(who));
         f(t);
+        t.stop_acting();
         // Each API's version moves on before its rows are read back, so the snapshot carries it.
         if (apis & api_ident) {
             t.bump_version("ident");

@@ -10,6 +10,7 @@
 //   api_provisioning.cpp    Commerce Layer's /api/user, organizations, memberships, roles, permissions
 //   api_credentials.cpp     Commerce Layer's API credentials (and their tokens), application memberships
 //   api_profiles.cpp        Commerce Layer's membership profiles and identity providers
+//   api_versions.cpp        Commerce Layer's versions (the audit trail every Provisioning write leaves)
 //   api_bluebricks.cpp      Bluebricks' /api/v1/user
 //   routes.cpp              the route table and the wrapper that answers every request
 #ifndef WARD_SERVICE_APP_IMPL_HPP
@@ -78,8 +79,10 @@ struct app::impl {
     /// included). A snapshot that does not build rolls the whole write back (500, nothing
     /// changed): the database never holds what the policy cannot express. After the commit the
     /// new snapshots are published, which cannot fail, so the stored rows and the decisions
-    /// never disagree.
-    void write(const write_lock& serial, unsigned apis, const std::function<void(store::transaction&)>& f);
+    /// never disagree. `who` (null: nobody) is the actor of the versions its writes to
+    /// Provisioning records leave; such a write without one fails whole (500).
+    void write(const write_lock& serial, unsigned apis, const std::function<void(store::transaction&)>& f,
+               const json& who = nullptr);
 
     /// Whether another record of `table` than `except` has `email` (case-insensitively).
     static bool email_taken(store::transaction& t, const char* table, std::string_view email,
@@ -170,6 +173,10 @@ struct app::impl {
         ward::credential<cl_perm> cred;
         std::string user_id; ///< without the "user:" prefix; "" for an API credential's token
         std::string api_credential_id, api_credential_organization; ///< an API credential's token
+        std::string application; ///< a user's token issued through an application: its API credential
+        /// Who the caller is in the versions its writes leave: {"type": "user" or "api_credential",
+        /// "id", "application"?}.
+        json who() const;
     };
 
     /// What a membership reaches in one organization: at the organization itself and in each of
@@ -198,6 +205,10 @@ struct app::impl {
         cl_caller who = cl_login(c, *snap, credentials);
         return {std::move(serial), std::move(snap), std::move(who)};
     }
+    /// write() as the writer's caller (the versions' actor).
+    void write(const cl_writer& w, unsigned apis, const std::function<void(store::transaction&)>& f) {
+        write(w.serial, apis, f, w.who.who());
+    }
     void cl_require(call& c, const ward::snapshot<cl_perm>& s, const cl_caller& who, subject on, crud action,
                     std::string_view target, const std::string& what);
     bool cl_allowed(call& c, const ward::snapshot<cl_perm>& s, const cl_caller& who, subject on, crud action,
@@ -207,6 +218,9 @@ struct app::impl {
     void cl_may_confer(call& c, const ward::snapshot<cl_perm>& s, const cl_caller& who, std::string_view organization,
                        const cl_reach& gives, const std::string& what);
     bool is_member(std::string_view user_id, std::string_view organization);
+    /// Whether records of `organization` exist for the caller: a user's organizations, or the one
+    /// of the caller's own API credential.
+    bool sees(const cl_caller& who, const std::string& organization);
     void cl_visible(const cl_caller& who, std::string_view organization, bool exists, std::string_view what);
     /// A create in `organization`: 404 unless it exists and the caller belongs to it, then a check of
     /// `on`'s create permission there.
@@ -291,6 +305,11 @@ struct app::impl {
     reply cl_api_credential_delete(call& c);
     WARD_SERVICE_CL_ENDPOINTS(application_memberships, application_membership)
     reply cl_application_membership_delete(call& c);
+
+    // ==== Commerce Layer Provisioning: versions, the audit trail (api_versions.cpp) ========================
+
+    reply cl_versions_list(call& c);
+    reply cl_version_get(call& c);
 
     // ==== Bluebricks (api_bluebricks.cpp) ===================================================================
 

@@ -49,7 +49,15 @@ app::impl::cl_caller app::impl::cl_login(call& c, const ward::snapshot<cl_perm>&
         who.user_id = sub.substr(5);
     }
     who.cred = r.value;
+    who.application = application;
     return who;
+}
+
+json app::impl::cl_caller::who() const {
+    if (!api_credential_id.empty()) return json{{"type", "api_credential"}, {"id", api_credential_id}};
+    json out{{"type", "user"}, {"id", user_id}};
+    if (!application.empty()) out["application"] = application;
+    return out;
 }
 
 void app::impl::cl_require(call& c, const ward::snapshot<cl_perm>& s, const cl_caller& who, subject on, crud action,
@@ -108,6 +116,11 @@ bool app::impl::is_member(std::string_view user_id, std::string_view organizatio
         s.bind_all(user_id, organization);
         return s.step() && s.integer(0) > 0;
     });
+}
+
+bool app::impl::sees(const cl_caller& who, const std::string& organization) {
+    return who.api_credential_id.empty() ? is_member(who.user_id, organization)
+                                         : organization == who.api_credential_organization;
 }
 
 /// A record of `organization` as the caller sees it: 404 unless a member.

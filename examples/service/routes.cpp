@@ -125,6 +125,15 @@ void app::mount(httplib::Server& server) {
         server.Patch(one, route(i, k.update));
         server.Delete(one, k.remove ? route(i, k.remove) : not_allowed(k.never_deleted));
     }
+    // Versions are left by the writes themselves and only read.
+    const std::string version = std::string("/api/versions/") + id;
+    server.Get("/api/versions", route(i, &impl::cl_versions_list));
+    server.Get(version, route(i, &impl::cl_version_get));
+    for (const std::string& path : {std::string("/api/versions"), version}) {
+        server.Post(path, not_allowed("versions are immutable"));
+        server.Patch(path, not_allowed("versions are immutable"));
+        server.Delete(path, not_allowed("versions are immutable"));
+    }
 }
 
 } // namespace ward_service

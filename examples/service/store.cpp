@@ -11,6 +11,9 @@
 #include <cstring>
 #include <ctime>
 #include <limits>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -115,6 +118,11 @@ cl_api_credential read_cl_api_credential(const statement& s) {
 
 cl_application_membership read_cl_application_membership(const statement& s) {
     return {s.text(0), s.text(1), s.text(2), s.text(3), s.text(4)};
+}
+
+cl_version read_cl_version(const statement& s) {
+    return {s.text(0), s.text(1),          s.text(2), s.text(3), s.text(4),
+            s.text(5), s.optional_text(6), s.text(7), s.text(8), s.text(9)};
 }
 
 std::string timestamp_now() {
@@ -254,6 +262,183 @@ CREATE TABLE IF NOT EXISTS cl_application_memberships (
     UNIQUE (membership_id, api_credential_id));)sql";
 }
 
+// ---- versions: the audit trail of the Provisioning records ----
+//
+// Every insert, update and delete of a Provisioning record leaves a version, written by a trigger
+// of the record's table, so no write can skip it and it commits or rolls back with the write. The
+// actor (who writes) is the one row of cl_version_actor, which the service sets at the start of a
+// write and removes before its commit: a write to a Provisioning record without an actor breaks
+// `who TEXT NOT NULL` and is refused whole.
+
+/// How a column shows in a version's changes: as stored (text or number), as true/false, as the
+/// JSON it holds, or, for a secret, only whether it is set ("[FILTERED]").
+enum class shown { text, flag, json, secret };
+
+struct tracked_column {
+    const char* name;
+    shown as = shown::text;
+    const char* key = nullptr; ///< its name in the changes, when not `name`
+};
+
+/// A table whose rows are Provisioning records. Expressions use `R.` for the row (NEW or OLD).
+struct tracked_table {
+    const char* name;
+    const char* resource_type;
+    const char* organization; ///< the record's organization
+    const char* scope;        ///< where reading it is decided
+    const char* environment;  ///< where once `scope` is gone, or NULL
+    std::vector<tracked_column> columns;
+};
+
+const char* const credential_environment =
+    "(SELECT organization_id || '/' || mode FROM cl_api_credentials WHERE id = R.api_credential_id)";
+
+/// A table of records an organization owns (`R.organization_id`), read at the organization.
+tracked_table of_organization(const char* name, const char* resource_type, std::vector<tracked_column> columns) {
+    columns.insert(columns.begin(), tracked_column{"organization_id"});
+    return {name, resource_type, "R.organization_id", "R.organization_id", "NULL", std::move(columns)};
+}
+
+const std::vector<tracked_table>& tracked_tables() {
+    static const std::vector<tracked_table> tables = {
+        {"cl_organizations", "organizations", "R.id", "R.id", "NULL", {{"name"}}},
+        of_organization("cl_roles", "roles", {{"name"}, {"kind"}}),
+        {"cl_permissions",
+         "permissions",
+         "(SELECT organization_id FROM cl_roles WHERE id = R.role_id)",
+         "(SELECT organization_id FROM cl_roles WHERE id = R.role_id)",
+         "NULL",
+         {{"role_id"},
+          {"subject_class"},
+          {"can_create", shown::flag},
+          {"can_read", shown::flag},
+          {"can_update", shown::flag},
+          {"can_destroy", shown::flag}}},
+        of_organization("cl_memberships", "memberships",
+                        {{"user_id"}, {"role_id"}, {"owner", shown::flag}, {"access_scope"}}),
+        of_organization("cl_membership_profiles", "membership_profiles", {{"name"}, {"access_scope"}}),
+        of_organization(
+            "cl_identity_providers", "identity_providers",
+            {{"name"}, {"issuer"}, {"client_id"}, {"client_secret", shown::secret}, {"domains", shown::json}}),
+        // An API credential is read at its own scope, and once gone at its mode's environment.
+        {"cl_api_credentials",
+         "api_credentials",
+         "R.organization_id",
+         "R.id",
+         "R.organization_id || '/' || R.mode",
+         {{"organization_id"}, {"name"}, {"kind"}, {"mode"}, {"role_id"}, {"client_id"}}},
+        // A membership's application memberships go with it (a cascade, after the membership):
+        // their organization is their credential's, which outlives them.
+        {"cl_application_memberships",
+         "application_memberships",
+         "(SELECT organization_id FROM cl_api_credentials WHERE id = R.api_credential_id)",
+         "R.api_credential_id",
+         credential_environment,
+         {{"membership_id"}, {"api_credential_id"}, {"kind"}}},
+    };
+    return tables;
+}
+
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+    for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+        text.replace(at, from.size(), to);
+    return text;
+}
+
+/// `row`.`c` as JSON text; "null" without a row (a create's old side, a destroy's new side).
+std::string shown_value(const tracked_column& c, const std::string& row) {
+    if (row.empty()) return "'null'";
+    const std::string v = row + "." + c.name;
+    switch (c.as) {
+    case shown::flag: return "CASE WHEN " + v + " IS NULL THEN 'null' WHEN " + v + " THEN 'true' ELSE 'false' END";
+    case shown::json: return "COALESCE(" + v + ", 'null')";
+    case shown::secret: return "CASE WHEN " + v + " IS NULL THEN 'null' ELSE '\"[FILTERED]\"' END";
+    case shown::text: break;
+    }
+    return "json_quote(" + v + ")";
+}
+
+/// The version of one event: changes {"column": [old, new]} of the columns that differ.
+std::string version_insert(const std::string& type, const std::string& id, const std::string& event,
+                           const std::string& organization, const std::string& scope, const std::string& environment,
+                           const std::vector<tracked_column>& columns, const std::string& old_row,
+                           const std::string& new_row) {
+    std::string changes;
+    for (const tracked_column& c : columns) {
+        const std::string before = old_row.empty() ? "NULL" : old_row + "." + c.name;
+        const std::string after = new_row.empty() ? "NULL" : new_row + "." + c.name;
+        if (!changes.empty()) changes += " UNION ALL ";
+        changes += "SELECT '" + std::string(c.key ? c.key : c.name) + "' AS k, '[' || " + shown_value(c, old_row) +
+                   " || ',' || " + shown_value(c, new_row) + " || ']' AS v WHERE " + before + " IS NOT " + after;
+    }
+    return "INSERT INTO cl_versions (id, resource_type, resource_id, event, organization_id, scope, environment, who, "
+           "changes, created_at) VALUES ('ver_' || lower(hex(randomblob(12))), '" +
+           type + "', " + id + ", '" + event + "', " + organization + ", " + scope + ", " + environment +
+           ", (SELECT who FROM cl_version_actor), (SELECT json_group_object(k, json(v)) FROM (" + changes +
+           ")), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));";
+}
+
+std::string versions_schema_sql() {
+    std::string sql = R"sql(
+CREATE TABLE IF NOT EXISTS cl_versions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    resource_type TEXT NOT NULL,
+    resource_id TEXT NOT NULL,
+    event TEXT NOT NULL CHECK (event IN ('create', 'update', 'destroy')),
+    organization_id TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    environment TEXT,
+    who TEXT NOT NULL,
+    changes TEXT NOT NULL,
+    created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cl_version_actor (one INTEGER PRIMARY KEY CHECK (one = 1), who TEXT NOT NULL);
+DELETE FROM cl_version_actor;)sql";
+    // The triggers are made again at every open, so a database from before them (or from an
+    // older definition) gets the current ones.
+    for (const tracked_table& t : tracked_tables()) {
+        const struct {
+            const char *event, *sql_event, *old_row, *new_row;
+        } events[] = {
+            {"create", "INSERT", "", "NEW"}, {"update", "UPDATE", "OLD", "NEW"}, {"destroy", "DELETE", "OLD", ""}};
+        for (const auto& e : events) {
+            const std::string row = *e.new_row ? e.new_row : e.old_row;
+            const std::string trigger = std::string(t.name) + "_version_" + e.event;
+            std::string when;
+            if (std::string(e.event) == "update")
+                for (const tracked_column& c : t.columns)
+                    when += (when.empty() ? " WHEN " : " OR ") + std::string("OLD.") + c.name + " IS NOT NEW." + c.name;
+            sql += "\nDROP TRIGGER IF EXISTS " + trigger + ";\nCREATE TRIGGER " + trigger + " AFTER " + e.sql_event +
+                   " ON " + t.name + when + " BEGIN " +
+                   version_insert(t.resource_type, row + ".id", e.event, replaced(t.organization, "R.", row + "."),
+                                  replaced(t.scope, "R.", row + "."), replaced(t.environment, "R.", row + "."),
+                                  t.columns, e.old_row, e.new_row) +
+                   " END;";
+        }
+    }
+    // A membership's profile link is part of the membership: attaching, changing or detaching a
+    // profile is an update of the membership (not once the membership itself is gone).
+    const tracked_column link{"profile_id", shown::text, "membership_profile_id"};
+    const char* const membership = "cl_memberships WHERE id = R.membership_id";
+    const struct {
+        const char *sql_event, *old_row, *new_row;
+    } link_events[] = {{"INSERT", "", "NEW"}, {"UPDATE", "OLD", "NEW"}, {"DELETE", "OLD", ""}};
+    for (const auto& e : link_events) {
+        const std::string row = *e.new_row ? e.new_row : e.old_row;
+        const std::string trigger = std::string("cl_membership_profile_links_version_") + e.sql_event;
+        const std::string of_membership = replaced(membership, "R.", row + ".");
+        const std::string changed = *e.old_row && *e.new_row ? " AND OLD.profile_id IS NOT NEW.profile_id" : "";
+        sql +=
+            "\nDROP TRIGGER IF EXISTS " + trigger + ";\nCREATE TRIGGER " + trigger + " AFTER " + e.sql_event +
+            " ON cl_membership_profile_links WHEN EXISTS (SELECT 1 FROM " + of_membership + ")" + changed + " BEGIN " +
+            version_insert(
+                "memberships", row + ".membership_id", "update", "(SELECT organization_id FROM " + of_membership + ")",
+                "(SELECT organization_id FROM " + of_membership + ")", "NULL", {link}, e.old_row, e.new_row) +
+            " END;";
+    }
+    return sql;
+}
+
 constexpr const char* demo_password = "ward-demo-password";
 constexpr const char* demo_client_secret = "ward-demo-client-secret";
 
@@ -310,6 +495,7 @@ void store::initialize(unsigned pbkdf2_iterations) {
     }
     if (fresh) create_schema_and_seed(pbkdf2_iterations);
     else upgrade_schema();
+    exec(versions_schema_sql().c_str()); // after the seed, which leaves no versions
     read_secret();
 }
 
@@ -522,6 +708,12 @@ store::read_transaction::~read_transaction() { sqlite3_exec(db, "COMMIT", nullpt
 store::transaction::~transaction() {
     if (!done_) sqlite3_exec(s_.db_, "ROLLBACK", nullptr, nullptr, nullptr);
 }
+
+void store::transaction::act_as(std::string_view who) {
+    exec("INSERT OR REPLACE INTO cl_version_actor (one, who) VALUES (1, ?1)", who);
+}
+
+void store::transaction::stop_acting() { exec("DELETE FROM cl_version_actor"); }
 
 std::uint64_t store::transaction::bump_version(std::string_view api) {
     const std::string key = "policy_version_" + std::string(api);

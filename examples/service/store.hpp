@@ -124,6 +124,16 @@ struct cl_application_membership {
     std::string id, membership_id, api_credential_id, kind, created_at;
 };
 
+/// One entry of the audit trail: a write to a Provisioning record, left by the write itself (a
+/// trigger of the record's table, inside the write's transaction). `scope` is where reading the
+/// record is decided (its organization, or its API credential), `environment` where once that
+/// credential is gone (null for records of the organization); `who` and `changes` are JSON text.
+struct cl_version {
+    std::string id, resource_type, resource_id, event, organization_id, scope;
+    std::optional<std::string> environment;
+    std::string who, changes, created_at;
+};
+
 struct bb_role {
     std::string id, name, rung, permissions;
 };
@@ -195,6 +205,11 @@ public:
         void exec(std::string_view sql, const A&... args) {
             prepare(sql).bind_all(args...).run();
         }
+        /// Names who makes this transaction's writes to Provisioning records (a JSON object, the
+        /// `who` of the versions they leave); such a write without one fails (nothing is stored).
+        void act_as(std::string_view who);
+        /// Forgets who acts (before the commit: no actor outlives its transaction).
+        void stop_acting();
         /// Adds one to the API's policy version, inside this transaction.
         std::uint64_t bump_version(std::string_view api);
         /// One API's rows as this transaction sees them (its own writes included), so a write can
@@ -271,6 +286,7 @@ cl_membership_profile read_cl_membership_profile(const statement& s);
 bb_user read_bb_user(const statement& s);
 cl_api_credential read_cl_api_credential(const statement& s);
 cl_application_membership read_cl_application_membership(const statement& s);
+cl_version read_cl_version(const statement& s);
 
 /// One table: its name, its columns in the order `read` takes them, and the reader of one row.
 template <class Row>
@@ -317,6 +333,10 @@ inline constexpr table cl_api_credentials_table{
 inline constexpr table cl_application_memberships_table{"cl_application_memberships",
                                                         "id, membership_id, api_credential_id, kind, created_at",
                                                         &read_cl_application_membership};
+inline constexpr table cl_versions_table{
+    "cl_versions",
+    "id, resource_type, resource_id, event, organization_id, scope, environment, who, changes, created_at",
+    &read_cl_version};
 inline constexpr table bb_users_table{
     "bb_users", "id, organization_id, name, first_name, last_name, email, password_hash, created_at", &read_bb_user};
 
