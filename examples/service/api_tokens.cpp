@@ -110,6 +110,8 @@ std::optional<std::string> app::impl::mint(const mint_options& m, std::string& e
             return error = "a provisioning subject is user:<id> or api_credential:<id>", std::nullopt;
         if (m.application) {
             if (credential) return error = "an API credential's token names no application", std::nullopt;
+            if (!find_api_credential(*m.application))
+                return error = "no API credential " + *m.application + " (--application takes its id)", std::nullopt;
             claims["application"] = *m.application;
         }
     } else if (m.audience == "bluebricks") {

@@ -33,7 +33,8 @@ constexpr const char* usage = R"(usage:
                      [--jwks FILE_OR_URL --jwt-issuer ISS --jwt-audience AUD [--jwks-reload-interval 30]
                       [--jwks-max-age 3600] [--jwks-allow-insecure-http]]
   ward-service token --db FILE --audience ident|provisioning|bluebricks --subject SUB
-                     [--permissions N] [--scope "a b"] [--ttl SECONDS] [--not-before SECONDS]
+                     [--permissions N] [--scope "a b"] [--application CRED_ID] [--ttl SECONDS]
+                     [--not-before SECONDS]
   ward-service tour  --url http://127.0.0.1:PORT --db FILE [--quiet-next-steps]
 )";
 
@@ -202,9 +203,10 @@ int serve(int argc, char** argv) {
 int token(int argc, char** argv) {
     std::map<std::string, std::string> f;
     std::string error;
-    if (!parse_flags(argc, argv, 2,
-                     {"--db", "--audience", "--subject", "--permissions", "--scope", "--ttl", "--not-before"}, {}, f,
-                     error))
+    if (!parse_flags(
+            argc, argv, 2,
+            {"--db", "--audience", "--subject", "--permissions", "--scope", "--application", "--ttl", "--not-before"},
+            {}, f, error))
         return usage_error(error);
     if (!f.count("--db") || !f.count("--audience") || !f.count("--subject"))
         return usage_error("token needs --db, --audience and --subject");
@@ -217,6 +219,10 @@ int token(int argc, char** argv) {
         m.permissions = static_cast<std::uint64_t>(v);
     }
     if (f.count("--scope")) m.scope = f["--scope"];
+    if (f.count("--application")) {
+        if (m.audience != "provisioning") return usage_error("--application is only for --audience provisioning");
+        m.application = f["--application"];
+    }
     if (f.count("--ttl")) {
         if (!parse_int(f["--ttl"], -86400, 366LL * 86400, v)) return usage_error("--ttl must be -86400..31622400");
         m.ttl = v;
