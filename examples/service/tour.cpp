@@ -304,7 +304,8 @@ std::string membership_list(const json& a) {
 // ---- the next steps ---------------------------------------------------------------------------------
 
 /// A curl command: `curl -s [-X M] -H "authorization: Bearer $VAR" [-H json -d 'BODY'] URL`, broken
-/// with backslashes so that no line is wider than line_width.
+/// with backslashes so that no line is wider than line_width (a body too wide for one line comes
+/// with its own line break, inside its quotes).
 std::string curl(const std::string& url, const std::string& variable, const std::string& path,
                  const std::string& method = "GET", const std::string& body = {}) {
     std::vector<std::string> parts = {"curl -s"};
@@ -347,6 +348,12 @@ void next_steps(std::ostream& out, const tour& t, const std::string& db_path) {
                 R"({"data":{"type":"organizations","id":"org_acme","attributes":{"name":"Acme by Bob"}}})")
         << "# provisioning: the owner's membership cannot go before ownership is transferred: 401\n"
         << curl(u, "TOKEN_JOHN_PROV", "/api/memberships/mem_acme_john", "DELETE")
+        << "# provisioning: the versions every write left (John reads acme's: 200); the CI credential's\n"
+        << "# own token, by the client-credentials grant: 201\n"
+        << curl(u, "TOKEN_JOHN_PROV", "/api/versions")
+        << curl(u, "", "/api/v1/authenticate", "POST",
+                "{\"grant_type\":\"client_credentials\",\"client_id\":\"acme-ci\",\n"
+                "          \"client_secret\":\"ward-demo-client-secret\"}")
         << "\n# bluebricks: carol's effective permissions, alice (Admin) reads dan: 200; pat (org_globex): 404\n"
         << curl(u, "TOKEN_CAROL", "/api/v1/user/me") << curl(u, "TOKEN_ALICE", "/api/v1/user/google-oauth2%7Cdan")
         << curl(u, "TOKEN_ALICE", "/api/v1/user/prov0%7C1234567890")
@@ -420,6 +427,16 @@ int play(const std::string& url, const std::string& db_path, std::ostream& out, 
     if (!joined_id.empty())
         t.step("DELETE", "/api/memberships/" + joined_id, john_prov, nullptr, "John, admin", 204,
                [](const json&) { return std::string("admins delete others' memberships"); });
+    // Every write above left a version (the audit trail), read by those who may read the record.
+    t.step("GET", "/api/versions", john_prov, nullptr, "John, admin", 200, [](const json& a) {
+        const json none = json::array();
+        const json& data = a.is_object() && a.contains("data") && a["data"].is_array() ? a["data"] : none;
+        std::string last;
+        if (!data.empty() && data.back().contains("attributes"))
+            last = ", the last: " + text_of(data.back()["attributes"], "event") + " of " +
+                   text_of(data.back()["attributes"], "resource_id");
+        return std::to_string(data.size()) + " versions" + last;
+    });
     // API credentials (with their own client-credentials tokens) and application memberships.
     t.step("GET", "/api/api_credentials", john_prov, nullptr, "John, admin", 200, [](const json& a) {
         return std::to_string(a.is_object() && a.contains("data") ? a["data"].size() : 0) + " API credentials";

@@ -129,6 +129,8 @@ TEST_CASE("the tour plays every step as the script expects", "[tour]") {
         CHECK_FALSE(entry(e, "  405  DELETE /api/organizations/org_acme (John): ").empty());
         CHECK(contains(entry(e, "  201  POST /api/memberships (John, admin): "), "user_email ksullivan@provide.local"));
         CHECK_FALSE(entry(e, "  204  DELETE /api/memberships/").empty());
+        // The membership John made and deleted: a create, then a destroy.
+        CHECK(contains(entry(e, "  200  GET /api/versions (John, admin): "), "2 versions, the last: destroy of mem_"));
         CHECK(contains(entry(e, "  200  GET /api/api_credentials (John, admin): "), "2 API credentials"));
         CHECK(contains(entry(e, "  201  POST /api/v1/authenticate (acme-ci, client credentials): "),
                        "token for api_credential:cred_acme_ci, mode test"));
@@ -167,6 +169,9 @@ TEST_CASE("the tour plays every step as the script expects", "[tour]") {
         CHECK(contains(text, "curl -s -H \"authorization: Bearer $TOKEN_SHOP\" " + url + "/api/v1/users\n"));
         CHECK(contains(text, "curl -s -H \"authorization: Bearer $TOKEN_JOHN_PROV\" " + url + "/api/organizations\n"));
         CHECK(contains(text, "curl -s -H \"authorization: Bearer $TOKEN_CAROL\" " + url + "/api/v1/user/me\n"));
+        CHECK(contains(text, "curl -s -H \"authorization: Bearer $TOKEN_JOHN_PROV\" " + url + "/api/versions\n"));
+        CHECK(contains(text, "-d '{\"grant_type\":\"client_credentials\",\"client_id\":\"acme-ci\",\n"));
+        CHECK(f.http.get("/api/versions", exported(text, "TOKEN_JOHN_PROV")).status == 200);
         // The exported tokens work as the comments say.
         CHECK(f.http.get("/api/v1/users", exported(text, "TOKEN_SHOP")).status == 200);
         CHECK(f.http.get("/api/v1/users", exported(text, "TOKEN_JOHN")).status == 403);
@@ -197,7 +202,8 @@ TEST_CASE("the tour plays every step as the script expects", "[tour]") {
         for (std::size_t at = run.out.find(" HTTP "); at != std::string::npos; at = run.out.find(" HTTP ", at + 1))
             statuses.push_back(std::stoi(run.out.substr(at + 6, 3)));
         // The order of the curl lines: ident, provisioning, bluebricks, the login.
-        CHECK(statuses == std::vector<int>{403, 200, 200, 200, 404, 200, 200, 401, 401, 200, 200, 404, 403, 201});
+        CHECK(statuses ==
+              std::vector<int>{403, 200, 200, 200, 404, 200, 200, 401, 401, 200, 201, 200, 200, 404, 403, 201});
         const std::vector<std::string> printed = lines_of(run.out);
         REQUIRE_FALSE(printed.empty());
         const std::string organization_token = printed.back();
