@@ -60,6 +60,7 @@ enum class row_kind : unsigned char {
     deny,
     deny_everyone,
     restriction,
+    removal,
     schema
 };
 
@@ -75,6 +76,7 @@ enum class row_kind : unsigned char {
     case row_kind::deny: return "deny";
     case row_kind::deny_everyone: return "deny for everyone";
     case row_kind::restriction: return "restriction";
+    case row_kind::removal: return "removal";
     case row_kind::schema: return "scope schema";
     }
     return "row";
@@ -188,15 +190,15 @@ public:
     /// A scope of kind `kind` (a kind of the schema) under `parent` ("" for a root).
     std::size_t add_scope(std::string_view id, std::string_view kind, std::string_view parent = {}) {
         const std::size_t row = next_row(row_kind::scope);
-        const std::uint32_t s = define(scope_ids_, scope_defs_, id, row, row_kind::scope);
+        const std::uint32_t s = define(scope_ids_, scope_defs_, scope_undo_, id, row, row_kind::scope);
         if (s == detail::none) return row;
+        set_ref(row, s);
+        if (changing_) change_.scopes = true;
         const std::size_t k = schema_.find(kind);
         if (k == scope_schema::npos) return fail(errc::unknown_kind, row_kind::scope, row, kind), row;
-        scope_defs_[s].kind = static_cast<std::uint32_t>(k);
-        if (!parent.empty()) {
-            const std::uint32_t p = intern_scope(parent, row, row_kind::scope);
-            scope_defs_[s].parent = p; // intern may have grown the vector
-        }
+        touch(scope_defs_, scope_undo_, s).kind = static_cast<std::uint32_t>(k);
+        const std::uint32_t p = parent.empty() ? detail::none : intern_scope(parent, row, row_kind::scope);
+        scope_defs_[s].parent = p; // intern may have grown the vector
         return row;
     }
 
@@ -204,8 +206,11 @@ public:
     /// its tokens carry ("user:...", "application:...", "auth0|...").
     std::size_t add_principal(std::string_view id, principal_kind kind = principal_kind::user) {
         const std::size_t row = next_row(row_kind::principal);
-        const std::uint32_t p = define(principal_ids_, principal_defs_, id, row, row_kind::principal);
-        if (p != detail::none) principal_defs_[p].kind = kind;
+        const std::uint32_t p = define(principal_ids_, principal_defs_, principal_undo_, id, row, row_kind::principal);
+        if (p == detail::none) return row;
+        set_ref(row, p);
+        principal_defs_[p].kind = kind;
+        mark_principal(p);
         return row;
     }
 
@@ -214,6 +219,7 @@ public:
     std::size_t add_roles(const role_table<P, N>& table) {
         const std::size_t row = next_row(row_kind::role_table);
         if (!table.valid()) return fail(errc::invalid_role_table, row_kind::role_table, row, {}), row;
+        if (changing_) change_.roles = true;
         for (std::size_t i = 0; i < N; ++i)
             add_role_def(table.name(i), table.permissions(i), {}, row, row_kind::role_table);
         return row;
@@ -250,7 +256,15 @@ public:
         b.roles_begin = static_cast<std::uint32_t>(binding_roles_.size());
         for (std::string_view r : roles) binding_roles_.push_back(intern_role(r, row, row_kind::binding));
         b.roles_end = static_cast<std::uint32_t>(binding_roles_.size());
+        const auto index = static_cast<std::uint32_t>(bindings_.size());
+        if (b.principal != detail::none) {
+            auto& d = touch(principal_defs_, principal_undo_, b.principal);
+            b.next = d.bindings;
+            d.bindings = index;
+            mark_principal(b.principal);
+        }
         bindings_.push_back(b);
+        set_ref(row, index);
         return row;
     }
     std::size_t bind(std::string_view principal, std::string_view scope, std::initializer_list<std::string_view> roles,
@@ -288,8 +302,134 @@ public:
     std::size_t restrict_to(std::string_view principal, std::string_view application, const set& cap,
                             std::string_view within = {}) {
         const std::size_t row = add_perm_row(row_kind::restriction, principal, application, cap);
-        perm_rows_.back().within = within.empty() ? detail::none : intern_scope(within, row, row_kind::restriction);
+        if (!within.empty()) {
+            const std::uint32_t w = intern_scope(within, row, row_kind::restriction);
+            perm_rows_.back().within = w;
+        }
         return row;
+    }
+
+    /// Removes the row numbered `row` (what the call that added it returned): a scope, principal or
+    /// run-time role definition, a binding, grant, deny, deny for everyone or restriction. Removing
+    /// a definition un-defines its id: rows that still name it make the rows invalid (build()
+    /// reports the earliest of them), and an id nothing names any more is gone from the snapshot
+    /// (its handle stays unused until a new builder). The id may be defined again by a later row.
+    /// A number never added, a row already removed or a role table (add_roles) is
+    /// errc::unknown_row, an error of the rows like a bad row (build() reports it; a change
+    /// rolled back forgets it).
+    errc remove(std::size_t row) {
+        if (row >= rows_ || row_refs_[row] == detail::none || removed_[row]) return bad_removal(row);
+        const std::uint32_t i = row_refs_[row];
+        switch (row_kinds_[row]) {
+        case row_kind::binding: {
+            binding& bd = bindings_[i];
+            unref_principal(bd.principal);
+            unref(scope_defs_, scope_undo_, bd.scope);
+            for (std::uint32_t k = bd.roles_begin; k < bd.roles_end; ++k)
+                unref(role_defs_, role_undo_, binding_roles_[k]);
+            mark_principal(bd.principal);
+            break;
+        }
+        case row_kind::grant:
+        case row_kind::deny:
+        case row_kind::deny_everyone:
+        case row_kind::restriction: {
+            const perm_row& r = perm_rows_[i];
+            unref_principal(r.principal);
+            unref(scope_defs_, scope_undo_, r.scope);
+            unref(scope_defs_, scope_undo_, r.within);
+            if (r.kind == row_kind::deny_everyone && changing_) change_.everyone = true;
+            mark_principal(r.principal);
+            break;
+        }
+        case row_kind::scope: {
+            auto& d = touch(scope_defs_, scope_undo_, i);
+            d.defined = false; // keeps its place under its parent: a hole in the numbering
+            unref(scope_defs_, scope_undo_, scope_defs_[i].parent);
+            if (changing_) change_.scopes = true;
+            break;
+        }
+        case row_kind::principal:
+            touch(principal_defs_, principal_undo_, i).defined = false;
+            mark_principal(i);
+            break;
+        case row_kind::role: {
+            auto& d = touch(role_defs_, role_undo_, i);
+            d.defined = false;
+            const std::uint32_t pb = d.parents_begin, pe = d.parents_end;
+            d.parents_end = d.parents_begin;
+            d.permissions = set{};
+            for (std::uint32_t k = pb; k < pe; ++k) unref(role_defs_, role_undo_, role_parents_[k]);
+            if (changing_) change_.roles = true;
+            break;
+        }
+        default: return bad_removal(row);
+        }
+        removed_[row] = true;
+        if (changing_) removed_log_.push_back(static_cast<std::uint32_t>(row));
+        return errc::ok;
+    }
+
+    /// Removes every binding of `principal` at `scope` that is in force (added and not removed);
+    /// returns how many. Unknown ids remove nothing.
+    std::size_t unbind(std::string_view principal, std::string_view scope) {
+        const std::uint32_t p = principal_ids_.find(principal), sc = scope_ids_.find(scope);
+        if (p == detail::none || sc == detail::none) return 0;
+        std::size_t n = 0;
+        for (std::uint32_t i = principal_defs_[p].bindings; i != detail::none; i = bindings_[i].next)
+            if (bindings_[i].scope == sc && !removed_[bindings_[i].row]) n += remove(bindings_[i].row) == errc::ok;
+        return n;
+    }
+
+    /// Starts a change: rows added and removed from here on can be taken back with
+    /// rollback_change(), or kept with commit_change(). policy_writer::apply brackets each change
+    /// so; a service can also use it to validate a change (build() on the changed rows) and undo it.
+    /// Starting a change while one is open keeps the open one (as commit_change() would).
+    void begin_change() {
+        commit_change();
+        changing_ = true;
+        mark_ = checkpoint{rows_,
+                           version_,
+                           error_,
+                           scope_ids_.size(),
+                           principal_ids_.size(),
+                           role_ids_.size(),
+                           role_parents_.size(),
+                           bindings_.size(),
+                           binding_roles_.size(),
+                           perm_rows_.size()};
+    }
+    /// Keeps the open change (if any); the rows stay as they are.
+    void commit_change() {
+        changing_ = false;
+        change_ = change_set{};
+        scope_undo_.clear();
+        principal_undo_.clear();
+        role_undo_.clear();
+        removed_log_.clear();
+    }
+    /// Takes back every row added and removed since begin_change(): the builder is as it was then
+    /// (rows, ids, version, error). Does nothing when no change is open.
+    void rollback_change() {
+        if (!changing_) return;
+        for (std::size_t i = removed_log_.size(); i-- > 0;) removed_[removed_log_[i]] = false;
+        restore(scope_defs_, scope_undo_, mark_.scope_ids);
+        restore(principal_defs_, principal_undo_, mark_.principal_ids);
+        restore(role_defs_, role_undo_, mark_.role_ids);
+        scope_ids_.truncate(mark_.scope_ids);
+        principal_ids_.truncate(mark_.principal_ids);
+        role_ids_.truncate(mark_.role_ids);
+        role_parents_.resize(mark_.role_parents);
+        bindings_.resize(mark_.bindings);
+        binding_roles_.resize(mark_.binding_roles);
+        perm_rows_.resize(mark_.perm_rows);
+        rows_ = mark_.rows;
+        row_refs_.resize(rows_);
+        row_kinds_.resize(rows_);
+        removed_.resize(rows_);
+        version_ = mark_.version;
+        error_ = mark_.error;
+        commit_change();
     }
 
     /// Validates every row and builds the snapshot, or reports the first bad row.
@@ -297,13 +437,15 @@ public:
 
 private:
     friend struct detail::build_steps<P>;
-    friend struct detail::membership_steps<P>;
+    friend struct detail::principal_steps<P>;
+    friend struct detail::derive_steps<P>;
 
     struct scope_def {
         std::uint32_t kind = detail::none;
         std::uint32_t parent = detail::none;
         std::uint32_t row = 0;
         std::uint32_t first_ref = 0;
+        std::uint32_t refs = 0; ///< rows in force that name this scope
         row_kind ref_kind = row_kind::scope;
         bool defined = false;
     };
@@ -311,6 +453,9 @@ private:
         principal_kind kind = principal_kind::user;
         std::uint32_t row = 0;
         std::uint32_t first_ref = 0;
+        std::uint32_t refs = 0;
+        std::uint32_t bindings = detail::none;  ///< its latest binding (a list through binding::next)
+        std::uint32_t perm_rows = detail::none; ///< its latest grant, deny or restriction
         row_kind ref_kind = row_kind::principal;
         bool defined = false;
     };
@@ -319,12 +464,14 @@ private:
         std::uint32_t parents_begin = 0, parents_end = 0;
         std::uint32_t row = 0;
         std::uint32_t first_ref = 0;
+        std::uint32_t refs = 0;
         row_kind ref_kind = row_kind::role;
         row_kind def_kind = row_kind::role;
         bool defined = false;
     };
     struct binding {
         std::uint32_t principal, scope, roles_begin, roles_end, row;
+        std::uint32_t next = detail::none; ///< the principal's previous binding
         bool replace;
     };
     struct perm_row {
@@ -332,19 +479,70 @@ private:
         std::uint32_t principal, scope, row;
         set permissions;
         std::uint32_t within = detail::none; ///< restrictions: the scope whose subtree they govern
+        std::uint32_t next = detail::none;   ///< the principal's previous grant, deny or restriction
     };
+    /// What a change touched, for policy_writer: the principals whose rows changed, and whether
+    /// the scope tree, the roles or the denies for everyone did.
+    struct change_set {
+        std::vector<std::uint32_t> principals;
+        bool scopes = false, roles = false, everyone = false;
+    };
+    /// The builder's sizes at begin_change().
+    struct checkpoint {
+        std::size_t rows = 0;
+        std::uint64_t version = 0;
+        build_error error;
+        std::size_t scope_ids = 0, principal_ids = 0, role_ids = 0;
+        std::size_t role_parents = 0, bindings = 0, binding_roles = 0, perm_rows = 0;
+    };
+    template <class Def>
+    using undo_log = std::vector<std::pair<std::uint32_t, Def>>;
+
+    bool removed(std::uint32_t row) const noexcept { return removed_[row] != 0; }
 
     std::size_t next_row(row_kind k) {
         const std::size_t r = rows_++;
         if (r >= detail::max_rows) fail(errc::too_many, k, r, {});
+        row_refs_.push_back(detail::none);
+        row_kinds_.push_back(k);
+        removed_.push_back(0);
         return r;
     }
+    void set_ref(std::size_t row, std::uint32_t index) { row_refs_[row] = index; }
     void fail(errc e, row_kind k, std::size_t row, std::string_view id) {
         if (error_.ok()) error_ = build_error{e, k, row, std::string(id)};
     }
+    errc bad_removal(std::size_t row) {
+        fail(errc::unknown_row, row_kind::removal, row, {});
+        return errc::unknown_row;
+    }
+    /// defs[i], after saving it to `log` when it predates the open change (for rollback_change).
     template <class Def>
-    std::uint32_t intern(detail::id_index& ids, std::vector<Def>& defs, std::string_view id, std::size_t row,
-                         row_kind k) {
+    Def& touch(std::vector<Def>& defs, undo_log<Def>& log, std::uint32_t i) {
+        if (changing_ && i < checkpoint_size(defs)) log.emplace_back(i, defs[i]);
+        return defs[i];
+    }
+    std::size_t checkpoint_size(const std::vector<scope_def>&) const noexcept { return mark_.scope_ids; }
+    std::size_t checkpoint_size(const std::vector<principal_def>&) const noexcept { return mark_.principal_ids; }
+    std::size_t checkpoint_size(const std::vector<role_def_rt>&) const noexcept { return mark_.role_ids; }
+    template <class Def>
+    static void restore(std::vector<Def>& defs, undo_log<Def>& log, std::size_t size) {
+        for (std::size_t i = log.size(); i-- > 0;) defs[log[i].first] = log[i].second;
+        defs.resize(size);
+    }
+    void mark_principal(std::uint32_t p) {
+        if (changing_ && p != detail::none) change_.principals.push_back(p);
+    }
+    template <class Def>
+    void unref(std::vector<Def>& defs, undo_log<Def>& log, std::uint32_t i) {
+        if (i != detail::none) --touch(defs, log, i).refs;
+    }
+    void unref_principal(std::uint32_t p) { unref(principal_defs_, principal_undo_, p); }
+
+    /// The number of `id` (interned if new). A reference (a row naming the id) counts in refs.
+    template <class Def>
+    std::uint32_t intern(detail::id_index& ids, std::vector<Def>& defs, undo_log<Def>& log, std::string_view id,
+                         std::size_t row, row_kind k, bool reference) {
         if (!detail::valid_id(id)) {
             fail(errc::invalid_id, k, row, id);
             return detail::none;
@@ -355,34 +553,44 @@ private:
             defs.back().first_ref = static_cast<std::uint32_t>(row);
             defs.back().ref_kind = k;
         }
+        if (reference) {
+            Def& d = touch(defs, log, i);
+            if (d.refs++ == 0 && !added) { // named again after every earlier reference went
+                d.first_ref = static_cast<std::uint32_t>(row);
+                d.ref_kind = k;
+            }
+        }
         return i;
     }
     /// Interns `id` and marks it defined by `row`; detail::none when the id is malformed or
     /// already defined (an error of this row).
     template <class Def>
-    std::uint32_t define(detail::id_index& ids, std::vector<Def>& defs, std::string_view id, std::size_t row,
-                         row_kind k) {
-        const std::uint32_t i = intern(ids, defs, id, row, k);
+    std::uint32_t define(detail::id_index& ids, std::vector<Def>& defs, undo_log<Def>& log, std::string_view id,
+                         std::size_t row, row_kind k) {
+        const std::uint32_t i = intern(ids, defs, log, id, row, k, false);
         if (i == detail::none) return i;
         if (defs[i].defined) return fail(errc::duplicate_id, k, row, id), detail::none;
-        defs[i].defined = true;
-        defs[i].row = static_cast<std::uint32_t>(row);
+        Def& d = touch(defs, log, i);
+        d.defined = true;
+        d.row = static_cast<std::uint32_t>(row);
         return i;
     }
     std::uint32_t intern_scope(std::string_view id, std::size_t row, row_kind k) {
-        return intern(scope_ids_, scope_defs_, id, row, k);
+        return intern(scope_ids_, scope_defs_, scope_undo_, id, row, k, true);
     }
     std::uint32_t intern_principal(std::string_view id, std::size_t row, row_kind k) {
-        return intern(principal_ids_, principal_defs_, id, row, k);
+        return intern(principal_ids_, principal_defs_, principal_undo_, id, row, k, true);
     }
     std::uint32_t intern_role(std::string_view id, std::size_t row, row_kind k) {
-        return intern(role_ids_, role_defs_, id, row, k);
+        return intern(role_ids_, role_defs_, role_undo_, id, row, k, true);
     }
 
     void add_role_def(std::string_view id, const set& permissions, view<std::string_view> parents, std::size_t row,
                       row_kind k) {
-        const std::uint32_t r = define(role_ids_, role_defs_, id, row, k);
+        const std::uint32_t r = define(role_ids_, role_defs_, role_undo_, id, row, k);
         if (r == detail::none) return;
+        if (k == row_kind::role) set_ref(row, r);
+        if (changing_) change_.roles = true;
         const auto pb = static_cast<std::uint32_t>(role_parents_.size());
         for (std::string_view p : parents) role_parents_.push_back(intern_role(p, row, k));
         auto& d = role_defs_[r]; // interning the parents may have grown the vector
@@ -396,7 +604,16 @@ private:
         perm_row r{k, detail::none, detail::none, static_cast<std::uint32_t>(row), permissions, detail::none};
         if (k != row_kind::deny_everyone) r.principal = intern_principal(principal, row, k);
         r.scope = intern_scope(scope, row, k);
+        const auto index = static_cast<std::uint32_t>(perm_rows_.size());
+        if (r.principal != detail::none) {
+            auto& d = touch(principal_defs_, principal_undo_, r.principal);
+            r.next = d.perm_rows;
+            d.perm_rows = index;
+            mark_principal(r.principal);
+        }
+        if (k == row_kind::deny_everyone && changing_) change_.everyone = true;
         perm_rows_.push_back(r);
+        set_ref(row, index);
         return row;
     }
     std::size_t add_perm_row(row_kind k, std::string_view principal, std::string_view scope, std::string_view names) {
@@ -420,78 +637,20 @@ private:
     std::vector<binding> bindings_;
     std::vector<std::uint32_t> binding_roles_;
     std::vector<perm_row> perm_rows_;
+    // By row number: the index of its binding, perm row or definition (detail::none for a role
+    // table or a row that failed), its kind, and whether it was removed.
+    std::vector<std::uint32_t> row_refs_;
+    std::vector<row_kind> row_kinds_;
+    std::vector<std::uint8_t> removed_;
+    // The open change (begin_change): what it touched, and what rollback_change restores.
+    bool changing_ = false;
+    change_set change_;
+    checkpoint mark_;
+    undo_log<scope_def> scope_undo_;
+    undo_log<principal_def> principal_undo_;
+    undo_log<role_def_rt> role_undo_;
+    std::vector<std::uint32_t> removed_log_;
 };
-
-namespace detail {
-
-/// The tables snapshot::roles_at reads, copied from the rows at build time: each principal's
-/// bindings in scope order (those a later `replace` at the same scope drops left out), and each
-/// role's parents, transitively, nearest first. `pre` maps the builder's scope index to its number.
-template <class P>
-struct membership_steps {
-    static void run(const policy_builder<P>& b, snapshot<P>& s, const std::vector<std::uint32_t>& pre) {
-        const auto n_principals = static_cast<std::uint32_t>(b.principal_defs_.size());
-        const auto n_roles = static_cast<std::uint32_t>(b.role_defs_.size());
-        if (!b.bindings_.empty()) {
-            std::vector<std::uint32_t> order(b.bindings_.size());
-            for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-            detail::sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) {
-                const auto& a = b.bindings_[x];
-                const auto& c = b.bindings_[y];
-                if (a.principal != c.principal) return a.principal < c.principal;
-                if (pre[a.scope] != pre[c.scope]) return pre[a.scope] < pre[c.scope];
-                return a.row < c.row;
-            });
-            s.member_first_.assign(n_principals + 1, 0);
-            for (std::size_t i = 0; i < order.size();) {
-                const auto& g = b.bindings_[order[i]];
-                std::size_t j = i;
-                std::uint32_t last_replace = 0;
-                for (; j < order.size() && b.bindings_[order[j]].principal == g.principal &&
-                       pre[b.bindings_[order[j]].scope] == pre[g.scope];
-                     ++j)
-                    if (b.bindings_[order[j]].replace) last_replace = b.bindings_[order[j]].row;
-                for (std::size_t k = i; k < j; ++k) {
-                    const auto& bd = b.bindings_[order[k]];
-                    if (bd.row < last_replace) continue;
-                    const std::uint32_t sp = pre[bd.scope];
-                    const auto rb = static_cast<std::uint32_t>(s.member_roles_.size());
-                    for (std::uint32_t r = bd.roles_begin; r < bd.roles_end; ++r)
-                        s.member_roles_.push_back(b.binding_roles_[r]);
-                    s.members_.push_back(
-                        {sp, s.scope_end_[sp], rb, static_cast<std::uint32_t>(s.member_roles_.size())});
-                    ++s.member_first_[bd.principal + 1];
-                }
-                i = j;
-            }
-            for (std::uint32_t p = 0; p < n_principals; ++p) s.member_first_[p + 1] += s.member_first_[p];
-        }
-        s.role_ancestor_first_.assign(n_roles + 1, 0);
-        std::vector<std::uint32_t> stamp(n_roles, none);
-        for (std::uint32_t r = 0; r < n_roles; ++r) {
-            const auto begin = static_cast<std::uint32_t>(s.role_ancestors_.size());
-            stamp[r] = r;
-            for (std::uint32_t k = b.role_defs_[r].parents_begin; k < b.role_defs_[r].parents_end; ++k) {
-                const std::uint32_t q = b.role_parents_[k];
-                if (stamp[q] == r) continue;
-                stamp[q] = r;
-                s.role_ancestors_.push_back(q);
-            }
-            for (std::uint32_t i = begin; i < s.role_ancestors_.size(); ++i) { // breadth first
-                const std::uint32_t a = s.role_ancestors_[i];
-                for (std::uint32_t k = b.role_defs_[a].parents_begin; k < b.role_defs_[a].parents_end; ++k) {
-                    const std::uint32_t q = b.role_parents_[k];
-                    if (stamp[q] == r) continue;
-                    stamp[q] = r;
-                    s.role_ancestors_.push_back(q);
-                }
-            }
-            s.role_ancestor_first_[r + 1] = static_cast<std::uint32_t>(s.role_ancestors_.size());
-        }
-    }
-};
-
-} // namespace detail
 
 } // namespace ward
 

@@ -34,6 +34,7 @@ enum class errc : unsigned char {
     invalid_id,         ///< an id that is empty, too long or holds a forbidden byte
     too_many,           ///< more rows of a kind than a snapshot can index
     invalid_role_table, ///< a compile-time role table that failed its own checks
+    unknown_row,        ///< a row number never added, already removed, or of a row that cannot be removed
 };
 
 /// A short, stable, human-readable name for an error code.
@@ -60,6 +61,7 @@ enum class errc : unsigned char {
     case errc::invalid_id: return "invalid id";
     case errc::too_many: return "too many";
     case errc::invalid_role_table: return "invalid role table";
+    case errc::unknown_row: return "unknown row";
     }
     return "unknown error";
 }

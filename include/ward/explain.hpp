@@ -57,12 +57,16 @@ std::string snapshot<P>::explain(const decision<P>& d) const {
     case reason::not_in_token: s = "denied: the token was not issued " + missing; break;
     case reason::restricted_by_application: {
         s = "denied: " + missing + " not available through this application";
-        for (std::uint32_t p = 0; p + 1 < restrict_first_.size() && d.row != detail::none; ++p)
-            for (std::uint32_t i = restrict_first_[p]; i < restrict_first_[p + 1]; ++i)
-                if (restrictions_[i].row == d.row)
-                    s += " (restriction row " + std::to_string(d.row) + ": " +
-                         std::string(principal_id(principal_handle{p})) + " acts here only through " +
-                         std::string(scope_id(scope_handle{restrictions_[i].app_begin})) + ")";
+        for (std::uint32_t g = 0; g < pages_.size() && d.row != detail::none; ++g) {
+            const page& pg = pages_[g];
+            for (std::uint32_t p = 0; p < pg.count && !pg.restrict_first.empty(); ++p)
+                for (std::uint32_t i = pg.restrict_first[p]; i < pg.restrict_first[p + 1]; ++i)
+                    if (pg.restrictions[i].row == d.row)
+                        s += " (restriction row " + std::to_string(d.row) + ": " +
+                             std::string(principal_id(principal_handle{(g << page::bits) | p})) +
+                             " acts here only through " +
+                             std::string(scope_id(scope_handle{pg.restrictions[i].app_begin})) + ")";
+        }
         break;
     }
     }

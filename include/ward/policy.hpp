@@ -23,5 +23,6 @@
 #include "builder.hpp"
 #include "explain.hpp"
 #include "snapshot.hpp"
+#include "writer.hpp"
 
 #endif

@@ -20,6 +20,7 @@
 #include "detail/authenticate.hpp"
 #include "detail/handle.hpp"
 #include "detail/id_index.hpp"
+#include "detail/pages.hpp"
 #include "error.hpp"
 #include "permission_set.hpp"
 #include "query.hpp"
@@ -42,25 +43,12 @@ namespace detail {
 template <class P>
 struct build_steps;
 template <class P>
-struct membership_steps;
+struct principal_steps;
+template <class P>
+struct derive_steps;
 
-/// A binding as roles_at reads it: roles member_roles_[roles_begin, roles_end) bound at the scope
-/// numbered `begin` (covering numbers [begin, end)).
-struct membership {
-    std::uint32_t begin, end;
-    std::uint32_t roles_begin, roles_end;
-};
-
-enum class entry_kind : std::uint32_t { binding = 0, grant = 1, deny = 2, restriction = 3 };
-
-/// An application restriction of a principal: governs targets in [within_begin, within_end); there
-/// the principal acts only through an application in [app_begin, app_end), capped by `mask`.
-struct restriction {
-    std::uint32_t within_begin, within_end;
-    std::uint32_t app_begin, app_end;
-    std::uint32_t mask;
-    std::uint32_t row;
-};
+/// A scope kind that marks a removed scope (a hole in the numbering until a fresh builder).
+inline constexpr std::uint8_t removed_scope_kind = 0xff;
 
 } // namespace detail
 
@@ -73,17 +61,21 @@ public:
 
     /// The version the builder gave it (decisions carry it).
     std::uint64_t version() const noexcept { return version_; }
-    std::size_t scope_count() const noexcept { return scope_end_.size(); }          ///< scopes (handles 0..n-1)
-    std::size_t principal_count() const noexcept { return principal_kind_.size(); } ///< principals (handles 0..n-1)
-    std::size_t role_count() const noexcept { return role_ids_.size(); }            ///< compile-time and run-time roles
-    std::size_t entry_count() const noexcept { return entries_.size(); } ///< packed bindings, grants and denies
+    std::size_t scope_count() const noexcept { return scope_end_.size(); }    ///< scopes (handles 0..n-1)
+    std::size_t principal_count() const noexcept { return principal_count_; } ///< principals (handles 0..n-1)
+    std::size_t role_count() const noexcept { return role_ids_.size(); }      ///< compile-time and run-time roles
+    std::size_t entry_count() const noexcept { return entry_count_; }         ///< packed bindings, grants and denies
 
     // ---- lookups (no allocation) ---------------------------------------------------------------------
     /// The scope with this id; an invalid handle when there is none.
-    scope_handle find_scope(std::string_view id) const noexcept { return scope_handle{scope_ids_.find(id)}; }
+    scope_handle find_scope(std::string_view id) const noexcept {
+        const std::uint32_t s = scope_ids_.find(id);
+        return scope_handle{s != detail::none && scope_live(s) ? s : detail::none};
+    }
     /// The principal with this id (a token's subject); an invalid handle when there is none.
     principal_handle find_principal(std::string_view id) const noexcept {
-        return principal_handle{principal_ids_.find(id)};
+        const std::uint32_t p = principal_ids_.find(id);
+        return principal_handle{p != detail::none && principal_live(p) ? p : detail::none};
     }
     /// The id of a scope or principal; empty for a handle this snapshot does not know.
     std::string_view scope_id(scope_handle s) const noexcept { return scope_ids_.at(s.value); }
@@ -94,7 +86,7 @@ public:
     }
     /// The kind of a principal (user for an unknown handle).
     principal_kind kind_of(principal_handle p) const noexcept {
-        return p.value < principal_count() ? principal_kind_[p.value] : principal_kind::user;
+        return p.value < principal_count() ? page_of(p.value).kind[p.value & page::mask] : principal_kind::user;
     }
     /// The scope above `s`; an invalid handle for a root or an unknown handle.
     scope_handle parent(scope_handle s) const noexcept {
@@ -110,7 +102,7 @@ public:
     /// role confers with what a caller holds (an empty set is within anything).
     [[nodiscard]] lookup_result<set> role_permissions(std::string_view role) const noexcept {
         const std::uint32_t r = role_ids_.find(role);
-        if (r == detail::none) return {set{}, errc::unknown_role};
+        if (r == detail::none || !role_defined_[r]) return {set{}, errc::unknown_role};
         return {role_masks_[r], errc::ok};
     }
     /// The roles `p` has at `target`, each once, without allocating: first the roles bound at
@@ -181,15 +173,12 @@ public:
     /// Defined in explain.hpp, which this header includes.
     [[nodiscard]] std::string explain(const decision<P>& d) const;
 
-    /// Bytes held by this snapshot's tables (capacity, not counting the object itself).
-    std::size_t memory_bytes() const noexcept {
-        return scope_ids_.memory_bytes() + principal_ids_.memory_bytes() + role_ids_.memory_bytes() +
-               bytes(scope_end_) + bytes(scope_parent_) + bytes(scope_kind_) + bytes(deny_all_) +
-               bytes(everyone_first_) + bytes(everyone_) + bytes(principal_kind_) + bytes(first_) + bytes(entries_) +
-               bytes(restrict_first_) + bytes(restrictions_) + bytes(masks_) + bytes(role_masks_) +
-               bytes(everyone_rows_) + bytes(member_first_) + bytes(members_) + bytes(member_roles_) +
-               bytes(role_ancestor_first_) + bytes(role_ancestors_);
-    }
+    /// Bytes held by this snapshot's tables (capacity, not counting the object itself), shared
+    /// with other snapshots or not.
+    std::size_t memory_bytes() const noexcept { return table_bytes(nullptr); }
+    /// The bytes of this snapshot's tables that `other` does not share with it: what a snapshot
+    /// derived from `other` by policy_writer costs on top of it.
+    std::size_t unshared_bytes(const snapshot& other) const noexcept { return table_bytes(&other); }
     /// Bytes of the id strings alone.
     std::size_t id_bytes() const noexcept {
         return scope_ids_.arena_bytes() + principal_ids_.arena_bytes() + role_ids_.arena_bytes();
@@ -197,28 +186,41 @@ public:
 
 private:
     friend struct detail::build_steps<P>;
-    friend struct detail::membership_steps<P>;
+    friend struct detail::principal_steps<P>;
+    friend struct detail::derive_steps<P>;
 
     // Vocabularies of at most 64 permissions keep each mask inside its entry (no extra load on
     // the decision path); wider ones point into a deduplicated pool.
     static constexpr bool inline_masks = set::word_count == 1;
     using mask_ref = std::conditional_t<inline_masks, std::uint64_t, std::uint32_t>;
-    /// One grant, binding or deny of a principal, as the decision path reads it.
-    struct entry {
-        std::uint32_t begin; ///< the scope's number; the entry covers numbers [begin, end)
-        std::uint32_t end;
-        std::uint32_t tagged_row; ///< row number (low 30 bits) and entry_kind (high 2 bits)
-        mask_ref mask;            ///< the mask's word, or its index in the pool
-        std::uint32_t row() const noexcept { return tagged_row & 0x3fffffffu; }
-        detail::entry_kind kind() const noexcept { return static_cast<detail::entry_kind>(tagged_row >> 30); }
-    };
+    using entry = detail::packed_entry<mask_ref>;
+    using page = detail::principal_page<mask_ref, principal_kind>;
     std::conditional_t<inline_masks, set, const set&> mask_of(const entry& e) const noexcept {
         if constexpr (inline_masks) return set::from_words(typename set::word_array{e.mask});
         else return masks_[e.mask];
     }
-    template <class V>
-    static std::size_t bytes(const V& v) noexcept {
-        return v.capacity() * sizeof(typename V::value_type);
+    const page& page_of(std::uint32_t p) const noexcept { return pages_[p >> page::bits]; }
+    bool principal_live(std::uint32_t p) const noexcept {
+        return p < principal_count_ && page_of(p).live[p & page::mask];
+    }
+    bool scope_live(std::uint32_t s) const noexcept {
+        return s < scope_kind_.size() && scope_kind_[s] != detail::removed_scope_kind;
+    }
+    template <class T>
+    static std::size_t unshared(const T& mine, const snapshot* other, const T& theirs) noexcept {
+        return other == nullptr ? mine.memory_bytes() : mine.unshared_bytes(theirs);
+    }
+    std::size_t table_bytes(const snapshot* o) const noexcept {
+        const snapshot& t = o != nullptr ? *o : *this;
+        return unshared(scope_ids_, o, t.scope_ids_) + unshared(principal_ids_, o, t.principal_ids_) +
+               unshared(role_ids_, o, t.role_ids_) + unshared(scope_end_, o, t.scope_end_) +
+               unshared(scope_parent_, o, t.scope_parent_) + unshared(scope_kind_, o, t.scope_kind_) +
+               unshared(deny_all_, o, t.deny_all_) + unshared(everyone_first_, o, t.everyone_first_) +
+               unshared(everyone_, o, t.everyone_) + unshared(everyone_rows_, o, t.everyone_rows_) +
+               unshared(pages_, o, t.pages_) + unshared(masks_, o, t.masks_) + unshared(role_masks_, o, t.role_masks_) +
+               unshared(role_defined_, o, t.role_defined_) + unshared(scope_number_, o, t.scope_number_) +
+               unshared(role_ancestor_first_, o, t.role_ancestor_first_) +
+               unshared(role_ancestors_, o, t.role_ancestors_);
     }
 
     struct path_result {
@@ -229,8 +231,10 @@ private:
     };
     WARD_ALWAYS_INLINE path_result walk(std::uint32_t p, std::uint32_t t, const set& required) const noexcept {
         path_result r;
-        const entry* e = entries_.data() + first_[p];
-        const entry* const last = entries_.data() + first_[p + 1];
+        const auto& pg = pages_.at(p >> page::bits); // offsets and entries, not the page itself
+        const std::uint32_t i = p & page::mask;
+        const entry* e = pg.entries + pg.first[i];
+        const entry* const last = pg.entries + pg.first[i + 1];
         for (; e != last && e->begin <= t; ++e) {
             if (t >= e->end) continue;
             const auto& m = mask_of(*e);
@@ -280,12 +284,15 @@ private:
     set restriction_cap(const credential<P>& c, std::uint32_t p, std::uint32_t t, std::uint32_t& rule) const noexcept {
         bool restricted = false;
         rule = detail::none;
-        if (restrict_first_.empty()) return set::all(); // the policy restricts nobody
+        if (!any_restriction_) return set::all(); // the policy restricts nobody
+        const page& pg = page_of(p);
+        if (pg.restrict_first.empty()) return set::all(); // nobody on p's page is restricted
         set cap{};
         const bool via = c.has_via() && c.via().valid();
         const std::uint32_t v = c.via().value;
-        for (std::uint32_t i = restrict_first_[p]; i < restrict_first_[p + 1]; ++i) {
-            const detail::restriction& r = restrictions_[i];
+        const std::uint32_t at = p & page::mask;
+        for (std::uint32_t i = pg.restrict_first[at]; i < pg.restrict_first[at + 1]; ++i) {
+            const detail::restriction& r = pg.restrictions[i];
             if (t < r.within_begin || t >= r.within_end) continue;
             if (!restricted) rule = r.row;
             restricted = true;
@@ -301,7 +308,9 @@ private:
         if (!cred.authenticated()) return reason::unauthenticated;
         // The principal first: a caller the policy does not know must not learn which scopes exist.
         if (cred.principal().value >= principal_count()) return reason::unknown_principal;
+        if (principal_holes_ && !principal_live(cred.principal().value)) return reason::unknown_principal;
         if (target.value >= scope_count()) return reason::unknown_scope;
+        if (scope_holes_ && !scope_live(target.value)) return reason::unknown_scope;
         if (cred.bound_count() != 0) {
             bool inside = false;
             for (std::size_t i = 0; i < cred.bound_count() && !inside; ++i) inside = encloses(cred.bound(i), target);
@@ -310,70 +319,68 @@ private:
         return reason::granted;
     }
     const entry* find_row(std::uint32_t row, std::uint32_t& principal) const noexcept {
-        for (std::size_t i = 0; i < entries_.size(); ++i)
-            if (entries_[i].row() == row) {
-                std::uint32_t lo = 0,
-                              hi = static_cast<std::uint32_t>(principal_count()); // first_[lo] <= i < first_[hi]
-                while (hi - lo > 1) {
-                    const std::uint32_t mid = lo + (hi - lo) / 2;
-                    if (first_[mid] <= i) lo = mid;
-                    else hi = mid;
-                }
-                principal = lo;
-                return &entries_[i];
-            }
+        for (std::uint32_t g = 0; g < pages_.size(); ++g) {
+            const page& pg = pages_[g];
+            for (std::uint32_t i = 0; i < pg.count; ++i)
+                for (std::uint32_t k = pg.first[i]; k < pg.first[i + 1]; ++k)
+                    if (pg.entries[k].row() == row) {
+                        principal = (g << page::bits) | i;
+                        return &pg.entries[k];
+                    }
+        }
         return nullptr;
     }
 
     std::uint64_t version_ = 0;
     scope_schema schema_;
-    detail::id_index scope_ids_, principal_ids_, role_ids_;
-    std::vector<std::uint32_t> scope_end_, scope_parent_;
-    std::vector<std::uint8_t> scope_kind_;
-    std::vector<std::uint32_t> deny_all_;       ///< per scope: mask of everyone-denies on its path
-    std::vector<std::uint32_t> everyone_first_; ///< per scope: its own everyone-deny rows in everyone_
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> everyone_; ///< (row, mask)
-    std::vector<principal_kind> principal_kind_;
-    std::vector<std::uint32_t> first_;
-    std::vector<entry> entries_;
-    std::vector<std::uint32_t> restrict_first_;
-    std::vector<detail::restriction> restrictions_;
-    std::vector<set> masks_;
-    std::vector<set> role_masks_;
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> everyone_rows_; ///< (row, scope) of deny_everyone rows
-    // roles_at: each principal's bindings (by scope number, then row) and each role's parents,
-    // transitively, nearest first. Empty when no principal has a binding.
-    std::vector<std::uint32_t> member_first_;
-    std::vector<detail::membership> members_;
-    std::vector<std::uint32_t> member_roles_;
-    std::vector<std::uint32_t> role_ancestor_first_;
-    std::vector<std::uint32_t> role_ancestors_;
+    detail::shared_ids scope_ids_, principal_ids_, role_ids_;
+    detail::shared_vec<std::uint32_t> scope_end_, scope_parent_;
+    detail::shared_vec<std::uint8_t> scope_kind_;      ///< detail::removed_scope_kind for a removed scope
+    detail::shared_vec<std::uint32_t> deny_all_;       ///< per scope: mask of everyone-denies on its path
+    detail::shared_vec<std::uint32_t> everyone_first_; ///< per scope: its own everyone-deny rows in everyone_
+    detail::shared_vec<std::pair<std::uint32_t, std::uint32_t>> everyone_;      ///< (row, mask)
+    detail::shared_vec<std::pair<std::uint32_t, std::uint32_t>> everyone_rows_; ///< (row, scope) of deny_everyone rows
+    // Each principal's entries, restrictions, bindings (roles_at), kind and whether it is defined.
+    detail::page_table<page> pages_;
+    std::size_t principal_count_ = 0;
+    std::size_t entry_count_ = 0;
+    bool any_restriction_ = false;
+    bool principal_holes_ = false;                   ///< a principal was removed (its handle is not live)
+    bool scope_holes_ = false;                       ///< a scope was removed
+    detail::shared_vec<std::uint32_t> scope_number_; ///< the builder's scope index -> its number
+    detail::shared_vec<set> masks_;
+    detail::shared_vec<set> role_masks_;
+    detail::shared_vec<std::uint8_t> role_defined_; ///< 0 for a removed role
+    // roles_at: each role's parents, transitively, nearest first.
+    detail::shared_vec<std::uint32_t> role_ancestor_first_;
+    detail::shared_vec<std::uint32_t> role_ancestors_;
 
     /// Calls f(role, origin, scope number, through role or detail::none) for each role of p at t in
     /// roles_at's order, duplicates included, until f returns false.
     template <class F>
     void each_role_at(std::uint32_t p, std::uint32_t t, F&& f) const noexcept {
-        if (member_first_.empty()) return;
-        const std::uint32_t first = member_first_[p], last = member_first_[p + 1];
+        const page& pg = page_of(p);
+        if (pg.member_first.empty()) return;
+        const std::uint32_t at = p & page::mask;
+        const std::uint32_t first = pg.member_first[at], last = pg.member_first[at + 1];
         for (std::uint32_t i = last; i-- > first;) {
-            const detail::membership& m = members_[i];
+            const detail::membership& m = pg.members[i];
             if (t < m.begin || t >= m.end) continue;
             const role_origin o = m.begin == t ? role_origin::bound_here : role_origin::bound_above;
             for (std::uint32_t k = m.roles_begin; k < m.roles_end; ++k)
-                if (!f(member_roles_[k], o, m.begin, detail::none)) return;
+                if (!f(pg.member_roles[k], o, m.begin, detail::none)) return;
         }
         for (std::uint32_t i = last; i-- > first;) {
-            const detail::membership& m = members_[i];
+            const detail::membership& m = pg.members[i];
             if (t < m.begin || t >= m.end) continue;
             for (std::uint32_t k = m.roles_begin; k < m.roles_end; ++k) {
-                const std::uint32_t r = member_roles_[k];
+                const std::uint32_t r = pg.member_roles[k];
                 for (std::uint32_t a = role_ancestor_first_[r]; a < role_ancestor_first_[r + 1]; ++a)
                     if (!f(role_ancestors_[a], role_origin::inherited, m.begin, r)) return;
             }
         }
     }
 };
-
 // ---- decisions and reverse queries -------------------------------------------------------------------
 
 template <class P>
@@ -437,9 +444,9 @@ template <class P>
 roles_result snapshot<P>::roles_at(principal_handle p, scope_handle target, role_membership* out,
                                    std::size_t capacity) const noexcept {
     roles_result r;
-    if (p.value >= principal_count()) return r;
+    if (!principal_live(p.value)) return r;
     r.why = reason::unknown_scope;
-    if (target.value >= scope_count()) return r;
+    if (!scope_live(target.value)) return r;
     r.why = reason::granted;
     std::size_t k = 0; // the candidate's place in each_role_at's sequence
     each_role_at(p.value, target.value,
@@ -469,8 +476,10 @@ std::size_t snapshot<P>::principals_with(const set& required, scope_handle targe
                                          std::size_t capacity) const noexcept {
     if (target.value >= scope_count() || required.none()) return 0;
     std::size_t n = 0;
+    if (scope_holes_ && !scope_live(target.value)) return 0;
     for (std::uint32_t p = 0; p < principal_count(); ++p) {
-        if (first_[p] == first_[p + 1]) continue;
+        const page& pg = page_of(p);
+        if (pg.first[p & page::mask] == pg.first[(p & page::mask) + 1]) continue;
         const path_result path = walk(p, target.value, required);
         if ((path.granted - path.denied).contains_all(required)) {
             if (n < capacity && out != nullptr) out[n] = principal_handle{p};

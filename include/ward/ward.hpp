@@ -25,5 +25,6 @@
 #include "version.hpp"
 #include "view.hpp"
 #include "vocabulary.hpp"
+#include "writer.hpp"
 
 #endif

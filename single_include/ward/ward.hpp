@@ -298,6 +298,13 @@ public:
     Slot find(std::uint64_t hash, Match match) const noexcept {
         return slots_[probe(slots_, hash, match)];
     }
+    /// Empties the slot on `hash`'s probe sequence for which match(slot) holds (the owner makes sure
+    /// no other probe sequence runs through it).
+    template <class Match>
+    void erase(std::uint64_t hash, Match match) noexcept {
+        const std::size_t i = probe(slots_, hash, match);
+        slots_[i] = Slot{};
+    }
     /// Stores `v` in the first empty slot of `hash`'s probe sequence.
     void place(std::uint64_t hash, Slot v) noexcept { slots_[free_slot(slots_, hash)] = v; }
     /// Empties the table and makes it `n` slots (a power of two).
@@ -347,6 +354,20 @@ public:
         offsets_.push_back(static_cast<std::uint32_t>(arena_.size()));
         place(h, idx);
         return {idx, true};
+    }
+
+    /// Forgets the ids numbered n and above (the latest ones), as if they had never been added.
+    /// Emptying the slot of the latest id leaves every other probe sequence intact: no id added
+    /// before it can have probed past a slot that was empty then.
+    void truncate(std::size_t n) {
+        if (n >= size()) return;
+        for (std::size_t i = size(); i-- > n;) {
+            const std::uint64_t h = hash_bytes(at(static_cast<std::uint32_t>(i)));
+            const auto want = (static_cast<std::uint64_t>(static_cast<std::uint32_t>(h >> 32)) << 32) | (i + 1u);
+            slots_.erase(h, [&](std::uint64_t v) { return v == want; });
+            arena_.resize(offsets_[i]);
+            offsets_.pop_back();
+        }
     }
 
     void reserve(std::size_t n, std::size_t bytes) {
@@ -464,6 +485,7 @@ enum class errc : unsigned char {
     invalid_id,         ///< an id that is empty, too long or holds a forbidden byte
     too_many,           ///< more rows of a kind than a snapshot can index
     invalid_role_table, ///< a compile-time role table that failed its own checks
+    unknown_row,        ///< a row number never added, already removed, or of a row that cannot be removed
 };
 
 /// A short, stable, human-readable name for an error code.
@@ -490,6 +512,7 @@ enum class errc : unsigned char {
     case errc::invalid_id: return "invalid id";
     case errc::too_many: return "too many";
     case errc::invalid_role_table: return "invalid role table";
+    case errc::unknown_row: return "unknown row";
     }
     return "unknown error";
 }
@@ -2802,6 +2825,218 @@ template <class P>
 
 #endif
 // ---- end ward/detail/authenticate.hpp ----
+// ---- begin ward/detail/pages.hpp ----
+#ifndef WARD_DETAIL_PAGES_HPP
+#define WARD_DETAIL_PAGES_HPP
+
+// The pieces a snapshot shares with the snapshot it was derived from (policy_writer): immutable
+// arrays and id indexes held by shared pointers, and the principals' entries in pages of 256
+// principals, so that a change to one principal copies one page and a small directory, not the
+// policy. Readers see plain arrays: a shared_vec caches its data pointer, a page_table keeps a flat
+// directory of raw page pointers next to the owning chunks.
+
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace ward::detail {
+
+/// A binding as roles_at reads it: roles member_roles[roles_begin, roles_end) bound at the scope
+/// numbered `begin` (covering numbers [begin, end)).
+struct membership {
+    std::uint32_t begin, end;
+    std::uint32_t roles_begin, roles_end;
+};
+
+enum class entry_kind : std::uint32_t { binding = 0, grant = 1, deny = 2, restriction = 3 };
+
+/// An application restriction of a principal: governs targets in [within_begin, within_end); there
+/// the principal acts only through an application in [app_begin, app_end), capped by `mask`.
+struct restriction {
+    std::uint32_t within_begin, within_end;
+    std::uint32_t app_begin, app_end;
+    std::uint32_t mask;
+    std::uint32_t row;
+};
+
+/// An immutable vector that snapshots share. Reads cost what a std::vector's cost.
+template <class T>
+class shared_vec {
+public:
+    shared_vec() = default;
+    explicit shared_vec(std::vector<T> v) : owner_(std::make_shared<const std::vector<T>>(std::move(v))) {
+        data_ = owner_->data();
+        size_ = owner_->size();
+    }
+
+    const T& operator[](std::size_t i) const noexcept { return data_[i]; }
+    std::size_t size() const noexcept { return size_; }
+    bool empty() const noexcept { return size_ == 0; }
+    const T* data() const noexcept { return data_; }
+    const T* begin() const noexcept { return data_; }
+    const T* end() const noexcept { return data_ + size_; }
+    /// A copy to change (the next snapshot's version of this array).
+    std::vector<T> copy() const { return owner_ ? *owner_ : std::vector<T>{}; }
+    std::size_t memory_bytes() const noexcept { return owner_ ? owner_->capacity() * sizeof(T) : 0; }
+    /// The bytes of this array unless `other` holds the same one.
+    std::size_t unshared_bytes(const shared_vec& other) const noexcept {
+        return owner_ == other.owner_ ? 0 : memory_bytes();
+    }
+
+private:
+    std::shared_ptr<const std::vector<T>> owner_;
+    const T* data_ = nullptr;
+    std::size_t size_ = 0;
+};
+
+/// An immutable id_index that snapshots share.
+class shared_ids {
+public:
+    shared_ids() : owner_(empty_index()) {}
+    explicit shared_ids(id_index ids) : owner_(std::make_shared<const id_index>(std::move(ids))) {}
+
+    std::size_t size() const noexcept { return owner_->size(); }
+    std::string_view at(std::uint32_t i) const noexcept { return owner_->at(i); }
+    std::uint32_t find(std::string_view s) const noexcept { return owner_->find(s); }
+    const id_index& index() const noexcept { return *owner_; }
+    std::size_t memory_bytes() const noexcept { return owner_->memory_bytes(); }
+    std::size_t arena_bytes() const noexcept { return owner_->arena_bytes(); }
+    std::size_t unshared_bytes(const shared_ids& other) const noexcept {
+        return owner_ == other.owner_ ? 0 : memory_bytes();
+    }
+
+private:
+    static const std::shared_ptr<const id_index>& empty_index() {
+        static const std::shared_ptr<const id_index> e = std::make_shared<const id_index>();
+        return e;
+    }
+    std::shared_ptr<const id_index> owner_;
+};
+
+/// Pages of a flat array of Page objects: page i covers items [i * Page::size, (i + 1) * Page::size).
+/// Pages are immutable once published; derive() replaces a page by a new one. Ownership is kept
+/// in chunks of 64 pages, so that copying the table for the next snapshot touches one reference
+/// count per chunk, and replacing a page copies one chunk.
+template <class Page>
+class page_table {
+public:
+    static constexpr std::size_t chunk_size = 64;
+    using entry = typename Page::entry;
+    /// What the decision path reads first: a page's offsets and entries, without touching the page.
+    struct slot {
+        const std::uint32_t* first;
+        const entry* entries;
+        const Page* page;
+    };
+
+    const Page& operator[](std::size_t i) const noexcept { return *dir_[i].page; }
+    const slot& at(std::size_t i) const noexcept { return dir_[i]; }
+    std::size_t size() const noexcept { return dir_.size(); }
+
+    void push_back(std::shared_ptr<const Page> page) {
+        if (dir_.size() % chunk_size == 0) chunks_.push_back(std::make_shared<chunk>());
+        dir_.push_back(slot_of(*page));
+        (*chunks_.back())[(dir_.size() - 1) % chunk_size] = std::move(page);
+    }
+    /// Puts `page` at i (i == size() appends). Copies the chunk when another table shares it.
+    void replace(std::size_t i, std::shared_ptr<const Page> page) {
+        if (i == dir_.size()) return push_back(std::move(page));
+        std::shared_ptr<chunk>& c = chunks_[i / chunk_size];
+        if (c.use_count() > 1) c = std::make_shared<chunk>(*c);
+        dir_[i] = slot_of(*page);
+        (*c)[i % chunk_size] = std::move(page);
+    }
+    /// The page at i with ownership (to copy and change it).
+    const std::shared_ptr<const Page>& owner(std::size_t i) const noexcept {
+        return (*chunks_[i / chunk_size])[i % chunk_size];
+    }
+
+    /// Bytes of the directory, the chunks and every page.
+    std::size_t memory_bytes() const noexcept {
+        std::size_t n = dir_.capacity() * sizeof(slot) + chunks_.capacity() * sizeof(chunks_[0]) +
+                        chunks_.size() * sizeof(chunk);
+        for (const slot& p : dir_) n += p.page->memory_bytes();
+        return n;
+    }
+    /// The bytes of this table that `other` does not share: the directory, and the chunks and
+    /// pages it does not hold.
+    std::size_t unshared_bytes(const page_table& other) const noexcept {
+        std::size_t n = dir_.capacity() * sizeof(slot) + chunks_.capacity() * sizeof(chunks_[0]);
+        for (std::size_t c = 0; c < chunks_.size(); ++c)
+            if (c >= other.chunks_.size() || chunks_[c] != other.chunks_[c]) n += sizeof(chunk);
+        for (std::size_t i = 0; i < dir_.size(); ++i)
+            if (i >= other.dir_.size() || dir_[i].page != other.dir_[i].page) n += dir_[i].page->memory_bytes();
+        return n;
+    }
+
+private:
+    using chunk = std::array<std::shared_ptr<const Page>, chunk_size>;
+    static slot slot_of(const Page& p) noexcept { return {p.first, p.entries.data(), &p}; }
+    std::vector<slot> dir_;
+    std::vector<std::shared_ptr<chunk>> chunks_;
+};
+
+/// One grant, binding or deny of a principal, as the decision path reads it.
+template <class MaskRef>
+struct packed_entry {
+    std::uint32_t begin; ///< the scope's number; the entry covers numbers [begin, end)
+    std::uint32_t end;
+    std::uint32_t tagged_row; ///< row number (low 30 bits) and entry_kind (high 2 bits)
+    MaskRef mask;             ///< the mask's word, or its index in the pool
+    std::uint32_t row() const noexcept { return tagged_row & 0x3fffffffu; }
+    entry_kind kind() const noexcept { return static_cast<entry_kind>(tagged_row >> 30); }
+};
+
+/// The principals numbered [base, base + count) with their entries, application restrictions,
+/// bindings (for roles_at), kinds and whether each is defined (a removed principal leaves a hole).
+/// Offsets arrays are indexed by the principal's place on the page.
+template <class MaskRef, class Kind>
+struct principal_page {
+    static constexpr std::uint32_t bits = 8;
+    static constexpr std::uint32_t size = 1u << bits;
+    static constexpr std::uint32_t mask = size - 1;
+    using entry = packed_entry<MaskRef>;
+
+    std::uint32_t first[size + 1] = {};
+    std::vector<entry> entries;
+    std::vector<std::uint32_t> restrict_first; ///< empty when nobody on the page is restricted
+    std::vector<restriction> restrictions;
+    std::vector<std::uint32_t> member_first; ///< empty when nobody on the page has a binding
+    std::vector<membership> members;
+    std::vector<std::uint32_t> member_roles;
+    std::uint32_t count = 0;
+    Kind kind[size] = {};
+    bool live[size] = {};
+
+    principal_page() = default;
+    principal_page(const principal_page& o)
+        : first(), entries(o.entries), restrict_first(o.restrict_first), restrictions(o.restrictions),
+          member_first(o.member_first), members(o.members), member_roles(o.member_roles), count(o.count) {
+        for (std::uint32_t i = 0; i <= size; ++i) first[i] = o.first[i];
+        for (std::uint32_t i = 0; i < size; ++i) {
+            kind[i] = o.kind[i];
+            live[i] = o.live[i];
+        }
+    }
+    principal_page& operator=(const principal_page&) = delete;
+
+    std::size_t memory_bytes() const noexcept {
+        return sizeof(principal_page) + entries.capacity() * sizeof(entry) +
+               (restrict_first.capacity() + member_first.capacity() + member_roles.capacity()) *
+                   sizeof(std::uint32_t) +
+               restrictions.capacity() * sizeof(restriction) + members.capacity() * sizeof(membership);
+    }
+};
+
+} // namespace ward::detail
+
+#endif
+// ---- end ward/detail/pages.hpp ----
 // ---- begin ward/query.hpp ----
 /// \file ward/query.hpp
 /// What a snapshot's queries take and answer besides decisions: a batch request, the answer of
@@ -2895,25 +3130,12 @@ namespace detail {
 template <class P>
 struct build_steps;
 template <class P>
-struct membership_steps;
+struct principal_steps;
+template <class P>
+struct derive_steps;
 
-/// A binding as roles_at reads it: roles member_roles_[roles_begin, roles_end) bound at the scope
-/// numbered `begin` (covering numbers [begin, end)).
-struct membership {
-    std::uint32_t begin, end;
-    std::uint32_t roles_begin, roles_end;
-};
-
-enum class entry_kind : std::uint32_t { binding = 0, grant = 1, deny = 2, restriction = 3 };
-
-/// An application restriction of a principal: governs targets in [within_begin, within_end); there
-/// the principal acts only through an application in [app_begin, app_end), capped by `mask`.
-struct restriction {
-    std::uint32_t within_begin, within_end;
-    std::uint32_t app_begin, app_end;
-    std::uint32_t mask;
-    std::uint32_t row;
-};
+/// A scope kind that marks a removed scope (a hole in the numbering until a fresh builder).
+inline constexpr std::uint8_t removed_scope_kind = 0xff;
 
 } // namespace detail
 
@@ -2926,17 +3148,21 @@ public:
 
     /// The version the builder gave it (decisions carry it).
     std::uint64_t version() const noexcept { return version_; }
-    std::size_t scope_count() const noexcept { return scope_end_.size(); }          ///< scopes (handles 0..n-1)
-    std::size_t principal_count() const noexcept { return principal_kind_.size(); } ///< principals (handles 0..n-1)
-    std::size_t role_count() const noexcept { return role_ids_.size(); }            ///< compile-time and run-time roles
-    std::size_t entry_count() const noexcept { return entries_.size(); } ///< packed bindings, grants and denies
+    std::size_t scope_count() const noexcept { return scope_end_.size(); }    ///< scopes (handles 0..n-1)
+    std::size_t principal_count() const noexcept { return principal_count_; } ///< principals (handles 0..n-1)
+    std::size_t role_count() const noexcept { return role_ids_.size(); }      ///< compile-time and run-time roles
+    std::size_t entry_count() const noexcept { return entry_count_; }         ///< packed bindings, grants and denies
 
     // ---- lookups (no allocation) ---------------------------------------------------------------------
     /// The scope with this id; an invalid handle when there is none.
-    scope_handle find_scope(std::string_view id) const noexcept { return scope_handle{scope_ids_.find(id)}; }
+    scope_handle find_scope(std::string_view id) const noexcept {
+        const std::uint32_t s = scope_ids_.find(id);
+        return scope_handle{s != detail::none && scope_live(s) ? s : detail::none};
+    }
     /// The principal with this id (a token's subject); an invalid handle when there is none.
     principal_handle find_principal(std::string_view id) const noexcept {
-        return principal_handle{principal_ids_.find(id)};
+        const std::uint32_t p = principal_ids_.find(id);
+        return principal_handle{p != detail::none && principal_live(p) ? p : detail::none};
     }
     /// The id of a scope or principal; empty for a handle this snapshot does not know.
     std::string_view scope_id(scope_handle s) const noexcept { return scope_ids_.at(s.value); }
@@ -2947,7 +3173,7 @@ public:
     }
     /// The kind of a principal (user for an unknown handle).
     principal_kind kind_of(principal_handle p) const noexcept {
-        return p.value < principal_count() ? principal_kind_[p.value] : principal_kind::user;
+        return p.value < principal_count() ? page_of(p.value).kind[p.value & page::mask] : principal_kind::user;
     }
     /// The scope above `s`; an invalid handle for a root or an unknown handle.
     scope_handle parent(scope_handle s) const noexcept {
@@ -2963,7 +3189,7 @@ public:
     /// role confers with what a caller holds (an empty set is within anything).
     [[nodiscard]] lookup_result<set> role_permissions(std::string_view role) const noexcept {
         const std::uint32_t r = role_ids_.find(role);
-        if (r == detail::none) return {set{}, errc::unknown_role};
+        if (r == detail::none || !role_defined_[r]) return {set{}, errc::unknown_role};
         return {role_masks_[r], errc::ok};
     }
     /// The roles `p` has at `target`, each once, without allocating: first the roles bound at
@@ -3034,15 +3260,12 @@ public:
     /// Defined in explain.hpp, which this header includes.
     [[nodiscard]] std::string explain(const decision<P>& d) const;
 
-    /// Bytes held by this snapshot's tables (capacity, not counting the object itself).
-    std::size_t memory_bytes() const noexcept {
-        return scope_ids_.memory_bytes() + principal_ids_.memory_bytes() + role_ids_.memory_bytes() +
-               bytes(scope_end_) + bytes(scope_parent_) + bytes(scope_kind_) + bytes(deny_all_) +
-               bytes(everyone_first_) + bytes(everyone_) + bytes(principal_kind_) + bytes(first_) + bytes(entries_) +
-               bytes(restrict_first_) + bytes(restrictions_) + bytes(masks_) + bytes(role_masks_) +
-               bytes(everyone_rows_) + bytes(member_first_) + bytes(members_) + bytes(member_roles_) +
-               bytes(role_ancestor_first_) + bytes(role_ancestors_);
-    }
+    /// Bytes held by this snapshot's tables (capacity, not counting the object itself), shared
+    /// with other snapshots or not.
+    std::size_t memory_bytes() const noexcept { return table_bytes(nullptr); }
+    /// The bytes of this snapshot's tables that `other` does not share with it: what a snapshot
+    /// derived from `other` by policy_writer costs on top of it.
+    std::size_t unshared_bytes(const snapshot& other) const noexcept { return table_bytes(&other); }
     /// Bytes of the id strings alone.
     std::size_t id_bytes() const noexcept {
         return scope_ids_.arena_bytes() + principal_ids_.arena_bytes() + role_ids_.arena_bytes();
@@ -3050,28 +3273,41 @@ public:
 
 private:
     friend struct detail::build_steps<P>;
-    friend struct detail::membership_steps<P>;
+    friend struct detail::principal_steps<P>;
+    friend struct detail::derive_steps<P>;
 
     // Vocabularies of at most 64 permissions keep each mask inside its entry (no extra load on
     // the decision path); wider ones point into a deduplicated pool.
     static constexpr bool inline_masks = set::word_count == 1;
     using mask_ref = std::conditional_t<inline_masks, std::uint64_t, std::uint32_t>;
-    /// One grant, binding or deny of a principal, as the decision path reads it.
-    struct entry {
-        std::uint32_t begin; ///< the scope's number; the entry covers numbers [begin, end)
-        std::uint32_t end;
-        std::uint32_t tagged_row; ///< row number (low 30 bits) and entry_kind (high 2 bits)
-        mask_ref mask;            ///< the mask's word, or its index in the pool
-        std::uint32_t row() const noexcept { return tagged_row & 0x3fffffffu; }
-        detail::entry_kind kind() const noexcept { return static_cast<detail::entry_kind>(tagged_row >> 30); }
-    };
+    using entry = detail::packed_entry<mask_ref>;
+    using page = detail::principal_page<mask_ref, principal_kind>;
     std::conditional_t<inline_masks, set, const set&> mask_of(const entry& e) const noexcept {
         if constexpr (inline_masks) return set::from_words(typename set::word_array{e.mask});
         else return masks_[e.mask];
     }
-    template <class V>
-    static std::size_t bytes(const V& v) noexcept {
-        return v.capacity() * sizeof(typename V::value_type);
+    const page& page_of(std::uint32_t p) const noexcept { return pages_[p >> page::bits]; }
+    bool principal_live(std::uint32_t p) const noexcept {
+        return p < principal_count_ && page_of(p).live[p & page::mask];
+    }
+    bool scope_live(std::uint32_t s) const noexcept {
+        return s < scope_kind_.size() && scope_kind_[s] != detail::removed_scope_kind;
+    }
+    template <class T>
+    static std::size_t unshared(const T& mine, const snapshot* other, const T& theirs) noexcept {
+        return other == nullptr ? mine.memory_bytes() : mine.unshared_bytes(theirs);
+    }
+    std::size_t table_bytes(const snapshot* o) const noexcept {
+        const snapshot& t = o != nullptr ? *o : *this;
+        return unshared(scope_ids_, o, t.scope_ids_) + unshared(principal_ids_, o, t.principal_ids_) +
+               unshared(role_ids_, o, t.role_ids_) + unshared(scope_end_, o, t.scope_end_) +
+               unshared(scope_parent_, o, t.scope_parent_) + unshared(scope_kind_, o, t.scope_kind_) +
+               unshared(deny_all_, o, t.deny_all_) + unshared(everyone_first_, o, t.everyone_first_) +
+               unshared(everyone_, o, t.everyone_) + unshared(everyone_rows_, o, t.everyone_rows_) +
+               unshared(pages_, o, t.pages_) + unshared(masks_, o, t.masks_) + unshared(role_masks_, o, t.role_masks_) +
+               unshared(role_defined_, o, t.role_defined_) + unshared(scope_number_, o, t.scope_number_) +
+               unshared(role_ancestor_first_, o, t.role_ancestor_first_) +
+               unshared(role_ancestors_, o, t.role_ancestors_);
     }
 
     struct path_result {
@@ -3082,8 +3318,10 @@ private:
     };
     WARD_ALWAYS_INLINE path_result walk(std::uint32_t p, std::uint32_t t, const set& required) const noexcept {
         path_result r;
-        const entry* e = entries_.data() + first_[p];
-        const entry* const last = entries_.data() + first_[p + 1];
+        const auto& pg = pages_.at(p >> page::bits); // offsets and entries, not the page itself
+        const std::uint32_t i = p & page::mask;
+        const entry* e = pg.entries + pg.first[i];
+        const entry* const last = pg.entries + pg.first[i + 1];
         for (; e != last && e->begin <= t; ++e) {
             if (t >= e->end) continue;
             const auto& m = mask_of(*e);
@@ -3133,12 +3371,15 @@ private:
     set restriction_cap(const credential<P>& c, std::uint32_t p, std::uint32_t t, std::uint32_t& rule) const noexcept {
         bool restricted = false;
         rule = detail::none;
-        if (restrict_first_.empty()) return set::all(); // the policy restricts nobody
+        if (!any_restriction_) return set::all(); // the policy restricts nobody
+        const page& pg = page_of(p);
+        if (pg.restrict_first.empty()) return set::all(); // nobody on p's page is restricted
         set cap{};
         const bool via = c.has_via() && c.via().valid();
         const std::uint32_t v = c.via().value;
-        for (std::uint32_t i = restrict_first_[p]; i < restrict_first_[p + 1]; ++i) {
-            const detail::restriction& r = restrictions_[i];
+        const std::uint32_t at = p & page::mask;
+        for (std::uint32_t i = pg.restrict_first[at]; i < pg.restrict_first[at + 1]; ++i) {
+            const detail::restriction& r = pg.restrictions[i];
             if (t < r.within_begin || t >= r.within_end) continue;
             if (!restricted) rule = r.row;
             restricted = true;
@@ -3154,7 +3395,9 @@ private:
         if (!cred.authenticated()) return reason::unauthenticated;
         // The principal first: a caller the policy does not know must not learn which scopes exist.
         if (cred.principal().value >= principal_count()) return reason::unknown_principal;
+        if (principal_holes_ && !principal_live(cred.principal().value)) return reason::unknown_principal;
         if (target.value >= scope_count()) return reason::unknown_scope;
+        if (scope_holes_ && !scope_live(target.value)) return reason::unknown_scope;
         if (cred.bound_count() != 0) {
             bool inside = false;
             for (std::size_t i = 0; i < cred.bound_count() && !inside; ++i) inside = encloses(cred.bound(i), target);
@@ -3163,70 +3406,68 @@ private:
         return reason::granted;
     }
     const entry* find_row(std::uint32_t row, std::uint32_t& principal) const noexcept {
-        for (std::size_t i = 0; i < entries_.size(); ++i)
-            if (entries_[i].row() == row) {
-                std::uint32_t lo = 0,
-                              hi = static_cast<std::uint32_t>(principal_count()); // first_[lo] <= i < first_[hi]
-                while (hi - lo > 1) {
-                    const std::uint32_t mid = lo + (hi - lo) / 2;
-                    if (first_[mid] <= i) lo = mid;
-                    else hi = mid;
-                }
-                principal = lo;
-                return &entries_[i];
-            }
+        for (std::uint32_t g = 0; g < pages_.size(); ++g) {
+            const page& pg = pages_[g];
+            for (std::uint32_t i = 0; i < pg.count; ++i)
+                for (std::uint32_t k = pg.first[i]; k < pg.first[i + 1]; ++k)
+                    if (pg.entries[k].row() == row) {
+                        principal = (g << page::bits) | i;
+                        return &pg.entries[k];
+                    }
+        }
         return nullptr;
     }
 
     std::uint64_t version_ = 0;
     scope_schema schema_;
-    detail::id_index scope_ids_, principal_ids_, role_ids_;
-    std::vector<std::uint32_t> scope_end_, scope_parent_;
-    std::vector<std::uint8_t> scope_kind_;
-    std::vector<std::uint32_t> deny_all_;       ///< per scope: mask of everyone-denies on its path
-    std::vector<std::uint32_t> everyone_first_; ///< per scope: its own everyone-deny rows in everyone_
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> everyone_; ///< (row, mask)
-    std::vector<principal_kind> principal_kind_;
-    std::vector<std::uint32_t> first_;
-    std::vector<entry> entries_;
-    std::vector<std::uint32_t> restrict_first_;
-    std::vector<detail::restriction> restrictions_;
-    std::vector<set> masks_;
-    std::vector<set> role_masks_;
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> everyone_rows_; ///< (row, scope) of deny_everyone rows
-    // roles_at: each principal's bindings (by scope number, then row) and each role's parents,
-    // transitively, nearest first. Empty when no principal has a binding.
-    std::vector<std::uint32_t> member_first_;
-    std::vector<detail::membership> members_;
-    std::vector<std::uint32_t> member_roles_;
-    std::vector<std::uint32_t> role_ancestor_first_;
-    std::vector<std::uint32_t> role_ancestors_;
+    detail::shared_ids scope_ids_, principal_ids_, role_ids_;
+    detail::shared_vec<std::uint32_t> scope_end_, scope_parent_;
+    detail::shared_vec<std::uint8_t> scope_kind_;      ///< detail::removed_scope_kind for a removed scope
+    detail::shared_vec<std::uint32_t> deny_all_;       ///< per scope: mask of everyone-denies on its path
+    detail::shared_vec<std::uint32_t> everyone_first_; ///< per scope: its own everyone-deny rows in everyone_
+    detail::shared_vec<std::pair<std::uint32_t, std::uint32_t>> everyone_;      ///< (row, mask)
+    detail::shared_vec<std::pair<std::uint32_t, std::uint32_t>> everyone_rows_; ///< (row, scope) of deny_everyone rows
+    // Each principal's entries, restrictions, bindings (roles_at), kind and whether it is defined.
+    detail::page_table<page> pages_;
+    std::size_t principal_count_ = 0;
+    std::size_t entry_count_ = 0;
+    bool any_restriction_ = false;
+    bool principal_holes_ = false;                   ///< a principal was removed (its handle is not live)
+    bool scope_holes_ = false;                       ///< a scope was removed
+    detail::shared_vec<std::uint32_t> scope_number_; ///< the builder's scope index -> its number
+    detail::shared_vec<set> masks_;
+    detail::shared_vec<set> role_masks_;
+    detail::shared_vec<std::uint8_t> role_defined_; ///< 0 for a removed role
+    // roles_at: each role's parents, transitively, nearest first.
+    detail::shared_vec<std::uint32_t> role_ancestor_first_;
+    detail::shared_vec<std::uint32_t> role_ancestors_;
 
     /// Calls f(role, origin, scope number, through role or detail::none) for each role of p at t in
     /// roles_at's order, duplicates included, until f returns false.
     template <class F>
     void each_role_at(std::uint32_t p, std::uint32_t t, F&& f) const noexcept {
-        if (member_first_.empty()) return;
-        const std::uint32_t first = member_first_[p], last = member_first_[p + 1];
+        const page& pg = page_of(p);
+        if (pg.member_first.empty()) return;
+        const std::uint32_t at = p & page::mask;
+        const std::uint32_t first = pg.member_first[at], last = pg.member_first[at + 1];
         for (std::uint32_t i = last; i-- > first;) {
-            const detail::membership& m = members_[i];
+            const detail::membership& m = pg.members[i];
             if (t < m.begin || t >= m.end) continue;
             const role_origin o = m.begin == t ? role_origin::bound_here : role_origin::bound_above;
             for (std::uint32_t k = m.roles_begin; k < m.roles_end; ++k)
-                if (!f(member_roles_[k], o, m.begin, detail::none)) return;
+                if (!f(pg.member_roles[k], o, m.begin, detail::none)) return;
         }
         for (std::uint32_t i = last; i-- > first;) {
-            const detail::membership& m = members_[i];
+            const detail::membership& m = pg.members[i];
             if (t < m.begin || t >= m.end) continue;
             for (std::uint32_t k = m.roles_begin; k < m.roles_end; ++k) {
-                const std::uint32_t r = member_roles_[k];
+                const std::uint32_t r = pg.member_roles[k];
                 for (std::uint32_t a = role_ancestor_first_[r]; a < role_ancestor_first_[r + 1]; ++a)
                     if (!f(role_ancestors_[a], role_origin::inherited, m.begin, r)) return;
             }
         }
     }
 };
-
 // ---- decisions and reverse queries -------------------------------------------------------------------
 
 template <class P>
@@ -3290,9 +3531,9 @@ template <class P>
 roles_result snapshot<P>::roles_at(principal_handle p, scope_handle target, role_membership* out,
                                    std::size_t capacity) const noexcept {
     roles_result r;
-    if (p.value >= principal_count()) return r;
+    if (!principal_live(p.value)) return r;
     r.why = reason::unknown_scope;
-    if (target.value >= scope_count()) return r;
+    if (!scope_live(target.value)) return r;
     r.why = reason::granted;
     std::size_t k = 0; // the candidate's place in each_role_at's sequence
     each_role_at(p.value, target.value,
@@ -3322,8 +3563,10 @@ std::size_t snapshot<P>::principals_with(const set& required, scope_handle targe
                                          std::size_t capacity) const noexcept {
     if (target.value >= scope_count() || required.none()) return 0;
     std::size_t n = 0;
+    if (scope_holes_ && !scope_live(target.value)) return 0;
     for (std::uint32_t p = 0; p < principal_count(); ++p) {
-        if (first_[p] == first_[p + 1]) continue;
+        const page& pg = page_of(p);
+        if (pg.first[p & page::mask] == pg.first[(p & page::mask) + 1]) continue;
         const path_result path = walk(p, target.value, required);
         if ((path.granted - path.denied).contains_all(required)) {
             if (n < capacity && out != nullptr) out[n] = principal_handle{p};
@@ -3391,12 +3634,16 @@ std::string snapshot<P>::explain(const decision<P>& d) const {
     case reason::not_in_token: s = "denied: the token was not issued " + missing; break;
     case reason::restricted_by_application: {
         s = "denied: " + missing + " not available through this application";
-        for (std::uint32_t p = 0; p + 1 < restrict_first_.size() && d.row != detail::none; ++p)
-            for (std::uint32_t i = restrict_first_[p]; i < restrict_first_[p + 1]; ++i)
-                if (restrictions_[i].row == d.row)
-                    s += " (restriction row " + std::to_string(d.row) + ": " +
-                         std::string(principal_id(principal_handle{p})) + " acts here only through " +
-                         std::string(scope_id(scope_handle{restrictions_[i].app_begin})) + ")";
+        for (std::uint32_t g = 0; g < pages_.size() && d.row != detail::none; ++g) {
+            const page& pg = pages_[g];
+            for (std::uint32_t p = 0; p < pg.count && !pg.restrict_first.empty(); ++p)
+                for (std::uint32_t i = pg.restrict_first[p]; i < pg.restrict_first[p + 1]; ++i)
+                    if (pg.restrictions[i].row == d.row)
+                        s += " (restriction row " + std::to_string(d.row) + ": " +
+                             std::string(principal_id(principal_handle{(g << page::bits) | p})) +
+                             " acts here only through " +
+                             std::string(scope_id(scope_handle{pg.restrictions[i].app_begin})) + ")";
+        }
         break;
     }
     }
@@ -3446,6 +3693,7 @@ enum class row_kind : unsigned char {
     deny,
     deny_everyone,
     restriction,
+    removal,
     schema
 };
 
@@ -3461,6 +3709,7 @@ enum class row_kind : unsigned char {
     case row_kind::deny: return "deny";
     case row_kind::deny_everyone: return "deny for everyone";
     case row_kind::restriction: return "restriction";
+    case row_kind::removal: return "removal";
     case row_kind::schema: return "scope schema";
     }
     return "row";
@@ -3574,15 +3823,15 @@ public:
     /// A scope of kind `kind` (a kind of the schema) under `parent` ("" for a root).
     std::size_t add_scope(std::string_view id, std::string_view kind, std::string_view parent = {}) {
         const std::size_t row = next_row(row_kind::scope);
-        const std::uint32_t s = define(scope_ids_, scope_defs_, id, row, row_kind::scope);
+        const std::uint32_t s = define(scope_ids_, scope_defs_, scope_undo_, id, row, row_kind::scope);
         if (s == detail::none) return row;
+        set_ref(row, s);
+        if (changing_) change_.scopes = true;
         const std::size_t k = schema_.find(kind);
         if (k == scope_schema::npos) return fail(errc::unknown_kind, row_kind::scope, row, kind), row;
-        scope_defs_[s].kind = static_cast<std::uint32_t>(k);
-        if (!parent.empty()) {
-            const std::uint32_t p = intern_scope(parent, row, row_kind::scope);
-            scope_defs_[s].parent = p; // intern may have grown the vector
-        }
+        touch(scope_defs_, scope_undo_, s).kind = static_cast<std::uint32_t>(k);
+        const std::uint32_t p = parent.empty() ? detail::none : intern_scope(parent, row, row_kind::scope);
+        scope_defs_[s].parent = p; // intern may have grown the vector
         return row;
     }
 
@@ -3590,8 +3839,11 @@ public:
     /// its tokens carry ("user:...", "application:...", "auth0|...").
     std::size_t add_principal(std::string_view id, principal_kind kind = principal_kind::user) {
         const std::size_t row = next_row(row_kind::principal);
-        const std::uint32_t p = define(principal_ids_, principal_defs_, id, row, row_kind::principal);
-        if (p != detail::none) principal_defs_[p].kind = kind;
+        const std::uint32_t p = define(principal_ids_, principal_defs_, principal_undo_, id, row, row_kind::principal);
+        if (p == detail::none) return row;
+        set_ref(row, p);
+        principal_defs_[p].kind = kind;
+        mark_principal(p);
         return row;
     }
 
@@ -3600,6 +3852,7 @@ public:
     std::size_t add_roles(const role_table<P, N>& table) {
         const std::size_t row = next_row(row_kind::role_table);
         if (!table.valid()) return fail(errc::invalid_role_table, row_kind::role_table, row, {}), row;
+        if (changing_) change_.roles = true;
         for (std::size_t i = 0; i < N; ++i)
             add_role_def(table.name(i), table.permissions(i), {}, row, row_kind::role_table);
         return row;
@@ -3636,7 +3889,15 @@ public:
         b.roles_begin = static_cast<std::uint32_t>(binding_roles_.size());
         for (std::string_view r : roles) binding_roles_.push_back(intern_role(r, row, row_kind::binding));
         b.roles_end = static_cast<std::uint32_t>(binding_roles_.size());
+        const auto index = static_cast<std::uint32_t>(bindings_.size());
+        if (b.principal != detail::none) {
+            auto& d = touch(principal_defs_, principal_undo_, b.principal);
+            b.next = d.bindings;
+            d.bindings = index;
+            mark_principal(b.principal);
+        }
         bindings_.push_back(b);
+        set_ref(row, index);
         return row;
     }
     std::size_t bind(std::string_view principal, std::string_view scope, std::initializer_list<std::string_view> roles,
@@ -3674,8 +3935,134 @@ public:
     std::size_t restrict_to(std::string_view principal, std::string_view application, const set& cap,
                             std::string_view within = {}) {
         const std::size_t row = add_perm_row(row_kind::restriction, principal, application, cap);
-        perm_rows_.back().within = within.empty() ? detail::none : intern_scope(within, row, row_kind::restriction);
+        if (!within.empty()) {
+            const std::uint32_t w = intern_scope(within, row, row_kind::restriction);
+            perm_rows_.back().within = w;
+        }
         return row;
+    }
+
+    /// Removes the row numbered `row` (what the call that added it returned): a scope, principal or
+    /// run-time role definition, a binding, grant, deny, deny for everyone or restriction. Removing
+    /// a definition un-defines its id: rows that still name it make the rows invalid (build()
+    /// reports the earliest of them), and an id nothing names any more is gone from the snapshot
+    /// (its handle stays unused until a new builder). The id may be defined again by a later row.
+    /// A number never added, a row already removed or a role table (add_roles) is
+    /// errc::unknown_row, an error of the rows like a bad row (build() reports it; a change
+    /// rolled back forgets it).
+    errc remove(std::size_t row) {
+        if (row >= rows_ || row_refs_[row] == detail::none || removed_[row]) return bad_removal(row);
+        const std::uint32_t i = row_refs_[row];
+        switch (row_kinds_[row]) {
+        case row_kind::binding: {
+            binding& bd = bindings_[i];
+            unref_principal(bd.principal);
+            unref(scope_defs_, scope_undo_, bd.scope);
+            for (std::uint32_t k = bd.roles_begin; k < bd.roles_end; ++k)
+                unref(role_defs_, role_undo_, binding_roles_[k]);
+            mark_principal(bd.principal);
+            break;
+        }
+        case row_kind::grant:
+        case row_kind::deny:
+        case row_kind::deny_everyone:
+        case row_kind::restriction: {
+            const perm_row& r = perm_rows_[i];
+            unref_principal(r.principal);
+            unref(scope_defs_, scope_undo_, r.scope);
+            unref(scope_defs_, scope_undo_, r.within);
+            if (r.kind == row_kind::deny_everyone && changing_) change_.everyone = true;
+            mark_principal(r.principal);
+            break;
+        }
+        case row_kind::scope: {
+            auto& d = touch(scope_defs_, scope_undo_, i);
+            d.defined = false; // keeps its place under its parent: a hole in the numbering
+            unref(scope_defs_, scope_undo_, scope_defs_[i].parent);
+            if (changing_) change_.scopes = true;
+            break;
+        }
+        case row_kind::principal:
+            touch(principal_defs_, principal_undo_, i).defined = false;
+            mark_principal(i);
+            break;
+        case row_kind::role: {
+            auto& d = touch(role_defs_, role_undo_, i);
+            d.defined = false;
+            const std::uint32_t pb = d.parents_begin, pe = d.parents_end;
+            d.parents_end = d.parents_begin;
+            d.permissions = set{};
+            for (std::uint32_t k = pb; k < pe; ++k) unref(role_defs_, role_undo_, role_parents_[k]);
+            if (changing_) change_.roles = true;
+            break;
+        }
+        default: return bad_removal(row);
+        }
+        removed_[row] = true;
+        if (changing_) removed_log_.push_back(static_cast<std::uint32_t>(row));
+        return errc::ok;
+    }
+
+    /// Removes every binding of `principal` at `scope` that is in force (added and not removed);
+    /// returns how many. Unknown ids remove nothing.
+    std::size_t unbind(std::string_view principal, std::string_view scope) {
+        const std::uint32_t p = principal_ids_.find(principal), sc = scope_ids_.find(scope);
+        if (p == detail::none || sc == detail::none) return 0;
+        std::size_t n = 0;
+        for (std::uint32_t i = principal_defs_[p].bindings; i != detail::none; i = bindings_[i].next)
+            if (bindings_[i].scope == sc && !removed_[bindings_[i].row]) n += remove(bindings_[i].row) == errc::ok;
+        return n;
+    }
+
+    /// Starts a change: rows added and removed from here on can be taken back with
+    /// rollback_change(), or kept with commit_change(). policy_writer::apply brackets each change
+    /// so; a service can also use it to validate a change (build() on the changed rows) and undo it.
+    /// Starting a change while one is open keeps the open one (as commit_change() would).
+    void begin_change() {
+        commit_change();
+        changing_ = true;
+        mark_ = checkpoint{rows_,
+                           version_,
+                           error_,
+                           scope_ids_.size(),
+                           principal_ids_.size(),
+                           role_ids_.size(),
+                           role_parents_.size(),
+                           bindings_.size(),
+                           binding_roles_.size(),
+                           perm_rows_.size()};
+    }
+    /// Keeps the open change (if any); the rows stay as they are.
+    void commit_change() {
+        changing_ = false;
+        change_ = change_set{};
+        scope_undo_.clear();
+        principal_undo_.clear();
+        role_undo_.clear();
+        removed_log_.clear();
+    }
+    /// Takes back every row added and removed since begin_change(): the builder is as it was then
+    /// (rows, ids, version, error). Does nothing when no change is open.
+    void rollback_change() {
+        if (!changing_) return;
+        for (std::size_t i = removed_log_.size(); i-- > 0;) removed_[removed_log_[i]] = false;
+        restore(scope_defs_, scope_undo_, mark_.scope_ids);
+        restore(principal_defs_, principal_undo_, mark_.principal_ids);
+        restore(role_defs_, role_undo_, mark_.role_ids);
+        scope_ids_.truncate(mark_.scope_ids);
+        principal_ids_.truncate(mark_.principal_ids);
+        role_ids_.truncate(mark_.role_ids);
+        role_parents_.resize(mark_.role_parents);
+        bindings_.resize(mark_.bindings);
+        binding_roles_.resize(mark_.binding_roles);
+        perm_rows_.resize(mark_.perm_rows);
+        rows_ = mark_.rows;
+        row_refs_.resize(rows_);
+        row_kinds_.resize(rows_);
+        removed_.resize(rows_);
+        version_ = mark_.version;
+        error_ = mark_.error;
+        commit_change();
     }
 
     /// Validates every row and builds the snapshot, or reports the first bad row.
@@ -3683,13 +4070,15 @@ public:
 
 private:
     friend struct detail::build_steps<P>;
-    friend struct detail::membership_steps<P>;
+    friend struct detail::principal_steps<P>;
+    friend struct detail::derive_steps<P>;
 
     struct scope_def {
         std::uint32_t kind = detail::none;
         std::uint32_t parent = detail::none;
         std::uint32_t row = 0;
         std::uint32_t first_ref = 0;
+        std::uint32_t refs = 0; ///< rows in force that name this scope
         row_kind ref_kind = row_kind::scope;
         bool defined = false;
     };
@@ -3697,6 +4086,9 @@ private:
         principal_kind kind = principal_kind::user;
         std::uint32_t row = 0;
         std::uint32_t first_ref = 0;
+        std::uint32_t refs = 0;
+        std::uint32_t bindings = detail::none;  ///< its latest binding (a list through binding::next)
+        std::uint32_t perm_rows = detail::none; ///< its latest grant, deny or restriction
         row_kind ref_kind = row_kind::principal;
         bool defined = false;
     };
@@ -3705,12 +4097,14 @@ private:
         std::uint32_t parents_begin = 0, parents_end = 0;
         std::uint32_t row = 0;
         std::uint32_t first_ref = 0;
+        std::uint32_t refs = 0;
         row_kind ref_kind = row_kind::role;
         row_kind def_kind = row_kind::role;
         bool defined = false;
     };
     struct binding {
         std::uint32_t principal, scope, roles_begin, roles_end, row;
+        std::uint32_t next = detail::none; ///< the principal's previous binding
         bool replace;
     };
     struct perm_row {
@@ -3718,19 +4112,70 @@ private:
         std::uint32_t principal, scope, row;
         set permissions;
         std::uint32_t within = detail::none; ///< restrictions: the scope whose subtree they govern
+        std::uint32_t next = detail::none;   ///< the principal's previous grant, deny or restriction
     };
+    /// What a change touched, for policy_writer: the principals whose rows changed, and whether
+    /// the scope tree, the roles or the denies for everyone did.
+    struct change_set {
+        std::vector<std::uint32_t> principals;
+        bool scopes = false, roles = false, everyone = false;
+    };
+    /// The builder's sizes at begin_change().
+    struct checkpoint {
+        std::size_t rows = 0;
+        std::uint64_t version = 0;
+        build_error error;
+        std::size_t scope_ids = 0, principal_ids = 0, role_ids = 0;
+        std::size_t role_parents = 0, bindings = 0, binding_roles = 0, perm_rows = 0;
+    };
+    template <class Def>
+    using undo_log = std::vector<std::pair<std::uint32_t, Def>>;
+
+    bool removed(std::uint32_t row) const noexcept { return removed_[row] != 0; }
 
     std::size_t next_row(row_kind k) {
         const std::size_t r = rows_++;
         if (r >= detail::max_rows) fail(errc::too_many, k, r, {});
+        row_refs_.push_back(detail::none);
+        row_kinds_.push_back(k);
+        removed_.push_back(0);
         return r;
     }
+    void set_ref(std::size_t row, std::uint32_t index) { row_refs_[row] = index; }
     void fail(errc e, row_kind k, std::size_t row, std::string_view id) {
         if (error_.ok()) error_ = build_error{e, k, row, std::string(id)};
     }
+    errc bad_removal(std::size_t row) {
+        fail(errc::unknown_row, row_kind::removal, row, {});
+        return errc::unknown_row;
+    }
+    /// defs[i], after saving it to `log` when it predates the open change (for rollback_change).
     template <class Def>
-    std::uint32_t intern(detail::id_index& ids, std::vector<Def>& defs, std::string_view id, std::size_t row,
-                         row_kind k) {
+    Def& touch(std::vector<Def>& defs, undo_log<Def>& log, std::uint32_t i) {
+        if (changing_ && i < checkpoint_size(defs)) log.emplace_back(i, defs[i]);
+        return defs[i];
+    }
+    std::size_t checkpoint_size(const std::vector<scope_def>&) const noexcept { return mark_.scope_ids; }
+    std::size_t checkpoint_size(const std::vector<principal_def>&) const noexcept { return mark_.principal_ids; }
+    std::size_t checkpoint_size(const std::vector<role_def_rt>&) const noexcept { return mark_.role_ids; }
+    template <class Def>
+    static void restore(std::vector<Def>& defs, undo_log<Def>& log, std::size_t size) {
+        for (std::size_t i = log.size(); i-- > 0;) defs[log[i].first] = log[i].second;
+        defs.resize(size);
+    }
+    void mark_principal(std::uint32_t p) {
+        if (changing_ && p != detail::none) change_.principals.push_back(p);
+    }
+    template <class Def>
+    void unref(std::vector<Def>& defs, undo_log<Def>& log, std::uint32_t i) {
+        if (i != detail::none) --touch(defs, log, i).refs;
+    }
+    void unref_principal(std::uint32_t p) { unref(principal_defs_, principal_undo_, p); }
+
+    /// The number of `id` (interned if new). A reference (a row naming the id) counts in refs.
+    template <class Def>
+    std::uint32_t intern(detail::id_index& ids, std::vector<Def>& defs, undo_log<Def>& log, std::string_view id,
+                         std::size_t row, row_kind k, bool reference) {
         if (!detail::valid_id(id)) {
             fail(errc::invalid_id, k, row, id);
             return detail::none;
@@ -3741,34 +4186,44 @@ private:
             defs.back().first_ref = static_cast<std::uint32_t>(row);
             defs.back().ref_kind = k;
         }
+        if (reference) {
+            Def& d = touch(defs, log, i);
+            if (d.refs++ == 0 && !added) { // named again after every earlier reference went
+                d.first_ref = static_cast<std::uint32_t>(row);
+                d.ref_kind = k;
+            }
+        }
         return i;
     }
     /// Interns `id` and marks it defined by `row`; detail::none when the id is malformed or
     /// already defined (an error of this row).
     template <class Def>
-    std::uint32_t define(detail::id_index& ids, std::vector<Def>& defs, std::string_view id, std::size_t row,
-                         row_kind k) {
-        const std::uint32_t i = intern(ids, defs, id, row, k);
+    std::uint32_t define(detail::id_index& ids, std::vector<Def>& defs, undo_log<Def>& log, std::string_view id,
+                         std::size_t row, row_kind k) {
+        const std::uint32_t i = intern(ids, defs, log, id, row, k, false);
         if (i == detail::none) return i;
         if (defs[i].defined) return fail(errc::duplicate_id, k, row, id), detail::none;
-        defs[i].defined = true;
-        defs[i].row = static_cast<std::uint32_t>(row);
+        Def& d = touch(defs, log, i);
+        d.defined = true;
+        d.row = static_cast<std::uint32_t>(row);
         return i;
     }
     std::uint32_t intern_scope(std::string_view id, std::size_t row, row_kind k) {
-        return intern(scope_ids_, scope_defs_, id, row, k);
+        return intern(scope_ids_, scope_defs_, scope_undo_, id, row, k, true);
     }
     std::uint32_t intern_principal(std::string_view id, std::size_t row, row_kind k) {
-        return intern(principal_ids_, principal_defs_, id, row, k);
+        return intern(principal_ids_, principal_defs_, principal_undo_, id, row, k, true);
     }
     std::uint32_t intern_role(std::string_view id, std::size_t row, row_kind k) {
-        return intern(role_ids_, role_defs_, id, row, k);
+        return intern(role_ids_, role_defs_, role_undo_, id, row, k, true);
     }
 
     void add_role_def(std::string_view id, const set& permissions, view<std::string_view> parents, std::size_t row,
                       row_kind k) {
-        const std::uint32_t r = define(role_ids_, role_defs_, id, row, k);
+        const std::uint32_t r = define(role_ids_, role_defs_, role_undo_, id, row, k);
         if (r == detail::none) return;
+        if (k == row_kind::role) set_ref(row, r);
+        if (changing_) change_.roles = true;
         const auto pb = static_cast<std::uint32_t>(role_parents_.size());
         for (std::string_view p : parents) role_parents_.push_back(intern_role(p, row, k));
         auto& d = role_defs_[r]; // interning the parents may have grown the vector
@@ -3782,7 +4237,16 @@ private:
         perm_row r{k, detail::none, detail::none, static_cast<std::uint32_t>(row), permissions, detail::none};
         if (k != row_kind::deny_everyone) r.principal = intern_principal(principal, row, k);
         r.scope = intern_scope(scope, row, k);
+        const auto index = static_cast<std::uint32_t>(perm_rows_.size());
+        if (r.principal != detail::none) {
+            auto& d = touch(principal_defs_, principal_undo_, r.principal);
+            r.next = d.perm_rows;
+            d.perm_rows = index;
+            mark_principal(r.principal);
+        }
+        if (k == row_kind::deny_everyone && changing_) change_.everyone = true;
         perm_rows_.push_back(r);
+        set_ref(row, index);
         return row;
     }
     std::size_t add_perm_row(row_kind k, std::string_view principal, std::string_view scope, std::string_view names) {
@@ -3806,78 +4270,20 @@ private:
     std::vector<binding> bindings_;
     std::vector<std::uint32_t> binding_roles_;
     std::vector<perm_row> perm_rows_;
+    // By row number: the index of its binding, perm row or definition (detail::none for a role
+    // table or a row that failed), its kind, and whether it was removed.
+    std::vector<std::uint32_t> row_refs_;
+    std::vector<row_kind> row_kinds_;
+    std::vector<std::uint8_t> removed_;
+    // The open change (begin_change): what it touched, and what rollback_change restores.
+    bool changing_ = false;
+    change_set change_;
+    checkpoint mark_;
+    undo_log<scope_def> scope_undo_;
+    undo_log<principal_def> principal_undo_;
+    undo_log<role_def_rt> role_undo_;
+    std::vector<std::uint32_t> removed_log_;
 };
-
-namespace detail {
-
-/// The tables snapshot::roles_at reads, copied from the rows at build time: each principal's
-/// bindings in scope order (those a later `replace` at the same scope drops left out), and each
-/// role's parents, transitively, nearest first. `pre` maps the builder's scope index to its number.
-template <class P>
-struct membership_steps {
-    static void run(const policy_builder<P>& b, snapshot<P>& s, const std::vector<std::uint32_t>& pre) {
-        const auto n_principals = static_cast<std::uint32_t>(b.principal_defs_.size());
-        const auto n_roles = static_cast<std::uint32_t>(b.role_defs_.size());
-        if (!b.bindings_.empty()) {
-            std::vector<std::uint32_t> order(b.bindings_.size());
-            for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-            detail::sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) {
-                const auto& a = b.bindings_[x];
-                const auto& c = b.bindings_[y];
-                if (a.principal != c.principal) return a.principal < c.principal;
-                if (pre[a.scope] != pre[c.scope]) return pre[a.scope] < pre[c.scope];
-                return a.row < c.row;
-            });
-            s.member_first_.assign(n_principals + 1, 0);
-            for (std::size_t i = 0; i < order.size();) {
-                const auto& g = b.bindings_[order[i]];
-                std::size_t j = i;
-                std::uint32_t last_replace = 0;
-                for (; j < order.size() && b.bindings_[order[j]].principal == g.principal &&
-                       pre[b.bindings_[order[j]].scope] == pre[g.scope];
-                     ++j)
-                    if (b.bindings_[order[j]].replace) last_replace = b.bindings_[order[j]].row;
-                for (std::size_t k = i; k < j; ++k) {
-                    const auto& bd = b.bindings_[order[k]];
-                    if (bd.row < last_replace) continue;
-                    const std::uint32_t sp = pre[bd.scope];
-                    const auto rb = static_cast<std::uint32_t>(s.member_roles_.size());
-                    for (std::uint32_t r = bd.roles_begin; r < bd.roles_end; ++r)
-                        s.member_roles_.push_back(b.binding_roles_[r]);
-                    s.members_.push_back(
-                        {sp, s.scope_end_[sp], rb, static_cast<std::uint32_t>(s.member_roles_.size())});
-                    ++s.member_first_[bd.principal + 1];
-                }
-                i = j;
-            }
-            for (std::uint32_t p = 0; p < n_principals; ++p) s.member_first_[p + 1] += s.member_first_[p];
-        }
-        s.role_ancestor_first_.assign(n_roles + 1, 0);
-        std::vector<std::uint32_t> stamp(n_roles, none);
-        for (std::uint32_t r = 0; r < n_roles; ++r) {
-            const auto begin = static_cast<std::uint32_t>(s.role_ancestors_.size());
-            stamp[r] = r;
-            for (std::uint32_t k = b.role_defs_[r].parents_begin; k < b.role_defs_[r].parents_end; ++k) {
-                const std::uint32_t q = b.role_parents_[k];
-                if (stamp[q] == r) continue;
-                stamp[q] = r;
-                s.role_ancestors_.push_back(q);
-            }
-            for (std::uint32_t i = begin; i < s.role_ancestors_.size(); ++i) { // breadth first
-                const std::uint32_t a = s.role_ancestors_[i];
-                for (std::uint32_t k = b.role_defs_[a].parents_begin; k < b.role_defs_[a].parents_end; ++k) {
-                    const std::uint32_t q = b.role_parents_[k];
-                    if (stamp[q] == r) continue;
-                    stamp[q] = r;
-                    s.role_ancestors_.push_back(q);
-                }
-            }
-            s.role_ancestor_first_[r + 1] = static_cast<std::uint32_t>(s.role_ancestors_.size());
-        }
-    }
-};
-
-} // namespace detail
 
 } // namespace ward
 
@@ -3897,6 +4303,7 @@ struct membership_steps {
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -3908,7 +4315,10 @@ class mask_pool {
 public:
     using set = permission_set<P>;
 
-    explicit mask_pool(std::vector<set>& masks) : masks_(masks), slots_(64) {}
+    /// A pool over `masks`, which may hold masks already (a derived snapshot's copy of its pool).
+    explicit mask_pool(std::vector<set>& masks) : masks_(masks), slots_(table_size(masks.size(), 64)) {
+        for (std::uint32_t k = 0; k < masks_.size(); ++k) slots_.place(masks_[k].hash(), k + 1);
+    }
 
     /// The index of `m` in the pool, added if new.
     std::uint32_t intern(const set& m) {
@@ -3925,9 +4335,243 @@ public:
         return idx;
     }
 
+    /// The mask at index i.
+    const set& at(std::uint32_t i) const noexcept { return masks_[i]; }
+
 private:
     std::vector<set>& masks_;
     slot_table<std::uint32_t> slots_; // mask index + 1
+};
+
+/// A deny row's mask as the snapshot keeps it: the permissions it names and every permission
+/// that implies one of them (denying read also denies update when update implies read), so
+/// that granted minus denied stays closed under the vocabulary's implications.
+template <class P>
+[[nodiscard]] permission_set<P> deny_mask(const permission_set<P>& named) noexcept {
+    return permission_set<P>::from_words(detail::implying(vocabulary<P>::closure, named.words()));
+}
+
+/// Packs principals into pages: each principal's bindings, grants and denies in force as entries
+/// sorted by (scope, row), with the bindings a later `replace` binding at the same scope drops,
+/// empty entries and duplicates left out; its application restrictions; and its bindings as
+/// roles_at lists them. build() packs every principal; policy_writer repacks the principals a
+/// change touched and copies the others from the previous page, with the same code.
+template <class P>
+struct principal_steps {
+    using builder = policy_builder<P>;
+    using set = permission_set<P>;
+    using entry = typename snapshot<P>::entry;
+    using page = typename snapshot<P>::page;
+
+    principal_steps(const builder& b_, const snapshot<P>& s_, const std::uint32_t* pre_, mask_pool<P>& pool_)
+        : b(b_), s(s_), pre(pre_), pool(pool_) {}
+
+    const builder& b;
+    const snapshot<P>& s;
+    const std::uint32_t* pre; ///< the builder's scope index -> its number
+    mask_pool<P>& pool;
+    std::size_t entries = 0; ///< entries packed so far (packed or copied)
+    bool restricted = false; ///< a packed page restricts someone
+    bool holes = false;      ///< a packed principal is not defined
+
+    /// The page of principals [first, first + page::size) (those that exist). With `old`, only the
+    /// principals in `dirty` (sorted, page-relative) are packed from the rows; the others are
+    /// copied from `old`.
+    std::shared_ptr<const page> page_from(std::uint32_t first, const page* old, view<std::uint32_t> dirty) {
+        auto pg = std::make_shared<page>();
+        const auto n = static_cast<std::uint32_t>(b.principal_defs_.size());
+        pg->count = n - first < page::size ? n - first : page::size;
+        std::size_t d = 0;
+        for (std::uint32_t i = 0; i < pg->count; ++i) {
+            const bool repack = old == nullptr || i >= old->count || (d < dirty.size() && dirty[d] == i);
+            if (d < dirty.size() && dirty[d] == i) ++d;
+            if (repack) pack(first + i, *pg, i);
+            else copy(*old, i, *pg);
+            close(*pg, i);
+        }
+        if (!pg->restrict_first.empty() && pg->restrictions.empty()) pg->restrict_first.clear();
+        if (!pg->member_first.empty() && pg->members.empty()) pg->member_first.clear();
+        restricted = restricted || !pg->restrict_first.empty();
+        return pg;
+    }
+
+private:
+    struct raw {
+        entry e;
+        bool replace;
+    };
+    std::vector<raw> raws_, restr_;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> within_; // parallel to restr_: (scope, mask)
+    std::vector<std::uint32_t> order_;
+
+    [[nodiscard]] entry make_entry(std::uint32_t sp, const set& m, std::uint32_t row, entry_kind k) {
+        entry e{};
+        e.begin = sp;
+        e.end = s.scope_end_[sp];
+        e.tagged_row = row | (static_cast<std::uint32_t>(k) << 30);
+        if constexpr (snapshot<P>::inline_masks) e.mask = m.words()[0];
+        else e.mask = pool.intern(m);
+        return e;
+    }
+    bool grants_nothing(const entry& e) const noexcept {
+        if constexpr (snapshot<P>::inline_masks) return e.mask == 0;
+        else return pool.at(e.mask).none();
+    }
+    static bool by_scope_row(const raw& x, const raw& y) {
+        return x.e.begin != y.e.begin ? x.e.begin < y.e.begin : x.e.row() < y.e.row();
+    }
+    void sort_order(const std::vector<raw>& v) {
+        order_.resize(v.size());
+        for (std::uint32_t i = 0; i < order_.size(); ++i) order_[i] = i;
+        detail::sort(order_.begin(), order_.end(),
+                     [&](std::uint32_t x, std::uint32_t y) { return by_scope_row(v[x], v[y]); });
+    }
+
+    /// Principal p's rows in force, packed into slot i of pg.
+    void pack(std::uint32_t p, page& pg, std::uint32_t i) {
+        const auto& def = b.principal_defs_[p];
+        pg.kind[i] = def.kind;
+        pg.live[i] = def.defined;
+        holes = holes || !def.defined;
+        raws_.clear();
+        restr_.clear();
+        within_.clear();
+        for (std::uint32_t k = def.bindings; k != none; k = b.bindings_[k].next) {
+            const auto& bd = b.bindings_[k];
+            if (b.removed(bd.row)) continue;
+            set m;
+            for (std::uint32_t r = bd.roles_begin; r < bd.roles_end; ++r) m |= s.role_masks_[b.binding_roles_[r]];
+            raws_.push_back({make_entry(pre[bd.scope], m, bd.row, entry_kind::binding), bd.replace});
+        }
+        for (std::uint32_t k = def.perm_rows; k != none; k = b.perm_rows_[k].next) {
+            const auto& r = b.perm_rows_[k];
+            if (b.removed(r.row)) continue;
+            const std::uint32_t sp = pre[r.scope];
+            switch (r.kind) {
+            case row_kind::grant:
+                raws_.push_back({make_entry(sp, r.permissions.implied(), r.row, entry_kind::grant), false});
+                break;
+            case row_kind::deny:
+                raws_.push_back({make_entry(sp, deny_mask(r.permissions), r.row, entry_kind::deny), false});
+                break;
+            case row_kind::restriction: {
+                // By default a restriction governs the application's parent (its organization).
+                std::uint32_t w = r.within != none ? pre[r.within] : s.scope_parent_[sp];
+                if (w == none) w = sp;
+                entry e{};
+                e.begin = sp;
+                e.end = s.scope_end_[sp];
+                e.tagged_row = r.row;
+                restr_.push_back({e, false});
+                within_.push_back({w, pool.intern(r.permissions.implied())});
+                break;
+            }
+            default: break;
+            }
+        }
+        sort_order(raws_);
+        const std::size_t start = pg.entries.size();
+        for (std::size_t g = 0; g < order_.size();) {
+            // One scope: a replacing binding drops the bindings of earlier rows.
+            std::size_t h = g;
+            std::uint32_t last_replace = 0;
+            bool has_replace = false;
+            for (; h < order_.size() && raws_[order_[h]].e.begin == raws_[order_[g]].e.begin; ++h)
+                if (raws_[order_[h]].replace) {
+                    has_replace = true;
+                    last_replace = raws_[order_[h]].e.row();
+                }
+            const std::size_t group_start = pg.entries.size();
+            for (std::size_t k = g; k < h; ++k) {
+                const entry& e = raws_[order_[k]].e;
+                if (has_replace && e.kind() == entry_kind::binding && e.row() < last_replace) continue;
+                if (grants_nothing(e)) continue; // grants or denies nothing
+                bool dup = false;                // a duplicate row adds nothing; keep the earliest
+                for (std::size_t q = group_start; q < pg.entries.size() && !dup; ++q)
+                    dup = pg.entries[q].mask == e.mask && pg.entries[q].kind() == e.kind();
+                if (!dup) pg.entries.push_back(e);
+            }
+            g = h;
+        }
+        entries += pg.entries.size() - start;
+        if (!restr_.empty()) {
+            if (pg.restrict_first.empty()) pg.restrict_first.assign(page::size + 1, 0);
+            sort_order(restr_);
+            for (std::uint32_t k : order_)
+                pg.restrictions.push_back({within_[k].first, s.scope_end_[within_[k].first], restr_[k].e.begin,
+                                           restr_[k].e.end, within_[k].second, restr_[k].e.tagged_row});
+        }
+        pack_members(def, pg);
+    }
+
+    /// roles_at's list: the bindings in force by (scope, row), those a later `replace` at the same
+    /// scope drops left out.
+    void pack_members(const typename builder::principal_def& def, page& pg) {
+        raws_.clear();
+        std::vector<std::uint32_t>& index = within_scratch_;
+        index.clear();
+        for (std::uint32_t k = def.bindings; k != none; k = b.bindings_[k].next) {
+            const auto& bd = b.bindings_[k];
+            if (b.removed(bd.row)) continue;
+            entry e{};
+            e.begin = pre[bd.scope];
+            e.tagged_row = bd.row;
+            raws_.push_back({e, bd.replace});
+            index.push_back(k);
+        }
+        if (raws_.empty()) return;
+        if (pg.member_first.empty()) pg.member_first.assign(page::size + 1, 0);
+        sort_order(raws_);
+        for (std::size_t g = 0; g < order_.size();) {
+            std::size_t h = g;
+            std::uint32_t last_replace = 0;
+            for (; h < order_.size() && raws_[order_[h]].e.begin == raws_[order_[g]].e.begin; ++h)
+                if (raws_[order_[h]].replace) last_replace = raws_[order_[h]].e.row();
+            for (std::size_t k = g; k < h; ++k) {
+                const auto& bd = b.bindings_[index[order_[k]]];
+                if (bd.row < last_replace) continue;
+                const std::uint32_t sp = pre[bd.scope];
+                const auto rb = static_cast<std::uint32_t>(pg.member_roles.size());
+                for (std::uint32_t r = bd.roles_begin; r < bd.roles_end; ++r)
+                    pg.member_roles.push_back(b.binding_roles_[r]);
+                pg.members.push_back({sp, s.scope_end_[sp], rb, static_cast<std::uint32_t>(pg.member_roles.size())});
+            }
+            g = h;
+        }
+    }
+    std::vector<std::uint32_t> within_scratch_;
+
+    /// Slot i of `old`, copied into the same slot of pg.
+    void copy(const page& old, std::uint32_t i, page& pg) {
+        pg.kind[i] = old.kind[i];
+        pg.live[i] = old.live[i];
+        holes = holes || !old.live[i];
+        pg.entries.insert(pg.entries.end(), old.entries.begin() + old.first[i], old.entries.begin() + old.first[i + 1]);
+        entries += old.first[i + 1] - old.first[i];
+        if (!old.restrict_first.empty() && old.restrict_first[i] != old.restrict_first[i + 1]) {
+            if (pg.restrict_first.empty()) pg.restrict_first.assign(page::size + 1, 0);
+            pg.restrictions.insert(pg.restrictions.end(), old.restrictions.begin() + old.restrict_first[i],
+                                   old.restrictions.begin() + old.restrict_first[i + 1]);
+        }
+        if (!old.member_first.empty() && old.member_first[i] != old.member_first[i + 1]) {
+            if (pg.member_first.empty()) pg.member_first.assign(page::size + 1, 0);
+            for (std::uint32_t m = old.member_first[i]; m < old.member_first[i + 1]; ++m) {
+                detail::membership mb = old.members[m];
+                const auto rb = static_cast<std::uint32_t>(pg.member_roles.size());
+                pg.member_roles.insert(pg.member_roles.end(), old.member_roles.begin() + mb.roles_begin,
+                                       old.member_roles.begin() + mb.roles_end);
+                mb.roles_begin = rb;
+                mb.roles_end = static_cast<std::uint32_t>(pg.member_roles.size());
+                pg.members.push_back(mb);
+            }
+        }
+    }
+    /// Ends slot i: the offsets of slot i + 1 start where slot i's arrays end.
+    static void close(page& pg, std::uint32_t i) {
+        pg.first[i + 1] = static_cast<std::uint32_t>(pg.entries.size());
+        if (!pg.restrict_first.empty()) pg.restrict_first[i + 1] = static_cast<std::uint32_t>(pg.restrictions.size());
+        if (!pg.member_first.empty()) pg.member_first[i + 1] = static_cast<std::uint32_t>(pg.members.size());
+    }
 };
 
 template <class P>
@@ -3958,14 +4602,21 @@ struct build_steps {
         keep_earliest(out.error, flatten_roles(b, s));
         if (!out.error.ok()) return out;
         // Principal handles are the builder's numbers: its index is taken as it is.
-        s.principal_ids_ = b.principal_ids_;
-        s.principal_kind_.resize(b.principal_defs_.size());
-        for (std::size_t i = 0; i < b.principal_defs_.size(); ++i) s.principal_kind_[i] = b.principal_defs_[i].kind;
+        s.principal_ids_ = shared_ids(b.principal_ids_);
+        s.principal_count_ = b.principal_defs_.size();
 
-        mask_pool<P> pool(s.masks_);
-        pack_entries(b, s, pre, pool);
+        std::vector<set> masks;
+        mask_pool<P> pool(masks);
         collect_denies_for_everyone(b, s, pre, pool);
-        membership_steps<P>::run(b, s, pre); // roles_at's tables (builder.hpp)
+        principal_steps<P> fill(b, s, pre.data(), pool);
+        for (std::uint32_t first = 0; first < s.principal_count_; first += snapshot<P>::page::size)
+            s.pages_.push_back(fill.page_from(first, nullptr, {}));
+        s.entry_count_ = fill.entries;
+        s.any_restriction_ = fill.restricted;
+        s.principal_holes_ = fill.holes;
+        s.masks_ = shared_vec<set>(std::move(masks));
+        s.scope_number_ = shared_vec<std::uint32_t>(std::move(pre));
+        role_ancestors(b, s);
         out.value = std::move(snap);
         return out;
     }
@@ -3985,18 +4636,19 @@ struct build_steps {
     /// schema allows.
     [[nodiscard]] static build_error validate(const builder& b) {
         build_error first = b.error_;
-        for (std::uint32_t i = 0; i < b.scope_defs_.size(); ++i)
-            if (!b.scope_defs_[i].defined)
-                consider(first, errc::unknown_scope, b.scope_defs_[i].ref_kind, b.scope_defs_[i].first_ref,
-                         b.scope_ids_.at(i));
-        for (std::uint32_t i = 0; i < b.principal_defs_.size(); ++i)
-            if (!b.principal_defs_[i].defined)
-                consider(first, errc::unknown_principal, b.principal_defs_[i].ref_kind, b.principal_defs_[i].first_ref,
-                         b.principal_ids_.at(i));
-        for (std::uint32_t i = 0; i < b.role_defs_.size(); ++i)
-            if (!b.role_defs_[i].defined)
-                consider(first, errc::unknown_role, b.role_defs_[i].ref_kind, b.role_defs_[i].first_ref,
-                         b.role_ids_.at(i));
+        // An id that is not defined is an error of the earliest row in force that names it; an id
+        // nothing names (its rows were removed) is no error: it is left out of the snapshot.
+        auto unknown = [&](const auto& defs, const id_index& ids, errc e, auto names) {
+            for (std::uint32_t i = 0; i < defs.size(); ++i) {
+                const auto& d = defs[i];
+                if (d.defined || d.refs == 0) continue;
+                if (!b.removed(d.first_ref)) consider(first, e, d.ref_kind, d.first_ref, ids.at(i));
+                else earliest_reference(b, first, e, i, names, ids.at(i));
+            }
+        };
+        unknown(b.scope_defs_, b.scope_ids_, errc::unknown_scope, names_scope{});
+        unknown(b.principal_defs_, b.principal_ids_, errc::unknown_principal, names_principal{});
+        unknown(b.role_defs_, b.role_ids_, errc::unknown_role, names_role{});
         for (std::uint32_t i = 0; i < b.scope_defs_.size(); ++i) {
             const auto& d = b.scope_defs_[i];
             if (!d.defined || d.kind == none) continue;
@@ -4009,6 +4661,43 @@ struct build_steps {
             }
         }
         return first;
+    }
+
+    struct names_scope {};
+    struct names_principal {};
+    struct names_role {};
+    /// The earliest row in force that names id number i (its first reference was removed): scans
+    /// every row (only on the error path).
+    template <class Names>
+    static void earliest_reference(const builder& b, build_error& first, errc e, std::uint32_t i, Names,
+                                   std::string_view id) {
+        auto seen = [&](std::uint32_t row, row_kind k) {
+            if (!b.removed(row)) consider(first, e, k, row, id);
+        };
+        for (const auto& bd : b.bindings_) {
+            if constexpr (std::is_same_v<Names, names_scope>) {
+                if (bd.scope == i) seen(bd.row, row_kind::binding);
+            } else if constexpr (std::is_same_v<Names, names_principal>) {
+                if (bd.principal == i) seen(bd.row, row_kind::binding);
+            } else {
+                for (std::uint32_t k = bd.roles_begin; k < bd.roles_end; ++k)
+                    if (b.binding_roles_[k] == i) seen(bd.row, row_kind::binding);
+            }
+        }
+        if constexpr (std::is_same_v<Names, names_scope>) {
+            for (const auto& r : b.perm_rows_)
+                if (r.scope == i || r.within == i) seen(r.row, r.kind);
+            for (const auto& d : b.scope_defs_)
+                if (d.defined && d.parent == i) seen(d.row, row_kind::scope);
+        } else if constexpr (std::is_same_v<Names, names_principal>) {
+            for (const auto& r : b.perm_rows_)
+                if (r.principal == i) seen(r.row, r.kind);
+        } else {
+            for (const auto& d : b.role_defs_)
+                if (d.defined)
+                    for (std::uint32_t k = d.parents_begin; k < d.parents_end; ++k)
+                        if (b.role_parents_[k] == i) seen(d.row, d.def_kind);
+        }
     }
 
     /// Numbers the scope tree in preorder, so that a subtree is the range [number, end). A scope
@@ -4027,9 +4716,8 @@ struct build_steps {
                 if (b.scope_defs_[i].parent != none) children[fill[b.scope_defs_[i].parent]++] = i;
         }
         pre.assign(n_scopes, none);
-        s.scope_end_.assign(n_scopes, 0);
-        s.scope_parent_.assign(n_scopes, none);
-        s.scope_kind_.assign(n_scopes, 0);
+        std::vector<std::uint32_t> scope_end(n_scopes, 0), scope_parent(n_scopes, none);
+        std::vector<std::uint8_t> scope_kind(n_scopes, 0);
         std::vector<std::uint32_t> order; // definition index by preorder number
         order.reserve(n_scopes);
         {
@@ -4046,7 +4734,7 @@ struct build_steps {
                         order.push_back(c);
                         stack.push_back({c, child_first[c]});
                     } else {
-                        s.scope_end_[pre[node]] = static_cast<std::uint32_t>(order.size());
+                        scope_end[pre[node]] = static_cast<std::uint32_t>(order.size());
                         stack.pop_back();
                     }
                 }
@@ -4059,13 +4747,20 @@ struct build_steps {
                     consider(error, errc::scope_cycle, row_kind::scope, b.scope_defs_[i].row, b.scope_ids_.at(i));
             return error;
         }
-        s.scope_ids_.reserve(n_scopes, b.scope_ids_.arena_bytes());
+        id_index ids;
+        ids.reserve(n_scopes, b.scope_ids_.arena_bytes());
         for (std::uint32_t k = 0; k < n_scopes; ++k) {
             const std::uint32_t i = order[k];
-            s.scope_ids_.insert(b.scope_ids_.at(i));
-            s.scope_kind_[k] = static_cast<std::uint8_t>(b.scope_defs_[i].kind);
-            s.scope_parent_[k] = b.scope_defs_[i].parent == none ? none : pre[b.scope_defs_[i].parent];
+            ids.insert(b.scope_ids_.at(i));
+            const bool live = b.scope_defs_[i].defined;
+            s.scope_holes_ = s.scope_holes_ || !live;
+            scope_kind[k] = live ? static_cast<std::uint8_t>(b.scope_defs_[i].kind) : removed_scope_kind;
+            scope_parent[k] = b.scope_defs_[i].parent == none ? none : pre[b.scope_defs_[i].parent];
         }
+        s.scope_ids_ = shared_ids(std::move(ids));
+        s.scope_end_ = shared_vec<std::uint32_t>(std::move(scope_end));
+        s.scope_parent_ = shared_vec<std::uint32_t>(std::move(scope_parent));
+        s.scope_kind_ = shared_vec<std::uint8_t>(std::move(scope_kind));
         return error;
     }
 
@@ -4073,7 +4768,7 @@ struct build_steps {
     /// reported at the row that closed the cycle (closing_role).
     [[nodiscard]] static build_error flatten_roles(const builder& b, snapshot<P>& s) {
         const auto n_roles = static_cast<std::uint32_t>(b.role_defs_.size());
-        s.role_masks_.assign(n_roles, set{});
+        std::vector<set> role_masks(n_roles, set{});
         std::vector<std::uint8_t> state(n_roles, 0); // 0 new, 1 on stack, 2 done
         std::vector<std::pair<std::uint32_t, std::uint32_t>> stack;
         for (std::uint32_t r0 = 0; r0 < n_roles; ++r0) {
@@ -4099,14 +4794,18 @@ struct build_steps {
                 } else {
                     set m = d.permissions;
                     for (std::uint32_t k = d.parents_begin; k < d.parents_end; ++k)
-                        if (b.role_parents_[k] != none) m |= s.role_masks_[b.role_parents_[k]];
-                    s.role_masks_[r] = m.implied();
+                        if (b.role_parents_[k] != none) m |= role_masks[b.role_parents_[k]];
+                    role_masks[r] = m.implied();
                     state[r] = 2;
                     stack.pop_back();
                 }
             }
         }
-        s.role_ids_ = b.role_ids_;
+        std::vector<std::uint8_t> defined(n_roles);
+        for (std::uint32_t r = 0; r < n_roles; ++r) defined[r] = b.role_defs_[r].defined ? 1 : 0;
+        s.role_ids_ = shared_ids(b.role_ids_);
+        s.role_masks_ = shared_vec<set>(std::move(role_masks));
+        s.role_defined_ = shared_vec<std::uint8_t>(std::move(defined));
         return {};
     }
 
@@ -4157,158 +4856,69 @@ struct build_steps {
         return by_row[lo];
     }
 
-    /// A deny row's mask as the snapshot keeps it: the permissions it names and every permission
-    /// that implies one of them (denying read also denies update when update implies read), so
-    /// that granted minus denied stays closed under the vocabulary's implications.
-    [[nodiscard]] static set deny_mask(const set& named) noexcept {
-        return set::from_words(detail::implying(vocabulary<P>::closure, named.words()));
-    }
-
-    [[nodiscard]] static entry make_entry(const snapshot<P>& s, mask_pool<P>& pool, std::uint32_t sp, const set& m,
-                                          std::uint32_t row, entry_kind k) {
-        entry e{};
-        e.begin = sp;
-        e.end = s.scope_end_[sp];
-        e.tagged_row = row | (static_cast<std::uint32_t>(k) << 30);
-        if constexpr (snapshot<P>::inline_masks) e.mask = m.words()[0];
-        else e.mask = pool.intern(m);
-        return e;
-    }
-
-    /// Each principal's bindings, grants and denies as entries sorted by (scope, row), with the
-    /// bindings a `replace` binding drops, empty entries and duplicates left out; and each
-    /// principal's application restrictions.
-    static void pack_entries(const builder& b, snapshot<P>& s, const std::vector<std::uint32_t>& pre,
-                             mask_pool<P>& pool) {
-        const auto n_principals = static_cast<std::uint32_t>(b.principal_defs_.size());
-        struct raw {
-            std::uint32_t principal;
-            entry e;
-            bool replace;
-        };
-        std::vector<raw> raws, restr;
-        std::vector<std::pair<std::uint32_t, std::uint32_t>> restr_within; // parallel to restr
-        raws.reserve(b.bindings_.size() + b.perm_rows_.size());
-        for (const auto& bd : b.bindings_) {
-            set m;
-            for (std::uint32_t k = bd.roles_begin; k < bd.roles_end; ++k) m |= s.role_masks_[b.binding_roles_[k]];
-            raws.push_back(
-                {bd.principal, make_entry(s, pool, pre[bd.scope], m, bd.row, entry_kind::binding), bd.replace});
-        }
-        for (const auto& r : b.perm_rows_) {
-            const std::uint32_t sp = pre[r.scope];
-            switch (r.kind) {
-            case row_kind::grant:
-                raws.push_back(
-                    {r.principal, make_entry(s, pool, sp, r.permissions.implied(), r.row, entry_kind::grant), false});
-                break;
-            case row_kind::deny:
-                raws.push_back(
-                    {r.principal, make_entry(s, pool, sp, deny_mask(r.permissions), r.row, entry_kind::deny), false});
-                break;
-            case row_kind::restriction: {
-                // By default a restriction governs the application's parent (its organization).
-                std::uint32_t w = r.within != none ? pre[r.within] : s.scope_parent_[sp];
-                if (w == none) w = sp;
-                entry e{};
-                e.begin = sp;
-                e.end = s.scope_end_[sp];
-                e.tagged_row = r.row;
-                restr.push_back({r.principal, e, false});
-                restr_within.push_back({w, pool.intern(r.permissions.implied())});
-                break;
-            }
-            default: break;
-            }
-        }
-        auto by_scope_row = [](const raw& x, const raw& y) {
-            return x.e.begin != y.e.begin ? x.e.begin < y.e.begin : x.e.row() < y.e.row();
-        };
-        // Stable counting sort by principal, then each principal's group by (scope, row).
-        auto group = [&](const std::vector<raw>& in, std::vector<std::uint32_t>& offsets) {
-            offsets.assign(n_principals + 1, 0);
-            for (const raw& r : in) ++offsets[r.principal + 1];
-            for (std::uint32_t p = 0; p < n_principals; ++p) offsets[p + 1] += offsets[p];
-            std::vector<std::uint32_t> fill(offsets.begin(), offsets.end() - 1), sorted(in.size());
-            for (std::uint32_t i = 0; i < in.size(); ++i) sorted[fill[in[i].principal]++] = i;
-            for (std::uint32_t p = 0; p < n_principals; ++p)
-                detail::sort(sorted.begin() + offsets[p], sorted.begin() + offsets[p + 1],
-                             [&](std::uint32_t x, std::uint32_t y) { return by_scope_row(in[x], in[y]); });
-            return sorted;
-        };
-        std::vector<std::uint32_t> raw_first;
-        const std::vector<std::uint32_t> by_principal = group(raws, raw_first);
-
-        s.first_.assign(n_principals + 1, 0);
-        s.entries_.reserve(raws.size());
-        for (std::uint32_t p = 0; p < n_principals; ++p) {
-            for (std::uint32_t i = raw_first[p]; i < raw_first[p + 1];) {
-                // One (principal, scope) group: a replacing binding drops the bindings of earlier rows.
-                std::uint32_t j = i;
-                std::uint32_t last_replace = 0;
-                bool has_replace = false;
-                for (; j < raw_first[p + 1] && raws[by_principal[j]].e.begin == raws[by_principal[i]].e.begin; ++j)
-                    if (raws[by_principal[j]].replace) {
-                        has_replace = true;
-                        last_replace = raws[by_principal[j]].e.row();
-                    }
-                const std::size_t group_start = s.entries_.size();
-                for (std::uint32_t k = i; k < j; ++k) {
-                    const entry& e = raws[by_principal[k]].e;
-                    if (has_replace && e.kind() == entry_kind::binding && e.row() < last_replace) continue;
-                    if (s.mask_of(e).none()) continue; // grants or denies nothing
-                    bool dup = false;                  // a duplicate row adds nothing; keep the earliest
-                    for (std::size_t q = group_start; q < s.entries_.size() && !dup; ++q)
-                        dup = s.entries_[q].mask == e.mask && s.entries_[q].kind() == e.kind();
-                    if (!dup) s.entries_.push_back(e);
-                }
-                i = j;
-            }
-            s.first_[p + 1] = static_cast<std::uint32_t>(s.entries_.size());
-        }
-
-        if (!restr.empty()) {
-            std::vector<std::uint32_t> restr_first;
-            const std::vector<std::uint32_t> order_r = group(restr, restr_first);
-            s.restrict_first_ = restr_first;
-            for (std::uint32_t i : order_r)
-                s.restrictions_.push_back({restr_within[i].first, s.scope_end_[restr_within[i].first], restr[i].e.begin,
-                                           restr[i].e.end, restr_within[i].second, restr[i].e.tagged_row});
-        }
-    }
-
     /// Denies for everyone: each scope's own rows (for explain), and the union inherited down the
     /// tree (what a check reads).
     static void collect_denies_for_everyone(const builder& b, snapshot<P>& s, const std::vector<std::uint32_t>& pre,
                                             mask_pool<P>& pool) {
         const auto n_scopes = static_cast<std::uint32_t>(s.scope_end_.size());
         std::vector<set> everyone(n_scopes);
-        s.everyone_first_.assign(n_scopes + 1, 0);
+        std::vector<std::uint32_t> everyone_first(n_scopes + 1, 0);
+        std::vector<std::pair<std::uint32_t, std::uint32_t>> rows, masks;
         for (const auto& r : b.perm_rows_)
-            if (r.kind == row_kind::deny_everyone) {
+            if (r.kind == row_kind::deny_everyone && !b.removed(r.row)) {
                 const std::uint32_t sp = pre[r.scope];
                 everyone[sp] |= deny_mask(r.permissions);
-                s.everyone_rows_.push_back({r.row, sp});
-                ++s.everyone_first_[sp + 1];
+                rows.push_back({r.row, sp});
+                ++everyone_first[sp + 1];
             }
-        if (s.everyone_rows_.empty()) {
-            s.everyone_first_.clear();
-            return;
-        }
-        for (std::uint32_t k = 0; k < n_scopes; ++k) s.everyone_first_[k + 1] += s.everyone_first_[k];
-        s.everyone_.resize(s.everyone_rows_.size());
-        std::vector<std::uint32_t> fill(s.everyone_first_.begin(), s.everyone_first_.end() - 1);
+        if (rows.empty()) return;
+        for (std::uint32_t k = 0; k < n_scopes; ++k) everyone_first[k + 1] += everyone_first[k];
+        masks.resize(rows.size());
+        std::vector<std::uint32_t> fill(everyone_first.begin(), everyone_first.end() - 1);
         for (const auto& r : b.perm_rows_) // perm_rows_ is in row order, so each scope's rows are too
-            if (r.kind == row_kind::deny_everyone)
-                s.everyone_[fill[pre[r.scope]]++] = {r.row, pool.intern(deny_mask(r.permissions))};
-        s.deny_all_.assign(n_scopes, none);
+            if (r.kind == row_kind::deny_everyone && !b.removed(r.row))
+                masks[fill[pre[r.scope]]++] = {r.row, pool.intern(deny_mask(r.permissions))};
+        std::vector<std::uint32_t> deny_all(n_scopes, none);
         std::vector<set> inherited(n_scopes);
         for (std::uint32_t k = 0; k < n_scopes; ++k) {
             const std::uint32_t par = s.scope_parent_[k];
             inherited[k] = everyone[k];
             if (par != none) inherited[k] |= inherited[par];
-            if (inherited[k].any()) s.deny_all_[k] = pool.intern(inherited[k]);
+            if (inherited[k].any()) deny_all[k] = pool.intern(inherited[k]);
         }
+        s.everyone_first_ = shared_vec<std::uint32_t>(std::move(everyone_first));
+        s.everyone_rows_ = shared_vec<std::pair<std::uint32_t, std::uint32_t>>(std::move(rows));
+        s.everyone_ = shared_vec<std::pair<std::uint32_t, std::uint32_t>>(std::move(masks));
+        s.deny_all_ = shared_vec<std::uint32_t>(std::move(deny_all));
+    }
+
+    /// Each role's parents, transitively, nearest first (for roles_at).
+    static void role_ancestors(const builder& b, snapshot<P>& s) {
+        const auto n_roles = static_cast<std::uint32_t>(b.role_defs_.size());
+        std::vector<std::uint32_t> first(n_roles + 1, 0), ancestors;
+        std::vector<std::uint32_t> stamp(n_roles, none);
+        for (std::uint32_t r = 0; r < n_roles; ++r) {
+            const auto begin = static_cast<std::uint32_t>(ancestors.size());
+            stamp[r] = r;
+            for (std::uint32_t k = b.role_defs_[r].parents_begin; k < b.role_defs_[r].parents_end; ++k) {
+                const std::uint32_t q = b.role_parents_[k];
+                if (stamp[q] == r) continue;
+                stamp[q] = r;
+                ancestors.push_back(q);
+            }
+            for (std::uint32_t i = begin; i < ancestors.size(); ++i) { // breadth first
+                const std::uint32_t a = ancestors[i];
+                for (std::uint32_t k = b.role_defs_[a].parents_begin; k < b.role_defs_[a].parents_end; ++k) {
+                    const std::uint32_t q = b.role_parents_[k];
+                    if (stamp[q] == r) continue;
+                    stamp[q] = r;
+                    ancestors.push_back(q);
+                }
+            }
+            first[r + 1] = static_cast<std::uint32_t>(ancestors.size());
+        }
+        s.role_ancestor_first_ = shared_vec<std::uint32_t>(std::move(first));
+        s.role_ancestors_ = shared_vec<std::uint32_t>(std::move(ancestors));
     }
 };
 
@@ -4395,6 +5005,188 @@ struct build_steps {
 #ifndef WARD_POLICY_HPP
 #define WARD_POLICY_HPP
 
+// ---- begin ward/writer.hpp ----
+/// \file ward/writer.hpp
+/// ward::policy_writer<P>: a policy that changes while it is served. It keeps the rows (a
+/// policy_builder) and the snapshot last derived from them, and turns one change of the rows into
+/// the next snapshot in time proportional to the change: the principals a change touches get new
+/// pages of entries, every other page (and the scope tree, the roles, the id indexes) is shared
+/// with the previous snapshot. A change that would make the policy invalid is refused with the
+/// error build() gives, and the rows and the current snapshot stay as they were.
+///
+/// \code
+/// ward::policy_writer<perm> policy(std::move(builder));  // builds the first snapshot
+/// ward::live<perm> current(policy.current());
+/// // a write: one membership, inside the database transaction that stores it
+/// auto next = policy.apply([&](ward::policy_builder<perm>& rows) {
+///     rows.bind("user:bob", "org:acme", {"viewer"});
+/// });
+/// if (!next) return refuse(next.error.message()); // rows and current() unchanged: roll back
+/// current.publish(next.value);
+/// \endcode
+///
+/// What a change costs (docs/concepts.md, "Changing a policy"): rows of principals (bindings,
+/// grants, denies, restrictions) and principals added or removed rebuild the pages of the
+/// principals they name; a new principal id extends the principal index. Changes to the scope tree,
+/// to roles or to denies for everyone are derived by a full build of the rows (they renumber the
+/// tree or reach every principal bound to a role).
+#ifndef WARD_WRITER_HPP
+#define WARD_WRITER_HPP
+
+// ---- begin ward/detail/derive.hpp ----
+#ifndef WARD_DETAIL_DERIVE_HPP
+#define WARD_DETAIL_DERIVE_HPP
+
+// policy_writer::apply's body: the next snapshot from the current one and the change the builder
+// recorded since begin_change(). A change to principals' rows repacks the pages of the principals
+// it names (principal_steps, the code build() packs with) and shares everything else; any other
+// change, and any change that may be invalid, is handed to build(), whose result is the
+// reference: the derived snapshot is the one build() would give, and a refused change gets
+// build()'s error.
+
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <utility>
+#include <vector>
+
+namespace ward::detail {
+
+template <class P>
+struct derive_steps {
+    using builder = policy_builder<P>;
+    using set = permission_set<P>;
+    using page = typename snapshot<P>::page;
+
+    [[nodiscard]] static build_result<P> run(const builder& b, const snapshot<P>& cur) {
+        const auto& ch = b.change_;
+        // The scope tree renumbers, roles reach every principal bound to them, denies for
+        // everyone reach every scope below them: those changes build in full.
+        if (!b.changing_ || ch.scopes || ch.roles || ch.everyone || !b.error_.ok() || !references_defined(b) ||
+            b.principal_defs_.size() < cur.principal_count_)
+            return b.build();
+
+        auto snap = std::make_shared<snapshot<P>>(cur); // shares every table
+        snapshot<P>& s = *snap;
+        s.version_ = b.version_;
+        const std::size_t n = b.principal_defs_.size();
+        if (n != cur.principal_count_) s.principal_ids_ = shared_ids(b.principal_ids_);
+        s.principal_count_ = n;
+
+        std::vector<std::uint32_t> dirty(ch.principals.begin(), ch.principals.end());
+        for (auto p = static_cast<std::uint32_t>(cur.principal_count_); p < n; ++p) dirty.push_back(p);
+        detail::sort(dirty.begin(), dirty.end(), [](std::uint32_t x, std::uint32_t y) { return x < y; });
+
+        std::vector<set> masks = cur.masks_.copy();
+        const std::size_t old_masks = masks.size();
+        mask_pool<P> pool(masks);
+        principal_steps<P> fill(b, s, s.scope_number_.data(), pool);
+        std::size_t dropped = 0; // entries of the pages replaced
+        std::vector<std::uint32_t> slots;
+        for (std::size_t i = 0; i < dirty.size();) {
+            const std::uint32_t g = dirty[i] >> page::bits;
+            slots.clear();
+            for (; i < dirty.size() && (dirty[i] >> page::bits) == g; ++i)
+                if (slots.empty() || slots.back() != (dirty[i] & page::mask)) slots.push_back(dirty[i] & page::mask);
+            const page* old = g < cur.pages_.size() ? &cur.pages_[g] : nullptr;
+            if (old != nullptr) dropped += old->entries.size();
+            s.pages_.replace(g, fill.page_from(g << page::bits, old, view<std::uint32_t>(slots.data(), slots.size())));
+        }
+        s.entry_count_ = cur.entry_count_ - dropped + fill.entries;
+        s.any_restriction_ = cur.any_restriction_ || fill.restricted;
+        s.principal_holes_ = cur.principal_holes_ || fill.holes;
+        if (masks.size() != old_masks) s.masks_ = shared_vec<set>(std::move(masks));
+        build_result<P> out;
+        out.value = std::move(snap);
+        return out;
+    }
+
+private:
+    /// Every id the change touched is defined or named by no row in force (the rows were valid
+    /// before the change, so only those can have become invalid). When this fails, build() finds
+    /// the error (and the row it names).
+    static bool references_defined(const builder& b) {
+        auto ok = [](const auto& defs, const auto& log, std::size_t before) {
+            for (const auto& [i, old] : log)
+                if (!defs[i].defined && defs[i].refs != 0) return false;
+            for (std::size_t i = before; i < defs.size(); ++i)
+                if (!defs[i].defined && defs[i].refs != 0) return false;
+            return true;
+        };
+        return ok(b.scope_defs_, b.scope_undo_, b.mark_.scope_ids) &&
+               ok(b.principal_defs_, b.principal_undo_, b.mark_.principal_ids) &&
+               ok(b.role_defs_, b.role_undo_, b.mark_.role_ids);
+    }
+};
+
+} // namespace ward::detail
+
+#endif
+// ---- end ward/detail/derive.hpp ----
+
+#include <cstdint>
+#include <memory>
+#include <utility>
+
+namespace ward {
+
+/// The single writer of a changing policy (not thread-safe: one thread writes; readers use the
+/// snapshots it yields, typically through live<P>).
+template <class P>
+class policy_writer {
+public:
+    /// Takes the rows and builds the first snapshot from all of them. When they do not build,
+    /// current() is null and error() says why; a later apply() builds in full until one succeeds.
+    explicit policy_writer(policy_builder<P> rows) : rows_(std::move(rows)) {
+        auto built = rows_.build();
+        current_ = std::move(built.value);
+        error_ = std::move(built.error);
+        rows_.commit_change();
+    }
+
+    /// The snapshot of the rows as they stand (null while they have never built).
+    const std::shared_ptr<const snapshot<P>>& current() const noexcept { return current_; }
+    /// Why the first build failed (ok once a snapshot exists).
+    const build_error& error() const noexcept { return error_; }
+    /// The rows as they stand.
+    const policy_builder<P>& rows() const noexcept { return rows_; }
+
+    /// Applies one change: `change(rows)` adds rows (the builder's calls) and removes rows
+    /// (policy_builder::remove, unbind). Then the next snapshot is derived from the current one.
+    /// Its version is the larger of rows.version() (when the change set it) and current's + 1.
+    /// When the change makes the policy invalid (an unknown role, a cycle, a scope under a parent
+    /// of the wrong kind, a row for a removed principal, a bad row number), the result holds the
+    /// error build() would give for the changed rows, and the change is rolled back: rows() and
+    /// current() are as before. The result's snapshot becomes current() otherwise.
+    template <class Change>
+    build_result<P> apply(Change&& change) {
+        rows_.begin_change();
+        const std::uint64_t before = rows_.version();
+        change(rows_);
+        const std::uint64_t next = current_ ? current_->version() + 1 : before;
+        if (rows_.version() == before || rows_.version() < next) rows_.set_version(next);
+        build_result<P> out = current_ ? detail::derive_steps<P>::run(rows_, *current_) : rows_.build();
+        if (!out) {
+            rows_.rollback_change();
+            return out;
+        }
+        rows_.commit_change();
+        current_ = out.value;
+        error_ = build_error{};
+        return out;
+    }
+
+private:
+    policy_builder<P> rows_;
+    std::shared_ptr<const snapshot<P>> current_;
+    build_error error_;
+};
+
+} // namespace ward
+
+#endif
+// ---- end ward/writer.hpp ----
 
 #endif
 // ---- end ward/policy.hpp ----

@@ -21,6 +21,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -32,7 +33,10 @@ class mask_pool {
 public:
     using set = permission_set<P>;
 
-    explicit mask_pool(std::vector<set>& masks) : masks_(masks), slots_(64) {}
+    /// A pool over `masks`, which may hold masks already (a derived snapshot's copy of its pool).
+    explicit mask_pool(std::vector<set>& masks) : masks_(masks), slots_(table_size(masks.size(), 64)) {
+        for (std::uint32_t k = 0; k < masks_.size(); ++k) slots_.place(masks_[k].hash(), k + 1);
+    }
 
     /// The index of `m` in the pool, added if new.
     std::uint32_t intern(const set& m) {
@@ -49,9 +53,243 @@ public:
         return idx;
     }
 
+    /// The mask at index i.
+    const set& at(std::uint32_t i) const noexcept { return masks_[i]; }
+
 private:
     std::vector<set>& masks_;
     slot_table<std::uint32_t> slots_; // mask index + 1
+};
+
+/// A deny row's mask as the snapshot keeps it: the permissions it names and every permission
+/// that implies one of them (denying read also denies update when update implies read), so
+/// that granted minus denied stays closed under the vocabulary's implications.
+template <class P>
+[[nodiscard]] permission_set<P> deny_mask(const permission_set<P>& named) noexcept {
+    return permission_set<P>::from_words(detail::implying(vocabulary<P>::closure, named.words()));
+}
+
+/// Packs principals into pages: each principal's bindings, grants and denies in force as entries
+/// sorted by (scope, row), with the bindings a later `replace` binding at the same scope drops,
+/// empty entries and duplicates left out; its application restrictions; and its bindings as
+/// roles_at lists them. build() packs every principal; policy_writer repacks the principals a
+/// change touched and copies the others from the previous page, with the same code.
+template <class P>
+struct principal_steps {
+    using builder = policy_builder<P>;
+    using set = permission_set<P>;
+    using entry = typename snapshot<P>::entry;
+    using page = typename snapshot<P>::page;
+
+    principal_steps(const builder& b_, const snapshot<P>& s_, const std::uint32_t* pre_, mask_pool<P>& pool_)
+        : b(b_), s(s_), pre(pre_), pool(pool_) {}
+
+    const builder& b;
+    const snapshot<P>& s;
+    const std::uint32_t* pre; ///< the builder's scope index -> its number
+    mask_pool<P>& pool;
+    std::size_t entries = 0; ///< entries packed so far (packed or copied)
+    bool restricted = false; ///< a packed page restricts someone
+    bool holes = false;      ///< a packed principal is not defined
+
+    /// The page of principals [first, first + page::size) (those that exist). With `old`, only the
+    /// principals in `dirty` (sorted, page-relative) are packed from the rows; the others are
+    /// copied from `old`.
+    std::shared_ptr<const page> page_from(std::uint32_t first, const page* old, view<std::uint32_t> dirty) {
+        auto pg = std::make_shared<page>();
+        const auto n = static_cast<std::uint32_t>(b.principal_defs_.size());
+        pg->count = n - first < page::size ? n - first : page::size;
+        std::size_t d = 0;
+        for (std::uint32_t i = 0; i < pg->count; ++i) {
+            const bool repack = old == nullptr || i >= old->count || (d < dirty.size() && dirty[d] == i);
+            if (d < dirty.size() && dirty[d] == i) ++d;
+            if (repack) pack(first + i, *pg, i);
+            else copy(*old, i, *pg);
+            close(*pg, i);
+        }
+        if (!pg->restrict_first.empty() && pg->restrictions.empty()) pg->restrict_first.clear();
+        if (!pg->member_first.empty() && pg->members.empty()) pg->member_first.clear();
+        restricted = restricted || !pg->restrict_first.empty();
+        return pg;
+    }
+
+private:
+    struct raw {
+        entry e;
+        bool replace;
+    };
+    std::vector<raw> raws_, restr_;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> within_; // parallel to restr_: (scope, mask)
+    std::vector<std::uint32_t> order_;
+
+    [[nodiscard]] entry make_entry(std::uint32_t sp, const set& m, std::uint32_t row, entry_kind k) {
+        entry e{};
+        e.begin = sp;
+        e.end = s.scope_end_[sp];
+        e.tagged_row = row | (static_cast<std::uint32_t>(k) << 30);
+        if constexpr (snapshot<P>::inline_masks) e.mask = m.words()[0];
+        else e.mask = pool.intern(m);
+        return e;
+    }
+    bool grants_nothing(const entry& e) const noexcept {
+        if constexpr (snapshot<P>::inline_masks) return e.mask == 0;
+        else return pool.at(e.mask).none();
+    }
+    static bool by_scope_row(const raw& x, const raw& y) {
+        return x.e.begin != y.e.begin ? x.e.begin < y.e.begin : x.e.row() < y.e.row();
+    }
+    void sort_order(const std::vector<raw>& v) {
+        order_.resize(v.size());
+        for (std::uint32_t i = 0; i < order_.size(); ++i) order_[i] = i;
+        detail::sort(order_.begin(), order_.end(),
+                     [&](std::uint32_t x, std::uint32_t y) { return by_scope_row(v[x], v[y]); });
+    }
+
+    /// Principal p's rows in force, packed into slot i of pg.
+    void pack(std::uint32_t p, page& pg, std::uint32_t i) {
+        const auto& def = b.principal_defs_[p];
+        pg.kind[i] = def.kind;
+        pg.live[i] = def.defined;
+        holes = holes || !def.defined;
+        raws_.clear();
+        restr_.clear();
+        within_.clear();
+        for (std::uint32_t k = def.bindings; k != none; k = b.bindings_[k].next) {
+            const auto& bd = b.bindings_[k];
+            if (b.removed(bd.row)) continue;
+            set m;
+            for (std::uint32_t r = bd.roles_begin; r < bd.roles_end; ++r) m |= s.role_masks_[b.binding_roles_[r]];
+            raws_.push_back({make_entry(pre[bd.scope], m, bd.row, entry_kind::binding), bd.replace});
+        }
+        for (std::uint32_t k = def.perm_rows; k != none; k = b.perm_rows_[k].next) {
+            const auto& r = b.perm_rows_[k];
+            if (b.removed(r.row)) continue;
+            const std::uint32_t sp = pre[r.scope];
+            switch (r.kind) {
+            case row_kind::grant:
+                raws_.push_back({make_entry(sp, r.permissions.implied(), r.row, entry_kind::grant), false});
+                break;
+            case row_kind::deny:
+                raws_.push_back({make_entry(sp, deny_mask(r.permissions), r.row, entry_kind::deny), false});
+                break;
+            case row_kind::restriction: {
+                // By default a restriction governs the application's parent (its organization).
+                std::uint32_t w = r.within != none ? pre[r.within] : s.scope_parent_[sp];
+                if (w == none) w = sp;
+                entry e{};
+                e.begin = sp;
+                e.end = s.scope_end_[sp];
+                e.tagged_row = r.row;
+                restr_.push_back({e, false});
+                within_.push_back({w, pool.intern(r.permissions.implied())});
+                break;
+            }
+            default: break;
+            }
+        }
+        sort_order(raws_);
+        const std::size_t start = pg.entries.size();
+        for (std::size_t g = 0; g < order_.size();) {
+            // One scope: a replacing binding drops the bindings of earlier rows.
+            std::size_t h = g;
+            std::uint32_t last_replace = 0;
+            bool has_replace = false;
+            for (; h < order_.size() && raws_[order_[h]].e.begin == raws_[order_[g]].e.begin; ++h)
+                if (raws_[order_[h]].replace) {
+                    has_replace = true;
+                    last_replace = raws_[order_[h]].e.row();
+                }
+            const std::size_t group_start = pg.entries.size();
+            for (std::size_t k = g; k < h; ++k) {
+                const entry& e = raws_[order_[k]].e;
+                if (has_replace && e.kind() == entry_kind::binding && e.row() < last_replace) continue;
+                if (grants_nothing(e)) continue; // grants or denies nothing
+                bool dup = false;                // a duplicate row adds nothing; keep the earliest
+                for (std::size_t q = group_start; q < pg.entries.size() && !dup; ++q)
+                    dup = pg.entries[q].mask == e.mask && pg.entries[q].kind() == e.kind();
+                if (!dup) pg.entries.push_back(e);
+            }
+            g = h;
+        }
+        entries += pg.entries.size() - start;
+        if (!restr_.empty()) {
+            if (pg.restrict_first.empty()) pg.restrict_first.assign(page::size + 1, 0);
+            sort_order(restr_);
+            for (std::uint32_t k : order_)
+                pg.restrictions.push_back({within_[k].first, s.scope_end_[within_[k].first], restr_[k].e.begin,
+                                           restr_[k].e.end, within_[k].second, restr_[k].e.tagged_row});
+        }
+        pack_members(def, pg);
+    }
+
+    /// roles_at's list: the bindings in force by (scope, row), those a later `replace` at the same
+    /// scope drops left out.
+    void pack_members(const typename builder::principal_def& def, page& pg) {
+        raws_.clear();
+        std::vector<std::uint32_t>& index = within_scratch_;
+        index.clear();
+        for (std::uint32_t k = def.bindings; k != none; k = b.bindings_[k].next) {
+            const auto& bd = b.bindings_[k];
+            if (b.removed(bd.row)) continue;
+            entry e{};
+            e.begin = pre[bd.scope];
+            e.tagged_row = bd.row;
+            raws_.push_back({e, bd.replace});
+            index.push_back(k);
+        }
+        if (raws_.empty()) return;
+        if (pg.member_first.empty()) pg.member_first.assign(page::size + 1, 0);
+        sort_order(raws_);
+        for (std::size_t g = 0; g < order_.size();) {
+            std::size_t h = g;
+            std::uint32_t last_replace = 0;
+            for (; h < order_.size() && raws_[order_[h]].e.begin == raws_[order_[g]].e.begin; ++h)
+                if (raws_[order_[h]].replace) last_replace = raws_[order_[h]].e.row();
+            for (std::size_t k = g; k < h; ++k) {
+                const auto& bd = b.bindings_[index[order_[k]]];
+                if (bd.row < last_replace) continue;
+                const std::uint32_t sp = pre[bd.scope];
+                const auto rb = static_cast<std::uint32_t>(pg.member_roles.size());
+                for (std::uint32_t r = bd.roles_begin; r < bd.roles_end; ++r)
+                    pg.member_roles.push_back(b.binding_roles_[r]);
+                pg.members.push_back({sp, s.scope_end_[sp], rb, static_cast<std::uint32_t>(pg.member_roles.size())});
+            }
+            g = h;
+        }
+    }
+    std::vector<std::uint32_t> within_scratch_;
+
+    /// Slot i of `old`, copied into the same slot of pg.
+    void copy(const page& old, std::uint32_t i, page& pg) {
+        pg.kind[i] = old.kind[i];
+        pg.live[i] = old.live[i];
+        holes = holes || !old.live[i];
+        pg.entries.insert(pg.entries.end(), old.entries.begin() + old.first[i], old.entries.begin() + old.first[i + 1]);
+        entries += old.first[i + 1] - old.first[i];
+        if (!old.restrict_first.empty() && old.restrict_first[i] != old.restrict_first[i + 1]) {
+            if (pg.restrict_first.empty()) pg.restrict_first.assign(page::size + 1, 0);
+            pg.restrictions.insert(pg.restrictions.end(), old.restrictions.begin() + old.restrict_first[i],
+                                   old.restrictions.begin() + old.restrict_first[i + 1]);
+        }
+        if (!old.member_first.empty() && old.member_first[i] != old.member_first[i + 1]) {
+            if (pg.member_first.empty()) pg.member_first.assign(page::size + 1, 0);
+            for (std::uint32_t m = old.member_first[i]; m < old.member_first[i + 1]; ++m) {
+                detail::membership mb = old.members[m];
+                const auto rb = static_cast<std::uint32_t>(pg.member_roles.size());
+                pg.member_roles.insert(pg.member_roles.end(), old.member_roles.begin() + mb.roles_begin,
+                                       old.member_roles.begin() + mb.roles_end);
+                mb.roles_begin = rb;
+                mb.roles_end = static_cast<std::uint32_t>(pg.member_roles.size());
+                pg.members.push_back(mb);
+            }
+        }
+    }
+    /// Ends slot i: the offsets of slot i + 1 start where slot i's arrays end.
+    static void close(page& pg, std::uint32_t i) {
+        pg.first[i + 1] = static_cast<std::uint32_t>(pg.entries.size());
+        if (!pg.restrict_first.empty()) pg.restrict_first[i + 1] = static_cast<std::uint32_t>(pg.restrictions.size());
+        if (!pg.member_first.empty()) pg.member_first[i + 1] = static_cast<std::uint32_t>(pg.members.size());
+    }
 };
 
 template <class P>
@@ -82,14 +320,21 @@ struct build_steps {
         keep_earliest(out.error, flatten_roles(b, s));
         if (!out.error.ok()) return out;
         // Principal handles are the builder's numbers: its index is taken as it is.
-        s.principal_ids_ = b.principal_ids_;
-        s.principal_kind_.resize(b.principal_defs_.size());
-        for (std::size_t i = 0; i < b.principal_defs_.size(); ++i) s.principal_kind_[i] = b.principal_defs_[i].kind;
+        s.principal_ids_ = shared_ids(b.principal_ids_);
+        s.principal_count_ = b.principal_defs_.size();
 
-        mask_pool<P> pool(s.masks_);
-        pack_entries(b, s, pre, pool);
+        std::vector<set> masks;
+        mask_pool<P> pool(masks);
         collect_denies_for_everyone(b, s, pre, pool);
-        membership_steps<P>::run(b, s, pre); // roles_at's tables (builder.hpp)
+        principal_steps<P> fill(b, s, pre.data(), pool);
+        for (std::uint32_t first = 0; first < s.principal_count_; first += snapshot<P>::page::size)
+            s.pages_.push_back(fill.page_from(first, nullptr, {}));
+        s.entry_count_ = fill.entries;
+        s.any_restriction_ = fill.restricted;
+        s.principal_holes_ = fill.holes;
+        s.masks_ = shared_vec<set>(std::move(masks));
+        s.scope_number_ = shared_vec<std::uint32_t>(std::move(pre));
+        role_ancestors(b, s);
         out.value = std::move(snap);
         return out;
     }
@@ -109,18 +354,19 @@ struct build_steps {
     /// schema allows.
     [[nodiscard]] static build_error validate(const builder& b) {
         build_error first = b.error_;
-        for (std::uint32_t i = 0; i < b.scope_defs_.size(); ++i)
-            if (!b.scope_defs_[i].defined)
-                consider(first, errc::unknown_scope, b.scope_defs_[i].ref_kind, b.scope_defs_[i].first_ref,
-                         b.scope_ids_.at(i));
-        for (std::uint32_t i = 0; i < b.principal_defs_.size(); ++i)
-            if (!b.principal_defs_[i].defined)
-                consider(first, errc::unknown_principal, b.principal_defs_[i].ref_kind, b.principal_defs_[i].first_ref,
-                         b.principal_ids_.at(i));
-        for (std::uint32_t i = 0; i < b.role_defs_.size(); ++i)
-            if (!b.role_defs_[i].defined)
-                consider(first, errc::unknown_role, b.role_defs_[i].ref_kind, b.role_defs_[i].first_ref,
-                         b.role_ids_.at(i));
+        // An id that is not defined is an error of the earliest row in force that names it; an id
+        // nothing names (its rows were removed) is no error: it is left out of the snapshot.
+        auto unknown = [&](const auto& defs, const id_index& ids, errc e, auto names) {
+            for (std::uint32_t i = 0; i < defs.size(); ++i) {
+                const auto& d = defs[i];
+                if (d.defined || d.refs == 0) continue;
+                if (!b.removed(d.first_ref)) consider(first, e, d.ref_kind, d.first_ref, ids.at(i));
+                else earliest_reference(b, first, e, i, names, ids.at(i));
+            }
+        };
+        unknown(b.scope_defs_, b.scope_ids_, errc::unknown_scope, names_scope{});
+        unknown(b.principal_defs_, b.principal_ids_, errc::unknown_principal, names_principal{});
+        unknown(b.role_defs_, b.role_ids_, errc::unknown_role, names_role{});
         for (std::uint32_t i = 0; i < b.scope_defs_.size(); ++i) {
             const auto& d = b.scope_defs_[i];
             if (!d.defined || d.kind == none) continue;
@@ -133,6 +379,43 @@ struct build_steps {
             }
         }
         return first;
+    }
+
+    struct names_scope {};
+    struct names_principal {};
+    struct names_role {};
+    /// The earliest row in force that names id number i (its first reference was removed): scans
+    /// every row (only on the error path).
+    template <class Names>
+    static void earliest_reference(const builder& b, build_error& first, errc e, std::uint32_t i, Names,
+                                   std::string_view id) {
+        auto seen = [&](std::uint32_t row, row_kind k) {
+            if (!b.removed(row)) consider(first, e, k, row, id);
+        };
+        for (const auto& bd : b.bindings_) {
+            if constexpr (std::is_same_v<Names, names_scope>) {
+                if (bd.scope == i) seen(bd.row, row_kind::binding);
+            } else if constexpr (std::is_same_v<Names, names_principal>) {
+                if (bd.principal == i) seen(bd.row, row_kind::binding);
+            } else {
+                for (std::uint32_t k = bd.roles_begin; k < bd.roles_end; ++k)
+                    if (b.binding_roles_[k] == i) seen(bd.row, row_kind::binding);
+            }
+        }
+        if constexpr (std::is_same_v<Names, names_scope>) {
+            for (const auto& r : b.perm_rows_)
+                if (r.scope == i || r.within == i) seen(r.row, r.kind);
+            for (const auto& d : b.scope_defs_)
+                if (d.defined && d.parent == i) seen(d.row, row_kind::scope);
+        } else if constexpr (std::is_same_v<Names, names_principal>) {
+            for (const auto& r : b.perm_rows_)
+                if (r.principal == i) seen(r.row, r.kind);
+        } else {
+            for (const auto& d : b.role_defs_)
+                if (d.defined)
+                    for (std::uint32_t k = d.parents_begin; k < d.parents_end; ++k)
+                        if (b.role_parents_[k] == i) seen(d.row, d.def_kind);
+        }
     }
 
     /// Numbers the scope tree in preorder, so that a subtree is the range [number, end). A scope
@@ -151,9 +434,8 @@ struct build_steps {
                 if (b.scope_defs_[i].parent != none) children[fill[b.scope_defs_[i].parent]++] = i;
         }
         pre.assign(n_scopes, none);
-        s.scope_end_.assign(n_scopes, 0);
-        s.scope_parent_.assign(n_scopes, none);
-        s.scope_kind_.assign(n_scopes, 0);
+        std::vector<std::uint32_t> scope_end(n_scopes, 0), scope_parent(n_scopes, none);
+        std::vector<std::uint8_t> scope_kind(n_scopes, 0);
         std::vector<std::uint32_t> order; // definition index by preorder number
         order.reserve(n_scopes);
         {
@@ -170,7 +452,7 @@ struct build_steps {
                         order.push_back(c);
                         stack.push_back({c, child_first[c]});
                     } else {
-                        s.scope_end_[pre[node]] = static_cast<std::uint32_t>(order.size());
+                        scope_end[pre[node]] = static_cast<std::uint32_t>(order.size());
                         stack.pop_back();
                     }
                 }
@@ -183,13 +465,20 @@ struct build_steps {
                     consider(error, errc::scope_cycle, row_kind::scope, b.scope_defs_[i].row, b.scope_ids_.at(i));
             return error;
         }
-        s.scope_ids_.reserve(n_scopes, b.scope_ids_.arena_bytes());
+        id_index ids;
+        ids.reserve(n_scopes, b.scope_ids_.arena_bytes());
         for (std::uint32_t k = 0; k < n_scopes; ++k) {
             const std::uint32_t i = order[k];
-            s.scope_ids_.insert(b.scope_ids_.at(i));
-            s.scope_kind_[k] = static_cast<std::uint8_t>(b.scope_defs_[i].kind);
-            s.scope_parent_[k] = b.scope_defs_[i].parent == none ? none : pre[b.scope_defs_[i].parent];
+            ids.insert(b.scope_ids_.at(i));
+            const bool live = b.scope_defs_[i].defined;
+            s.scope_holes_ = s.scope_holes_ || !live;
+            scope_kind[k] = live ? static_cast<std::uint8_t>(b.scope_defs_[i].kind) : removed_scope_kind;
+            scope_parent[k] = b.scope_defs_[i].parent == none ? none : pre[b.scope_defs_[i].parent];
         }
+        s.scope_ids_ = shared_ids(std::move(ids));
+        s.scope_end_ = shared_vec<std::uint32_t>(std::move(scope_end));
+        s.scope_parent_ = shared_vec<std::uint32_t>(std::move(scope_parent));
+        s.scope_kind_ = shared_vec<std::uint8_t>(std::move(scope_kind));
         return error;
     }
 
@@ -197,7 +486,7 @@ struct build_steps {
     /// reported at the row that closed the cycle (closing_role).
     [[nodiscard]] static build_error flatten_roles(const builder& b, snapshot<P>& s) {
         const auto n_roles = static_cast<std::uint32_t>(b.role_defs_.size());
-        s.role_masks_.assign(n_roles, set{});
+        std::vector<set> role_masks(n_roles, set{});
         std::vector<std::uint8_t> state(n_roles, 0); // 0 new, 1 on stack, 2 done
         std::vector<std::pair<std::uint32_t, std::uint32_t>> stack;
         for (std::uint32_t r0 = 0; r0 < n_roles; ++r0) {
@@ -223,14 +512,18 @@ struct build_steps {
                 } else {
                     set m = d.permissions;
                     for (std::uint32_t k = d.parents_begin; k < d.parents_end; ++k)
-                        if (b.role_parents_[k] != none) m |= s.role_masks_[b.role_parents_[k]];
-                    s.role_masks_[r] = m.implied();
+                        if (b.role_parents_[k] != none) m |= role_masks[b.role_parents_[k]];
+                    role_masks[r] = m.implied();
                     state[r] = 2;
                     stack.pop_back();
                 }
             }
         }
-        s.role_ids_ = b.role_ids_;
+        std::vector<std::uint8_t> defined(n_roles);
+        for (std::uint32_t r = 0; r < n_roles; ++r) defined[r] = b.role_defs_[r].defined ? 1 : 0;
+        s.role_ids_ = shared_ids(b.role_ids_);
+        s.role_masks_ = shared_vec<set>(std::move(role_masks));
+        s.role_defined_ = shared_vec<std::uint8_t>(std::move(defined));
         return {};
     }
 
@@ -281,158 +574,69 @@ struct build_steps {
         return by_row[lo];
     }
 
-    /// A deny row's mask as the snapshot keeps it: the permissions it names and every permission
-    /// that implies one of them (denying read also denies update when update implies read), so
-    /// that granted minus denied stays closed under the vocabulary's implications.
-    [[nodiscard]] static set deny_mask(const set& named) noexcept {
-        return set::from_words(detail::implying(vocabulary<P>::closure, named.words()));
-    }
-
-    [[nodiscard]] static entry make_entry(const snapshot<P>& s, mask_pool<P>& pool, std::uint32_t sp, const set& m,
-                                          std::uint32_t row, entry_kind k) {
-        entry e{};
-        e.begin = sp;
-        e.end = s.scope_end_[sp];
-        e.tagged_row = row | (static_cast<std::uint32_t>(k) << 30);
-        if constexpr (snapshot<P>::inline_masks) e.mask = m.words()[0];
-        else e.mask = pool.intern(m);
-        return e;
-    }
-
-    /// Each principal's bindings, grants and denies as entries sorted by (scope, row), with the
-    /// bindings a `replace` binding drops, empty entries and duplicates left out; and each
-    /// principal's application restrictions.
-    static void pack_entries(const builder& b, snapshot<P>& s, const std::vector<std::uint32_t>& pre,
-                             mask_pool<P>& pool) {
-        const auto n_principals = static_cast<std::uint32_t>(b.principal_defs_.size());
-        struct raw {
-            std::uint32_t principal;
-            entry e;
-            bool replace;
-        };
-        std::vector<raw> raws, restr;
-        std::vector<std::pair<std::uint32_t, std::uint32_t>> restr_within; // parallel to restr
-        raws.reserve(b.bindings_.size() + b.perm_rows_.size());
-        for (const auto& bd : b.bindings_) {
-            set m;
-            for (std::uint32_t k = bd.roles_begin; k < bd.roles_end; ++k) m |= s.role_masks_[b.binding_roles_[k]];
-            raws.push_back(
-                {bd.principal, make_entry(s, pool, pre[bd.scope], m, bd.row, entry_kind::binding), bd.replace});
-        }
-        for (const auto& r : b.perm_rows_) {
-            const std::uint32_t sp = pre[r.scope];
-            switch (r.kind) {
-            case row_kind::grant:
-                raws.push_back(
-                    {r.principal, make_entry(s, pool, sp, r.permissions.implied(), r.row, entry_kind::grant), false});
-                break;
-            case row_kind::deny:
-                raws.push_back(
-                    {r.principal, make_entry(s, pool, sp, deny_mask(r.permissions), r.row, entry_kind::deny), false});
-                break;
-            case row_kind::restriction: {
-                // By default a restriction governs the application's parent (its organization).
-                std::uint32_t w = r.within != none ? pre[r.within] : s.scope_parent_[sp];
-                if (w == none) w = sp;
-                entry e{};
-                e.begin = sp;
-                e.end = s.scope_end_[sp];
-                e.tagged_row = r.row;
-                restr.push_back({r.principal, e, false});
-                restr_within.push_back({w, pool.intern(r.permissions.implied())});
-                break;
-            }
-            default: break;
-            }
-        }
-        auto by_scope_row = [](const raw& x, const raw& y) {
-            return x.e.begin != y.e.begin ? x.e.begin < y.e.begin : x.e.row() < y.e.row();
-        };
-        // Stable counting sort by principal, then each principal's group by (scope, row).
-        auto group = [&](const std::vector<raw>& in, std::vector<std::uint32_t>& offsets) {
-            offsets.assign(n_principals + 1, 0);
-            for (const raw& r : in) ++offsets[r.principal + 1];
-            for (std::uint32_t p = 0; p < n_principals; ++p) offsets[p + 1] += offsets[p];
-            std::vector<std::uint32_t> fill(offsets.begin(), offsets.end() - 1), sorted(in.size());
-            for (std::uint32_t i = 0; i < in.size(); ++i) sorted[fill[in[i].principal]++] = i;
-            for (std::uint32_t p = 0; p < n_principals; ++p)
-                detail::sort(sorted.begin() + offsets[p], sorted.begin() + offsets[p + 1],
-                             [&](std::uint32_t x, std::uint32_t y) { return by_scope_row(in[x], in[y]); });
-            return sorted;
-        };
-        std::vector<std::uint32_t> raw_first;
-        const std::vector<std::uint32_t> by_principal = group(raws, raw_first);
-
-        s.first_.assign(n_principals + 1, 0);
-        s.entries_.reserve(raws.size());
-        for (std::uint32_t p = 0; p < n_principals; ++p) {
-            for (std::uint32_t i = raw_first[p]; i < raw_first[p + 1];) {
-                // One (principal, scope) group: a replacing binding drops the bindings of earlier rows.
-                std::uint32_t j = i;
-                std::uint32_t last_replace = 0;
-                bool has_replace = false;
-                for (; j < raw_first[p + 1] && raws[by_principal[j]].e.begin == raws[by_principal[i]].e.begin; ++j)
-                    if (raws[by_principal[j]].replace) {
-                        has_replace = true;
-                        last_replace = raws[by_principal[j]].e.row();
-                    }
-                const std::size_t group_start = s.entries_.size();
-                for (std::uint32_t k = i; k < j; ++k) {
-                    const entry& e = raws[by_principal[k]].e;
-                    if (has_replace && e.kind() == entry_kind::binding && e.row() < last_replace) continue;
-                    if (s.mask_of(e).none()) continue; // grants or denies nothing
-                    bool dup = false;                  // a duplicate row adds nothing; keep the earliest
-                    for (std::size_t q = group_start; q < s.entries_.size() && !dup; ++q)
-                        dup = s.entries_[q].mask == e.mask && s.entries_[q].kind() == e.kind();
-                    if (!dup) s.entries_.push_back(e);
-                }
-                i = j;
-            }
-            s.first_[p + 1] = static_cast<std::uint32_t>(s.entries_.size());
-        }
-
-        if (!restr.empty()) {
-            std::vector<std::uint32_t> restr_first;
-            const std::vector<std::uint32_t> order_r = group(restr, restr_first);
-            s.restrict_first_ = restr_first;
-            for (std::uint32_t i : order_r)
-                s.restrictions_.push_back({restr_within[i].first, s.scope_end_[restr_within[i].first], restr[i].e.begin,
-                                           restr[i].e.end, restr_within[i].second, restr[i].e.tagged_row});
-        }
-    }
-
     /// Denies for everyone: each scope's own rows (for explain), and the union inherited down the
     /// tree (what a check reads).
     static void collect_denies_for_everyone(const builder& b, snapshot<P>& s, const std::vector<std::uint32_t>& pre,
                                             mask_pool<P>& pool) {
         const auto n_scopes = static_cast<std::uint32_t>(s.scope_end_.size());
         std::vector<set> everyone(n_scopes);
-        s.everyone_first_.assign(n_scopes + 1, 0);
+        std::vector<std::uint32_t> everyone_first(n_scopes + 1, 0);
+        std::vector<std::pair<std::uint32_t, std::uint32_t>> rows, masks;
         for (const auto& r : b.perm_rows_)
-            if (r.kind == row_kind::deny_everyone) {
+            if (r.kind == row_kind::deny_everyone && !b.removed(r.row)) {
                 const std::uint32_t sp = pre[r.scope];
                 everyone[sp] |= deny_mask(r.permissions);
-                s.everyone_rows_.push_back({r.row, sp});
-                ++s.everyone_first_[sp + 1];
+                rows.push_back({r.row, sp});
+                ++everyone_first[sp + 1];
             }
-        if (s.everyone_rows_.empty()) {
-            s.everyone_first_.clear();
-            return;
-        }
-        for (std::uint32_t k = 0; k < n_scopes; ++k) s.everyone_first_[k + 1] += s.everyone_first_[k];
-        s.everyone_.resize(s.everyone_rows_.size());
-        std::vector<std::uint32_t> fill(s.everyone_first_.begin(), s.everyone_first_.end() - 1);
+        if (rows.empty()) return;
+        for (std::uint32_t k = 0; k < n_scopes; ++k) everyone_first[k + 1] += everyone_first[k];
+        masks.resize(rows.size());
+        std::vector<std::uint32_t> fill(everyone_first.begin(), everyone_first.end() - 1);
         for (const auto& r : b.perm_rows_) // perm_rows_ is in row order, so each scope's rows are too
-            if (r.kind == row_kind::deny_everyone)
-                s.everyone_[fill[pre[r.scope]]++] = {r.row, pool.intern(deny_mask(r.permissions))};
-        s.deny_all_.assign(n_scopes, none);
+            if (r.kind == row_kind::deny_everyone && !b.removed(r.row))
+                masks[fill[pre[r.scope]]++] = {r.row, pool.intern(deny_mask(r.permissions))};
+        std::vector<std::uint32_t> deny_all(n_scopes, none);
         std::vector<set> inherited(n_scopes);
         for (std::uint32_t k = 0; k < n_scopes; ++k) {
             const std::uint32_t par = s.scope_parent_[k];
             inherited[k] = everyone[k];
             if (par != none) inherited[k] |= inherited[par];
-            if (inherited[k].any()) s.deny_all_[k] = pool.intern(inherited[k]);
+            if (inherited[k].any()) deny_all[k] = pool.intern(inherited[k]);
         }
+        s.everyone_first_ = shared_vec<std::uint32_t>(std::move(everyone_first));
+        s.everyone_rows_ = shared_vec<std::pair<std::uint32_t, std::uint32_t>>(std::move(rows));
+        s.everyone_ = shared_vec<std::pair<std::uint32_t, std::uint32_t>>(std::move(masks));
+        s.deny_all_ = shared_vec<std::uint32_t>(std::move(deny_all));
+    }
+
+    /// Each role's parents, transitively, nearest first (for roles_at).
+    static void role_ancestors(const builder& b, snapshot<P>& s) {
+        const auto n_roles = static_cast<std::uint32_t>(b.role_defs_.size());
+        std::vector<std::uint32_t> first(n_roles + 1, 0), ancestors;
+        std::vector<std::uint32_t> stamp(n_roles, none);
+        for (std::uint32_t r = 0; r < n_roles; ++r) {
+            const auto begin = static_cast<std::uint32_t>(ancestors.size());
+            stamp[r] = r;
+            for (std::uint32_t k = b.role_defs_[r].parents_begin; k < b.role_defs_[r].parents_end; ++k) {
+                const std::uint32_t q = b.role_parents_[k];
+                if (stamp[q] == r) continue;
+                stamp[q] = r;
+                ancestors.push_back(q);
+            }
+            for (std::uint32_t i = begin; i < ancestors.size(); ++i) { // breadth first
+                const std::uint32_t a = ancestors[i];
+                for (std::uint32_t k = b.role_defs_[a].parents_begin; k < b.role_defs_[a].parents_end; ++k) {
+                    const std::uint32_t q = b.role_parents_[k];
+                    if (stamp[q] == r) continue;
+                    stamp[q] = r;
+                    ancestors.push_back(q);
+                }
+            }
+            first[r + 1] = static_cast<std::uint32_t>(ancestors.size());
+        }
+        s.role_ancestor_first_ = shared_vec<std::uint32_t>(std::move(first));
+        s.role_ancestors_ = shared_vec<std::uint32_t>(std::move(ancestors));
     }
 };
 

@@ -67,6 +67,13 @@ public:
     Slot find(std::uint64_t hash, Match match) const noexcept {
         return slots_[probe(slots_, hash, match)];
     }
+    /// Empties the slot on `hash`'s probe sequence for which match(slot) holds (the owner makes sure
+    /// no other probe sequence runs through it).
+    template <class Match>
+    void erase(std::uint64_t hash, Match match) noexcept {
+        const std::size_t i = probe(slots_, hash, match);
+        slots_[i] = Slot{};
+    }
     /// Stores `v` in the first empty slot of `hash`'s probe sequence.
     void place(std::uint64_t hash, Slot v) noexcept { slots_[free_slot(slots_, hash)] = v; }
     /// Empties the table and makes it `n` slots (a power of two).
@@ -116,6 +123,20 @@ public:
         offsets_.push_back(static_cast<std::uint32_t>(arena_.size()));
         place(h, idx);
         return {idx, true};
+    }
+
+    /// Forgets the ids numbered n and above (the latest ones), as if they had never been added.
+    /// Emptying the slot of the latest id leaves every other probe sequence intact: no id added
+    /// before it can have probed past a slot that was empty then.
+    void truncate(std::size_t n) {
+        if (n >= size()) return;
+        for (std::size_t i = size(); i-- > n;) {
+            const std::uint64_t h = hash_bytes(at(static_cast<std::uint32_t>(i)));
+            const auto want = (static_cast<std::uint64_t>(static_cast<std::uint32_t>(h >> 32)) << 32) | (i + 1u);
+            slots_.erase(h, [&](std::uint64_t v) { return v == want; });
+            arena_.resize(offsets_[i]);
+            offsets_.pop_back();
+        }
     }
 
     void reserve(std::size_t n, std::size_t bytes) {

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: MIT
+#ifndef WARD_DETAIL_PAGES_HPP
+#define WARD_DETAIL_PAGES_HPP
+
+// The pieces a snapshot shares with the snapshot it was derived from (policy_writer): immutable
+// arrays and id indexes held by shared pointers, and the principals' entries in pages of 256
+// principals, so that a change to one principal copies one page and a small directory, not the
+// policy. Readers see plain arrays: a shared_vec caches its data pointer, a page_table keeps a flat
+// directory of raw page pointers next to the owning chunks.
+
+#include "handle.hpp"
+#include "id_index.hpp"
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace ward::detail {
+
+/// A binding as roles_at reads it: roles member_roles[roles_begin, roles_end) bound at the scope
+/// numbered `begin` (covering numbers [begin, end)).
+struct membership {
+    std::uint32_t begin, end;
+    std::uint32_t roles_begin, roles_end;
+};
+
+enum class entry_kind : std::uint32_t { binding = 0, grant = 1, deny = 2, restriction = 3 };
+
+/// An application restriction of a principal: governs targets in [within_begin, within_end); there
+/// the principal acts only through an application in [app_begin, app_end), capped by `mask`.
+struct restriction {
+    std::uint32_t within_begin, within_end;
+    std::uint32_t app_begin, app_end;
+    std::uint32_t mask;
+    std::uint32_t row;
+};
+
+/// An immutable vector that snapshots share. Reads cost what a std::vector's cost.
+template <class T>
+class shared_vec {
+public:
+    shared_vec() = default;
+    explicit shared_vec(std::vector<T> v) : owner_(std::make_shared<const std::vector<T>>(std::move(v))) {
+        data_ = owner_->data();
+        size_ = owner_->size();
+    }
+
+    const T& operator[](std::size_t i) const noexcept { return data_[i]; }
+    std::size_t size() const noexcept { return size_; }
+    bool empty() const noexcept { return size_ == 0; }
+    const T* data() const noexcept { return data_; }
+    const T* begin() const noexcept { return data_; }
+    const T* end() const noexcept { return data_ + size_; }
+    /// A copy to change (the next snapshot's version of this array).
+    std::vector<T> copy() const { return owner_ ? *owner_ : std::vector<T>{}; }
+    std::size_t memory_bytes() const noexcept { return owner_ ? owner_->capacity() * sizeof(T) : 0; }
+    /// The bytes of this array unless `other` holds the same one.
+    std::size_t unshared_bytes(const shared_vec& other) const noexcept {
+        return owner_ == other.owner_ ? 0 : memory_bytes();
+    }
+
+private:
+    std::shared_ptr<const std::vector<T>> owner_;
+    const T* data_ = nullptr;
+    std::size_t size_ = 0;
+};
+
+/// An immutable id_index that snapshots share.
+class shared_ids {
+public:
+    shared_ids() : owner_(empty_index()) {}
+    explicit shared_ids(id_index ids) : owner_(std::make_shared<const id_index>(std::move(ids))) {}
+
+    std::size_t size() const noexcept { return owner_->size(); }
+    std::string_view at(std::uint32_t i) const noexcept { return owner_->at(i); }
+    std::uint32_t find(std::string_view s) const noexcept { return owner_->find(s); }
+    const id_index& index() const noexcept { return *owner_; }
+    std::size_t memory_bytes() const noexcept { return owner_->memory_bytes(); }
+    std::size_t arena_bytes() const noexcept { return owner_->arena_bytes(); }
+    std::size_t unshared_bytes(const shared_ids& other) const noexcept {
+        return owner_ == other.owner_ ? 0 : memory_bytes();
+    }
+
+private:
+    static const std::shared_ptr<const id_index>& empty_index() {
+        static const std::shared_ptr<const id_index> e = std::make_shared<const id_index>();
+        return e;
+    }
+    std::shared_ptr<const id_index> owner_;
+};
+
+/// Pages of a flat array of Page objects: page i covers items [i * Page::size, (i + 1) * Page::size).
+/// Pages are immutable once published; derive() replaces a page by a new one. Ownership is kept
+/// in chunks of 64 pages, so that copying the table for the next snapshot touches one reference
+/// count per chunk, and replacing a page copies one chunk.
+template <class Page>
+class page_table {
+public:
+    static constexpr std::size_t chunk_size = 64;
+    using entry = typename Page::entry;
+    /// What the decision path reads first: a page's offsets and entries, without touching the page.
+    struct slot {
+        const std::uint32_t* first;
+        const entry* entries;
+        const Page* page;
+    };
+
+    const Page& operator[](std::size_t i) const noexcept { return *dir_[i].page; }
+    const slot& at(std::size_t i) const noexcept { return dir_[i]; }
+    std::size_t size() const noexcept { return dir_.size(); }
+
+    void push_back(std::shared_ptr<const Page> page) {
+        if (dir_.size() % chunk_size == 0) chunks_.push_back(std::make_shared<chunk>());
+        dir_.push_back(slot_of(*page));
+        (*chunks_.back())[(dir_.size() - 1) % chunk_size] = std::move(page);
+    }
+    /// Puts `page` at i (i == size() appends). Copies the chunk when another table shares it.
+    void replace(std::size_t i, std::shared_ptr<const Page> page) {
+        if (i == dir_.size()) return push_back(std::move(page));
+        std::shared_ptr<chunk>& c = chunks_[i / chunk_size];
+        if (c.use_count() > 1) c = std::make_shared<chunk>(*c);
+        dir_[i] = slot_of(*page);
+        (*c)[i % chunk_size] = std::move(page);
+    }
+    /// The page at i with ownership (to copy and change it).
+    const std::shared_ptr<const Page>& owner(std::size_t i) const noexcept {
+        return (*chunks_[i / chunk_size])[i % chunk_size];
+    }
+
+    /// Bytes of the directory, the chunks and every page.
+    std::size_t memory_bytes() const noexcept {
+        std::size_t n = dir_.capacity() * sizeof(slot) + chunks_.capacity() * sizeof(chunks_[0]) +
+                        chunks_.size() * sizeof(chunk);
+        for (const slot& p : dir_) n += p.page->memory_bytes();
+        return n;
+    }
+    /// The bytes of this table that `other` does not share: the directory, and the chunks and
+    /// pages it does not hold.
+    std::size_t unshared_bytes(const page_table& other) const noexcept {
+        std::size_t n = dir_.capacity() * sizeof(slot) + chunks_.capacity() * sizeof(chunks_[0]);
+        for (std::size_t c = 0; c < chunks_.size(); ++c)
+            if (c >= other.chunks_.size() || chunks_[c] != other.chunks_[c]) n += sizeof(chunk);
+        for (std::size_t i = 0; i < dir_.size(); ++i)
+            if (i >= other.dir_.size() || dir_[i].page != other.dir_[i].page) n += dir_[i].page->memory_bytes();
+        return n;
+    }
+
+private:
+    using chunk = std::array<std::shared_ptr<const Page>, chunk_size>;
+    static slot slot_of(const Page& p) noexcept { return {p.first, p.entries.data(), &p}; }
+    std::vector<slot> dir_;
+    std::vector<std::shared_ptr<chunk>> chunks_;
+};
+
+/// One grant, binding or deny of a principal, as the decision path reads it.
+template <class MaskRef>
+struct packed_entry {
+    std::uint32_t begin; ///< the scope's number; the entry covers numbers [begin, end)
+    std::uint32_t end;
+    std::uint32_t tagged_row; ///< row number (low 30 bits) and entry_kind (high 2 bits)
+    MaskRef mask;             ///< the mask's word, or its index in the pool
+    std::uint32_t row() const noexcept { return tagged_row & 0x3fffffffu; }
+    entry_kind kind() const noexcept { return static_cast<entry_kind>(tagged_row >> 30); }
+};
+
+/// The principals numbered [base, base + count) with their entries, application restrictions,
+/// bindings (for roles_at), kinds and whether each is defined (a removed principal leaves a hole).
+/// Offsets arrays are indexed by the principal's place on the page.
+template <class MaskRef, class Kind>
+struct principal_page {
+    static constexpr std::uint32_t bits = 8;
+    static constexpr std::uint32_t size = 1u << bits;
+    static constexpr std::uint32_t mask = size - 1;
+    using entry = packed_entry<MaskRef>;
+
+    std::uint32_t first[size + 1] = {};
+    std::vector<entry> entries;
+    std::vector<std::uint32_t> restrict_first; ///< empty when nobody on the page is restricted
+    std::vector<restriction> restrictions;
+    std::vector<std::uint32_t> member_first; ///< empty when nobody on the page has a binding
+    std::vector<membership> members;
+    std::vector<std::uint32_t> member_roles;
+    std::uint32_t count = 0;
+    Kind kind[size] = {};
+    bool live[size] = {};
+
+    principal_page() = default;
+    principal_page(const principal_page& o)
+        : first(), entries(o.entries), restrict_first(o.restrict_first), restrictions(o.restrictions),
+          member_first(o.member_first), members(o.members), member_roles(o.member_roles), count(o.count) {
+        for (std::uint32_t i = 0; i <= size; ++i) first[i] = o.first[i];
+        for (std::uint32_t i = 0; i < size; ++i) {
+            kind[i] = o.kind[i];
+            live[i] = o.live[i];
+        }
+    }
+    principal_page& operator=(const principal_page&) = delete;
+
+    std::size_t memory_bytes() const noexcept {
+        return sizeof(principal_page) + entries.capacity() * sizeof(entry) +
+               (restrict_first.capacity() + member_first.capacity() + member_roles.capacity()) *
+                   sizeof(std::uint32_t) +
+               restrictions.capacity() * sizeof(restriction) + members.capacity() * sizeof(membership);
+    }
+};
+
+} // namespace ward::detail
+
+#endif
