@@ -18,6 +18,10 @@
 #include "tokens.hpp"
 #include "validate.hpp"
 
+#include <algorithm>
+#include <cstddef>
+#include <optional>
+#include <string>
 #include <utility>
 
 namespace ward_service {
@@ -36,8 +40,19 @@ json credential_json(const cl_api_credential& a) {
                                  {{"role", a.role_id ? related("roles", *a.role_id) : json{{"data", nullptr}}}});
 }
 
+/// `permissions`: the names of a custom set, null for the fixed kinds.
 json application_membership_json(const cl_application_membership& am) {
-    return resource("application_memberships", am.id, {{"kind", am.kind}, {"created_at", am.created_at}},
+    json names = nullptr;
+    if (am.kind == "custom") {
+        names = json::array();
+        for (std::size_t at = 0; at < am.permissions.size();) {
+            const std::size_t space = std::min(am.permissions.find(' ', at), am.permissions.size());
+            names.push_back(am.permissions.substr(at, space - at));
+            at = space + 1;
+        }
+    }
+    return resource("application_memberships", am.id,
+                    {{"kind", am.kind}, {"permissions", std::move(names)}, {"created_at", am.created_at}},
                     {{"membership", related("memberships", am.membership_id)},
                      {"api_credential", related("api_credentials", am.api_credential_id)}});
 }
@@ -56,8 +71,48 @@ app::impl::cl_reach credential_gives(const ward::snapshot<cl_perm>& s, const std
 
 std::string kind_attribute(const json& attrs, bool required) {
     const auto k = string_field(attrs, "kind", 1, 16, required);
-    if (k && *k != "admin" && *k != "read_only") fail(400, "bad_value", "'kind' must be admin or read_only");
+    if (k && *k != "admin" && *k != "read_only" && *k != "custom")
+        fail(400, "bad_value", "'kind' must be admin, read_only or custom");
     return k.value_or("");
+}
+
+constexpr std::size_t max_permission_names = 64;
+
+/// `permissions`, a custom application's set: absent gives nullopt; otherwise an array of
+/// permission names of the vocabulary (`orders.read`; 400 otherwise), within full access (422
+/// `beyond_full_access`: nothing can hold what the API does not have). Answers the set.
+std::optional<cl_set> permissions_attribute(const json& attrs) {
+    const auto it = attrs.find("permissions");
+    if (it == attrs.end()) return std::nullopt;
+    if (!it->is_array()) fail(400, "wrong_type", "'permissions' must be an array of permission names");
+    if (it->size() > max_permission_names)
+        fail(400, "too_many", "'permissions' has more than " + std::to_string(max_permission_names) + " names");
+    cl_set set;
+    for (const json& name : *it) {
+        if (!name.is_string()) fail(400, "wrong_type", "'permissions' must be an array of permission names");
+        const auto one = ward::parse_name<cl_perm>(name.get<std::string>());
+        if (!one)
+            fail(400, "bad_value", "'" + printable(name.get<std::string>()) + "' is not a permission (subject.action)");
+        set = set | one.value;
+    }
+    const cl_set beyond = set - commerce_layer::full_access;
+    if (!beyond.none())
+        fail(422, "beyond_full_access",
+             "no application's set holds what the API does not have: " + ward::to_string(beyond));
+    return set;
+}
+
+/// The application's set after a write: `kind` with `permissions` (a custom kind's, required when
+/// a membership becomes custom; refused with the other kinds), the current one's otherwise. The
+/// names' canonical text goes to the store.
+std::string custom_set(const std::string& kind, const std::optional<cl_set>& permissions, bool was_custom,
+                       const std::string& stored) {
+    if (kind != "custom") {
+        if (permissions) fail(400, "bad_value", "'permissions' is only for the custom kind");
+        return {};
+    }
+    if (!permissions && !was_custom) fail(400, "missing_field", "the custom kind needs 'permissions'");
+    return permissions ? ward::to_string(*permissions) : stored;
 }
 
 /// A record of `organization` as the caller sees it; 404 otherwise.
@@ -236,6 +291,13 @@ void may_manage(app::impl& self, call& c, const ward::snapshot<cl_perm>& s, cons
                        "managing this membership's applications");
 }
 
+/// A custom set is held by whoever writes it, wherever it would apply, as a custom role's
+/// permission rows are.
+void may_hold(app::impl& self, call& c, const ward::snapshot<cl_perm>& s, const app::impl::cl_caller& who,
+              const std::string& organization, const cl_set& set) {
+    self.cl_may_confer(c, s, who, organization, {set, set, set}, "this application's permissions");
+}
+
 } // namespace
 
 reply app::impl::cl_application_memberships_list(call& c) {
@@ -251,9 +313,12 @@ reply app::impl::cl_application_membership_get(call& c) {
 
 reply app::impl::cl_application_membership_create(call& c) {
     const json body = parse_body(c);
-    const auto [attrs, rels] = document(body, "application_memberships", {"kind"}, {"membership", "api_credential"});
+    const auto [attrs, rels] =
+        document(body, "application_memberships", {"kind", "permissions"}, {"membership", "api_credential"});
     std::string kind = kind_attribute(attrs, false);
     if (kind.empty()) kind = "read_only";
+    const std::optional<cl_set> permissions = permissions_attribute(attrs);
+    const std::string custom = custom_set(kind, permissions, false, {});
     const std::string membership = relationship(rels, "membership", "memberships", "mem", true);
     const std::string credential = relationship(rels, "api_credential", "api_credentials", "cred", true);
     const cl_writer w = cl_write_as(c, true);
@@ -265,7 +330,8 @@ reply app::impl::cl_application_membership_create(call& c) {
     cl_require(c, *w.snap, w.who, subject::application_memberships, crud::create, a->id,
                "creating an application membership");
     may_manage(*this, c, *w.snap, w.who, *m);
-    const cl_application_membership am{random_id("amem"), membership, credential, kind, timestamp_now()};
+    if (permissions) may_hold(*this, c, *w.snap, w.who, m->organization_id, *permissions);
+    const cl_application_membership am{random_id("amem"), membership, credential, kind, timestamp_now(), custom};
     write(w, api_provisioning, [&](store::transaction& t) {
         auto dup = t.prepare(
             "SELECT count(*) FROM cl_application_memberships WHERE membership_id = ?1 AND api_credential_id = ?2");
@@ -273,7 +339,7 @@ reply app::impl::cl_application_membership_create(call& c) {
         if (dup.step() && dup.integer(0) > 0)
             fail(409, "already_restricted", "this membership is already restricted to this API credential");
         t.exec(cl_application_memberships_table.insert(), am.id, am.membership_id, am.api_credential_id, am.kind,
-               am.created_at);
+               am.created_at, am.permissions);
     });
     return {201, json{{"data", application_membership_json(am)}}};
 }
@@ -281,20 +347,25 @@ reply app::impl::cl_application_membership_create(call& c) {
 reply app::impl::cl_application_membership_update(call& c) {
     const std::string id = path_id(c, "amem", "an application membership");
     const json body = parse_body(c);
-    const auto [attrs, rels] = document(body, "application_memberships", {"kind"}, {});
+    const auto [attrs, rels] = document(body, "application_memberships", {"kind", "permissions"}, {});
     const std::string kind = kind_attribute(attrs, false);
+    const std::optional<cl_set> permissions = permissions_attribute(attrs);
     const cl_writer w = cl_write_as(c, true);
     auto am = find_row(cl_application_memberships_table, id);
     const auto m = am ? find_membership(am->membership_id) : std::nullopt;
     visible(*this, w.who, m ? m->organization_id : std::string(), m.has_value(), "application membership");
     cl_require(c, *w.snap, w.who, subject::application_memberships, crud::update, am->api_credential_id,
                "updating an application membership");
-    if (!kind.empty()) {
+    if (!kind.empty() || permissions) {
+        const std::string next = kind.empty() ? am->kind : kind;
+        const std::string custom = custom_set(next, permissions, am->kind == "custom", am->permissions);
         may_manage(*this, c, *w.snap, w.who, *m);
+        if (permissions) may_hold(*this, c, *w.snap, w.who, m->organization_id, *permissions);
         write(w, api_provisioning, [&](store::transaction& t) {
-            t.exec("UPDATE cl_application_memberships SET kind = ?2 WHERE id = ?1", id, kind);
+            t.exec("UPDATE cl_application_memberships SET kind = ?2, permissions = ?3 WHERE id = ?1", id, next, custom);
         });
-        am->kind = kind;
+        am->kind = next;
+        am->permissions = custom;
     }
     return {200, json{{"data", application_membership_json(*am)}}};
 }

@@ -97,9 +97,12 @@ std::shared_ptr<const ward::snapshot<cl_perm>> build_provisioning(const provisio
             {a.id, a.organization_id, a.kind,
              a.mode == "test" ? commerce_layer::access_scope::test : commerce_layer::access_scope::live,
              a.role_id ? std::string_view(*a.role_id) : std::string_view()});
-    for (const cl_application_membership& am : rows.application_memberships)
-        db.application_memberships.push_back(
-            {am.id, am.membership_id, am.api_credential_id, kind_named(am.kind), cl_set{}});
+    // A custom set that does not parse gives nothing (validated on the way in).
+    for (const cl_application_membership& am : rows.application_memberships) {
+        const auto custom = ward::parse_scope<cl_perm>(am.permissions);
+        db.application_memberships.push_back({am.id, am.membership_id, am.api_credential_id, kind_named(am.kind),
+                                              custom ? custom.value & commerce_layer::full_access : cl_set{}});
+    }
     // Access scopes (live, test) confine a member's data, not the organization's own records.
     commerce_layer::policy p = commerce_layer::load(db, commerce_layer::environment_reach::data_only);
     if (!p) error = p.error;

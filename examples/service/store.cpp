@@ -117,7 +117,7 @@ cl_api_credential read_cl_api_credential(const statement& s) {
 }
 
 cl_application_membership read_cl_application_membership(const statement& s) {
-    return {s.text(0), s.text(1), s.text(2), s.text(3), s.text(4)};
+    return {s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5)};
 }
 
 cl_version read_cl_version(const statement& s) {
@@ -241,6 +241,17 @@ CREATE TABLE IF NOT EXISTS cl_membership_profile_links (
     updated_at TEXT NOT NULL)sql");
 }
 
+// An application membership restricts a membership to one credential, with the application's
+// set: admin, read_only, or custom with its own permissions (only a custom one has any).
+constexpr const char* application_memberships_columns = R"sql(
+    id TEXT PRIMARY KEY,
+    membership_id TEXT NOT NULL REFERENCES cl_memberships(id) ON DELETE CASCADE,
+    api_credential_id TEXT NOT NULL REFERENCES cl_api_credentials(id),
+    kind TEXT NOT NULL CHECK (kind IN ('admin', 'read_only', 'custom')),
+    created_at TEXT NOT NULL,
+    permissions TEXT NOT NULL DEFAULT '' CHECK (kind = 'custom' OR permissions = ''),
+    UNIQUE (membership_id, api_credential_id))sql";
+
 // Commerce Layer's API credentials and application memberships: created on first open and by
 // an older database's upgrade alike. A membership's application memberships go with it; a
 // credential is not deleted while application memberships name it.
@@ -252,14 +263,17 @@ std::string credentials_schema_sql() {
     client_id TEXT NOT NULL UNIQUE,
     secret_hash TEXT NOT NULL,
     created_at TEXT NOT NULL)sql") +
-           R"sql(
-CREATE TABLE IF NOT EXISTS cl_application_memberships (
-    id TEXT PRIMARY KEY,
-    membership_id TEXT NOT NULL REFERENCES cl_memberships(id) ON DELETE CASCADE,
-    api_credential_id TEXT NOT NULL REFERENCES cl_api_credentials(id),
-    kind TEXT NOT NULL CHECK (kind IN ('admin', 'read_only')),
-    created_at TEXT NOT NULL,
-    UNIQUE (membership_id, api_credential_id));)sql";
+           "\nCREATE TABLE IF NOT EXISTS cl_application_memberships (" + application_memberships_columns + ");";
+}
+
+// An application memberships table from before custom sets (kind admin or read_only, no
+// permissions) is made again with them, its rows kept: SQLite changes no CHECK in place.
+std::string custom_sets_upgrade_sql() {
+    return std::string("\nBEGIN;\nCREATE TABLE cl_application_memberships_next (") + application_memberships_columns +
+           ");\nINSERT INTO cl_application_memberships_next (id, membership_id, api_credential_id, kind, created_at) "
+           "SELECT id, membership_id, api_credential_id, kind, created_at FROM cl_application_memberships;\n"
+           "DROP TABLE cl_application_memberships;\n"
+           "ALTER TABLE cl_application_memberships_next RENAME TO cl_application_memberships;\nCOMMIT;";
 }
 
 // ---- versions: the audit trail of the Provisioning records ----
@@ -334,7 +348,7 @@ const std::vector<tracked_table>& tracked_tables() {
          "(SELECT organization_id FROM cl_api_credentials WHERE id = R.api_credential_id)",
          "R.api_credential_id",
          credential_environment,
-         {{"membership_id"}, {"api_credential_id"}, {"kind"}}},
+         {{"membership_id"}, {"api_credential_id"}, {"kind"}, {"permissions"}}},
     };
     return tables;
 }
@@ -522,6 +536,15 @@ store::store(const std::string& path, existing_tag) : path_(path) {
 // 0 (every token counts), no agreements, metadata {}.
 void store::upgrade_schema() {
     exec(credentials_schema_sql().c_str());
+    {
+        bool has_permissions = false;
+        {
+            statement s(db_, "SELECT count(*) FROM pragma_table_info('cl_application_memberships') "
+                             "WHERE name = 'permissions'");
+            has_permissions = s.step() && s.integer(0) > 0;
+        }
+        if (!has_permissions) exec(custom_sets_upgrade_sql().c_str());
+    }
     struct column {
         const char *name, *definition;
     };

@@ -118,10 +118,12 @@ struct cl_api_credential {
     std::optional<std::string> role_id;
     std::string client_id, secret_hash, created_at;
 };
-/// Restricts a membership to one API credential; `kind` (admin, read_only) names the
-/// application's own set the membership's role is intersected with there.
+/// Restricts a membership to one API credential; `kind` (admin, read_only, custom) names the
+/// application's own set the membership's role is intersected with there: full access, read on
+/// every subject, or `permissions` (a custom set: ward's scope string of names, "" otherwise).
 struct cl_application_membership {
     std::string id, membership_id, api_credential_id, kind, created_at;
+    std::string permissions;
 };
 
 /// One entry of the audit trail: a write to a Provisioning record, left by the write itself (a
@@ -330,9 +332,9 @@ inline constexpr table cl_membership_profiles_table{
 inline constexpr table cl_api_credentials_table{
     "cl_api_credentials", "id, organization_id, name, kind, mode, role_id, client_id, secret_hash, created_at",
     &read_cl_api_credential};
-inline constexpr table cl_application_memberships_table{"cl_application_memberships",
-                                                        "id, membership_id, api_credential_id, kind, created_at",
-                                                        &read_cl_application_membership};
+inline constexpr table cl_application_memberships_table{
+    "cl_application_memberships", "id, membership_id, api_credential_id, kind, created_at, permissions",
+    &read_cl_application_membership};
 inline constexpr table cl_versions_table{
     "cl_versions",
     "id, resource_type, resource_id, event, organization_id, scope, environment, who, changes, created_at",
