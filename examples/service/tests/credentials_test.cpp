@@ -328,6 +328,85 @@ TEST_CASE("provisioning: application memberships", "[rules]") {
                                          document("application_memberships", {{"kind", "admin"}})));
         CHECK(database(f.db).dump() == before);
     }
+    SECTION("a custom application's set: stored, checked, held by whoever writes it; the real intersection") {
+        const auto custom = [&](const json& names) {
+            return document(
+                "application_memberships", {{"kind", "custom"}, {"permissions", names}},
+                {{"membership", "memberships", mem}, {"api_credential", "api_credentials", "cred_acme_dashboard"}});
+        };
+        const auto before = database(f.db).dump();
+        CHECK_ERROR(f.http.post("/api/application_memberships", john,
+                                restriction_document(mem, "cred_acme_dashboard", "custom")),
+                    400, "missing_field");
+        json fixed = restriction_document(mem, "cred_acme_dashboard");
+        fixed["data"]["attributes"]["permissions"] = {"organizations.read"};
+        CHECK_ERROR(f.http.post("/api/application_memberships", john, fixed), 400, "bad_value");
+        CHECK_ERROR(f.http.post("/api/application_memberships", john, custom("organizations.read")), 400, "wrong_type");
+        CHECK_ERROR(f.http.post("/api/application_memberships", john, custom({"organizations.read", 7})), 400,
+                    "wrong_type");
+        CHECK_ERROR(f.http.post("/api/application_memberships", john, custom({"orders.fly"})), 400, "bad_value");
+        CHECK_ERROR(f.http.post("/api/application_memberships", john, custom({"organizations.destroy"})), 422,
+                    "beyond_full_access");
+        CHECK_CL_DENIED(f.http.post("/api/application_memberships", bob, custom({"organizations.read"})));
+        // Sally's Order desk may manage application memberships, and restrict Guion's Order desk
+        // membership; not with a set beyond what she holds herself.
+        for (const char* subject : {"application_memberships", "memberships"})
+            REQUIRE_STATUS(
+                f.http.post(
+                    "/api/permissions", john,
+                    document(
+                        "permissions",
+                        {{"subject_class", subject}, {"can_create", true}, {"can_read", true}, {"can_update", true}},
+                        {{"role", "roles", "role_acme_orders"}})),
+                201);
+        const response guion = f.http.post(
+            "/api/memberships", john,
+            document("memberships", {{"user_email", seeded::guion_email}, {"access_scope", "live"}},
+                     {{"organization", "organizations", "org_acme"}, {"role", "roles", "role_acme_orders"}}));
+        REQUIRE_STATUS(guion, 201);
+        json beyond = custom({"customers.destroy"});
+        beyond["data"]["relationships"]["membership"]["data"]["id"] = guion.json_body["data"]["id"];
+        const std::string sally = provisioning(f.http, seeded::sally_email);
+        const auto granted = database(f.db).dump();
+        CHECK_ERROR(f.http.post("/api/application_memberships", sally, beyond), 401, "beyond_own_permissions");
+        CHECK(database(f.db).dump() == granted);
+        CHECK(granted.at("cl_application_memberships") == before.at("cl_application_memberships"));
+
+        const response r =
+            f.http.post("/api/application_memberships", john, custom({"organizations.read", "memberships.read"}));
+        REQUIRE_STATUS(r, 201);
+        CHECK(r.json_body["data"]["attributes"]["kind"] == "custom");
+        CHECK(strings_of(r.json_body["data"]["attributes"]["permissions"]) ==
+              std::vector<std::string>{"memberships.read", "organizations.read"});
+        const std::string am = r.json_body["data"]["id"];
+        CHECK(f.http.get("/api/application_memberships/" + am, john).json_body["data"] == r.json_body["data"]);
+        // Kathryn's admin role, intersected with the set: she reads the organization and its
+        // memberships through the dashboard, and nothing else.
+        const std::string dashboard = provisioning(f.http, seeded::kathryn_email, "acme-dashboard");
+        CHECK_STATUS(f.http.get("/api/organizations/org_acme", dashboard), 200);
+        CHECK_STATUS(f.http.get("/api/memberships/mem_acme_bob", dashboard), 200);
+        CHECK_CL_RESTRICTED(f.http.get("/api/roles/role_acme_admin", dashboard));
+        CHECK_CL_RESTRICTED(f.http.patch("/api/organizations/org_acme", dashboard, rename("K")));
+        // Another set: roles only.
+        REQUIRE_STATUS(f.http.patch("/api/application_memberships/" + am, john,
+                                    document("application_memberships", {{"permissions", {"roles.read"}}})),
+                       200);
+        CHECK_STATUS(f.http.get("/api/roles/role_acme_admin", dashboard), 200);
+        CHECK_CL_RESTRICTED(f.http.get("/api/organizations/org_acme", dashboard));
+        // Back to read_only: the set goes; a set needs the custom kind, which needs a set.
+        const response fixed_again = f.http.patch("/api/application_memberships/" + am, john,
+                                                  document("application_memberships", {{"kind", "read_only"}}));
+        REQUIRE_STATUS(fixed_again, 200);
+        CHECK(fixed_again.json_body["data"]["attributes"]["permissions"].is_null());
+        const auto read_only = database(f.db).dump();
+        CHECK_ERROR(f.http.patch("/api/application_memberships/" + am, john,
+                                 document("application_memberships", {{"permissions", {"roles.read"}}})),
+                    400, "bad_value");
+        CHECK_ERROR(f.http.patch("/api/application_memberships/" + am, john,
+                                 document("application_memberships", {{"kind", "custom"}})),
+                    400, "missing_field");
+        CHECK(database(f.db).dump() == read_only);
+    }
     SECTION("another organization's application memberships are 404") {
         REQUIRE_STATUS(
             f.http.post("/api/application_memberships", john, restriction_document(mem, "cred_acme_dashboard")), 201);
@@ -393,6 +472,36 @@ TEST_CASE("a new database seeds two API credentials; an older one gets the table
         provisioning_without<ward_service::store>(path, {"cl_application_memberships", "cl_api_credentials"});
     CHECK(rows.api_credentials.empty());
     CHECK(rows.application_memberships.empty());
+}
+
+TEST_CASE("application memberships from before custom sets get the kind and the permissions, rows kept", "[store]") {
+    temp_dir dir;
+    const std::string path = dir.file("ward.db");
+    { ward_service::store first(path, 1000); }
+    sqlite3* old = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &old) == SQLITE_OK);
+    CHECK(sqlite3_exec(old,
+                       "DROP TABLE cl_application_memberships; CREATE TABLE cl_application_memberships (id TEXT "
+                       "PRIMARY KEY, membership_id TEXT NOT NULL REFERENCES cl_memberships(id) ON DELETE CASCADE, "
+                       "api_credential_id TEXT NOT NULL REFERENCES cl_api_credentials(id), kind TEXT NOT NULL CHECK "
+                       "(kind IN ('admin', 'read_only')), created_at TEXT NOT NULL, UNIQUE (membership_id, "
+                       "api_credential_id)); INSERT INTO cl_application_memberships VALUES ('amem_old', "
+                       "'mem_acme_bob', 'cred_acme_dashboard', 'read_only', '2026-01-01T00:00:00.000Z');",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(old);
+    ward_service::store s(path, 1000);
+    const ward_service::provisioning_rows rows = s.load_provisioning();
+    REQUIRE(rows.application_memberships.size() == 1);
+    CHECK(rows.application_memberships[0].id == "amem_old");
+    CHECK(rows.application_memberships[0].kind == "read_only");
+    CHECK(rows.application_memberships[0].permissions.empty());
+    ward_service::store::transaction t(s);
+    t.act_as(R"({"type":"user","id":"upgrade"})");
+    t.exec("UPDATE cl_application_memberships SET kind = 'custom', permissions = 'roles.read' WHERE id = 'amem_old'");
+    t.commit();
+    std::string error;
+    CHECK(ward_service::build_provisioning(s.load_provisioning(), error) != nullptr);
+    CHECK(error.empty());
 }
 
 TEST_CASE("API credentials and application memberships: hostile input changes nothing", "[robustness]") {
