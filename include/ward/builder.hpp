@@ -155,6 +155,10 @@ struct [[nodiscard]] build_result {
     explicit operator bool() const noexcept { return value != nullptr; }
 };
 
+/// How policy_writer::apply made its snapshot: derived from the previous one, or built from all
+/// the rows (a change it does not derive, or one build() had to judge).
+enum class derivation : unsigned char { full, incremental };
+
 namespace detail {
 /// Row numbers keep 30 bits (an entry packs its kind in the other two).
 constexpr std::uint32_t max_rows = 0x3fffffffu;

@@ -56,6 +56,8 @@ public:
     const build_error& error() const noexcept { return error_; }
     /// The rows as they stand.
     const policy_builder<P>& rows() const noexcept { return rows_; }
+    /// How the last apply() made its snapshot (full before the first apply()).
+    derivation last_derivation() const noexcept { return last_; }
 
     /// Applies one change: `change(rows)` adds rows (the builder's calls) and removes rows
     /// (policy_builder::remove, unbind). Then the next snapshot is derived from the current one.
@@ -71,7 +73,8 @@ public:
         change(rows_);
         const std::uint64_t next = current_ ? current_->version() + 1 : before;
         if (rows_.version() == before || rows_.version() < next) rows_.set_version(next);
-        build_result<P> out = current_ ? detail::derive_steps<P>::run(rows_, *current_) : rows_.build();
+        last_ = derivation::full;
+        build_result<P> out = current_ ? detail::derive_steps<P>::run(rows_, *current_, last_) : rows_.build();
         if (!out) {
             rows_.rollback_change();
             return out;
@@ -86,6 +89,7 @@ private:
     policy_builder<P> rows_;
     std::shared_ptr<const snapshot<P>> current_;
     build_error error_;
+    derivation last_ = derivation::full;
 };
 
 } // namespace ward

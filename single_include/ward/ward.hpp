@@ -2958,8 +2958,8 @@ public:
 
     /// Bytes of the directory, the chunks and every page.
     std::size_t memory_bytes() const noexcept {
-        std::size_t n = dir_.capacity() * sizeof(slot) + chunks_.capacity() * sizeof(chunks_[0]) +
-                        chunks_.size() * sizeof(chunk);
+        std::size_t n =
+            dir_.capacity() * sizeof(slot) + chunks_.capacity() * sizeof(chunks_[0]) + chunks_.size() * sizeof(chunk);
         for (const slot& p : dir_) n += p.page->memory_bytes();
         return n;
     }
@@ -3027,8 +3027,7 @@ struct principal_page {
 
     std::size_t memory_bytes() const noexcept {
         return sizeof(principal_page) + entries.capacity() * sizeof(entry) +
-               (restrict_first.capacity() + member_first.capacity() + member_roles.capacity()) *
-                   sizeof(std::uint32_t) +
+               (restrict_first.capacity() + member_first.capacity() + member_roles.capacity()) * sizeof(std::uint32_t) +
                restrictions.capacity() * sizeof(restriction) + members.capacity() * sizeof(membership);
     }
 };
@@ -3788,6 +3787,10 @@ struct [[nodiscard]] build_result {
     explicit operator bool() const noexcept { return value != nullptr; }
 };
 
+/// How policy_writer::apply made its snapshot: derived from the previous one, or built from all
+/// the rows (a change it does not derive, or one build() had to judge).
+enum class derivation : unsigned char { full, incremental };
+
 namespace detail {
 /// Row numbers keep 30 bits (an entry packs its kind in the other two).
 constexpr std::uint32_t max_rows = 0x3fffffffu;
@@ -4370,9 +4373,10 @@ struct principal_steps {
     const snapshot<P>& s;
     const std::uint32_t* pre; ///< the builder's scope index -> its number
     mask_pool<P>& pool;
-    std::size_t entries = 0; ///< entries packed so far (packed or copied)
-    bool restricted = false; ///< a packed page restricts someone
-    bool holes = false;      ///< a packed principal is not defined
+    const std::uint32_t* renumber = nullptr; ///< copied slots: a scope's old number -> its new one
+    std::size_t entries = 0;                 ///< entries packed so far (packed or copied)
+    bool restricted = false;                 ///< a packed page restricts someone
+    bool holes = false;                      ///< a packed principal is not defined
 
     /// The page of principals [first, first + page::size) (those that exist). With `old`, only the
     /// principals in `dirty` (sorted, page-relative) are packed from the rows; the others are
@@ -4546,6 +4550,7 @@ private:
         pg.kind[i] = old.kind[i];
         pg.live[i] = old.live[i];
         holes = holes || !old.live[i];
+        const std::size_t e0 = pg.entries.size(), r0 = pg.restrictions.size(), m0 = pg.members.size();
         pg.entries.insert(pg.entries.end(), old.entries.begin() + old.first[i], old.entries.begin() + old.first[i + 1]);
         entries += old.first[i + 1] - old.first[i];
         if (!old.restrict_first.empty() && old.restrict_first[i] != old.restrict_first[i + 1]) {
@@ -4565,6 +4570,18 @@ private:
                 pg.members.push_back(mb);
             }
         }
+        if (renumber == nullptr) return;
+        // The tree was renumbered: every range becomes its scope's new [number, end).
+        auto range = [&](std::uint32_t& begin, std::uint32_t& end) {
+            begin = renumber[begin];
+            end = s.scope_end_[begin];
+        };
+        for (std::size_t k = e0; k < pg.entries.size(); ++k) range(pg.entries[k].begin, pg.entries[k].end);
+        for (std::size_t k = r0; k < pg.restrictions.size(); ++k) {
+            range(pg.restrictions[k].within_begin, pg.restrictions[k].within_end);
+            range(pg.restrictions[k].app_begin, pg.restrictions[k].app_end);
+        }
+        for (std::size_t k = m0; k < pg.members.size(); ++k) range(pg.members[k].begin, pg.members[k].end);
     }
     /// Ends slot i: the offsets of slot i + 1 start where slot i's arrays end.
     static void close(page& pg, std::uint32_t i) {
@@ -4607,7 +4624,7 @@ struct build_steps {
 
         std::vector<set> masks;
         mask_pool<P> pool(masks);
-        collect_denies_for_everyone(b, s, pre, pool);
+        collect_denies_for_everyone(b, s, pre.data(), pool);
         principal_steps<P> fill(b, s, pre.data(), pool);
         for (std::uint32_t first = 0; first < s.principal_count_; first += snapshot<P>::page::size)
             s.pages_.push_back(fill.page_from(first, nullptr, {}));
@@ -4858,7 +4875,7 @@ struct build_steps {
 
     /// Denies for everyone: each scope's own rows (for explain), and the union inherited down the
     /// tree (what a check reads).
-    static void collect_denies_for_everyone(const builder& b, snapshot<P>& s, const std::vector<std::uint32_t>& pre,
+    static void collect_denies_for_everyone(const builder& b, snapshot<P>& s, const std::uint32_t* pre,
                                             mask_pool<P>& pool) {
         const auto n_scopes = static_cast<std::uint32_t>(s.scope_end_.size());
         std::vector<set> everyone(n_scopes);
@@ -4871,7 +4888,13 @@ struct build_steps {
                 rows.push_back({r.row, sp});
                 ++everyone_first[sp + 1];
             }
-        if (rows.empty()) return;
+        if (rows.empty()) { // none: the tables stay empty and checks skip them
+            s.everyone_first_ = {};
+            s.everyone_rows_ = {};
+            s.everyone_ = {};
+            s.deny_all_ = {};
+            return;
+        }
         for (std::uint32_t k = 0; k < n_scopes; ++k) everyone_first[k + 1] += everyone_first[k];
         masks.resize(rows.size());
         std::vector<std::uint32_t> fill(everyone_first.begin(), everyone_first.end() - 1);
@@ -5059,11 +5082,12 @@ struct derive_steps {
     using set = permission_set<P>;
     using page = typename snapshot<P>::page;
 
-    [[nodiscard]] static build_result<P> run(const builder& b, const snapshot<P>& cur) {
+    /// The next snapshot; `how` says whether it was derived or built in full.
+    [[nodiscard]] static build_result<P> run(const builder& b, const snapshot<P>& cur, derivation& how) {
+        how = derivation::full;
         const auto& ch = b.change_;
-        // The scope tree renumbers, roles reach every principal bound to them, denies for
-        // everyone reach every scope below them: those changes build in full.
-        if (!b.changing_ || ch.scopes || ch.roles || ch.everyone || !b.error_.ok() || !references_defined(b) ||
+        // A change that may be invalid builds in full: build() names the error.
+        if (!b.changing_ || !b.error_.ok() || !references_defined(b) || !scopes_in_place(b, cur) ||
             b.principal_defs_.size() < cur.principal_count_)
             return b.build();
 
@@ -5076,22 +5100,47 @@ struct derive_steps {
 
         std::vector<std::uint32_t> dirty(ch.principals.begin(), ch.principals.end());
         for (auto p = static_cast<std::uint32_t>(cur.principal_count_); p < n; ++p) dirty.push_back(p);
+
+        // New scopes renumber the tree (each goes after its parent's last descendant): every entry
+        // is copied with its scope's new number. Removed scopes only become holes.
+        std::vector<std::uint32_t> renumber;
+        if (b.scope_defs_.size() > cur.scope_count()) {
+            std::vector<std::uint32_t> pre;
+            if (!build_steps<P>::number_scopes(b, s, pre).ok()) return b.build();
+            renumber.resize(cur.scope_count());
+            for (std::uint32_t i = 0; i < cur.scope_count(); ++i) renumber[cur.scope_number_[i]] = pre[i];
+            s.scope_number_ = shared_vec<std::uint32_t>(std::move(pre));
+        } else if (ch.scopes) {
+            mark_removed_scopes(b, s);
+        }
+        if (ch.roles) { // flatten again; principals bound to a role whose permissions changed repack
+            if (!build_steps<P>::flatten_roles(b, s).ok()) return b.build(); // a cycle: build() names its row
+            build_steps<P>::role_ancestors(b, s);
+            bound_to_changed_roles(b, cur, s, dirty);
+        }
         detail::sort(dirty.begin(), dirty.end(), [](std::uint32_t x, std::uint32_t y) { return x < y; });
 
         std::vector<set> masks = cur.masks_.copy();
         const std::size_t old_masks = masks.size();
         mask_pool<P> pool(masks);
+        if (ch.everyone || ch.scopes) build_steps<P>::collect_denies_for_everyone(b, s, s.scope_number_.data(), pool);
         principal_steps<P> fill(b, s, s.scope_number_.data(), pool);
+        fill.renumber = renumber.empty() ? nullptr : renumber.data();
         std::size_t dropped = 0; // entries of the pages replaced
         std::vector<std::uint32_t> slots;
-        for (std::size_t i = 0; i < dirty.size();) {
-            const std::uint32_t g = dirty[i] >> page::bits;
+        const std::size_t pages = (n + page::size - 1) / page::size;
+        for (std::size_t i = 0, g = 0; g < pages; ++g) {
+            if (renumber.empty()) { // only the pages of dirty principals; the others stay shared
+                if (i == dirty.size()) break;
+                g = dirty[i] >> page::bits;
+            }
             slots.clear();
             for (; i < dirty.size() && (dirty[i] >> page::bits) == g; ++i)
                 if (slots.empty() || slots.back() != (dirty[i] & page::mask)) slots.push_back(dirty[i] & page::mask);
             const page* old = g < cur.pages_.size() ? &cur.pages_[g] : nullptr;
             if (old != nullptr) dropped += old->entries.size();
-            s.pages_.replace(g, fill.page_from(g << page::bits, old, view<std::uint32_t>(slots.data(), slots.size())));
+            s.pages_.replace(g, fill.page_from(static_cast<std::uint32_t>(g << page::bits), old,
+                                               view<std::uint32_t>(slots.data(), slots.size())));
         }
         s.entry_count_ = cur.entry_count_ - dropped + fill.entries;
         s.any_restriction_ = cur.any_restriction_ || fill.restricted;
@@ -5099,10 +5148,66 @@ struct derive_steps {
         if (masks.size() != old_masks) s.masks_ = shared_vec<set>(std::move(masks));
         build_result<P> out;
         out.value = std::move(snap);
+        how = derivation::incremental;
         return out;
     }
 
 private:
+    /// The scope tree keeps its numbering: no new scope, and every scope the change touched keeps
+    /// its parent and kind (it was removed, or removed and defined again as it was), and is where
+    /// the schema allows it.
+    static bool scopes_in_place(const builder& b, const snapshot<P>& cur) {
+        if (b.scope_defs_.size() < cur.scope_count()) return false;
+        auto placed = [&](const auto& d) {
+            if (!d.defined) return true;
+            if (d.kind == none) return false;
+            return d.parent == none
+                       ? b.schema_.may_be_root(d.kind)
+                       : b.scope_defs_[d.parent].kind != none && b.schema_.allows(b.scope_defs_[d.parent].kind, d.kind);
+        };
+        for (const auto& [i, old] : b.scope_undo_) {
+            const auto& d = b.scope_defs_[i];
+            if (d.parent != old.parent || d.kind != old.kind || !placed(d)) return false;
+        }
+        for (std::size_t i = cur.scope_count(); i < b.scope_defs_.size(); ++i)
+            if (!placed(b.scope_defs_[i])) return false;
+        return true;
+    }
+    /// The scopes removed (or defined again) by the change: their kind marks the hole.
+    static void mark_removed_scopes(const builder& b, snapshot<P>& s) {
+        std::vector<std::uint8_t> kinds = s.scope_kind_.copy();
+        bool holes = false;
+        for (std::uint32_t i = 0; i < b.scope_defs_.size(); ++i) {
+            const auto& d = b.scope_defs_[i];
+            const std::uint32_t k = s.scope_number_[i];
+            kinds[k] = d.defined ? static_cast<std::uint8_t>(d.kind) : removed_scope_kind;
+            holes = holes || !d.defined;
+        }
+        s.scope_kind_ = shared_vec<std::uint8_t>(std::move(kinds));
+        s.scope_holes_ = holes;
+    }
+    /// Adds to `dirty` the principals with a binding in force to a role whose flattened
+    /// permissions (or whether it is defined) changed.
+    static void bound_to_changed_roles(const builder& b, const snapshot<P>& cur, const snapshot<P>& s,
+                                       std::vector<std::uint32_t>& dirty) {
+        std::vector<std::uint8_t> changed(s.role_masks_.size(), 0);
+        bool any = false;
+        for (std::uint32_t r = 0; r < cur.role_masks_.size(); ++r)
+            if (!(cur.role_masks_[r] == s.role_masks_[r]) || cur.role_defined_[r] != s.role_defined_[r]) {
+                changed[r] = 1;
+                any = true;
+            }
+        if (!any) return;
+        for (const auto& bd : b.bindings_) {
+            if (b.removed(bd.row)) continue;
+            for (std::uint32_t k = bd.roles_begin; k < bd.roles_end; ++k)
+                if (changed[b.binding_roles_[k]]) {
+                    dirty.push_back(bd.principal);
+                    break;
+                }
+        }
+    }
+
     /// Every id the change touched is defined or named by no row in force (the rows were valid
     /// before the change, so only those can have become invalid). When this fails, build() finds
     /// the error (and the row it names).
@@ -5151,6 +5256,8 @@ public:
     const build_error& error() const noexcept { return error_; }
     /// The rows as they stand.
     const policy_builder<P>& rows() const noexcept { return rows_; }
+    /// How the last apply() made its snapshot (full before the first apply()).
+    derivation last_derivation() const noexcept { return last_; }
 
     /// Applies one change: `change(rows)` adds rows (the builder's calls) and removes rows
     /// (policy_builder::remove, unbind). Then the next snapshot is derived from the current one.
@@ -5166,7 +5273,8 @@ public:
         change(rows_);
         const std::uint64_t next = current_ ? current_->version() + 1 : before;
         if (rows_.version() == before || rows_.version() < next) rows_.set_version(next);
-        build_result<P> out = current_ ? detail::derive_steps<P>::run(rows_, *current_) : rows_.build();
+        last_ = derivation::full;
+        build_result<P> out = current_ ? detail::derive_steps<P>::run(rows_, *current_, last_) : rows_.build();
         if (!out) {
             rows_.rollback_change();
             return out;
@@ -5181,6 +5289,7 @@ private:
     policy_builder<P> rows_;
     std::shared_ptr<const snapshot<P>> current_;
     build_error error_;
+    derivation last_ = derivation::full;
 };
 
 } // namespace ward

@@ -88,9 +88,10 @@ struct principal_steps {
     const snapshot<P>& s;
     const std::uint32_t* pre; ///< the builder's scope index -> its number
     mask_pool<P>& pool;
-    std::size_t entries = 0; ///< entries packed so far (packed or copied)
-    bool restricted = false; ///< a packed page restricts someone
-    bool holes = false;      ///< a packed principal is not defined
+    const std::uint32_t* renumber = nullptr; ///< copied slots: a scope's old number -> its new one
+    std::size_t entries = 0;                 ///< entries packed so far (packed or copied)
+    bool restricted = false;                 ///< a packed page restricts someone
+    bool holes = false;                      ///< a packed principal is not defined
 
     /// The page of principals [first, first + page::size) (those that exist). With `old`, only the
     /// principals in `dirty` (sorted, page-relative) are packed from the rows; the others are
@@ -264,6 +265,7 @@ private:
         pg.kind[i] = old.kind[i];
         pg.live[i] = old.live[i];
         holes = holes || !old.live[i];
+        const std::size_t e0 = pg.entries.size(), r0 = pg.restrictions.size(), m0 = pg.members.size();
         pg.entries.insert(pg.entries.end(), old.entries.begin() + old.first[i], old.entries.begin() + old.first[i + 1]);
         entries += old.first[i + 1] - old.first[i];
         if (!old.restrict_first.empty() && old.restrict_first[i] != old.restrict_first[i + 1]) {
@@ -283,6 +285,18 @@ private:
                 pg.members.push_back(mb);
             }
         }
+        if (renumber == nullptr) return;
+        // The tree was renumbered: every range becomes its scope's new [number, end).
+        auto range = [&](std::uint32_t& begin, std::uint32_t& end) {
+            begin = renumber[begin];
+            end = s.scope_end_[begin];
+        };
+        for (std::size_t k = e0; k < pg.entries.size(); ++k) range(pg.entries[k].begin, pg.entries[k].end);
+        for (std::size_t k = r0; k < pg.restrictions.size(); ++k) {
+            range(pg.restrictions[k].within_begin, pg.restrictions[k].within_end);
+            range(pg.restrictions[k].app_begin, pg.restrictions[k].app_end);
+        }
+        for (std::size_t k = m0; k < pg.members.size(); ++k) range(pg.members[k].begin, pg.members[k].end);
     }
     /// Ends slot i: the offsets of slot i + 1 start where slot i's arrays end.
     static void close(page& pg, std::uint32_t i) {
@@ -325,7 +339,7 @@ struct build_steps {
 
         std::vector<set> masks;
         mask_pool<P> pool(masks);
-        collect_denies_for_everyone(b, s, pre, pool);
+        collect_denies_for_everyone(b, s, pre.data(), pool);
         principal_steps<P> fill(b, s, pre.data(), pool);
         for (std::uint32_t first = 0; first < s.principal_count_; first += snapshot<P>::page::size)
             s.pages_.push_back(fill.page_from(first, nullptr, {}));
@@ -576,7 +590,7 @@ struct build_steps {
 
     /// Denies for everyone: each scope's own rows (for explain), and the union inherited down the
     /// tree (what a check reads).
-    static void collect_denies_for_everyone(const builder& b, snapshot<P>& s, const std::vector<std::uint32_t>& pre,
+    static void collect_denies_for_everyone(const builder& b, snapshot<P>& s, const std::uint32_t* pre,
                                             mask_pool<P>& pool) {
         const auto n_scopes = static_cast<std::uint32_t>(s.scope_end_.size());
         std::vector<set> everyone(n_scopes);
@@ -589,7 +603,13 @@ struct build_steps {
                 rows.push_back({r.row, sp});
                 ++everyone_first[sp + 1];
             }
-        if (rows.empty()) return;
+        if (rows.empty()) { // none: the tables stay empty and checks skip them
+            s.everyone_first_ = {};
+            s.everyone_rows_ = {};
+            s.everyone_ = {};
+            s.deny_all_ = {};
+            return;
+        }
         for (std::uint32_t k = 0; k < n_scopes; ++k) everyone_first[k + 1] += everyone_first[k];
         masks.resize(rows.size());
         std::vector<std::uint32_t> fill(everyone_first.begin(), everyone_first.end() - 1);

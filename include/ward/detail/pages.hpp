@@ -133,8 +133,8 @@ public:
 
     /// Bytes of the directory, the chunks and every page.
     std::size_t memory_bytes() const noexcept {
-        std::size_t n = dir_.capacity() * sizeof(slot) + chunks_.capacity() * sizeof(chunks_[0]) +
-                        chunks_.size() * sizeof(chunk);
+        std::size_t n =
+            dir_.capacity() * sizeof(slot) + chunks_.capacity() * sizeof(chunks_[0]) + chunks_.size() * sizeof(chunk);
         for (const slot& p : dir_) n += p.page->memory_bytes();
         return n;
     }
@@ -202,8 +202,7 @@ struct principal_page {
 
     std::size_t memory_bytes() const noexcept {
         return sizeof(principal_page) + entries.capacity() * sizeof(entry) +
-               (restrict_first.capacity() + member_first.capacity() + member_roles.capacity()) *
-                   sizeof(std::uint32_t) +
+               (restrict_first.capacity() + member_first.capacity() + member_roles.capacity()) * sizeof(std::uint32_t) +
                restrictions.capacity() * sizeof(restriction) + members.capacity() * sizeof(membership);
     }
 };
