@@ -211,6 +211,7 @@ private:
         return other == nullptr ? mine.memory_bytes() : mine.unshared_bytes(theirs);
     }
     std::size_t table_bytes(const snapshot* o) const noexcept {
+        if (o == this) return 0;
         const snapshot& t = o != nullptr ? *o : *this;
         return unshared(scope_ids_, o, t.scope_ids_) + unshared(principal_ids_, o, t.principal_ids_) +
                unshared(role_ids_, o, t.role_ids_) + unshared(scope_end_, o, t.scope_end_) +
