@@ -417,3 +417,49 @@ TEST_CASE("live::read and a check through the guard allocate nothing", "[alloc][
     CHECK(d.allowed);
     CHECK(version == 17);
 }
+
+TEST_CASE("decisions on a snapshot policy_writer derived allocate nothing, holes included", "[alloc][engine][writer]") {
+    // The same rows as policy(), then changes: a new member, a removed principal and scope (holes).
+    ward::policy_builder<ident> b(ward::scope_schema::standard(), 17);
+    b.add_scope("platform-root-scope-id", "platform");
+    b.add_roles(roles);
+    for (int o = 0; o < orgs; ++o) {
+        b.add_scope(org_id(o), "organization", "platform-root-scope-id");
+        for (int u = 0; u < users_per_org; ++u) {
+            b.add_principal(user_id(o, u));
+            b.bind(user_id(o, u), org_id(o), {u == 0 ? "owner" : "member"});
+        }
+    }
+    ward::policy_writer<ident> w(std::move(b));
+    REQUIRE(w.current());
+    std::size_t temp_scope = 0, temp_user = 0;
+    REQUIRE(w.apply([&](auto& rows) {
+        temp_scope = rows.add_scope("resource-scope:temporary-one", "resource", org_id(3));
+        temp_user = rows.add_principal("user:temporary-principal-with-a-long-id");
+        rows.add_principal("user:newly-invited-member-of-organization-3");
+        rows.bind("user:newly-invited-member-of-organization-3", org_id(3), {"editor"});
+    }));
+    REQUIRE(w.apply([&](auto& rows) {
+        rows.remove(temp_scope);
+        rows.remove(temp_user);
+    }));
+    REQUIRE(w.last_derivation() == ward::derivation::incremental);
+    const auto& s = *w.current();
+    const std::string invited = "user:newly-invited-member-of-organization-3", org3 = org_id(3);
+    const std::string gone_user = "user:temporary-principal-with-a-long-id",
+                      gone_scope = "resource-scope:temporary-one";
+    const std::string member = user_id(3, 1);
+    const iset upd{ident::update_resource};
+    std::array<ward::decision<ident>, 4> d{};
+    const std::size_t n = wt::allocations_during([&] {
+        d[0] = s.check(ward::credential<ident>::of(s.find_principal(invited)), upd, s.find_scope(org3));
+        d[1] = s.check(ward::credential<ident>::of(s.find_principal(gone_user)), upd, s.find_scope(org3));
+        d[2] = s.check(ward::credential<ident>::of(s.find_principal(invited)), upd, s.find_scope(gone_scope));
+        d[3] = s.check(ward::credential<ident>::of(s.find_principal(member)), upd, s.find_scope(org3));
+    });
+    CHECK(n == 0);
+    CHECK(d[0].why == reason::granted);
+    CHECK(d[1].why == reason::unknown_principal);
+    CHECK(d[2].why == reason::unknown_scope);
+    CHECK(d[3].why == reason::missing_permission);
+}
