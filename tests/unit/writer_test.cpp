@@ -196,8 +196,8 @@ TEST_CASE("policy_writer: a refused change is build()'s error and leaves everyth
     };
     refused([](auto& b) { b.bind("user:alice", "org:acme", {"no-such-role"}); }, errc::unknown_role, row_kind::binding,
             "no-such-role");
-    refused([](auto& b) { b.bind("user:nobody", "org:acme", {"viewer"}); }, errc::unknown_principal,
-            row_kind::binding, "user:nobody");
+    refused([](auto& b) { b.bind("user:nobody", "org:acme", {"viewer"}); }, errc::unknown_principal, row_kind::binding,
+            "user:nobody");
     refused([](auto& b) { b.remove(10); }, errc::unknown_principal, row_kind::binding, "user:u0"); // still bound
     refused([](auto& b) { b.add_scope("org:inner", "organization", "app:acme-shop"); }, errc::wrong_scope_kind,
             row_kind::scope, "org:inner");
@@ -245,4 +245,32 @@ TEST_CASE("policy_builder: remove and rollback without a writer", "[engine][writ
     // The ids the change interned are gone: defining them again is no duplicate.
     c.add_principal("user:new");
     CHECK(must_build(c)->find_principal("user:new").valid());
+}
+
+TEST_CASE("policy_writer: new principals extend a small index, folded into a new base past its limit",
+          "[engine][writer]") {
+    ward::policy_writer<bb> w(many_users());
+    constexpr std::size_t batch = 100, batches = ward::detail::shared_ids::extra_limit / batch + 2;
+    for (std::size_t k = 0; k < batches; ++k) {
+        REQUIRE(w.apply([&](auto& b) {
+            for (std::size_t i = 0; i < batch; ++i) {
+                const std::string id = "user:new" + std::to_string(k * batch + i);
+                b.add_principal(id);
+                b.bind(id, "org:globex", {"editor"});
+            }
+        }));
+        CHECK(w.last_derivation() == derivation::incremental);
+        const auto& s = *w.current();
+        const snap_ptr full = must_build(w.rows());
+        REQUIRE(s.principal_count() == full->principal_count());
+        for (std::size_t i = 0; i < batch; ++i) { // the new ids, and ids of the base
+            const std::string id = "user:new" + std::to_string(k * batch + i);
+            CHECK(s.find_principal(id) == full->find_principal(id));
+            CHECK(s.principal_id(s.find_principal(id)) == id);
+            CHECK(decide(s, id, "create:blueprints", "org:globex").allowed);
+        }
+        CHECK(s.find_principal("user:u17") == full->find_principal("user:u17"));
+        CHECK(!s.find_principal("user:never-added").valid());
+    }
+    CHECK(w.current()->principal_count() == 604 + batches * batch);
 }

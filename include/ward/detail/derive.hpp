@@ -41,7 +41,7 @@ struct derive_steps {
         snapshot<P>& s = *snap;
         s.version_ = b.version_;
         const std::size_t n = b.principal_defs_.size();
-        if (n != cur.principal_count_) s.principal_ids_ = shared_ids(b.principal_ids_);
+        if (n != cur.principal_count_) s.principal_ids_ = cur.principal_ids_.extended(b.principal_ids_);
         s.principal_count_ = n;
 
         std::vector<std::uint32_t> dirty(ch.principals.begin(), ch.principals.end());

@@ -69,20 +69,43 @@ private:
     std::size_t size_ = 0;
 };
 
-/// An immutable id_index that snapshots share.
+/// An immutable id_index that snapshots share: a base index and a small index of the ids added
+/// after it (numbered on from the base's size), so that adding an id copies the small one only.
+/// When the small one reaches extra_limit ids, the next addition starts a new base.
 class shared_ids {
 public:
-    shared_ids() : owner_(empty_index()) {}
-    explicit shared_ids(id_index ids) : owner_(std::make_shared<const id_index>(std::move(ids))) {}
+    static constexpr std::size_t extra_limit = 4096;
 
-    std::size_t size() const noexcept { return owner_->size(); }
-    std::string_view at(std::uint32_t i) const noexcept { return owner_->at(i); }
-    std::uint32_t find(std::string_view s) const noexcept { return owner_->find(s); }
-    const id_index& index() const noexcept { return *owner_; }
-    std::size_t memory_bytes() const noexcept { return owner_->memory_bytes(); }
-    std::size_t arena_bytes() const noexcept { return owner_->arena_bytes(); }
+    shared_ids() : base_(empty_index()), extra_(empty_index()) {}
+    explicit shared_ids(id_index ids)
+        : base_(std::make_shared<const id_index>(std::move(ids))), extra_(empty_index()), base_size_(base_->size()) {}
+
+    std::size_t size() const noexcept { return base_size_ + extra_->size(); }
+    std::string_view at(std::uint32_t i) const noexcept {
+        return i < base_size_ ? base_->at(i) : extra_->at(static_cast<std::uint32_t>(i - base_size_));
+    }
+    std::uint32_t find(std::string_view s) const noexcept {
+        const std::uint64_t h = hash_bytes(s);
+        const std::uint32_t i = base_->find(s, h);
+        if (i != none || extra_->size() == 0) return i;
+        const std::uint32_t j = extra_->find(s, h);
+        return j == none ? none : static_cast<std::uint32_t>(base_size_ + j);
+    }
+    /// These ids and `all`'s ids numbered from size() on (`all` holds these first): shares the
+    /// base, or starts a new one from `all` when the added ids would pass extra_limit.
+    shared_ids extended(const id_index& all) const {
+        if (extra_->size() + (all.size() - size()) > extra_limit) return shared_ids(all);
+        id_index extra = *extra_;
+        for (auto i = static_cast<std::uint32_t>(size()); i < all.size(); ++i) extra.insert(all.at(i));
+        shared_ids out = *this;
+        out.extra_ = std::make_shared<const id_index>(std::move(extra));
+        return out;
+    }
+    std::size_t memory_bytes() const noexcept { return base_->memory_bytes() + extra_->memory_bytes(); }
+    std::size_t arena_bytes() const noexcept { return base_->arena_bytes() + extra_->arena_bytes(); }
     std::size_t unshared_bytes(const shared_ids& other) const noexcept {
-        return owner_ == other.owner_ ? 0 : memory_bytes();
+        return (base_ == other.base_ ? 0 : base_->memory_bytes()) +
+               (extra_ == other.extra_ ? 0 : extra_->memory_bytes());
     }
 
 private:
@@ -90,7 +113,8 @@ private:
         static const std::shared_ptr<const id_index> e = std::make_shared<const id_index>();
         return e;
     }
-    std::shared_ptr<const id_index> owner_;
+    std::shared_ptr<const id_index> base_, extra_;
+    std::size_t base_size_ = 0;
 };
 
 /// Pages of a flat array of Page objects: page i covers items [i * Page::size, (i + 1) * Page::size).
