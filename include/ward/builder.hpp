@@ -387,10 +387,11 @@ public:
 
     /// Starts a change: rows added and removed from here on can be taken back with
     /// rollback_change(), or kept with commit_change(). policy_writer::apply brackets each change
-    /// so; a service can also use it to validate a change (build() on the changed rows) and undo it.
-    /// Starting a change while one is open keeps the open one (as commit_change() would).
+    /// so (its change function must not commit or roll back itself); a service can also use it to
+    /// validate a change (build() on the changed rows) and undo it. Starting a change while one is
+    /// open does nothing: the open change goes on, and one rollback_change() takes back all of it.
     void begin_change() {
-        commit_change();
+        if (changing_) return;
         changing_ = true;
         mark_ = checkpoint{rows_,
                            version_,

@@ -65,7 +65,8 @@ public:
     /// When the change makes the policy invalid (an unknown role, a cycle, a scope under a parent
     /// of the wrong kind, a row for a removed principal, a bad row number), the result holds the
     /// error build() would give for the changed rows, and the change is rolled back: rows() and
-    /// current() are as before. The result's snapshot becomes current() otherwise.
+    /// current() are as before. The result's snapshot becomes current() otherwise. `change` must
+    /// not call commit_change() or rollback_change() (a begin_change() in it does nothing).
     template <class Change>
     build_result<P> apply(Change&& change) {
         rows_.begin_change();

@@ -4044,10 +4044,11 @@ public:
 
     /// Starts a change: rows added and removed from here on can be taken back with
     /// rollback_change(), or kept with commit_change(). policy_writer::apply brackets each change
-    /// so; a service can also use it to validate a change (build() on the changed rows) and undo it.
-    /// Starting a change while one is open keeps the open one (as commit_change() would).
+    /// so (its change function must not commit or roll back itself); a service can also use it to
+    /// validate a change (build() on the changed rows) and undo it. Starting a change while one is
+    /// open does nothing: the open change goes on, and one rollback_change() takes back all of it.
     void begin_change() {
-        commit_change();
+        if (changing_) return;
         changing_ = true;
         mark_ = checkpoint{rows_,
                            version_,
@@ -5290,7 +5291,8 @@ public:
     /// When the change makes the policy invalid (an unknown role, a cycle, a scope under a parent
     /// of the wrong kind, a row for a removed principal, a bad row number), the result holds the
     /// error build() would give for the changed rows, and the change is rolled back: rows() and
-    /// current() are as before. The result's snapshot becomes current() otherwise.
+    /// current() are as before. The result's snapshot becomes current() otherwise. `change` must
+    /// not call commit_change() or rollback_change() (a begin_change() in it does nothing).
     template <class Change>
     build_result<P> apply(Change&& change) {
         rows_.begin_change();

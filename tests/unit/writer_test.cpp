@@ -245,6 +245,17 @@ TEST_CASE("policy_builder: remove and rollback without a writer", "[engine][writ
     // The ids the change interned are gone: defining them again is no duplicate.
     c.add_principal("user:new");
     CHECK(must_build(c)->find_principal("user:new").valid());
+
+    // A begin_change inside an open change joins it: one rollback takes back both parts.
+    c.begin_change();
+    c.add_principal("user:first");
+    c.begin_change();
+    c.add_principal("user:second");
+    c.rollback_change();
+    const auto after = must_build(c);
+    CHECK(!after->find_principal("user:first").valid());
+    CHECK(!after->find_principal("user:second").valid());
+    CHECK(after->find_principal("user:new").valid());
 }
 
 TEST_CASE("policy_writer: new principals extend a small index, folded into a new base past its limit",
