@@ -127,6 +127,35 @@ void scale_handle(benchmark::State& state, std::size_t memberships) {
     state.counters["memberships"] = static_cast<double>(w.data->memberships());
 }
 
+/// The same random requests in batches of 64 independent requests, each with its own credential
+/// (snapshot::check over a view of batch_request): the throughput mode. Time per decision.
+void scale_batch(benchmark::State& state, std::size_t memberships) {
+    constexpr std::size_t batch_size = 64;
+    const wb::world& w = wb::world_for(memberships / wb::users_per_org);
+    const ward::snapshot<perm>& snap = *w.snap;
+    std::vector<credential<perm>> creds(wb::request_count);
+    std::vector<ward::batch_request<perm>> reqs(wb::request_count);
+    for (std::size_t i = 0; i < wb::request_count; ++i) {
+        creds[i] = credential<perm>::of(w.by_handle[i].principal);
+        reqs[i] = {&creds[i], w.by_handle[i].required, w.by_handle[i].target};
+    }
+    std::array<ward::decision<perm>, batch_size> out{};
+    std::size_t i = 0, allowed = 0;
+    wb::alloc_probe probe;
+    for (auto _ : state) {
+        snap.check(ward::view<ward::batch_request<perm>>(reqs.data() + i, batch_size), out.data());
+        i = (i + batch_size) & req_mask;
+        allowed += out[0].allowed;
+        benchmark::DoNotOptimize(out);
+    }
+    probe.report(state);
+    benchmark::DoNotOptimize(allowed);
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * batch_size));
+    state.counters["ns_per_decision"] = benchmark::Counter(static_cast<double>(state.iterations() * batch_size),
+                                                           benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+    state.counters["memberships"] = static_cast<double>(w.data->memberships());
+}
+
 void scale_strings(benchmark::State& state, std::size_t memberships) {
     const wb::world& w = wb::world_for(memberships / wb::users_per_org);
     const ward::snapshot<perm>& snap = *w.snap;
@@ -475,6 +504,7 @@ BENCHMARK_CAPTURE(decide_baseline, denied, false)->Name("decide/1000orgs/denied/
 WARD_SCALE(scale_handle, "ward_handle");
 WARD_SCALE(scale_strings, "ward_strings");
 WARD_SCALE(scale_baseline, "baseline");
+WARD_SCALE(scale_batch, "ward_batch64");
 
 BENCHMARK(batch_ward)->Name("batch/100/ward");
 BENCHMARK(batch_baseline)->Name("batch/100/baseline");

@@ -52,8 +52,10 @@ static_assert(WARD_MAX_ID_LENGTH >= 1 && WARD_MAX_ID_LENGTH <= WARD_MAX_INPUT_LE
 
 #if defined(__GNUC__) || defined(__clang__)
 #define WARD_ALWAYS_INLINE inline __attribute__((always_inline))
+#define WARD_PREFETCH(address) __builtin_prefetch(address)
 #else
 #define WARD_ALWAYS_INLINE inline
+#define WARD_PREFETCH(address) ((void)(address))
 #endif
 
 #endif

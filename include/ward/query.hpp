@@ -6,6 +6,7 @@
 #ifndef WARD_QUERY_HPP
 #define WARD_QUERY_HPP
 
+#include "credential.hpp"
 #include "decision.hpp"
 #include "error.hpp"
 #include "permission_set.hpp"
@@ -19,6 +20,15 @@ namespace ward {
 /// One request of a batch check.
 template <class P>
 struct request {
+    permission_set<P> required;
+    scope_handle target;
+};
+
+/// One of many independent requests decided in one call (snapshot::check over a view of them):
+/// each names its own credential, which must outlive the call.
+template <class P>
+struct batch_request {
+    const credential<P>* who = nullptr; ///< null: unauthenticated
     permission_set<P> required;
     scope_handle target;
 };

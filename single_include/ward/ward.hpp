@@ -106,8 +106,10 @@ static_assert(WARD_MAX_ID_LENGTH >= 1 && WARD_MAX_ID_LENGTH <= WARD_MAX_INPUT_LE
 
 #if defined(__GNUC__) || defined(__clang__)
 #define WARD_ALWAYS_INLINE inline __attribute__((always_inline))
+#define WARD_PREFETCH(address) __builtin_prefetch(address)
 #else
 #define WARD_ALWAYS_INLINE inline
+#define WARD_PREFETCH(address) ((void)(address))
 #endif
 
 #endif
@@ -3081,6 +3083,15 @@ struct request {
     scope_handle target;
 };
 
+/// One of many independent requests decided in one call (snapshot::check over a view of them):
+/// each names its own credential, which must outlive the call.
+template <class P>
+struct batch_request {
+    const credential<P>* who = nullptr; ///< null: unauthenticated
+    permission_set<P> required;
+    scope_handle target;
+};
+
 /// The answer of a reverse query: what a credential may do at a scope.
 template <class P>
 struct [[nodiscard]] effective_result {
@@ -3254,6 +3265,13 @@ public:
         for (std::size_t i = 0; i < requests.size(); ++i)
             out[i] = check(cred, requests[i].required, requests[i].target);
     }
+
+    /// Many independent requests (each with its own credential: list filtering across users, a
+    /// queue of authorization calls) in throughput mode: while one request is decided, the
+    /// records of the requests a few places ahead are fetched, so their cache misses overlap
+    /// instead of following each other. The same decisions as check() one by one; out must hold
+    /// requests.size() decisions.
+    void check(view<batch_request<P>> requests, decision<P>* out) const noexcept;
 
     // ---- reverse queries -------------------------------------------------------------------------------
     /// Everything `cred` may do at `target` (after denies, ceilings and restrictions); format it
@@ -3537,6 +3555,38 @@ decision<P> snapshot<P>::check(const credential<P>& cred, const set& required, s
         d.row = restriction_rule;
     }
     return d;
+}
+
+template <class P>
+void snapshot<P>::check(view<batch_request<P>> requests, decision<P>* out) const noexcept {
+    // Two stages ahead of the request decided: the page slot and offsets of request i + 8, the
+    // first entries of request i + 4 (whose offsets were fetched four requests ago).
+    constexpr std::size_t far = 24, near = 6;
+    const std::size_t n = requests.size();
+    auto principal_of = [&](std::size_t i) noexcept -> std::uint32_t {
+        const credential<P>* c = requests[i].who;
+        return c != nullptr && c->principal().value < principal_count_ ? c->principal().value : detail::none;
+    };
+    auto fetch_offsets = [&](std::size_t i) noexcept {
+        const std::uint32_t p = principal_of(i);
+        if (p == detail::none) return;
+        const auto& pg = pages_.at(p >> page::bits);
+        WARD_PREFETCH(pg.first + (p & page::mask));
+    };
+    auto fetch_entries = [&](std::size_t i) noexcept {
+        const std::uint32_t p = principal_of(i);
+        if (p == detail::none) return;
+        const auto& pg = pages_.at(p >> page::bits);
+        WARD_PREFETCH(pg.entries + pg.first[p & page::mask]);
+    };
+    for (std::size_t i = 0; i < n && i < far; ++i) fetch_offsets(i);
+    for (std::size_t i = 0; i < n && i < near; ++i) fetch_entries(i);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (i + far < n) fetch_offsets(i + far);
+        if (i + near < n) fetch_entries(i + near);
+        const batch_request<P>& r = requests[i];
+        out[i] = r.who != nullptr ? check(*r.who, r.required, r.target) : check(credential<P>{}, r.required, r.target);
+    }
 }
 
 template <class P>

@@ -161,6 +161,21 @@ TEST_CASE("batch check into a caller array allocates nothing", "[alloc][engine]"
     CHECK(out[2].allowed);
     CHECK(out[3].why == reason::missing_permission);
     CHECK(out[4].why == reason::invalid_request);
+
+    // Independent requests, each with its own credential (the throughput mode).
+    const auto other_cred = ward::credential<ident>::of(s.find_principal(user_id(10, 0)));
+    const ward::batch_request<ident> many[] = {
+        {&cred, iset{ident::publish}, s.find_scope(org)},
+        {&other_cred, iset{ident::publish}, s.find_scope(org)},
+        {&other_cred, iset{ident::publish}, s.find_scope(other)},
+        {nullptr, iset{ident::publish}, s.find_scope(org)},
+    };
+    std::array<ward::decision<ident>, 4> each{};
+    CHECK(wt::allocations_during([&] { s.check(ward::view<ward::batch_request<ident>>(many), each.data()); }) == 0);
+    CHECK(each[0].allowed);
+    CHECK(each[1].why == reason::missing_permission);
+    CHECK(each[2].allowed);
+    CHECK(each[3].why == reason::unauthenticated);
 }
 
 TEST_CASE("reverse queries allocate nothing", "[alloc][engine]") {

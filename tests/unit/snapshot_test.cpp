@@ -532,3 +532,58 @@ TEST_CASE("batch check", "[engine][batch]") {
     CHECK(out[0].row == 10);
     CHECK(out[1].row == 11);
 }
+
+TEST_CASE("batch of independent requests, each with its own credential", "[engine][batch]") {
+    // 700 principals (three pages), so the batch reaches across pages and past its prefetch window.
+    ward::policy_builder<bb> b;
+    base_rows(b);
+    for (int i = 0; i < 700; ++i) {
+        const std::string u = "user:u" + std::to_string(i);
+        b.add_principal(u);
+        b.bind(u, i % 2 == 0 ? "org:acme" : "org:globex", {i % 3 == 0 ? "admin" : "viewer"});
+    }
+    b.deny("user:u4", "res:acme-db", B("read:users"));
+    const auto s = must_build(b);
+    std::vector<ward::credential<bb>> creds;
+    for (int i = 0; i < 700; ++i)
+        creds.push_back(ward::credential<bb>::of(s->find_principal("user:u" + std::to_string(i))));
+    creds.push_back(ward::credential<bb>::of(ward::principal_handle{}));         // unknown principal
+    creds.push_back(ward::credential<bb>::of(ward::principal_handle{1u << 20})); // a handle past the end
+    auto bound = creds[0];
+    bound.bind_to(s->find_scope("org:globex"));
+    creds.push_back(bound); // outside its scope
+    const ward::scope_handle where[] = {s->find_scope("org:acme"), s->find_scope("res:acme-db"),
+                                        s->find_scope("org:globex"), ward::scope_handle{}};
+    const bset what[] = {B("read:users"), B("delete:users"), B("read:organization")};
+    std::vector<ward::batch_request<bb>> reqs;
+    for (std::size_t i = 0; i < 3000; ++i) {
+        const std::size_t c = (i * 7919) % (creds.size() + 1); // one in creds.size() + 1 has no credential
+        reqs.push_back({c == creds.size() ? nullptr : &creds[c], what[i % 3], where[(i / 3) % 4]});
+    }
+    reqs.push_back({&creds[4], B("read:users"), s->find_scope("res:acme-db")}); // the deny
+    std::vector<ward::decision<bb>> out(reqs.size());
+    s->check(ward::view<ward::batch_request<bb>>(reqs.data(), reqs.size()), out.data());
+    std::size_t allowed = 0, kinds = 0;
+    bool seen[ward::reason_count] = {};
+    for (std::size_t i = 0; i < reqs.size(); ++i) {
+        INFO(i);
+        const auto one = reqs[i].who != nullptr ? s->check(*reqs[i].who, reqs[i].required, reqs[i].target)
+                                                : s->check(ward::credential<bb>{}, reqs[i].required, reqs[i].target);
+        CHECK(out[i].allowed == one.allowed);
+        CHECK(out[i].why == one.why);
+        CHECK(out[i].row == one.row);
+        CHECK(out[i].missing == one.missing);
+        allowed += out[i].allowed;
+        seen[static_cast<std::size_t>(out[i].why)] = true;
+    }
+    for (bool x : seen) kinds += x;
+    CHECK(allowed > 0);
+    CHECK(allowed < reqs.size());
+    CHECK(seen[static_cast<std::size_t>(reason::unauthenticated)]);
+    CHECK(seen[static_cast<std::size_t>(reason::unknown_principal)]);
+    CHECK(seen[static_cast<std::size_t>(reason::unknown_scope)]);
+    CHECK(seen[static_cast<std::size_t>(reason::outside_scope)]);
+    CHECK(seen[static_cast<std::size_t>(reason::explicitly_denied)]);
+    CHECK(kinds >= 6);
+    s->check(ward::view<ward::batch_request<bb>>(), out.data()); // an empty batch decides nothing
+}
