@@ -26,6 +26,7 @@
 #include "support/vocabularies.hpp"
 #include "support/ward_catch.hpp"
 #include <ward/builder.hpp>
+#include <ward/claims.hpp>
 #include <ward/credential.hpp>
 #include <ward/decision.hpp>
 #include <ward/error.hpp>
@@ -1047,6 +1048,28 @@ void compare_snapshots(const ward::snapshot<P>& a, const ward::snapshot<P>& b, c
         });
     }
 
+    // Credentials from token claims: each principal id ever used as the subject, bound to a scope
+    // and through a scope given by id.
+    const std::vector<std::string> scopes_ever(s.scope_ids.begin(), s.scope_ids.end());
+    for (const std::string& id : s.principal_ids) {
+        ward::token_claims claims;
+        claims.subject = id;
+        const std::string bound = any_of(r, scopes_ever), via = any_of(r, scopes_ever);
+        if (r.chance(50)) claims.bound_scopes = bound;
+        if (r.chance(50)) claims.via = via;
+        const auto x = a.authenticate(claims), y = b.authenticate(claims);
+        expect(x.ec == y.ec && x.value.authenticated() == y.value.authenticated() &&
+                   x.value.principal() == y.value.principal() && x.value.has_via() == y.value.has_via() &&
+                   x.value.via() == y.value.via() && x.value.bound_count() == y.value.bound_count(),
+               [&] {
+                   return "authenticate(sub " + id + ", bound " + std::string(claims.bound_scopes) + ", via " +
+                          std::string(claims.via) + "): derived " + std::string(ward::to_string(x.ec)) + " principal " +
+                          std::to_string(x.value.principal().value) + "; full build " +
+                          std::string(ward::to_string(y.ec)) + " principal " +
+                          std::to_string(y.value.principal().value);
+               });
+    }
+
     // Decisions: every principal x every scope x the sets, through three credentials: plain,
     // through an application, through another application with a ceiling.
     const std::vector<set> sets = asked_sets<P>(r, s);
@@ -1389,10 +1412,11 @@ void run_writer(std::uint64_t salt, std::size_t policies, std::size_t steps, std
 TEST_CASE("policy_writer property: apply() derives what a full build of the same rows gives",
           "[engine][property][incremental]") {
     counts t;
-    run_writer<wt::ident>(1401, 10, 24, 30, t);
-    run_writer<wt::bb>(1402, 6, 24, 30, t);
-    run_writer<wt::v200>(1403, 6, 24, 30, t);
+    run_writer<wt::ident>(1401, 9, 24, 30, t);
+    run_writer<wt::bb>(1402, 5, 24, 30, t);
+    run_writer<wt::v200>(1403, 5, 24, 30, t);
     run_writer<wt::ident>(1404, 2, 30, 20, t, 600); // principals over three pages
+    run_writer<wt::v200>(1405, 1, 30, 20, t, 300);  // and with masks in a pool
     INFO("comparisons " << t.comparisons << ", steps " << t.steps << ", applied " << t.applied << " (" << t.derived
                         << " derived incrementally), refused " << t.refused);
     CHECK(t.mismatches == 0);
@@ -1428,7 +1452,7 @@ TEST_CASE("policy_writer property: apply() derives what a full build of the same
     for (const auto& [k, n] : t.kinds) UNSCOPED_INFO(k << ": " << n);
     for (const char* k : made) {
         INFO(k << " made " << t.kinds[k] << " times");
-        CHECK(t.kinds[k] >= 3);
+        CHECK(t.kinds[k] >= 1);
     }
     REQUIRE(t.comparisons >= 100000);
 }
