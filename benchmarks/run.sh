@@ -7,6 +7,8 @@
 #   build/bench/results/bench.txt        the console output (aggregates)
 #   build/bench/results/compile_time.json / .md
 #   build/bench/results/report.md        medians, ratios against the baselines, targets
+#   build/bench/results/figures/*.svg    decision cost against policy size, publishing a change
+#                                        (benchmarks/plot.py; needs python3-matplotlib)
 # About 8-9 minutes on a loaded 2-core machine (the compile-time part: best of 3 runs). Extra arguments go to ward_bench (e.g. --benchmark_filter=scale).
 #
 #   WARD_BENCH_JOBS=N        build with N jobs (default 2)
@@ -49,3 +51,11 @@ fi
 
 python3 "$root/benchmarks/report.py" "$out/bench.json" "$out/compile_time.json" > "$out/report.md"
 echo "== report: $out/report.md"
+plot_python=python3 # Debian's matplotlib is for Debian's python3, which another python3 on PATH may hide
+if [ -x /usr/bin/python3 ]; then plot_python=/usr/bin/python3; fi
+if "$plot_python" -c "import matplotlib" 2>/dev/null; then
+  "$plot_python" "$root/benchmarks/plot.py" "$out/bench.json" "$out/figures"
+  echo "== figures: $out/figures (docs/figures holds the run docs/performance.md quotes)"
+else
+  echo "== figures skipped: matplotlib is missing (Debian: apt-get install python3-matplotlib)"
+fi
