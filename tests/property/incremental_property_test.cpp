@@ -601,6 +601,17 @@ public:
                 if ((is_relation(w.kind) && w.principal == p) || (w.kind == rk::principal && w.id == p))
                     c.ops.push_back(remove_op(n));
             r_.shuffle(c.ops);
+            if (r_.chance(30)) { // and add it again, with a new row, in the same change
+                c.what = "remove a principal with its rows and add it again";
+                row_rec again;
+                again.kind = rk::principal;
+                again.id = p;
+                again.pkind = r_.chance(30) ? ward::principal_kind::application : ward::principal_kind::user;
+                c.ops.push_back(add_op(again));
+                row_rec w = relation(rk::binding);
+                w.principal = p;
+                c.ops.push_back(add_op(w));
+            }
         } else if (roll < 67) {
             c.what = "add a leaf scope";
             const row_rec sc = new_scope();
@@ -612,7 +623,25 @@ public:
             }
         } else if (roll < 72 && !leaf_scopes().empty()) {
             c.what = "remove a leaf scope nothing names";
-            c.ops.push_back(remove_op(any_of(r_, leaf_scopes())));
+            const std::size_t n = any_of(r_, leaf_scopes());
+            c.ops.push_back(remove_op(n));
+            if (r_.chance(30)) { // and define it again in the same change: where it was, or elsewhere
+                c.what = "remove a leaf scope and define it again";
+                row_rec again = s_.rows.at(n);
+                if (r_.chance(50)) {
+                    const row_rec other = new_scope();
+                    again.scope_kind = other.scope_kind;
+                    again.parent = other.parent == again.id ? again.parent : other.parent;
+                    if (again.parent == again.id || (again.parent.empty() && again.scope_kind != skind::organization))
+                        again = s_.rows.at(n);
+                }
+                c.ops.push_back(add_op(again));
+                if (r_.chance(50)) {
+                    row_rec w = random_relation();
+                    w.scope = again.id;
+                    c.ops.push_back(add_op(w));
+                }
+            }
         } else if (roll < 77) {
             c.what = "define a run-time role";
             const row_rec d = new_role();
@@ -1433,6 +1462,8 @@ TEST_CASE("policy_writer property: apply() derives what a full build of the same
                                        "remove a principal with its rows",
                                        "add a leaf scope",
                                        "remove a leaf scope nothing names",
+                                       "remove a leaf scope and define it again",
+                                       "remove a principal with its rows and add it again",
                                        "define a run-time role",
                                        "change a role's permissions",
                                        "unbind",
