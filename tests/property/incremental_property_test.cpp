@@ -1230,6 +1230,25 @@ void compare_with_rebuild(const std::shared_ptr<const ward::snapshot<P>>& curren
         if (!mine.principal[i].valid())
             mismatch(t, context, "the writer's snapshot does not find principal " + pol.principals[i].id);
     }
+    // An id no live row defines is gone: lookups do not know it.
+    std::set<std::string> live_ids;
+    for (const auto& [n, w] : s.rows) live_ids.insert(w.id);
+    for (const std::string& id : s.scope_ids) {
+        ++t.comparisons;
+        if (live_ids.count(id) == 0 && current->find_scope(id).valid())
+            mismatch(t, context, "find_scope knows the removed scope " + id);
+    }
+    for (const std::string& id : s.principal_ids) {
+        ++t.comparisons;
+        if (live_ids.count(id) == 0 && current->find_principal(id).valid())
+            mismatch(t, context, "find_principal knows the removed principal " + id);
+    }
+    for (const std::string& id : s.role_ids) {
+        ++t.comparisons;
+        const bool table = std::find(s.table_roles.begin(), s.table_roles.end(), id) != s.table_roles.end();
+        if (live_ids.count(id) == 0 && !(s.with_table && table) && current->role_permissions(id))
+            mismatch(t, context, "role_permissions knows the removed role " + id);
+    }
     const model<P> m(pol);
     tally tm;
     for (std::size_t k = 0; k < requests; ++k) {
