@@ -287,7 +287,7 @@ void may_manage(app::impl& self, call& c, const ward::snapshot<cl_perm>& s, cons
                          "owner_required",
                          "only the owner restricts the owner's membership",
                          {}};
-    self.cl_may_confer(c, s, who, m.organization_id, app::impl::cl_gives(s, m.role_id, m.access_scope),
+    self.cl_may_confer(c, s, who, m.organization_id, app::impl::cl_gives(s, m.role_id, self.effective_access(m)),
                        "managing this membership's applications");
 }
 

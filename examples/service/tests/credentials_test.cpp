@@ -370,6 +370,18 @@ TEST_CASE("provisioning: application memberships", "[rules]") {
         const auto granted = database(f.db).dump();
         CHECK_ERROR(f.http.post("/api/application_memberships", sally, beyond), 401, "beyond_own_permissions");
         CHECK(database(f.db).dump() == granted);
+        // With the Everything profile, Guion's Order desk reaches every environment: more than
+        // Sally (live) holds, so she may not restrict it at all.
+        json everything = document("memberships", json::object());
+        everything["data"]["relationships"]["membership_profile"] = {
+            {"data", {{"type", "membership_profiles"}, {"id", "mpf_acme_everything"}}}};
+        REQUIRE_STATUS(
+            f.http.patch("/api/memberships/" + guion.json_body["data"]["id"].get<std::string>(), john, everything),
+            200);
+        json plain = restriction_document(guion.json_body["data"]["id"], "cred_acme_dashboard");
+        const auto profiled = database(f.db).dump();
+        CHECK_ERROR(f.http.post("/api/application_memberships", sally, plain), 401, "beyond_own_permissions");
+        CHECK(database(f.db).dump() == profiled);
         CHECK(granted.at("cl_application_memberships") == before.at("cl_application_memberships"));
 
         const response r =
