@@ -42,7 +42,10 @@ template <class P>
 class policy_writer {
 public:
     /// Takes the rows and builds the first snapshot from all of them. When they do not build,
-    /// current() is null and error() says why; a later apply() builds in full until one succeeds.
+    /// current() is null and error() says why; a later apply() builds in full, and succeeds once
+    /// the rows build (an id that rows name may be defined by a change). A row that was itself
+    /// bad when added (a duplicate or malformed id, an unknown permission name or kind) stays an
+    /// error of the rows: such rows are fixed by building a new builder, not by a change.
     explicit policy_writer(policy_builder<P> rows) : rows_(std::move(rows)) {
         auto built = rows_.build();
         current_ = std::move(built.value);

@@ -4024,10 +4024,11 @@ public:
     /// run-time role definition, a binding, grant, deny, deny for everyone or restriction. Removing
     /// a definition un-defines its id: rows that still name it make the rows invalid (build()
     /// reports the earliest of them), and an id nothing names any more is gone from the snapshot
-    /// (its handle stays unused until a new builder). The id may be defined again by a later row.
-    /// A number never added, a row already removed or a role table (add_roles) is
-    /// errc::unknown_row, an error of the rows like a bad row (build() reports it; a change
-    /// rolled back forgets it).
+    /// (its handle stays unused until a new builder). The id may be defined again by a later row
+    /// (remove the old definition first: defining an id that is still defined is a duplicate).
+    /// A number never added, a row already removed, a row that added nothing (a duplicate
+    /// definition, unknown permission names) or a role table (add_roles) is errc::unknown_row, an
+    /// error of the rows like a bad row (build() reports it; a change rolled back forgets it).
     errc remove(std::size_t row) {
         if (row >= rows_ || row_refs_[row] == detail::none || removed_[row]) return bad_removal(row);
         const std::uint32_t i = row_refs_[row];
@@ -5318,7 +5319,10 @@ template <class P>
 class policy_writer {
 public:
     /// Takes the rows and builds the first snapshot from all of them. When they do not build,
-    /// current() is null and error() says why; a later apply() builds in full until one succeeds.
+    /// current() is null and error() says why; a later apply() builds in full, and succeeds once
+    /// the rows build (an id that rows name may be defined by a change). A row that was itself
+    /// bad when added (a duplicate or malformed id, an unknown permission name or kind) stays an
+    /// error of the rows: such rows are fixed by building a new builder, not by a change.
     explicit policy_writer(policy_builder<P> rows) : rows_(std::move(rows)) {
         auto built = rows_.build();
         current_ = std::move(built.value);
