@@ -10,6 +10,11 @@ file(GLOB WARD_COMPILE_FAIL_SOURCES CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR
 ward_test_suite(ward_unit LABEL unit SOURCES ${WARD_UNIT_SOURCES})
 ward_test_suite(ward_constexpr LABEL constexpr SOURCES ${WARD_CONSTEXPR_SOURCES})
 ward_test_suite(ward_property LABEL property SOURCES ${WARD_PROPERTY_SOURCES})
+# Pages of 8 principals, so that the property suite's small random policies span many pages and
+# policy_writer's changes land on some of them and not on others.
+foreach(v ${WARD_TEST_VARIANTS})
+  target_compile_definitions(ward_property_${v} PRIVATE WARD_PRINCIPAL_PAGE_BITS=3)
+endforeach()
 ward_test_suite(ward_alloc LABEL alloc SOURCES ${WARD_ALLOC_SOURCES})
 if(WARD_CONCURRENCY_SOURCES)
   set(_conc_variants cxx17)

@@ -261,12 +261,7 @@ public:
         for (std::string_view r : roles) binding_roles_.push_back(intern_role(r, row, row_kind::binding));
         b.roles_end = static_cast<std::uint32_t>(binding_roles_.size());
         const auto index = static_cast<std::uint32_t>(bindings_.size());
-        if (b.principal != detail::none) {
-            auto& d = touch(principal_defs_, principal_undo_, b.principal);
-            b.next = d.bindings;
-            d.bindings = index;
-            mark_principal(b.principal);
-        }
+        b.next = link(b.principal, &principal_def::bindings, index);
         bindings_.push_back(b);
         set_ref(row, index);
         return row;
@@ -536,6 +531,16 @@ private:
         for (std::size_t i = log.size(); i-- > 0;) defs[log[i].first] = log[i].second;
         defs.resize(size);
     }
+    /// Puts row `index` at the head of principal p's list `head` (bindings or perm rows) and
+    /// returns the row it goes before; marks p changed.
+    std::uint32_t link(std::uint32_t p, std::uint32_t principal_def::*head, std::uint32_t index) {
+        if (p == detail::none) return detail::none;
+        auto& d = touch(principal_defs_, principal_undo_, p);
+        const std::uint32_t next = d.*head;
+        d.*head = index;
+        mark_principal(p);
+        return next;
+    }
     void mark_principal(std::uint32_t p) {
         if (changing_ && p != detail::none) change_.principals.push_back(p);
     }
@@ -611,12 +616,7 @@ private:
         if (k != row_kind::deny_everyone) r.principal = intern_principal(principal, row, k);
         r.scope = intern_scope(scope, row, k);
         const auto index = static_cast<std::uint32_t>(perm_rows_.size());
-        if (r.principal != detail::none) {
-            auto& d = touch(principal_defs_, principal_undo_, r.principal);
-            r.next = d.perm_rows;
-            d.perm_rows = index;
-            mark_principal(r.principal);
-        }
+        r.next = link(r.principal, &principal_def::perm_rows, index);
         if (k == row_kind::deny_everyone && changing_) change_.everyone = true;
         perm_rows_.push_back(r);
         set_ref(row, index);

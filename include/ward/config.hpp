@@ -37,6 +37,13 @@
 #define WARD_MAX_ID_LENGTH 256
 #endif
 
+/// Principals per page of a snapshot, as a power of two (10: 1,024). A change that policy_writer
+/// derives copies the pages of the principals it touches; every decision reads the page directory,
+/// which stays small enough for the first-level cache up to about a million principals at 10.
+#ifndef WARD_PRINCIPAL_PAGE_BITS
+#define WARD_PRINCIPAL_PAGE_BITS 10
+#endif
+
 // Each limit's range. The counters that hold them are sized for these bounds: a wider value would
 // wrap a counter and silently widen a grant, so it is a compile error instead.
 static_assert(WARD_MAX_PERMISSION_BITS >= 1 && WARD_MAX_PERMISSION_BITS <= 65535,
@@ -47,6 +54,8 @@ static_assert(WARD_MAX_ROLE_PARENTS >= 1 && WARD_MAX_ROLE_PARENTS <= 255, "WARD_
 static_assert(WARD_MAX_BOUND_SCOPES >= 1 && WARD_MAX_BOUND_SCOPES <= 255, "WARD_MAX_BOUND_SCOPES must be in [1, 255]");
 static_assert(WARD_MAX_EXTENDED_CLAIMS >= 1 && WARD_MAX_EXTENDED_CLAIMS <= 255,
               "WARD_MAX_EXTENDED_CLAIMS must be in [1, 255]");
+static_assert(WARD_PRINCIPAL_PAGE_BITS >= 2 && WARD_PRINCIPAL_PAGE_BITS <= 16,
+              "WARD_PRINCIPAL_PAGE_BITS must be in [2, 16]");
 static_assert(WARD_MAX_ID_LENGTH >= 1 && WARD_MAX_ID_LENGTH <= WARD_MAX_INPUT_LENGTH,
               "WARD_MAX_ID_LENGTH must be in [1, WARD_MAX_INPUT_LENGTH]");
 

@@ -91,6 +91,13 @@ inline constexpr const char* version_string =
 #define WARD_MAX_ID_LENGTH 256
 #endif
 
+/// Principals per page of a snapshot, as a power of two (10: 1,024). A change that policy_writer
+/// derives copies the pages of the principals it touches; every decision reads the page directory,
+/// which stays small enough for the first-level cache up to about a million principals at 10.
+#ifndef WARD_PRINCIPAL_PAGE_BITS
+#define WARD_PRINCIPAL_PAGE_BITS 10
+#endif
+
 // Each limit's range. The counters that hold them are sized for these bounds: a wider value would
 // wrap a counter and silently widen a grant, so it is a compile error instead.
 static_assert(WARD_MAX_PERMISSION_BITS >= 1 && WARD_MAX_PERMISSION_BITS <= 65535,
@@ -101,6 +108,8 @@ static_assert(WARD_MAX_ROLE_PARENTS >= 1 && WARD_MAX_ROLE_PARENTS <= 255, "WARD_
 static_assert(WARD_MAX_BOUND_SCOPES >= 1 && WARD_MAX_BOUND_SCOPES <= 255, "WARD_MAX_BOUND_SCOPES must be in [1, 255]");
 static_assert(WARD_MAX_EXTENDED_CLAIMS >= 1 && WARD_MAX_EXTENDED_CLAIMS <= 255,
               "WARD_MAX_EXTENDED_CLAIMS must be in [1, 255]");
+static_assert(WARD_PRINCIPAL_PAGE_BITS >= 2 && WARD_PRINCIPAL_PAGE_BITS <= 16,
+              "WARD_PRINCIPAL_PAGE_BITS must be in [2, 16]");
 static_assert(WARD_MAX_ID_LENGTH >= 1 && WARD_MAX_ID_LENGTH <= WARD_MAX_INPUT_LENGTH,
               "WARD_MAX_ID_LENGTH must be in [1, WARD_MAX_INPUT_LENGTH]");
 
@@ -2832,8 +2841,8 @@ template <class P>
 #define WARD_DETAIL_PAGES_HPP
 
 // The pieces a snapshot shares with the snapshot it was derived from (policy_writer): immutable
-// arrays and id indexes held by shared pointers, and the principals' entries in pages of 256
-// principals, so that a change to one principal copies one page and a small directory, not the
+// arrays and id indexes held by shared pointers, and the principals' entries in pages of 1,024
+// principals (WARD_PRINCIPAL_PAGE_BITS), so that a change to one principal copies one page and a small directory, not the
 // policy. Readers see plain arrays: a shared_vec caches its data pointer, a page_table keeps a flat
 // directory of raw page pointers next to the owning chunks.
 
@@ -3018,12 +3027,12 @@ struct packed_entry {
     entry_kind kind() const noexcept { return static_cast<entry_kind>(tagged_row >> 30); }
 };
 
-/// The principals numbered [base, base + count) with their entries, application restrictions,
+/// The principals numbered [base, base + count) (count <= 2^WARD_PRINCIPAL_PAGE_BITS) with their entries, application restrictions,
 /// bindings (for roles_at), kinds and whether each is defined (a removed principal leaves a hole).
 /// Offsets arrays are indexed by the principal's place on the page.
 template <class MaskRef, class Kind>
 struct principal_page {
-    static constexpr std::uint32_t bits = 8;
+    static constexpr std::uint32_t bits = WARD_PRINCIPAL_PAGE_BITS;
     static constexpr std::uint32_t size = 1u << bits;
     static constexpr std::uint32_t mask = size - 1;
     using entry = packed_entry<MaskRef>;
@@ -3968,12 +3977,7 @@ public:
         for (std::string_view r : roles) binding_roles_.push_back(intern_role(r, row, row_kind::binding));
         b.roles_end = static_cast<std::uint32_t>(binding_roles_.size());
         const auto index = static_cast<std::uint32_t>(bindings_.size());
-        if (b.principal != detail::none) {
-            auto& d = touch(principal_defs_, principal_undo_, b.principal);
-            b.next = d.bindings;
-            d.bindings = index;
-            mark_principal(b.principal);
-        }
+        b.next = link(b.principal, &principal_def::bindings, index);
         bindings_.push_back(b);
         set_ref(row, index);
         return row;
@@ -4243,6 +4247,16 @@ private:
         for (std::size_t i = log.size(); i-- > 0;) defs[log[i].first] = log[i].second;
         defs.resize(size);
     }
+    /// Puts row `index` at the head of principal p's list `head` (bindings or perm rows) and
+    /// returns the row it goes before; marks p changed.
+    std::uint32_t link(std::uint32_t p, std::uint32_t principal_def::*head, std::uint32_t index) {
+        if (p == detail::none) return detail::none;
+        auto& d = touch(principal_defs_, principal_undo_, p);
+        const std::uint32_t next = d.*head;
+        d.*head = index;
+        mark_principal(p);
+        return next;
+    }
     void mark_principal(std::uint32_t p) {
         if (changing_ && p != detail::none) change_.principals.push_back(p);
     }
@@ -4318,12 +4332,7 @@ private:
         if (k != row_kind::deny_everyone) r.principal = intern_principal(principal, row, k);
         r.scope = intern_scope(scope, row, k);
         const auto index = static_cast<std::uint32_t>(perm_rows_.size());
-        if (r.principal != detail::none) {
-            auto& d = touch(principal_defs_, principal_undo_, r.principal);
-            r.next = d.perm_rows;
-            d.perm_rows = index;
-            mark_principal(r.principal);
-        }
+        r.next = link(r.principal, &principal_def::perm_rows, index);
         if (k == row_kind::deny_everyone && changing_) change_.everyone = true;
         perm_rows_.push_back(r);
         set_ref(row, index);

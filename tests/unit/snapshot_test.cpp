@@ -534,10 +534,11 @@ TEST_CASE("batch check", "[engine][batch]") {
 }
 
 TEST_CASE("batch of independent requests, each with its own credential", "[engine][batch]") {
-    // 700 principals (three pages), so the batch reaches across pages and past its prefetch window.
+    // Principals over three pages, so the batch reaches across pages and past its prefetch window.
+    constexpr int users = static_cast<int>((std::size_t{1} << WARD_PRINCIPAL_PAGE_BITS) * 5 / 2);
     ward::policy_builder<bb> b;
     base_rows(b);
-    for (int i = 0; i < 700; ++i) {
+    for (int i = 0; i < users; ++i) {
         const std::string u = "user:u" + std::to_string(i);
         b.add_principal(u);
         b.bind(u, i % 2 == 0 ? "org:acme" : "org:globex", {i % 3 == 0 ? "admin" : "viewer"});
@@ -545,7 +546,7 @@ TEST_CASE("batch of independent requests, each with its own credential", "[engin
     b.deny("user:u4", "res:acme-db", B("read:users"));
     const auto s = must_build(b);
     std::vector<ward::credential<bb>> creds;
-    for (int i = 0; i < 700; ++i)
+    for (int i = 0; i < users; ++i)
         creds.push_back(ward::credential<bb>::of(s->find_principal("user:u" + std::to_string(i))));
     creds.push_back(ward::credential<bb>::of(ward::principal_handle{}));         // unknown principal
     creds.push_back(ward::credential<bb>::of(ward::principal_handle{1u << 20})); // a handle past the end
@@ -560,7 +561,8 @@ TEST_CASE("batch of independent requests, each with its own credential", "[engin
         const std::size_t c = (i * 7919) % (creds.size() + 1); // one in creds.size() + 1 has no credential
         reqs.push_back({c == creds.size() ? nullptr : &creds[c], what[i % 3], where[(i / 3) % 4]});
     }
-    reqs.push_back({&creds[4], B("read:users"), s->find_scope("res:acme-db")}); // the deny
+    reqs.push_back({&creds[4], B("read:users"), s->find_scope("res:acme-db")});  // the deny
+    reqs.push_back({&creds.back(), B("read:users"), s->find_scope("org:acme")}); // bound to org:globex
     std::vector<ward::decision<bb>> out(reqs.size());
     s->check(ward::view<ward::batch_request<bb>>(reqs.data(), reqs.size()), out.data());
     std::size_t allowed = 0, kinds = 0;

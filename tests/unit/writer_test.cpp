@@ -25,11 +25,15 @@ namespace {
 using cred = ward::credential<bb>;
 using snap_ptr = std::shared_ptr<const ward::snapshot<bb>>;
 
-// The base rows, plus 600 users of org:acme (three pages of principals), each a viewer there.
+// Principals per snapshot page (WARD_PRINCIPAL_PAGE_BITS).
+constexpr std::size_t page_size = std::size_t{1} << WARD_PRINCIPAL_PAGE_BITS;
+constexpr int user_count = static_cast<int>(page_size * 5 / 2);
+
+// The base rows, plus users of org:acme over three pages of principals, each a viewer there.
 ward::policy_builder<bb> many_users() {
     ward::policy_builder<bb> b;
     base_rows(b);
-    for (int i = 0; i < 600; ++i) {
+    for (int i = 0; i < user_count; ++i) {
         const std::string u = "user:u" + std::to_string(i);
         b.add_principal(u);
         b.bind(u, "org:acme", {"viewer"});
@@ -82,8 +86,8 @@ TEST_CASE("policy_writer: principals' rows are derived, sharing the pages they d
     CHECK(d.row == row);
     CHECK(first->find_principal("user:alice").valid()); // the first snapshot is unchanged
     CHECK(!decide(*first, "user:alice", "update:users", "org:acme"));
-    CHECK(same_as_full(w, {"user:alice", "user:bob", "user:u0", "user:u599"}) == 80);
-    // One page of 256 principals (of three) and the page directory.
+    CHECK(same_as_full(w, {"user:alice", "user:bob", "user:u0", "user:u2000"}) == 80);
+    // One page of principals (of three) and the page directory.
     CHECK(w.current()->unshared_bytes(*first) * 2 < first->memory_bytes());
     CHECK(w.current()->unshared_bytes(*first) > 0);
     CHECK(w.current()->unshared_bytes(*w.current()) == 0);
@@ -160,7 +164,7 @@ TEST_CASE("policy_writer: principals' rows are derived, sharing the pages they d
         CHECK(decide(*w.current(), "user:u2", "delete:users", "app:acme-new").allowed);
         CHECK(decide(*w.current(), "user:u2", "read:users", "app:acme-new").allowed); // viewer at org:acme
         CHECK(w.current()->encloses(w.current()->find_scope("org:acme"), w.current()->find_scope("app:acme-new")));
-        same_as_full(w, {"user:u1", "user:u2", "user:u599"});
+        same_as_full(w, {"user:u1", "user:u2", "user:u2000"});
         CHECK(w.current()->find_scope("res:acme-db") == must_build(w.rows())->find_scope("res:acme-db"));
 
         std::size_t leaf = 0;
@@ -283,5 +287,5 @@ TEST_CASE("policy_writer: new principals extend a small index, folded into a new
         CHECK(s.find_principal("user:u17") == full->find_principal("user:u17"));
         CHECK(!s.find_principal("user:never-added").valid());
     }
-    CHECK(w.current()->principal_count() == 604 + batches * batch);
+    CHECK(w.current()->principal_count() == 4 + user_count + batches * batch);
 }

@@ -3,11 +3,12 @@
 #define WARD_DETAIL_PAGES_HPP
 
 // The pieces a snapshot shares with the snapshot it was derived from (policy_writer): immutable
-// arrays and id indexes held by shared pointers, and the principals' entries in pages of 256
-// principals, so that a change to one principal copies one page and a small directory, not the
+// arrays and id indexes held by shared pointers, and the principals' entries in pages of 1,024
+// principals (WARD_PRINCIPAL_PAGE_BITS), so that a change to one principal copies one page and a small directory, not the
 // policy. Readers see plain arrays: a shared_vec caches its data pointer, a page_table keeps a flat
 // directory of raw page pointers next to the owning chunks.
 
+#include "../config.hpp"
 #include "handle.hpp"
 #include "id_index.hpp"
 
@@ -191,12 +192,12 @@ struct packed_entry {
     entry_kind kind() const noexcept { return static_cast<entry_kind>(tagged_row >> 30); }
 };
 
-/// The principals numbered [base, base + count) with their entries, application restrictions,
+/// The principals numbered [base, base + count) (count <= 2^WARD_PRINCIPAL_PAGE_BITS) with their entries, application restrictions,
 /// bindings (for roles_at), kinds and whether each is defined (a removed principal leaves a hole).
 /// Offsets arrays are indexed by the principal's place on the page.
 template <class MaskRef, class Kind>
 struct principal_page {
-    static constexpr std::uint32_t bits = 8;
+    static constexpr std::uint32_t bits = WARD_PRINCIPAL_PAGE_BITS;
     static constexpr std::uint32_t size = 1u << bits;
     static constexpr std::uint32_t mask = size - 1;
     using entry = packed_entry<MaskRef>;
