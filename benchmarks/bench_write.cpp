@@ -77,24 +77,32 @@ struct changes {
     }
 };
 
-/// A writer of the policy of `orgs` organizations, made on first use and kept for the run.
+/// The case of `orgs` organizations, made on first use (by `make`) and kept for the run.
+template <class Case, class Make>
+Case& cached(std::size_t orgs, Make make) {
+    static std::map<std::size_t, std::unique_ptr<Case>> cache;
+    auto& slot = cache[orgs];
+    if (!slot) {
+        const wb::dataset& d = *wb::world_for(orgs).data;
+        slot = std::make_unique<Case>();
+        make(*slot, d);
+        slot->next = changes{&d, wb::rng{0xc4a9 + orgs}, nothing_pending};
+    }
+    return *slot;
+}
+
+/// A writer of the policy of `orgs` organizations.
 struct writer_case {
     std::unique_ptr<ward::policy_writer<perm>> writer;
     changes next;
 };
 writer_case& writer_for(std::size_t orgs) {
-    static std::map<std::size_t, std::unique_ptr<writer_case>> cache;
-    auto& slot = cache[orgs];
-    if (!slot) {
-        const wb::dataset& d = *wb::world_for(orgs).data;
+    return cached<writer_case>(orgs, [](writer_case& c, const wb::dataset& d) {
         ward::policy_builder<perm> b;
         wb::add_rows(b, d);
-        slot = std::make_unique<writer_case>();
-        slot->writer = std::make_unique<ward::policy_writer<perm>>(std::move(b));
-        if (!slot->writer->current()) die(slot->writer->error().message().c_str());
-        slot->next = changes{&d, wb::rng{0xc4a9 + orgs}, nothing_pending};
-    }
-    return *slot;
+        c.writer = std::make_unique<ward::policy_writer<perm>>(std::move(b));
+        if (!c.writer->current()) die(c.writer->error().message().c_str());
+    });
 }
 
 /// The baseline: the rows of the same policy in a builder, built in full after each change.
@@ -103,15 +111,7 @@ struct rebuild_case {
     changes next;
 };
 rebuild_case& rebuild_for(std::size_t orgs) {
-    static std::map<std::size_t, std::unique_ptr<rebuild_case>> cache;
-    auto& slot = cache[orgs];
-    if (!slot) {
-        const wb::dataset& d = *wb::world_for(orgs).data;
-        slot = std::make_unique<rebuild_case>();
-        wb::add_rows(slot->rows, d);
-        slot->next = changes{&d, wb::rng{0xc4a9 + orgs}, nothing_pending};
-    }
-    return *slot;
+    return cached<rebuild_case>(orgs, [](rebuild_case& c, const wb::dataset& d) { wb::add_rows(c.rows, d); });
 }
 
 void write_apply(benchmark::State& state, std::size_t orgs) {

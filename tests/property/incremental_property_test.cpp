@@ -56,6 +56,23 @@ namespace {
 // ---- the rows as the test keeps them ------------------------------------------------------------------
 enum class rk : unsigned char { scope, principal, role_table, role, binding, grant, deny, deny_everyone, restriction };
 
+// The row kinds of relations here and in the model's policy descriptions.
+constexpr std::pair<rk, row_type> relation_kinds[] = {{rk::binding, row_type::binding},
+                                                      {rk::grant, row_type::grant},
+                                                      {rk::deny, row_type::deny},
+                                                      {rk::deny_everyone, row_type::deny_everyone},
+                                                      {rk::restriction, row_type::restriction}};
+row_type type_of(rk k) {
+    for (const auto& [a, t] : relation_kinds)
+        if (a == k) return t;
+    return row_type::restriction;
+}
+rk kind_of(row_type t) {
+    for (const auto& [a, b] : relation_kinds)
+        if (b == t) return a;
+    return rk::restriction;
+}
+
 const char* rk_name(rk k) {
     switch (k) {
     case rk::scope: return "scope";
@@ -228,8 +245,9 @@ struct state {
     index make_index() const {
         index x;
         for (const auto& [n, w] : rows) {
+            const std::size_t row = n; // a structured binding is not captured before C++20
             auto name = [&](rk k, const std::string& id) {
-                if (!id.empty()) x.first.emplace(std::make_pair(k, id), n);
+                if (!id.empty()) x.first.emplace(std::make_pair(k, id), row);
             };
             if (w.kind == rk::scope || w.kind == rk::principal || w.kind == rk::role) {
                 x.defined[{w.kind, w.id}] = n;
@@ -290,11 +308,7 @@ policy_desc to_desc(const state& s) {
     for (const auto& [n, w] : s.rows) {
         if (!is_relation(w.kind)) continue;
         row_desc d;
-        d.type = w.kind == rk::binding         ? row_type::binding
-                 : w.kind == rk::grant         ? row_type::grant
-                 : w.kind == rk::deny          ? row_type::deny
-                 : w.kind == rk::deny_everyone ? row_type::deny_everyone
-                                               : row_type::restriction;
+        d.type = type_of(w.kind);
         d.principal = w.principal.empty() ? npos : pi.at(w.principal);
         d.scope = si.at(w.scope);
         for (const std::string& q : w.roles) d.roles.push_back(ri.at(q));
@@ -572,18 +586,13 @@ public:
         } else if (roll < 26 && !bindings.empty()) {
             c.what = "remove a binding";
             c.ops.push_back(remove_op(any_of(r_, bindings)));
-        } else if (roll < 34) {
-            c.what = "grant";
-            c.ops.push_back(add_op(relation(rk::grant)));
-        } else if (roll < 40) {
-            c.what = "deny";
-            c.ops.push_back(add_op(relation(rk::deny)));
-        } else if (roll < 44) {
-            c.what = "deny_everyone";
-            c.ops.push_back(add_op(relation(rk::deny_everyone)));
-        } else if (roll < 50) {
-            c.what = "restriction";
-            c.ops.push_back(add_op(relation(rk::restriction)));
+        } else if (roll < 50) { // one row of a principal (or of everyone): 8 grants, 6 denies, 4, 6
+            const rk k = roll < 34 ? rk::grant : roll < 40 ? rk::deny : roll < 44 ? rk::deny_everyone : rk::restriction;
+            c.what = k == rk::grant           ? "grant"
+                     : k == rk::deny          ? "deny"
+                     : k == rk::deny_everyone ? "deny_everyone"
+                                              : "restriction";
+            c.ops.push_back(add_op(relation(k)));
         } else if (roll < 56) {
             c.what = "add a principal";
             const row_rec p = new_principal();
@@ -615,12 +624,8 @@ public:
         } else if (roll < 67) {
             c.what = "add a leaf scope";
             const row_rec sc = new_scope();
-            c.ops.push_back(add_op(sc));
-            if (r_.chance(50)) {
-                row_rec w = random_relation();
-                w.scope = sc.id;
-                c.ops.push_back(add_op(w));
-            }
+            add_then_name(
+                c, sc, 50, [&] { return random_relation(); }, [&](row_rec& w) { w.scope = sc.id; });
         } else if (roll < 72 && !leaf_scopes().empty()) {
             c.what = "remove a leaf scope nothing names";
             const std::size_t n = any_of(r_, leaf_scopes());
@@ -635,22 +640,14 @@ public:
                     if (again.parent == again.id || (again.parent.empty() && again.scope_kind != skind::organization))
                         again = s_.rows.at(n);
                 }
-                c.ops.push_back(add_op(again));
-                if (r_.chance(50)) {
-                    row_rec w = random_relation();
-                    w.scope = again.id;
-                    c.ops.push_back(add_op(w));
-                }
+                add_then_name(
+                    c, again, 50, [&] { return random_relation(); }, [&](row_rec& w) { w.scope = again.id; });
             }
         } else if (roll < 77) {
             c.what = "define a run-time role";
             const row_rec d = new_role();
-            c.ops.push_back(add_op(d));
-            if (r_.chance(60)) {
-                row_rec w = relation(rk::binding);
-                w.roles.push_back(d.id);
-                c.ops.push_back(add_op(w));
-            }
+            add_then_name(
+                c, d, 60, [&] { return relation(rk::binding); }, [&](row_rec& w) { w.roles.push_back(d.id); });
         } else if (roll < 83 && !role_rows.empty()) {
             c.what = "change a role's permissions";
             const std::size_t n = any_of(r_, role_rows);
@@ -804,38 +801,12 @@ public:
             c.ops.push_back(add_op(w));
             c.expect_ec = ward::errc::unknown_principal;
         } else if (roll < 52) {
-            c.what = "removing a principal that rows still name";
-            std::vector<std::string> named;
-            for (const std::string& p : live(rk::principal))
-                if (first_naming(rk::principal, p) != npos) named.push_back(p);
-            if (named.empty()) return unknown_scope_row();
-            const std::string p = any_of(r_, named);
-            c.ops.push_back(remove_op(def_row(rk::principal, p)));
-            c.expect_ec = ward::errc::unknown_principal;
-            c.expect_row = first_naming(rk::principal, p);
-            c.expect_id = p;
+            return remove_named(c, rk::principal, ward::errc::unknown_principal,
+                                "removing a principal that rows still name");
         } else if (roll < 60) {
-            c.what = "removing a scope that rows still name";
-            std::vector<std::string> named;
-            for (const std::string& id : live(rk::scope))
-                if (first_naming(rk::scope, id) != npos) named.push_back(id);
-            if (named.empty()) return unknown_scope_row();
-            const std::string id = any_of(r_, named);
-            c.ops.push_back(remove_op(def_row(rk::scope, id)));
-            c.expect_ec = ward::errc::unknown_scope;
-            c.expect_row = first_naming(rk::scope, id);
-            c.expect_id = id;
+            return remove_named(c, rk::scope, ward::errc::unknown_scope, "removing a scope that rows still name");
         } else if (roll < 68) {
-            c.what = "removing a role that rows still name";
-            std::vector<std::string> named;
-            for (const std::string& id : live(rk::role))
-                if (first_naming(rk::role, id) != npos) named.push_back(id);
-            if (named.empty()) return unknown_scope_row();
-            const std::string id = any_of(r_, named);
-            c.ops.push_back(remove_op(def_row(rk::role, id)));
-            c.expect_ec = ward::errc::unknown_role;
-            c.expect_row = first_naming(rk::role, id);
-            c.expect_id = id;
+            return remove_named(c, rk::role, ward::errc::unknown_role, "removing a role that rows still name");
         } else if (roll < 84) {
             c.what = "remove() of a bad row number";
             const bool before = r_.chance(30), after = r_.chance(30);
@@ -879,6 +850,30 @@ private:
         w.scope = "res_unknown";
         c.ops.push_back(add_op(w));
         c.expect_ec = ward::errc::unknown_scope;
+        return c;
+    }
+    /// Adds `def` to the change and, `pct` times in 100, a row made by `make` that `name` points at it.
+    template <class Make, class Name>
+    void add_then_name(change& c, const row_rec& def, unsigned pct, Make make, Name name) {
+        c.ops.push_back(add_op(def));
+        if (!r_.chance(pct)) return;
+        row_rec w = make();
+        name(w);
+        c.ops.push_back(add_op(w));
+    }
+    /// Removing the definition of an id of `kind` that rows still name: build()'s error names the
+    /// earliest of them.
+    change remove_named(change c, rk kind, ward::errc ec, const char* what) {
+        c.what = what;
+        std::vector<std::string> named;
+        for (const std::string& id : live(kind))
+            if (first_naming(kind, id) != npos) named.push_back(id);
+        if (named.empty()) return unknown_scope_row();
+        const std::string id = any_of(r_, named);
+        c.ops.push_back(remove_op(def_row(kind, id)));
+        c.expect_ec = ec;
+        c.expect_row = first_naming(kind, id);
+        c.expect_id = id;
         return c;
     }
     change invalid_after_valid() {
@@ -955,11 +950,7 @@ std::vector<row_rec> initial_rows(const policy_desc& pol) {
     }
     for (const row_desc& d : pol.rows) {
         row_rec w;
-        w.kind = d.type == row_type::binding         ? rk::binding
-                 : d.type == row_type::grant         ? rk::grant
-                 : d.type == row_type::deny          ? rk::deny
-                 : d.type == row_type::deny_everyone ? rk::deny_everyone
-                                                     : rk::restriction;
+        w.kind = kind_of(d.type);
         if (d.principal != npos) w.principal = pol.principals[d.principal].id;
         w.scope = pol.scopes[d.scope].id;
         for (std::size_t q : d.roles) w.roles.push_back(pol.roles[q].id);
