@@ -4598,7 +4598,7 @@ private:
     /// scope drops left out.
     void pack_members(const typename builder::principal_def& def, page& pg) {
         raws_.clear();
-        std::vector<std::uint32_t>& index = within_scratch_;
+        std::vector<std::uint32_t>& index = binding_of_;
         index.clear();
         for (std::uint32_t k = def.bindings; k != none; k = b.bindings_[k].next) {
             const auto& bd = b.bindings_[k];
@@ -4629,7 +4629,7 @@ private:
             g = h;
         }
     }
-    std::vector<std::uint32_t> within_scratch_;
+    std::vector<std::uint32_t> binding_of_; ///< pack_members: raws_[i] is bindings_[binding_of_[i]]
 
     /// Slot i of `old`, copied into the same slot of pg.
     void copy(const page& old, std::uint32_t i, page& pg) {
