@@ -230,9 +230,12 @@ inline access_scope effective_access(const database& db, const membership_row& m
         if (p.id == m.profile) return p.access;
     return m.access;
 }
+/// The scope a membership of `organization` with access scope `a` is bound at.
+inline std::string bound_at(std::string_view organization, access_scope a) {
+    return a == access_scope::all ? std::string(organization) : environment_id(organization, a);
+}
 inline std::string binding_scope(const database& db, const membership_row& m) {
-    const access_scope a = effective_access(db, m);
-    return a == access_scope::all ? std::string(m.organization) : environment_id(m.organization, a);
+    return bound_at(m.organization, effective_access(db, m));
 }
 
 /// What one permission row gives a custom role: its subject's row masked by the crud booleans,
@@ -292,48 +295,80 @@ enum class environment_reach {
     data_only,  ///< it confines the data subjects only; the role's provisioning subjects apply at the organization
 };
 
+// The rows of each kind of record, as load() adds them to a builder. A service that keeps its
+// policy up to date change by change (ward::policy_writer) adds the rows of the records a write
+// changed, with the same functions: `Rows` is a policy_builder<perm>, or anything with its calls.
+
+/// An organization: its scope and its two environments.
+template <class Rows>
+void organization_rows(Rows& b, std::string_view organization) {
+    b.add_scope(organization, "organization");
+    b.add_scope(environment_id(organization, access_scope::live), "environment", organization);
+    b.add_scope(environment_id(organization, access_scope::test), "environment", organization);
+}
+
+/// A role: admin and read-only name the fixed kinds; a custom role holds its rows' set.
+template <class Rows>
+void role_rows(Rows& b, const role_row& r, const perms& custom) {
+    if (r.kind == role_kind::admin) b.define_role(r.id, perms{}, {"admin"});
+    else if (r.kind == role_kind::read_only) b.define_role(r.id, perms{}, {"read_only"});
+    else b.define_role(r.id, custom);
+}
+
+/// An application's scope, in its mode's environment.
+template <class Rows>
+void application_scope_rows(Rows& b, const application_row& a) {
+    b.add_scope(a.id, "application", environment_id(a.organization, a.mode));
+}
+
+/// An API credential's own tokens (subject api_credential:<id>): its role, in its mode's
+/// environment only; nothing without one.
+template <class Rows>
+void credential_rows(Rows& b, const application_row& a) {
+    const std::string credential = "api_credential:" + std::string(a.id);
+    b.add_principal(credential, ward::principal_kind::api_credential);
+    if (!a.role.empty()) b.bind(credential, environment_id(a.organization, a.mode), {a.role});
+}
+
+/// A membership: its record, its role where its access scope (or its profile's, `access`)
+/// reaches, and leaving. `role` is everything its role gives (role_set).
+template <class Rows>
+void membership_rows(Rows& b, const membership_row& m, access_scope access, const perms& role,
+                     environment_reach reach) {
+    b.add_scope(m.id, "membership", m.organization);
+    b.bind(m.user, bound_at(m.organization, access), {m.role});
+    if (reach == environment_reach::data_only && access != access_scope::all)
+        b.grant(m.user, m.organization, role & provisioning_subjects);
+    // Everyone may leave (delete their own membership); the owner not before handing over.
+    b.grant(m.user, m.id, perms{perm{subject::memberships, crud::destroy}});
+    if (m.owner) b.deny(m.user, m.id, perms{perm{subject::memberships, crud::destroy}});
+}
+
+/// An application membership of membership `m`. The restriction governs the whole organization:
+/// a restricted member acts there only through one of its applications (its other organizations
+/// are not restricted).
+template <class Rows>
+void restriction_rows(Rows& b, const application_membership_row& am, const membership_row& m) {
+    b.restrict_to(m.user, am.application, application_set(am.kind, am.custom), m.organization);
+}
+
 inline policy load(const database& db, environment_reach reach = environment_reach::everything) {
     policy out;
     ward::policy_builder<perm> b(schema(), db.version);
     b.add_roles(role_kinds);
-    for (const organization_row& o : db.organizations) {
-        b.add_scope(o.id, "organization");
-        b.add_scope(environment_id(o.id, access_scope::live), "environment", o.id);
-        b.add_scope(environment_id(o.id, access_scope::test), "environment", o.id);
-    }
+    for (const organization_row& o : db.organizations) organization_rows(b, o.id);
     for (const user_row& u : db.users) b.add_principal(u.id, ward::principal_kind::user);
-    for (const role_row& r : db.roles) {
-        if (r.kind == role_kind::admin) b.define_role(r.id, perms{}, {"admin"});
-        else if (r.kind == role_kind::read_only) b.define_role(r.id, perms{}, {"read_only"});
-        else b.define_role(r.id, custom_role_set(db, r.id, out.error));
-    }
-    for (const application_row& a : db.applications)
-        b.add_scope(a.id, "application", environment_id(a.organization, a.mode));
-    for (const membership_row& m : db.memberships) {
-        b.add_scope(m.id, "membership", m.organization);
-        b.bind(m.user, binding_scope(db, m), {m.role});
-        if (reach == environment_reach::data_only && effective_access(db, m) != access_scope::all)
-            b.grant(m.user, m.organization, role_set(db, m.role, out.error) & provisioning_subjects);
-        // Everyone may leave (delete their own membership); the owner not before handing over.
-        b.grant(m.user, m.id, perms{perm{subject::memberships, crud::destroy}});
-        if (m.owner) b.deny(m.user, m.id, perms{perm{subject::memberships, crud::destroy}});
-    }
+    for (const role_row& r : db.roles) role_rows(b, r, custom_role_set(db, r.id, out.error));
+    for (const application_row& a : db.applications) application_scope_rows(b, a);
+    for (const membership_row& m : db.memberships)
+        membership_rows(b, m, effective_access(db, m), role_set(db, m.role, out.error), reach);
     for (const application_membership_row& am : db.application_memberships) {
         if (am.kind == role_kind::custom && !full_access.contains_all(am.custom))
             out.error = "application membership " + std::string(am.id) + ": custom set is not a subset of full access";
         for (const membership_row& m : db.memberships)
-            // The restriction governs the whole organization: a restricted member acts there only
-            // through one of its applications (its other organizations are not restricted).
-            if (m.id == am.membership)
-                b.restrict_to(m.user, am.application, application_set(am.kind, am.custom), m.organization);
+            if (m.id == am.membership) restriction_rows(b, am, m);
     }
-    // An API credential's own tokens (subject api_credential:<id>): its role, in its mode's
-    // environment only; nothing without one.
-    for (const application_row& a : db.applications) {
-        const std::string credential = "api_credential:" + std::string(a.id);
-        b.add_principal(credential, ward::principal_kind::api_credential);
-        if (!a.role.empty()) b.bind(credential, environment_id(a.organization, a.mode), {a.role});
-    }
+    for (const application_row& a : db.applications) credential_rows(b, a);
     if (!out.error.empty()) return out;
     auto built = b.build();
     if (!built) {

@@ -224,6 +224,54 @@ TEST_CASE("policy_writer: a refused change is build()'s error and leaves everyth
     CHECK(w.current() == after);
 }
 
+TEST_CASE("policy_writer: prepare, then commit or roll back with the database", "[engine][writer]") {
+    ward::policy_writer<bb> w(many_users());
+    const snap_ptr before = w.current();
+    const std::size_t rows = w.rows().row_count();
+    auto grant_alice = [](auto& b) { b.grant("user:alice", "org:globex", B("read:users")); };
+
+    // Prepared: derived, but not current until commit().
+    const auto p = w.prepare(grant_alice);
+    REQUIRE(p);
+    CHECK(w.prepared());
+    CHECK(w.current() == before);
+    CHECK(w.last_derivation() == derivation::incremental);
+    CHECK(decide(*p.value, "user:alice", "read:users", "org:globex").allowed);
+    CHECK(p.value->version() == before->version() + 1);
+
+    // Rolled back: rows, current and version as before; the same change prepares again.
+    w.rollback();
+    CHECK(!w.prepared());
+    CHECK(w.current() == before);
+    CHECK(w.rows().row_count() == rows);
+    CHECK(w.rows().version() == before->version());
+    CHECK(!decide(*must_build(w.rows()), "user:alice", "read:users", "org:globex").allowed);
+    w.rollback(); // nothing prepared: nothing happens
+    CHECK(w.current() == before);
+
+    // A second prepare() takes back the first: only the second change is kept by commit().
+    REQUIRE(w.prepare(grant_alice));
+    const auto second = w.prepare([](auto& b) { b.deny("user:alice", "org:acme", B("read:users")); });
+    REQUIRE(second);
+    CHECK(second.value->version() == before->version() + 1);
+    w.commit();
+    CHECK(!w.prepared());
+    CHECK(w.current() == second.value);
+    CHECK(!decide(*w.current(), "user:alice", "read:users", "org:globex").allowed);
+    CHECK(!decide(*w.current(), "user:alice", "read:users", "org:acme").allowed);
+    CHECK(w.rows().row_count() == rows + 1);
+    w.commit(); // nothing prepared: nothing happens
+    CHECK(w.current() == second.value);
+
+    // A refused prepare leaves nothing prepared.
+    const auto refused = w.prepare([](auto& b) { b.bind("user:alice", "org:acme", {"no-such-role"}); });
+    CHECK(!refused);
+    CHECK(refused.error.ec == errc::unknown_role);
+    CHECK(!w.prepared());
+    CHECK(w.current() == second.value);
+    CHECK(w.rows().row_count() == rows + 1);
+}
+
 TEST_CASE("policy_builder: remove and rollback without a writer", "[engine][writer]") {
     ward::policy_builder<bb> b;
     base_rows(b);
