@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The service's state: the three live policies built from the store, the one write that changes
-// the store and publishes the next policies, and what more than one API reads. Where the rest is:
+// the store and publishes the next policies (derived from the records it changed), and what more
+// than one API reads. Where the rest is:
 // app_impl.hpp.
 #include "app_impl.hpp"
 #include "validate.hpp"
@@ -12,45 +13,101 @@
 
 namespace ward_service {
 
-app::impl::impl(store& s, app_options o) : db(s), options(o) {
+namespace {
+
+/// `p` after checking it built: a policy that does not build is never served.
+template <class Policy>
+Policy&& checked(const char* api, Policy&& p) {
+    if (!p.current()) throw store_error(std::string("the ") + api + " policy does not build: " + p.error().message());
+    return std::forward<Policy>(p);
+}
+
+/// One API's part of a write: its change prepared in the transaction, committed after it.
+template <class P>
+struct api_write {
+    const char* name;
+    policy_rows<P>& rows;
+    ward::live<P>& live;
+    bool forced; ///< the write names this API: a new version even when no row changed
+    unit_map<P> changed{};
+    std::shared_ptr<const ward::snapshot<P>> next{};
+
+    /// Bumps the version and prepares the next snapshot when the write names the API or changed
+    /// its rows; throws store_error when the rows do not build (the caller rolls everything back).
+    void prepare(store::transaction& t) {
+        if (!forced && !rows.differs(changed)) return;
+        const std::uint64_t version = t.bump_version(name);
+        auto r = rows.prepare(changed, version);
+        if (!r) throw store_error(std::string("the ") + name + " policy does not build: " + r.error.message());
+        next = r.value;
+    }
+    /// With --verify-writes: the units are those a full reload of the rows gives.
+    template <class Rows, class Units>
+    void verify(const Rows& all, Units units) const {
+        if (!next) return;
+        const std::string diff = first_difference(rows.units(), units(all));
+        if (!diff.empty())
+            throw store_error(std::string("the ") + name + " policy differs from a full reload at " + diff);
+        if (next->version() != all.version)
+            throw store_error(std::string("the ") + name + " policy's version differs from the stored one");
+    }
+    void rollback() { rows.rollback(); }
+    void commit() {
+        rows.commit();
+        if (next) live.publish(std::move(next));
+    }
+};
+
+} // namespace
+
+app::impl::impl(store& s, app_options o)
+    : db(s), options(o), ident_rows(checked("ident", make_ident_policy(db.load_ident()))),
+      provisioning_rows(checked("provisioning", make_provisioning_policy(db.load_provisioning()))),
+      bluebricks_rows(checked("bluebricks", make_bluebricks_policy(db.load_bluebricks()))) {
     db.read([&](const store::reader& r) {
         for (auto q = r.prepare("SELECT id, tokens_valid_from FROM users WHERE tokens_valid_from > 0"); q.step();)
             password_changes[q.text(0)] = q.integer(1);
     });
-    ident.publish(built("ident", db.load_ident(), build_ident));
-    provisioning.publish(built("provisioning", db.load_provisioning(), build_provisioning));
-    bluebricks.publish(built("bluebricks", db.load_bluebricks(), build_bluebricks));
+    ident.publish(ident_rows.current());
+    provisioning.publish(provisioning_rows.current());
+    bluebricks.publish(bluebricks_rows.current());
 }
 
 void app::impl::write(const write_lock& serial, unsigned apis, const std::function<void(store::transaction&)>& f,
                       const json& who) {
     if (!serial.owns_lock() || serial.mutex() != &writer) throw std::logic_error("write() without the writer lock");
-    std::shared_ptr<const ward::snapshot<ident_perm>> next_ident;
-    std::shared_ptr<const ward::snapshot<cl_perm>> next_provisioning;
-    std::shared_ptr<const ward::snapshot<bb_perm>> next_bluebricks;
-    {
+    api_write<ident_perm> w_ident{"ident", ident_rows, ident, (apis & api_ident) != 0};
+    api_write<cl_perm> w_provisioning{"provisioning", provisioning_rows, provisioning, (apis & api_provisioning) != 0};
+    api_write<bb_perm> w_bluebricks{"bluebricks", bluebricks_rows, bluebricks, (apis & api_bluebricks) != 0};
+    try {
         store::transaction t(db);
         if (!who.is_null()) t.act_as(dump(who));
         f(t);
         t.stop_acting();
-        // Each API's version moves on before its rows are read back, so the snapshot carries it.
-        if (apis & api_ident) {
-            t.bump_version("ident");
-            next_ident = built("ident", t.load_ident(), build_ident);
-        }
-        if (apis & api_provisioning) {
-            t.bump_version("provisioning");
-            next_provisioning = built("provisioning", t.load_provisioning(), build_provisioning);
-        }
-        if (apis & api_bluebricks) {
-            t.bump_version("bluebricks");
-            next_bluebricks = built("bluebricks", t.load_bluebricks(), build_bluebricks);
+        // The records the write changed become the units they change, then each API's change is
+        // prepared (its version moves on first, so the snapshot carries it).
+        const std::vector<record_change> changes = t.take_changes();
+        w_ident.changed = ident_changes(t, changes);
+        w_provisioning.changed = provisioning_changes(t, changes, provisioning_rows);
+        w_bluebricks.changed = bluebricks_changes(t, changes);
+        w_ident.prepare(t);
+        w_provisioning.prepare(t);
+        w_bluebricks.prepare(t);
+        if (options.verify_writes) {
+            w_ident.verify(t.load_ident(), ident_units);
+            w_provisioning.verify(t.load_provisioning(), provisioning_units);
+            w_bluebricks.verify(t.load_bluebricks(), bluebricks_units);
         }
         t.commit();
+    } catch (...) {
+        w_ident.rollback();
+        w_provisioning.rollback();
+        w_bluebricks.rollback();
+        throw;
     }
-    if (next_ident) ident.publish(std::move(next_ident));
-    if (next_provisioning) provisioning.publish(std::move(next_provisioning));
-    if (next_bluebricks) bluebricks.publish(std::move(next_bluebricks));
+    w_ident.commit();
+    w_provisioning.commit();
+    w_bluebricks.commit();
 }
 
 bool app::impl::email_taken(store::transaction& t, const char* table, std::string_view email, std::string_view except) {

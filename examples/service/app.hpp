@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // ward-service's HTTP API: the three seed APIs on one httplib::Server, every access decision made
-// by ward against snapshots rebuilt from the store after each committed write.
+// by ward against snapshots built from the store at startup and changed by each committed write.
 #ifndef WARD_SERVICE_APP_HPP
 #define WARD_SERVICE_APP_HPP
 
@@ -30,6 +30,10 @@ struct app_options {
     /// Identity-provider tokens (RS256, ES256 with keys from a JWKS document, jwks.hpp) accepted
     /// by the Bluebricks API besides the service's own; null: only the service's own.
     std::shared_ptr<external_tokens> external;
+    /// After each write, also reads every row back and checks that the policies the write derived
+    /// from the records it changed are the ones a full reload gives (a difference fails the write:
+    /// 500, nothing stored). For tests: it costs what a write cost before it was incremental.
+    bool verify_writes = false;
 };
 
 /// Largest request body the service reads (bigger ones answer 413).

@@ -54,6 +54,11 @@ struct app::impl {
     ward::live<ident_perm> ident;
     ward::live<cl_perm> provisioning;
     ward::live<bb_perm> bluebricks;
+    /// Each API's rows, by record (policies.hpp), and the writer that derives its next snapshot
+    /// from the records a write changed. Only write() touches them, under the writer lock.
+    ident_policy ident_rows;
+    provisioning_policy provisioning_rows;
+    bluebricks_policy bluebricks_rows;
     /// Serializes writers. A request that writes takes it before it reads the snapshot it decides
     /// with, and keeps it until its own snapshot is published: it decides against the newest
     /// policy, and snapshots are published in the order their writes committed.
@@ -74,13 +79,14 @@ struct app::impl {
 
     write_lock serialize() { return write_lock(writer); }
 
-    /// One write. `f` runs inside a transaction; then each API of `apis` gets a new policy
-    /// version and its next snapshot, built from what the transaction sees (its own writes
-    /// included). A snapshot that does not build rolls the whole write back (500, nothing
-    /// changed): the database never holds what the policy cannot express. After the commit the
-    /// new snapshots are published, which cannot fail, so the stored rows and the decisions
-    /// never disagree. `who` (null: nobody) is the actor of the versions its writes to
-    /// Provisioning records leave; such a write without one fails whole (500).
+    /// One write. `f` runs inside a transaction; then each API of `apis`, and each other API
+    /// whose rows the write changed, gets a new policy version and its next snapshot, derived from
+    /// the current one by the records the transaction changed (never by reading every row back).
+    /// A snapshot that does not build rolls the whole write back (500, nothing changed): the
+    /// database never holds what the policy cannot express. After the commit the new snapshots
+    /// are published, which cannot fail, so the stored rows and the decisions never disagree.
+    /// `who` (null: nobody) is the actor of the versions its writes to Provisioning records
+    /// leave; such a write without one fails whole (500).
     void write(const write_lock& serial, unsigned apis, const std::function<void(store::transaction&)>& f,
                const json& who = nullptr);
 

@@ -29,7 +29,7 @@ namespace {
 
 constexpr const char* usage = R"(usage:
   ward-service serve [--db FILE] [--host 127.0.0.1] [--port 8080] [--threads 8]
-                     [--pbkdf2-iterations 600000] [--token-ttl 3600] [--explain]
+                     [--pbkdf2-iterations 600000] [--token-ttl 3600] [--explain] [--verify-writes]
                      [--jwks FILE_OR_URL --jwt-issuer ISS --jwt-audience AUD [--jwks-reload-interval 30]
                       [--jwks-max-age 3600] [--jwks-allow-insecure-http]]
   ward-service token --db FILE --audience ident|provisioning|bluebricks --subject SUB
@@ -79,7 +79,7 @@ int serve(int argc, char** argv) {
     if (!parse_flags(argc, argv, 2,
                      {"--db", "--host", "--port", "--threads", "--pbkdf2-iterations", "--token-ttl", "--jwks",
                       "--jwt-issuer", "--jwt-audience", "--jwks-reload-interval", "--jwks-max-age"},
-                     {"--explain", "--jwks-allow-insecure-http"}, f, error))
+                     {"--explain", "--verify-writes", "--jwks-allow-insecure-http"}, f, error))
         return usage_error(error);
     const std::string db_path = f.count("--db") ? f["--db"] : "ward-service.db";
     const std::string host = f.count("--host") ? f["--host"] : "127.0.0.1";
@@ -132,6 +132,7 @@ int serve(int argc, char** argv) {
         options.pbkdf2_iterations = static_cast<unsigned>(iterations);
         options.token_ttl = static_cast<std::int64_t>(ttl);
         options.explain = f.count("--explain") > 0;
+        options.verify_writes = f.count("--verify-writes") > 0;
         if (external) {
             ward_service::external_token_options o;
             o.jwks = f["--jwks"];

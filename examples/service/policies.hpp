@@ -1,11 +1,21 @@
 // SPDX-License-Identifier: MIT
 // The three policies: each API's ward snapshot built from the store's rows (provide ident,
 // Commerce Layer Provisioning, Bluebricks), and the names the handlers use for their permissions.
+//
+// Each API's rows are grouped in units (policy_rows.hpp), one per record the policy reads:
+//   ident         organization <id>, application <id>, user <id>
+//   provisioning  user <id>, organization <id>, role <id>, credential <id>, membership <id> (with
+//                 its profile's access scope, its role's set and its application memberships)
+//   bluebricks    organization <id>, role <id>, user <id> (with its roles)
+// At startup every unit is built from all rows (X_units); a write turns the records it changed
+// (store::transaction::take_changes) into the units they change (X_changes), reading only those
+// records and what they depend on.
 #ifndef WARD_SERVICE_POLICIES_HPP
 #define WARD_SERVICE_POLICIES_HPP
 
 #include "bluebricks.hpp"
 #include "commerce_layer.hpp"
+#include "policy_rows.hpp"
 #include "provide_ident.hpp"
 #include "store.hpp"
 #include <ward/ward.hpp>
@@ -32,6 +42,10 @@ std::string ident_user_scope(std::string_view id);
 constexpr std::uint32_t application_mask =
     provide::application_resource | 0x100000u | 0x200000u | 0x400000u | 0x800000u;
 
+using ident_policy = policy_rows<ident_perm>;
+std::vector<unit_rows<ident_perm>> ident_units(const ident_rows& rows);
+ident_policy make_ident_policy(const ident_rows& rows);
+unit_map<ident_perm> ident_changes(store::transaction& t, const std::vector<record_change>& changes);
 std::shared_ptr<const ward::snapshot<ident_perm>> build_ident(const ident_rows& rows, std::string& error);
 
 // ---- Commerce Layer Provisioning ----
@@ -48,12 +62,23 @@ std::optional<commerce_layer::access_scope> access_named(std::string_view name);
 
 /// The stored rows as commerce_layer's loader reads them, so the service and the example share
 /// one model.
+using provisioning_policy = policy_rows<cl_perm>;
+std::vector<unit_rows<cl_perm>> provisioning_units(const provisioning_rows& rows);
+provisioning_policy make_provisioning_policy(const provisioning_rows& rows);
+/// A role whose set changed changes every membership of it too (a live- or test-scoped
+/// membership holds the role's Provisioning subjects at its organization).
+unit_map<cl_perm> provisioning_changes(store::transaction& t, const std::vector<record_change>& changes,
+                                       const provisioning_policy& now);
 std::shared_ptr<const ward::snapshot<cl_perm>> build_provisioning(const provisioning_rows& rows, std::string& error);
 
 // ---- Bluebricks ----
 using bb_perm = bluebricks::perm;
 using bb_set = bluebricks::perms;
 
+using bluebricks_policy = policy_rows<bb_perm>;
+std::vector<unit_rows<bb_perm>> bluebricks_units(const bluebricks_rows& rows);
+bluebricks_policy make_bluebricks_policy(const bluebricks_rows& rows);
+unit_map<bb_perm> bluebricks_changes(store::transaction& t, const std::vector<record_change>& changes);
 std::shared_ptr<const ward::snapshot<bb_perm>> build_bluebricks(const bluebricks_rows& rows, std::string& error);
 
 // ---- all three ----

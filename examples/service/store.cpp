@@ -453,6 +453,61 @@ DELETE FROM cl_version_actor;)sql";
     return sql;
 }
 
+// ---- policy changes: which records a write changed ----
+//
+// Every insert, update and delete of a record the policies are built from leaves (table, key) in
+// policy_changes, written by a trigger inside the write's transaction, so a write can change the
+// next policies by exactly the records it touched (store::transaction::take_changes). The key is
+// the record's id, or for a record that belongs to another the id of that one (a permission's
+// role, a profile link's or an application membership's membership, a Bluebricks user's role
+// assignment's user). Left-overs are cleared at every open: the policies are then built from all
+// rows.
+
+struct changed_table {
+    const char* name;
+    const char* key;
+};
+
+constexpr changed_table changed_tables[] = {
+    {"organizations", "id"},
+    {"applications", "id"},
+    {"users", "id"},
+    {"cl_organizations", "id"},
+    {"cl_roles", "id"},
+    {"cl_permissions", "role_id"},
+    {"cl_memberships", "id"},
+    {"cl_membership_profiles", "id"},
+    {"cl_membership_profile_links", "membership_id"},
+    {"cl_api_credentials", "id"},
+    {"cl_application_memberships", "membership_id"},
+    {"bb_organizations", "id"},
+    {"bb_roles", "id"},
+    {"bb_users", "id"},
+    {"bb_user_roles", "user_id"},
+};
+
+std::string policy_changes_schema_sql() {
+    std::string sql = R"sql(
+CREATE TABLE IF NOT EXISTS policy_changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    source TEXT NOT NULL,
+    record TEXT NOT NULL);
+DELETE FROM policy_changes;)sql";
+    for (const changed_table& t : changed_tables) {
+        const std::string name = t.name, key = t.key;
+        const std::string insert = "INSERT INTO policy_changes (source, record) VALUES ('" + name + "', ";
+        sql += "\nDROP TRIGGER IF EXISTS " + name + "_changed_insert;\nCREATE TRIGGER " + name +
+               "_changed_insert AFTER INSERT ON " + name + " BEGIN " + insert + "NEW." + key + "); END;";
+        sql += "\nDROP TRIGGER IF EXISTS " + name + "_changed_update;\nCREATE TRIGGER " + name +
+               "_changed_update AFTER UPDATE ON " + name + " BEGIN " + insert + "OLD." + key + "); " +
+               "INSERT INTO policy_changes (source, record) SELECT '" + name + "', NEW." + key + " WHERE NEW." + key +
+               " IS NOT OLD." + key + "; END;";
+        sql += "\nDROP TRIGGER IF EXISTS " + name + "_changed_delete;\nCREATE TRIGGER " + name +
+               "_changed_delete AFTER DELETE ON " + name + " BEGIN " + insert + "OLD." + key + "); END;";
+    }
+    return sql;
+}
+
 constexpr const char* demo_password = "ward-demo-password";
 constexpr const char* demo_client_secret = "ward-demo-client-secret";
 
@@ -510,6 +565,7 @@ void store::initialize(unsigned pbkdf2_iterations) {
     if (fresh) create_schema_and_seed(pbkdf2_iterations);
     else upgrade_schema();
     exec(versions_schema_sql().c_str()); // after the seed, which leaves no versions
+    exec(policy_changes_schema_sql().c_str());
     read_secret();
 }
 
@@ -745,6 +801,15 @@ std::uint64_t store::transaction::bump_version(std::string_view api) {
     s.bind(1, key);
     if (!s.step()) throw store_error("no policy version for " + key);
     return static_cast<std::uint64_t>(s.integer(0));
+}
+
+std::vector<record_change> store::transaction::take_changes() {
+    std::vector<record_change> out;
+    for (auto s = prepare("SELECT source, record FROM policy_changes GROUP BY source, record ORDER BY min(seq)");
+         s.step();)
+        out.push_back({s.text(0), s.text(1)});
+    exec("DELETE FROM policy_changes");
+    return out;
 }
 
 void store::transaction::commit() {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // ward-service's storage: one SQLite file holding the token secret, the three APIs' records and
-// each API's policy version. The store is the source of truth; ward's snapshots are rebuilt from it
-// after every committed write.
+// each API's policy version. The store is the source of truth: ward's snapshots are built from all
+// of it at startup, and each write changes them by the records it changed (policy_changes).
 #ifndef WARD_SERVICE_STORE_HPP
 #define WARD_SERVICE_STORE_HPP
 
@@ -148,6 +148,12 @@ struct bb_user_role {
     std::string user_id, role_id;
 };
 
+/// A record a write changed (inserted, updated or deleted): its table and its key (the record's
+/// id, or the id of the record it belongs to; see policy_changes in store.cpp).
+struct record_change {
+    std::string source, record;
+};
+
 /// Everything one API's policy is built from, read in one consistent transaction.
 struct ident_rows {
     std::uint64_t version = 0;
@@ -214,6 +220,9 @@ public:
         void stop_acting();
         /// Adds one to the API's policy version, inside this transaction.
         std::uint64_t bump_version(std::string_view api);
+        /// The records this transaction changed so far, each once (in the order first changed),
+        /// forgetting them: the next call returns only later changes.
+        std::vector<record_change> take_changes();
         /// One API's rows as this transaction sees them (its own writes included), so a write can
         /// build the next policy before it commits and roll back when that policy does not build.
         ident_rows load_ident() const;

@@ -300,19 +300,25 @@ inline program_result run_program(const std::vector<std::string>& argv,
 
 // ---- the service ---------------------------------------------------------------------------------
 
-/// `ward-service serve --db DB --host 127.0.0.1 --port 0 --pbkdf2-iterations 1000 [extra...]` as a
-/// child process. The constructor returns once the service printed its "listening" line (or throws
+/// `ward-service serve --db DB --host 127.0.0.1 --port 0 --pbkdf2-iterations 1000 --verify-writes
+/// [extra...]` as a child process: every write of every test also checks that the policies it
+/// derived from the records it changed are those a full reload gives (`verified::no` leaves that
+/// out, for timings). The constructor returns once the service printed its "listening" line (or throws
 /// after `startup_timeout`, with what the service printed). The destructor sends SIGTERM and waits,
 /// then SIGKILL. The service's standard error goes to DB + ".stderr.log". Construct it on a thread
 /// that lives as long as it (the test's own thread): the service is tied to that thread's life.
+enum class verified { yes, no };
+
 class service_process {
 public:
     explicit service_process(std::string db, std::vector<std::string> extra = {},
-                             std::chrono::milliseconds startup_timeout = std::chrono::seconds(20))
+                             std::chrono::milliseconds startup_timeout = std::chrono::seconds(20),
+                             verified writes = verified::yes)
         : db_(std::move(db)), log_(db_ + ".stderr.log") {
         std::vector<std::string> argv = {
             service_binary(),      "serve", "--db", db_, "--host", "127.0.0.1", "--port", "0",
             "--pbkdf2-iterations", "1000"};
+        if (writes == verified::yes) argv.push_back("--verify-writes");
         argv.insert(argv.end(), extra.begin(), extra.end());
         detail::pipe_pair out = detail::make_pipe();
         pid_ = detail::spawn_tied(argv, out.write_end.fd, log_);
