@@ -10,7 +10,9 @@
 # Each word is a Debian package name, checked by what it provides (a command or a header), in the
 # order given. `clang` also stands for its sanitizer runtime: when clang++ is installed but has no
 # sanitizer runtime, only libclang-rt-<its major version>-dev is missing; when clang++ is not
-# installed, clang and libclang-rt-14-dev are.
+# installed, clang and libclang-rt-14-dev are. `postgresql` is checked by a server binary
+# (/usr/lib/postgresql/<version>/bin/postgres, where tools/pg_server.sh looks for it), `libpq-dev`
+# by libpq-fe.h (Debian puts it in /usr/include/postgresql/).
 
 have_header() {
     [[ -f "/usr/include/$1" || -f "/usr/local/include/$1" ]]
@@ -18,6 +20,14 @@ have_header() {
 
 have_command() {
     command -v "$1" >/dev/null 2>&1
+}
+
+have_postgresql_server() {
+    compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null
+}
+
+have_libpq() {
+    have_header postgresql/libpq-fe.h || have_header libpq-fe.h
 }
 
 have_catch2() {
@@ -52,6 +62,8 @@ missing_packages() {
             libsqlite3-dev) have_header sqlite3.h || m+=(libsqlite3-dev) ;;
             libbenchmark-dev) have_header benchmark/benchmark.h || m+=(libbenchmark-dev) ;;
             libfmt-dev) have_header fmt/format.h || m+=(libfmt-dev) ;;
+            postgresql) have_postgresql_server || m+=(postgresql) ;;
+            libpq-dev) have_libpq || m+=(libpq-dev) ;;
             clang)
                 if have_command clang++; then
                     have_clang_sanitizers || m+=("$(clang_rt_package)")

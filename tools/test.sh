@@ -12,9 +12,10 @@
 # Stages:
 #   dependencies  g++, clang++ (with its sanitizer runtime), cmake, ninja, meson, pkg-config,
 #                 python3, Catch2 (2 or 3), Google Benchmark, and for the reference service
-#                 (examples/service) cpp-httplib, nlohmann/json, OpenSSL and SQLite. As root, missing
-#                 ones are installed with apt-get; otherwise the script prints the apt-get line to
-#                 run and exits 1 (tools/deps.sh, shared with tools/demo.sh).
+#                 (examples/service) cpp-httplib, nlohmann/json, OpenSSL, SQLite, libpq and the
+#                 PostgreSQL server (its scaleout tests start one with tools/pg_server.sh). As root,
+#                 missing ones are installed with apt-get; otherwise the script prints the apt-get
+#                 line to run and exits 1 (tools/deps.sh, shared with tools/demo.sh).
 #   build/gcc     g++, variants cxx17 cxx20 cxx23 asan noexc, plus tsan for the concurrency suites
 #   build/clang   clang++, variants cxx17 cxx20 cxx23
 #   build/single  g++, cxx17, every suite built against the generated single header
@@ -49,7 +50,8 @@ source "$root/tools/deps.sh"
 
 stage "dependencies"
 needs=(g++ cmake ninja-build catch2 pkg-config curl # curl: the tour test runs the printed curl lines
-    libcpp-httplib-dev nlohmann-json3-dev libssl-dev libsqlite3-dev)
+    libcpp-httplib-dev nlohmann-json3-dev libssl-dev libsqlite3-dev
+    libpq-dev postgresql) # the service's scaleout tests: libpq and a server they start themselves
 if [[ "$quick" != 1 ]]; then
     needs+=(clang clang-format meson python3 libbenchmark-dev libfmt-dev) # libfmt-dev: ward/fmt.hpp's tests
 fi
