@@ -287,7 +287,7 @@ unit_map<cl_perm> provisioning_changes(store::transaction& t, const std::vector<
     std::set<std::string> profiles;
     for (const cl_profile_link& l : rows.profile_links) profiles.insert(l.profile_id);
     select_each(t, cl_membership_profiles_table, "WHERE id = ?1", profiles, rows.profiles);
-    select_each(t, cl_application_memberships_table, "WHERE membership_id = ?1", memberships,
+    select_each(t, cl_application_memberships_table, "WHERE membership_id = ?1 ORDER BY id", memberships,
                 rows.application_memberships);
 
     std::set<std::string> keys = prefixed("user ", users);
