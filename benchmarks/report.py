@@ -8,7 +8,9 @@ its case. Times are per iteration: CPU time of the benchmark thread (the machine
 wall time includes waiting for other processes), except the build benchmarks, which are timed
 manually (the building thread's CPU time around the build only).
 
-Usage: report.py bench.json [compile_time.json] > report.md
+ward_service_bench's JSON (ward-service's write path, wall-clock) may follow as a third argument.
+
+Usage: report.py bench.json [compile_time.json] [service.json] > report.md
 """
 import json
 import re
@@ -27,7 +29,7 @@ def load(path):
         name = b.get("run_name", b["name"])
         parts = [p for p in name.split("/") if not SUFFIX.match(p)]
         key = "/".join(parts)
-        manual = "manual_time" in name
+        manual = "manual_time" in name or "real_time" in name  # timed by hand, or wall-clock on purpose
         entry = runs.setdefault(key, {"samples": [], "median": None, "manual": manual})
         unit = TO_NS[b.get("time_unit", "ns")]
         t = (b["real_time"] if manual else b["cpu_time"]) * unit
@@ -187,6 +189,11 @@ def targets(runs, compile_results):
         u = get(runs, "write/%s/writer" % m, "unshared_percent")
         if u is not None:
             add("a snapshot after one change costs <= 5 %% of the one before, %s memberships" % m, "%.2f %%" % u, u <= 5)
+    for m in ("10000", "100000"):
+        i, r = get(runs, "service_write/%s/incremental" % m), get(runs, "service_write/%s/rebuild" % m)
+        if None not in (i, r):
+            add("ward-service: a membership write no longer rebuilds its policy, %s memberships (rebuild / incremental)" % m,
+                "%s against %s (%.0fx)" % (fmt_ns(i), fmt_ns(r), r / i), i < r)
     zero = [k for k, e in runs.items()
             if "/ward" in k and not k.startswith(("build/", "diag/")) and e["median"]
             and (e["median"]["counters"].get("allocs_per_op") or 0) > 0]
@@ -220,6 +227,11 @@ def main():
                 compile_results = json.load(f)
         except OSError:
             pass
+    if len(sys.argv) > 3:
+        try:
+            runs.update(load(sys.argv[3])[1])
+        except OSError:
+            pass  # the service was not built
     out = ["# ward benchmark report", ""]
     out.append("Machine: %s CPUs at %s MHz, load average %s; %s; ward %s." % (
         context.get("num_cpus"), context.get("mhz_per_cpu"),
@@ -231,6 +243,7 @@ def main():
                         ("Scaling (random requests over all users)", ["scale"]), ("Parsing", ["parse"]),
                         ("Batch checks and reverse queries", ["batch", "reverse"]), ("Live reads while a writer publishes", ["live"]),
                         ("Publishing a change (policy_writer against a full rebuild)", ["write"]),
+                        ("ward-service: one membership write (wall-clock; against the write that rebuilt its policy)", ["service_write"]),
                         ("Diagnosis", ["diag"])):
         out += ["", "## " + title] + table(runs, secs)
     out += ["", "## Building"] + build_table(runs)

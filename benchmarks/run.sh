@@ -5,6 +5,8 @@
 # benchmark with 5 repetitions (medians are reported), then the compile-time benchmark, and writes
 #   build/bench/results/bench.json       Google Benchmark JSON (every repetition and aggregate)
 #   build/bench/results/bench.txt        the console output (aggregates)
+#   build/bench/results/service.json/.txt  ward-service's write path (ward_service_bench; built when
+#                                        the service's dependencies are installed)
 #   build/bench/results/compile_time.json / .md
 #   build/bench/results/report.md        medians, ratios against the baselines, targets
 #   build/bench/results/figures/*.svg    decision cost against policy size, publishing a change
@@ -30,8 +32,13 @@ generator=()
 if command -v ninja >/dev/null 2>&1 && [ ! -f "$build/Makefile" ]; then generator=(-G Ninja); fi
 cmake -S "$root" -B "$build" "${generator[@]}" \
   -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" \
-  -DWARD_BUILD_BENCHMARKS=ON -DWARD_BUILD_TESTS=OFF -DWARD_BUILD_EXAMPLES=OFF -DWARD_INSTALL=OFF >/dev/null
+  -DWARD_BUILD_BENCHMARKS=ON -DWARD_BUILD_TESTS=OFF -DWARD_BUILD_EXAMPLES=ON -DWARD_INSTALL=OFF >/dev/null
 cmake --build "$build" --target ward_bench -j "$jobs"
+service_bench=0 # ward-service's write path, when the service's dependencies are installed
+if cmake --build "$build" --target help | grep -q ward_service_bench; then
+  service_bench=1
+  cmake --build "$build" --target ward_service_bench -j "$jobs"
+fi
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(${CXX:-g++} --version | head -1)"
 start=$SECONDS
@@ -42,6 +49,18 @@ start=$SECONDS
   --benchmark_out="$out/bench.json" --benchmark_out_format=json \
   "$@" | tee "$out/bench.txt"
 echo "== benchmarks took $((SECONDS - start)) s"
+if [ "$service_bench" = 1 ]; then
+  start=$SECONDS
+  "$build/benchmarks/ward_service_bench" \
+    --benchmark_min_time="$min_time" \
+    --benchmark_repetitions="$reps" \
+    --benchmark_display_aggregates_only=true \
+    --benchmark_out="$out/service.json" --benchmark_out_format=json | tee "$out/service.txt"
+  echo "== ward-service benchmarks took $((SECONDS - start)) s"
+else
+  rm -f "$out/service.json"
+  echo "== ward-service benchmarks skipped: the service is not built (its dependencies: tools/deps.sh)"
+fi
 
 if [ "${WARD_BENCH_SKIP_COMPILE:-0}" != 1 ]; then
   start=$SECONDS
@@ -49,7 +68,7 @@ if [ "${WARD_BENCH_SKIP_COMPILE:-0}" != 1 ]; then
   echo "== compile-time benchmark took $((SECONDS - start)) s"
 fi
 
-python3 "$root/benchmarks/report.py" "$out/bench.json" "$out/compile_time.json" > "$out/report.md"
+python3 "$root/benchmarks/report.py" "$out/bench.json" "$out/compile_time.json" "$out/service.json" > "$out/report.md"
 echo "== report: $out/report.md"
 plot_python=python3 # Debian's matplotlib is for Debian's python3, which another python3 on PATH may hide
 if [ -x /usr/bin/python3 ]; then plot_python=/usr/bin/python3; fi
