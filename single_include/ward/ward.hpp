@@ -5358,28 +5358,64 @@ public:
     /// not call commit_change() or rollback_change() (a begin_change() in it does nothing).
     template <class Change>
     build_result<P> apply(Change&& change) {
+        build_result<P> out = prepare(std::forward<Change>(change));
+        if (out) commit();
+        return out;
+    }
+
+    /// apply() in two steps, for a change stored in a database transaction: prepare() derives the
+    /// next snapshot (or refuses the change, as apply() does) but keeps the change open; commit()
+    /// then makes that snapshot current() (after the database committed), rollback() takes the
+    /// change back (the database rolled back): rows(), current() and last_derivation() are as
+    /// before prepare(). While a change is prepared, current() is still the previous snapshot. A
+    /// prepare() while another change is prepared first takes that one back (nothing unconfirmed
+    /// is ever kept).
+    template <class Change>
+    build_result<P> prepare(Change&& change) {
+        rollback();
         rows_.begin_change();
         const std::uint64_t before = rows_.version();
         change(rows_);
         const std::uint64_t next = current_ ? current_->version() + 1 : before;
         if (rows_.version() == before || rows_.version() < next) rows_.set_version(next);
+        previous_last_ = last_;
         last_ = derivation::full;
         build_result<P> out = current_ ? detail::derive_steps<P>::run(rows_, *current_, last_) : rows_.build();
         if (!out) {
             rows_.rollback_change();
+            last_ = previous_last_;
             return out;
         }
-        rows_.commit_change();
-        current_ = out.value;
-        error_ = build_error{};
+        prepared_ = out.value;
         return out;
+    }
+
+    /// Whether a prepared change waits for commit() or rollback().
+    bool prepared() const noexcept { return prepared_ != nullptr; }
+
+    /// Keeps the prepared change: its snapshot becomes current(). Does nothing when none is prepared.
+    void commit() {
+        if (!prepared_) return;
+        rows_.commit_change();
+        current_ = std::move(prepared_);
+        prepared_ = nullptr;
+        error_ = build_error{};
+    }
+
+    /// Takes back the prepared change. Does nothing when none is prepared.
+    void rollback() {
+        if (!prepared_) return;
+        rows_.rollback_change();
+        prepared_ = nullptr;
+        last_ = previous_last_;
     }
 
 private:
     policy_builder<P> rows_;
     std::shared_ptr<const snapshot<P>> current_;
+    std::shared_ptr<const snapshot<P>> prepared_; ///< the snapshot of a prepared change
     build_error error_;
-    derivation last_ = derivation::full;
+    derivation last_ = derivation::full, previous_last_ = derivation::full;
 };
 
 } // namespace ward
