@@ -152,7 +152,8 @@ reply app::impl::bb_roles(call& c) {
                 fail(422, "unknown_role", "no role " + printable(r) + "; nothing changed");
         }
         if (!add) t.exec("DELETE FROM bb_user_roles WHERE user_id = ?1", id);
-        for (const std::string& r : roles) t.exec("INSERT OR IGNORE INTO bb_user_roles VALUES (?1, ?2)", id, r);
+        for (const std::string& r : roles)
+            t.exec("INSERT INTO bb_user_roles VALUES (?1, ?2) ON CONFLICT DO NOTHING", id, r);
     });
     const bb_user u = found(find_bb_user(id), "user");
     json out = bb_user_json(u);

@@ -189,7 +189,7 @@ reply app::impl::cl_membership_create(call& c) {
 
     cl_membership m{random_id("mem"), organization, {}, role, false, access, timestamp_now()};
     write(w, api_provisioning, [&](store::transaction& t) {
-        auto u = t.prepare("SELECT id FROM users WHERE email = ?1 COLLATE NOCASE");
+        auto u = t.prepare("SELECT id FROM users WHERE lower(email) = lower(?1)");
         u.bind(1, email);
         if (!u.step()) fail(422, "unknown_user", "no user has the email " + printable(email));
         m.user_id = u.text(0);

@@ -45,7 +45,7 @@ reply app::impl::authenticate(call& c) {
     const auto found = db.read([&](const store::reader& r) -> std::optional<account> {
         auto s = r.prepare(std::string("SELECT id, password_hash, ") +
                            (audience == "bluebricks" ? "0" : "tokens_valid_from") + " FROM " + table +
-                           " WHERE email = ?1 COLLATE NOCASE AND password_hash IS NOT NULL");
+                           " WHERE lower(email) = lower(?1) AND password_hash IS NOT NULL");
         s.bind(1, email);
         if (!s.step()) return std::nullopt;
         return account{s.text(0), s.text(1), s.integer(2)};

@@ -87,9 +87,10 @@ void app::impl::write(const write_lock& serial, unsigned apis, const std::functi
         // The records the write changed become the units they change, then each API's change is
         // prepared (its version moves on first, so the snapshot carries it).
         const std::vector<record_change> changes = t.take_changes();
-        w_ident.changed = ident_changes(t, changes);
-        w_provisioning.changed = provisioning_changes(t, changes, provisioning_rows);
-        w_bluebricks.changed = bluebricks_changes(t, changes);
+        const store::reader r = t.as_reader();
+        w_ident.changed = ident_changes(r, changes);
+        w_provisioning.changed = provisioning_changes(r, changes, provisioning_rows);
+        w_bluebricks.changed = bluebricks_changes(r, changes);
         w_ident.prepare(t);
         w_provisioning.prepare(t);
         w_bluebricks.prepare(t);
@@ -111,7 +112,7 @@ void app::impl::write(const write_lock& serial, unsigned apis, const std::functi
 }
 
 bool app::impl::email_taken(store::transaction& t, const char* table, std::string_view email, std::string_view except) {
-    auto s = t.prepare(std::string("SELECT count(*) FROM ") + table + " WHERE email = ?1 COLLATE NOCASE AND id != ?2");
+    auto s = t.prepare(std::string("SELECT count(*) FROM ") + table + " WHERE lower(email) = lower(?1) AND id != ?2");
     s.bind_all(email, except);
     return s.step() && s.integer(0) > 0;
 }

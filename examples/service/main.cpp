@@ -28,7 +28,7 @@
 namespace {
 
 constexpr const char* usage = R"(usage:
-  ward-service serve [--db FILE] [--host 127.0.0.1] [--port 8080] [--threads 8]
+  ward-service serve [--db FILE | --database postgresql://...] [--host 127.0.0.1] [--port 8080] [--threads 8]
                      [--pbkdf2-iterations 600000] [--token-ttl 3600] [--explain] [--verify-writes]
                      [--jwks FILE_OR_URL --jwt-issuer ISS --jwt-audience AUD [--jwks-reload-interval 30]
                       [--jwks-max-age 3600] [--jwks-allow-insecure-http]]
@@ -77,11 +77,15 @@ int serve(int argc, char** argv) {
     std::map<std::string, std::string> f;
     std::string error;
     if (!parse_flags(argc, argv, 2,
-                     {"--db", "--host", "--port", "--threads", "--pbkdf2-iterations", "--token-ttl", "--jwks",
-                      "--jwt-issuer", "--jwt-audience", "--jwks-reload-interval", "--jwks-max-age"},
+                     {"--db", "--database", "--host", "--port", "--threads", "--pbkdf2-iterations", "--token-ttl",
+                      "--jwks", "--jwt-issuer", "--jwt-audience", "--jwks-reload-interval", "--jwks-max-age"},
                      {"--explain", "--verify-writes", "--jwks-allow-insecure-http"}, f, error))
         return usage_error(error);
-    const std::string db_path = f.count("--db") ? f["--db"] : "ward-service.db";
+    if (f.count("--db") && f.count("--database"))
+        return usage_error("--db and --database name the same thing: give one");
+    const std::string db_path = f.count("--database") ? f["--database"]
+                                : f.count("--db")     ? f["--db"]
+                                                      : "ward-service.db";
     const std::string host = f.count("--host") ? f["--host"] : "127.0.0.1";
     long long port = 8080, threads = 8, iterations = 600000, ttl = 3600;
     // Identity-provider tokens (below): how often an unknown kid may reload the key set, and the

@@ -31,8 +31,8 @@ std::set<std::string> changed_in(const std::vector<record_change>& changes, std:
 
 /// Appends to `out` the rows `sql` (one parameter, ?1) selects for each of `ids`.
 template <class Row, class Read>
-void select_each(store::transaction& t, const std::string& sql, const std::set<std::string>& ids, std::vector<Row>& out,
-                 Read read) {
+void select_each(const store::reader& t, const std::string& sql, const std::set<std::string>& ids,
+                 std::vector<Row>& out, Read read) {
     for (const std::string& id : ids) {
         auto s = t.prepare(sql);
         s.bind(1, id);
@@ -41,7 +41,7 @@ void select_each(store::transaction& t, const std::string& sql, const std::set<s
 }
 
 /// Adds to `out` (a set) the text `sql` (one parameter, ?1, one column) selects for each of `ids`.
-void select_each(store::transaction& t, const std::string& sql, const std::set<std::string>& ids,
+void select_each(const store::reader& t, const std::string& sql, const std::set<std::string>& ids,
                  std::set<std::string>& out) {
     for (const std::string& id : ids) {
         auto s = t.prepare(sql);
@@ -51,7 +51,7 @@ void select_each(store::transaction& t, const std::string& sql, const std::set<s
 }
 
 template <class Row>
-void select_each(store::transaction& t, const table<Row>& rows, const char* where, const std::set<std::string>& ids,
+void select_each(const store::reader& t, const table<Row>& rows, const char* where, const std::set<std::string>& ids,
                  std::vector<Row>& out) {
     select_each(t, rows.select(where), ids, out, rows.read);
 }
@@ -105,7 +105,7 @@ ident_policy make_ident_policy(const ident_rows& rows) {
         [](ward::policy_builder<ident_perm>& b) { b.add_scope("ident", "platform"); }, ident_units(rows));
 }
 
-unit_map<ident_perm> ident_changes(store::transaction& t, const std::vector<record_change>& changes) {
+unit_map<ident_perm> ident_changes(const store::reader& t, const std::vector<record_change>& changes) {
     const auto organizations = changed_in(changes, "organizations");
     const auto applications = changed_in(changes, "applications");
     const auto users = changed_in(changes, "users");
@@ -246,7 +246,7 @@ provisioning_policy make_provisioning_policy(const provisioning_rows& rows) {
         [](ward::policy_builder<cl_perm>& b) { b.add_roles(commerce_layer::role_kinds); }, provisioning_units(rows));
 }
 
-unit_map<cl_perm> provisioning_changes(store::transaction& t, const std::vector<record_change>& changes,
+unit_map<cl_perm> provisioning_changes(const store::reader& t, const std::vector<record_change>& changes,
                                        const provisioning_policy& now) {
     const auto users = changed_in(changes, "users");
     const auto organizations = changed_in(changes, "cl_organizations");
@@ -343,7 +343,7 @@ bluebricks_policy make_bluebricks_policy(const bluebricks_rows& rows) {
         bluebricks_units(rows));
 }
 
-unit_map<bb_perm> bluebricks_changes(store::transaction& t, const std::vector<record_change>& changes) {
+unit_map<bb_perm> bluebricks_changes(const store::reader& t, const std::vector<record_change>& changes) {
     const auto organizations = changed_in(changes, "bb_organizations");
     const auto roles = changed_in(changes, "bb_roles");
     std::set<std::string> users = changed_in(changes, "bb_users");

@@ -45,7 +45,7 @@ constexpr std::uint32_t application_mask =
 using ident_policy = policy_rows<ident_perm>;
 std::vector<unit_rows<ident_perm>> ident_units(const ident_rows& rows);
 ident_policy make_ident_policy(const ident_rows& rows);
-unit_map<ident_perm> ident_changes(store::transaction& t, const std::vector<record_change>& changes);
+unit_map<ident_perm> ident_changes(const store::reader& t, const std::vector<record_change>& changes);
 std::shared_ptr<const ward::snapshot<ident_perm>> build_ident(const ident_rows& rows, std::string& error);
 
 // ---- Commerce Layer Provisioning ----
@@ -67,7 +67,7 @@ std::vector<unit_rows<cl_perm>> provisioning_units(const provisioning_rows& rows
 provisioning_policy make_provisioning_policy(const provisioning_rows& rows);
 /// A role whose set changed changes every membership of it too (a live- or test-scoped
 /// membership holds the role's Provisioning subjects at its organization).
-unit_map<cl_perm> provisioning_changes(store::transaction& t, const std::vector<record_change>& changes,
+unit_map<cl_perm> provisioning_changes(const store::reader& t, const std::vector<record_change>& changes,
                                        const provisioning_policy& now);
 std::shared_ptr<const ward::snapshot<cl_perm>> build_provisioning(const provisioning_rows& rows, std::string& error);
 
@@ -78,7 +78,7 @@ using bb_set = bluebricks::perms;
 using bluebricks_policy = policy_rows<bb_perm>;
 std::vector<unit_rows<bb_perm>> bluebricks_units(const bluebricks_rows& rows);
 bluebricks_policy make_bluebricks_policy(const bluebricks_rows& rows);
-unit_map<bb_perm> bluebricks_changes(store::transaction& t, const std::vector<record_change>& changes);
+unit_map<bb_perm> bluebricks_changes(const store::reader& t, const std::vector<record_change>& changes);
 std::shared_ptr<const ward::snapshot<bb_perm>> build_bluebricks(const bluebricks_rows& rows, std::string& error);
 
 // ---- all three ----

@@ -22,58 +22,110 @@
 
 namespace ward_service {
 
-// ---- statement ------------------------------------------------------------------------------------------
+// ---- SQLite -------------------------------------------------------------------------------------------------
 
-statement::statement(sqlite3* db, std::string_view sql) : db_(db) {
-    if (sql.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) throw store_error("statement too long");
-    if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) != SQLITE_OK)
-        throw store_error(std::string("prepare: ") + sqlite3_errmsg(db_));
+namespace {
+
+[[noreturn]] void sqlite_failed(sqlite3* db, const char* what) {
+    throw store_error(std::string(what) + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
 }
 
-statement::~statement() { sqlite3_finalize(stmt_); }
+class sqlite_statement final : public detail::statement_impl {
+public:
+    sqlite_statement(sqlite3* db, std::string_view sql) : db_(db) {
+        if (sql.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+            throw store_error("statement too long");
+        if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) != SQLITE_OK)
+            sqlite_failed(db_, "prepare");
+    }
+    ~sqlite_statement() override { sqlite3_finalize(stmt_); }
+    sqlite_statement(const sqlite_statement&) = delete;
+    sqlite_statement& operator=(const sqlite_statement&) = delete;
 
-statement& statement::bind(int index, std::string_view text) {
-    if (text.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) throw store_error("value too long");
-    // SQLITE_TRANSIENT: SQLite copies the bytes, so the view may die before step(). An empty view
-    // may carry a null pointer, which SQLite would bind as NULL rather than as ''.
-    const char* data = text.data() ? text.data() : "";
-    if (sqlite3_bind_text(stmt_, index, data, static_cast<int>(text.size()), SQLITE_TRANSIENT) != SQLITE_OK)
-        throw store_error(std::string("bind: ") + sqlite3_errmsg(db_));
-    return *this;
-}
+    void bind_text(int index, std::string_view text) override {
+        if (text.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+            throw store_error("value too long");
+        // SQLITE_TRANSIENT: SQLite copies the bytes, so the view may die before step(). An empty
+        // view may carry a null pointer, which SQLite would bind as NULL rather than as ''.
+        const char* data = text.data() ? text.data() : "";
+        if (sqlite3_bind_text(stmt_, index, data, static_cast<int>(text.size()), SQLITE_TRANSIENT) != SQLITE_OK)
+            sqlite_failed(db_, "bind");
+    }
+    void bind_integer(int index, std::int64_t value) override {
+        if (sqlite3_bind_int64(stmt_, index, static_cast<sqlite3_int64>(value)) != SQLITE_OK)
+            sqlite_failed(db_, "bind");
+    }
+    void bind_null(int index) override {
+        if (sqlite3_bind_null(stmt_, index) != SQLITE_OK) sqlite_failed(db_, "bind");
+    }
+    bool step() override {
+        const int rc = sqlite3_step(stmt_);
+        if (rc == SQLITE_ROW) return true;
+        if (rc == SQLITE_DONE) return false;
+        sqlite_failed(db_, "step");
+    }
+    bool is_null(int column) const override { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+    std::string text(int column) const override {
+        const unsigned char* p = sqlite3_column_text(stmt_, column);
+        const int n = sqlite3_column_bytes(stmt_, column);
+        return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n)) : std::string();
+    }
+    std::int64_t integer(int column) const override {
+        return static_cast<std::int64_t>(sqlite3_column_int64(stmt_, column));
+    }
 
-statement& statement::bind(int index, std::int64_t value) {
-    if (sqlite3_bind_int64(stmt_, index, static_cast<sqlite3_int64>(value)) != SQLITE_OK)
-        throw store_error(std::string("bind: ") + sqlite3_errmsg(db_));
-    return *this;
-}
+private:
+    sqlite3* db_;
+    sqlite3_stmt* stmt_ = nullptr;
+};
 
-statement& statement::bind_null(int index) {
-    if (sqlite3_bind_null(stmt_, index) != SQLITE_OK) throw store_error(std::string("bind: ") + sqlite3_errmsg(db_));
-    return *this;
-}
+/// One connection to the file (SQLITE_OPEN_FULLMUTEX; the store serializes it anyway).
+class sqlite_connection final : public detail::connection {
+public:
+    sqlite_connection(const std::string& path, bool create, const char* setup) {
+        const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+        if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+            const std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
+            sqlite3_close(db_); // the destructor does not run for a constructor that throws
+            throw store_error("cannot open " + path + ": " + why);
+        }
+        try {
+            script(setup);
+        } catch (...) {
+            sqlite3_close(db_);
+            throw;
+        }
+    }
+    ~sqlite_connection() override { sqlite3_close(db_); }
+    sqlite_connection(const sqlite_connection&) = delete;
+    sqlite_connection& operator=(const sqlite_connection&) = delete;
 
-bool statement::step() {
-    const int rc = sqlite3_step(stmt_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    throw store_error(std::string("step: ") + sqlite3_errmsg(db_));
-}
+    std::unique_ptr<detail::statement_impl> prepare(std::string_view sql) override {
+        return std::make_unique<sqlite_statement>(db_, sql);
+    }
+    void script(const std::string& sql) override {
+        char* message = nullptr;
+        if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+            const std::string why = message ? message : "unknown error";
+            sqlite3_free(message);
+            throw store_error(why);
+        }
+    }
+    void begin_write() override { script("BEGIN IMMEDIATE"); }
+    void begin_read() override { script("BEGIN"); }
+    void commit() override { script("COMMIT"); }
+    void rollback() noexcept override { sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr); }
+    bool has_table(std::string_view name) override {
+        sqlite_statement s(db_, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1");
+        s.bind_text(1, name);
+        return s.step() && s.integer(0) > 0;
+    }
 
-std::string statement::text(int column) const {
-    const unsigned char* p = sqlite3_column_text(stmt_, column);
-    const int n = sqlite3_column_bytes(stmt_, column);
-    return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n)) : std::string();
-}
+private:
+    sqlite3* db_ = nullptr;
+};
 
-std::optional<std::string> statement::optional_text(int column) const {
-    if (sqlite3_column_type(stmt_, column) == SQLITE_NULL) return std::nullopt;
-    return text(column);
-}
-
-std::int64_t statement::integer(int column) const {
-    return static_cast<std::int64_t>(sqlite3_column_int64(stmt_, column));
-}
+} // namespace
 
 // ---- row readers ------------------------------------------------------------------------------------------
 
@@ -427,74 +479,65 @@ bool file_exists(const std::string& path) {
 
 } // namespace
 
-store::store(const std::string& path, unsigned pbkdf2_iterations) : path_(path) {
+bool store::is_postgresql(std::string_view location) noexcept {
+    return location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0;
+}
+
+store::store(const std::string& location, unsigned pbkdf2_iterations) : path_(location) {
+    if (is_postgresql(location)) {
+#if WARD_SERVICE_POSTGRESQL
+        db_ = detail::connect_postgresql(location);
+        read_db_ = detail::connect_postgresql(location);
+        initialize_postgresql(pbkdf2_iterations);
+        return;
+#else
+        throw store_error("this ward-service was built without PostgreSQL (libpq-dev): cannot open " + location);
+#endif
+    }
     // The file holds the token secret: only its owner reads it (SQLite gives the -wal and -shm
     // files the database's mode).
-    if (!file_exists(path)) {
-        const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-        if (fd < 0 && errno != EEXIST) throw store_error("cannot create " + path + ": " + std::strerror(errno));
+    if (!file_exists(location)) {
+        const int fd = ::open(location.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0 && errno != EEXIST) throw store_error("cannot create " + location + ": " + std::strerror(errno));
         if (fd >= 0) ::close(fd);
     }
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                        nullptr) != SQLITE_OK) {
-        const std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
-        sqlite3_close(db_);
-        throw store_error("cannot open " + path + ": " + why);
-    }
-    try {
-        initialize(pbkdf2_iterations);
-        open_reader();
-    } catch (...) {
-        sqlite3_close(read_db_); // the destructor does not run for a constructor that throws
-        sqlite3_close(db_);
-        throw;
-    }
+    db_ = std::make_unique<sqlite_connection>(
+        location, true,
+        "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;");
+    initialize_sqlite(pbkdf2_iterations);
+    open_sqlite_reader();
 }
 
 // Reads go through a second connection: in WAL mode it reads the last committed state while a
-// write transaction (which builds the next policy before it commits) holds the writing one.
-void store::open_reader() {
-    if (sqlite3_open_v2(path_.c_str(), &read_db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, nullptr) !=
-        SQLITE_OK) {
-        const std::string why = read_db_ ? sqlite3_errmsg(read_db_) : "out of memory";
-        throw store_error("cannot open " + path_ + " for reading: " + why);
-    }
-    if (sqlite3_exec(read_db_, "PRAGMA busy_timeout = 5000; PRAGMA query_only = ON;", nullptr, nullptr, nullptr) !=
-        SQLITE_OK)
-        throw store_error(std::string("cannot set up the reading connection: ") + sqlite3_errmsg(read_db_));
+// write transaction holds the writing one.
+void store::open_sqlite_reader() {
+    read_db_ = std::make_unique<sqlite_connection>(path_, false, "PRAGMA busy_timeout = 5000; PRAGMA query_only = ON;");
 }
 
-void store::initialize(unsigned pbkdf2_iterations) {
-    exec("PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;");
-    bool fresh = true;
-    {
-        statement s(db_, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'settings'");
-        if (s.step()) fresh = s.integer(0) == 0;
-    }
-    if (fresh) create_schema_and_seed(pbkdf2_iterations);
+void store::initialize_sqlite(unsigned pbkdf2_iterations) {
+    if (!db_->has_table("settings")) create_schema_and_seed(pbkdf2_iterations);
     else upgrade_schema();
-    exec(versions_schema_sql().c_str()); // after the seed, which leaves no versions
-    exec(policy_changes_schema_sql().c_str());
+    exec(versions_schema_sql()); // after the seed, which leaves no versions
+    exec(policy_changes_schema_sql());
     read_secret();
 }
 
-store::store(const std::string& path, existing_tag) : path_(path) {
-    if (!file_exists(path))
-        throw store_error("no database at " + path + " (start `ward-service serve --db " + path + "` first)");
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
-        const std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
-        sqlite3_close(db_);
-        throw store_error("cannot open " + path + ": " + why);
-    }
-    try {
-        exec("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
+store::store(const std::string& location, existing_tag) : path_(location) {
+    if (is_postgresql(location)) {
+#if WARD_SERVICE_POSTGRESQL
+        db_ = detail::connect_postgresql(location);
+        read_db_ = detail::connect_postgresql(location);
         read_secret();
-        open_reader();
-    } catch (...) {
-        sqlite3_close(read_db_);
-        sqlite3_close(db_);
-        throw;
+        return;
+#else
+        throw store_error("this ward-service was built without PostgreSQL (libpq-dev): cannot open " + location);
+#endif
     }
+    if (!file_exists(location))
+        throw store_error("no database at " + location + " (start `ward-service serve --db " + location + "` first)");
+    db_ = std::make_unique<sqlite_connection>(location, false, "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
+    read_secret();
+    open_sqlite_reader();
 }
 
 // A database made before a column of users existed gets it, with its default: tokens_valid_from
@@ -504,11 +547,11 @@ void store::upgrade_schema() {
     {
         bool has_permissions = false;
         {
-            statement s(db_, "SELECT count(*) FROM pragma_table_info('cl_application_memberships') "
-                             "WHERE name = 'permissions'");
+            statement s(db_->prepare("SELECT count(*) FROM pragma_table_info('cl_application_memberships') "
+                                     "WHERE name = 'permissions'"));
             has_permissions = s.step() && s.integer(0) > 0;
         }
-        if (!has_permissions) exec(custom_sets_upgrade_sql().c_str());
+        if (!has_permissions) exec(custom_sets_upgrade_sql());
     }
     struct column {
         const char *name, *definition;
@@ -522,23 +565,18 @@ void store::upgrade_schema() {
     for (const column& c : added) {
         bool has_column = false;
         {
-            statement s(db_, "SELECT count(*) FROM pragma_table_info('users') WHERE name = ?1");
+            statement s(db_->prepare("SELECT count(*) FROM pragma_table_info('users') WHERE name = ?1"));
             s.bind(1, c.name);
             has_column = s.step() && s.integer(0) > 0;
         }
-        if (!has_column) exec((std::string("ALTER TABLE users ADD COLUMN ") + c.definition).c_str());
+        if (!has_column) exec(std::string("ALTER TABLE users ADD COLUMN ") + c.definition);
     }
-    exec(profiles_schema_sql().c_str());
+    exec(profiles_schema_sql());
 }
 
 void store::read_secret() {
-    bool found = false;
-    {
-        statement probe(db_, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'settings'");
-        found = probe.step() && probe.integer(0) == 1;
-    }
-    if (!found) throw store_error(path_ + ": not a ward-service database");
-    statement s(db_, "SELECT value FROM settings WHERE key = 'token_secret'");
+    if (!db_->has_table("settings")) throw store_error(path_ + ": not a ward-service database");
+    statement s(db_->prepare("SELECT value FROM settings WHERE key = 'token_secret'"));
     if (!s.step()) throw store_error(path_ + ": not a ward-service database (no token secret)");
     const auto decoded = base64url_decode(s.text(0));
     if (!decoded || decoded->size() < 32) throw store_error(path_ + ": the token secret is damaged");
@@ -549,25 +587,18 @@ std::unique_ptr<store> store::open_existing(const std::string& path) {
     return std::make_unique<store>(path, existing_tag{});
 }
 
-store::~store() {
-    sqlite3_close(read_db_);
-    sqlite3_close(db_);
-}
-
-void store::exec(const char* sql) {
-    char* message = nullptr;
-    if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
-        const std::string why = message ? message : "unknown error";
-        sqlite3_free(message);
-        throw store_error(why);
-    }
-}
+store::~store() = default;
 
 void store::create_schema_and_seed(unsigned iterations) {
     transaction t(*this);
     exec(schema_sql);
-    exec(credentials_schema_sql().c_str());
-    exec(profiles_schema_sql().c_str());
+    exec(credentials_schema_sql());
+    exec(profiles_schema_sql());
+    seed(t, iterations);
+    t.commit();
+}
+
+void store::seed(transaction& t, unsigned iterations) {
     t.exec("INSERT INTO settings VALUES ('token_secret', ?1)", base64url_encode(random_bytes(32)));
     const std::string now = timestamp_now();
     // Each person gets their own salt, so no two stored hashes are alike.
@@ -681,32 +712,27 @@ void store::create_schema_and_seed(unsigned iterations) {
                hash(), now);
         for (const char* r : p.roles) t.exec("INSERT INTO bb_user_roles VALUES (?1, ?2)", p.id, r);
     }
-    t.commit();
 }
 
 // ---- transactions ---------------------------------------------------------------------------------------
 
-store::transaction::transaction(store& s) : s_(s), lock_(s.mutex_) { s_.exec("BEGIN IMMEDIATE"); }
-
-store::read_transaction::read_transaction(sqlite3* d) : db(d) {
-    if (sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) throw store_error(sqlite3_errmsg(db));
-}
-store::read_transaction::~read_transaction() { sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr); }
+store::transaction::transaction(store& s) : s_(s), lock_(s.mutex_) { s_.db_->begin_write(); }
 
 store::transaction::~transaction() {
-    if (!done_) sqlite3_exec(s_.db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    if (!done_) s_.db_->rollback();
 }
 
 void store::transaction::act_as(std::string_view who) {
-    exec("INSERT OR REPLACE INTO cl_version_actor (one, who) VALUES (1, ?1)", who);
+    exec("DELETE FROM cl_version_actor");
+    exec("INSERT INTO cl_version_actor (one, who) VALUES (1, ?1)", who);
 }
 
 void store::transaction::stop_acting() { exec("DELETE FROM cl_version_actor"); }
 
 std::uint64_t store::transaction::bump_version(std::string_view api) {
     const std::string key = "policy_version_" + std::string(api);
-    exec("UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = ?1", key);
-    auto s = prepare("SELECT CAST(value AS INTEGER) FROM settings WHERE key = ?1");
+    exec("UPDATE settings SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) WHERE key = ?1", key);
+    auto s = prepare("SELECT CAST(value AS BIGINT) FROM settings WHERE key = ?1");
     s.bind(1, key);
     if (!s.step()) throw store_error("no policy version for " + key);
     return static_cast<std::uint64_t>(s.integer(0));
@@ -722,7 +748,7 @@ std::vector<record_change> store::transaction::take_changes() {
 }
 
 void store::transaction::commit() {
-    s_.exec("COMMIT");
+    s_.db_->commit();
     done_ = true;
 }
 
@@ -730,7 +756,7 @@ void store::transaction::commit() {
 
 namespace {
 std::uint64_t version_of(const store::reader& r, const char* api) {
-    auto s = r.prepare("SELECT CAST(value AS INTEGER) FROM settings WHERE key = ?1");
+    auto s = r.prepare("SELECT CAST(value AS BIGINT) FROM settings WHERE key = ?1");
     s.bind(1, std::string("policy_version_") + api);
     return s.step() ? static_cast<std::uint64_t>(s.integer(0)) : 0;
 }
@@ -808,8 +834,8 @@ bluebricks_rows store::load_bluebricks() {
     return read([](const reader& r) { return load_bluebricks_rows(r); });
 }
 
-ident_rows store::transaction::load_ident() const { return load_ident_rows(reader{s_.db_}); }
-provisioning_rows store::transaction::load_provisioning() const { return load_provisioning_rows(reader{s_.db_}); }
-bluebricks_rows store::transaction::load_bluebricks() const { return load_bluebricks_rows(reader{s_.db_}); }
+ident_rows store::transaction::load_ident() const { return load_ident_rows(reader{s_.db_.get()}); }
+provisioning_rows store::transaction::load_provisioning() const { return load_provisioning_rows(reader{s_.db_.get()}); }
+bluebricks_rows store::transaction::load_bluebricks() const { return load_bluebricks_rows(reader{s_.db_.get()}); }
 
 } // namespace ward_service

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// ward-service's storage: one SQLite file holding the token secret, the three APIs' records and
+// ward-service's storage: one SQLite file (or PostgreSQL database) holding the token secret, the three APIs' records and
 // each API's policy version. The store is the source of truth: ward's snapshots are built from all
 // of it at startup, and each write changes them by the records it changed (policy_changes).
 #ifndef WARD_SERVICE_STORE_HPP
@@ -14,9 +14,6 @@
 #include <string_view>
 #include <vector>
 
-struct sqlite3;
-struct sqlite3_stmt;
-
 namespace ward_service {
 
 /// A database error: the service answers 500 and changes nothing (the transaction rolls back).
@@ -24,17 +21,67 @@ struct store_error : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+namespace detail {
+
+/// One prepared statement of one database (SQLite's or PostgreSQL's). Binds are 1-based,
+/// columns 0-based. Errors throw store_error.
+class statement_impl {
+public:
+    virtual ~statement_impl() = default;
+    virtual void bind_text(int index, std::string_view text) = 0;
+    virtual void bind_integer(int index, std::int64_t value) = 0;
+    virtual void bind_null(int index) = 0;
+    /// True when a row is ready, false when done.
+    virtual bool step() = 0;
+    virtual bool is_null(int column) const = 0;
+    virtual std::string text(int column) const = 0;
+    virtual std::int64_t integer(int column) const = 0;
+};
+
+/// One connection to the database; the store serializes its use. SQL is written once for both
+/// databases, with parameters ?1, ?2, ... (PostgreSQL's connection makes them $1, $2, ...).
+class connection {
+public:
+    virtual ~connection() = default;
+    virtual std::unique_ptr<statement_impl> prepare(std::string_view sql) = 0;
+    /// Statements without parameters, separated by semicolons (a schema).
+    virtual void script(const std::string& sql) = 0;
+    /// Begins a write, after every other writer of the database (SQLite: BEGIN IMMEDIATE;
+    /// PostgreSQL: BEGIN and the writers' transaction-level advisory lock, so writes through
+    /// several services on one database are serialized too).
+    virtual void begin_write() = 0;
+    /// Begins a read of one committed state.
+    virtual void begin_read() = 0;
+    virtual void commit() = 0;
+    virtual void rollback() noexcept = 0;
+    /// Whether the database has this table.
+    virtual bool has_table(std::string_view name) = 0;
+};
+
+#if WARD_SERVICE_POSTGRESQL
+/// A connection to the PostgreSQL database at `uri` (store_pg.cpp); throws store_error.
+std::unique_ptr<connection> connect_postgresql(const std::string& uri);
+#endif
+
+} // namespace detail
+
 /// One prepared statement. Binds are 1-based, columns 0-based, as in SQLite.
 class statement {
 public:
-    statement(sqlite3* db, std::string_view sql);
-    ~statement();
-    statement(const statement&) = delete;
-    statement& operator=(const statement&) = delete;
+    explicit statement(std::unique_ptr<detail::statement_impl> impl) : impl_(std::move(impl)) {}
 
-    statement& bind(int index, std::string_view text);
-    statement& bind(int index, std::int64_t value);
-    statement& bind_null(int index);
+    statement& bind(int index, std::string_view text) {
+        impl_->bind_text(index, text);
+        return *this;
+    }
+    statement& bind(int index, std::int64_t value) {
+        impl_->bind_integer(index, value);
+        return *this;
+    }
+    statement& bind_null(int index) {
+        impl_->bind_null(index);
+        return *this;
+    }
     statement& bind(int index, const std::string& text) { return bind(index, std::string_view(text)); }
     statement& bind(int index, const char* text) { return bind(index, std::string_view(text)); }
     statement& bind(int index, const std::optional<std::string>& text) {
@@ -48,19 +95,21 @@ public:
         return *this;
     }
     /// Steps once: true when a row is ready, false when done. Throws store_error on failure.
-    bool step();
+    bool step() { return impl_->step(); }
     /// Runs a statement that returns no rows.
     void run() {
         while (step()) {}
     }
 
-    std::string text(int column) const;
-    std::optional<std::string> optional_text(int column) const;
-    std::int64_t integer(int column) const;
+    std::string text(int column) const { return impl_->text(column); }
+    std::optional<std::string> optional_text(int column) const {
+        if (impl_->is_null(column)) return std::nullopt;
+        return text(column);
+    }
+    std::int64_t integer(int column) const { return impl_->integer(column); }
 
 private:
-    sqlite3* db_;
-    sqlite3_stmt* stmt_ = nullptr;
+    std::unique_ptr<detail::statement_impl> impl_;
 };
 
 // ---- rows --------------------------------------------------------------------------------------------
@@ -181,33 +230,48 @@ struct bluebricks_rows {
     std::vector<bb_user_role> user_roles;
 };
 
-/// The SQLite file, through two connections: one for writes, which `transaction` holds for a
-/// group of statements, and one for reads. Each has its own lock, so one store is safe to share
-/// between request threads and reads do not queue behind a write.
+/// The database, through two connections: one for writes, which `transaction` holds for a group
+/// of statements, and one for reads. Each has its own lock, so one store is safe to share between
+/// request threads and reads do not queue behind a write. The database is an SQLite file (the
+/// default, for one machine) or a PostgreSQL database (`postgresql://...`: for several services
+/// on one database, see README.md).
 class store {
 public:
-    /// Opens (creating if needed) the file; on first open creates the schema, a random token secret
-    /// and the seeded data, hashing seeded passwords with `pbkdf2_iterations`.
-    store(const std::string& path, unsigned pbkdf2_iterations);
+    /// Opens (creating if needed) the database at `location`, a file path or a PostgreSQL URI
+    /// (postgresql:// or postgres://); on first open creates the schema, a random token secret and
+    /// the seeded data, hashing seeded passwords with `pbkdf2_iterations`.
+    store(const std::string& location, unsigned pbkdf2_iterations);
     ~store();
     store(const store&) = delete;
     store& operator=(const store&) = delete;
 
-    /// Opens an existing file only (the `token` subcommand): throws store_error if it is missing.
-    static std::unique_ptr<store> open_existing(const std::string& path);
+    /// Opens an existing database only (the `token` subcommand): throws store_error if there is
+    /// none at `location`.
+    static std::unique_ptr<store> open_existing(const std::string& location);
 
+    /// Whether `location` names a PostgreSQL database rather than a file.
+    static bool is_postgresql(std::string_view location) noexcept;
+
+    /// The file path or URI.
     const std::string& path() const noexcept { return path_; }
     /// The HMAC key for tokens (raw bytes).
     const std::string& secret() const noexcept { return secret_; }
 
-    /// A write: BEGIN IMMEDIATE ... COMMIT, rolled back if `commit()` is not reached.
+    /// Makes statements on one connection, inside a transaction of it.
+    struct reader {
+        detail::connection* db;
+        statement prepare(std::string_view sql) const { return statement(db->prepare(sql)); }
+    };
+
+    /// A write, after every other writer of the database (see detail::connection::begin_write),
+    /// rolled back if `commit()` is not reached.
     class transaction {
     public:
         explicit transaction(store& s);
         ~transaction();
         transaction(const transaction&) = delete;
         transaction& operator=(const transaction&) = delete;
-        statement prepare(std::string_view sql) { return statement(s_.db_, sql); }
+        statement prepare(std::string_view sql) { return statement(s_.db_->prepare(sql)); }
         /// Runs a statement that returns no rows with the arguments bound to ?1, ?2, ... in order.
         template <class... A>
         void exec(std::string_view sql, const A&... args) {
@@ -223,8 +287,10 @@ public:
         /// The records this transaction changed so far, each once (in the order first changed),
         /// forgetting them: the next call returns only later changes.
         std::vector<record_change> take_changes();
+        /// Reads as this transaction sees them (its own writes included).
+        reader as_reader() const { return reader{s_.db_.get()}; }
         /// One API's rows as this transaction sees them (its own writes included), so a write can
-        /// build the next policy before it commits and roll back when that policy does not build.
+        /// check the policies it derived against all rows (--verify-writes).
         ident_rows load_ident() const;
         provisioning_rows load_provisioning() const;
         bluebricks_rows load_bluebricks() const;
@@ -236,19 +302,14 @@ public:
         bool done_ = false;
     };
 
-    struct reader {
-        sqlite3* db;
-        statement prepare(std::string_view sql) const { return statement(db, sql); }
-    };
-
     /// A read: runs `f(statement-maker)` on the reading connection inside one read transaction,
-    /// so its statements see one committed state of the file. Reads never wait for a write: the
-    /// reading connection has a lock of its own.
+    /// so its statements see one committed state of the database. Reads never wait for a write:
+    /// the reading connection has a lock of its own.
     template <class F>
     auto read(F&& f) {
         std::lock_guard<std::mutex> lock(read_mutex_);
-        read_transaction t(read_db_);
-        reader r{read_db_};
+        read_transaction t(*read_db_);
+        reader r{read_db_.get()};
         return f(r);
     }
 
@@ -260,27 +321,30 @@ private:
     struct existing_tag {};
     /// BEGIN ... COMMIT around one read (the commit of a read-only transaction cannot lose data).
     struct read_transaction {
-        explicit read_transaction(sqlite3* db);
-        ~read_transaction();
+        explicit read_transaction(detail::connection& c) : db(c) { db.begin_read(); }
+        ~read_transaction() { db.rollback(); }
         read_transaction(const read_transaction&) = delete;
         read_transaction& operator=(const read_transaction&) = delete;
-        sqlite3* db;
+        detail::connection& db;
     };
 
 public:
-    store(const std::string& path, existing_tag); ///< use open_existing
+    store(const std::string& location, existing_tag); ///< use open_existing
 
 private:
-    void initialize(unsigned pbkdf2_iterations);
+    void open_sqlite_reader();
+    void initialize_sqlite(unsigned pbkdf2_iterations);
+    void initialize_postgresql(unsigned pbkdf2_iterations);
     void read_secret();
     void create_schema_and_seed(unsigned pbkdf2_iterations);
+    /// The seeded data, inside `t` (the schema exists).
+    void seed(transaction& t, unsigned pbkdf2_iterations);
     void upgrade_schema();
-    void exec(const char* sql);
-    void open_reader();
+    void exec(const std::string& sql) { db_->script(sql); }
 
     std::string path_;
-    sqlite3* db_ = nullptr;      ///< writes (and the first open's schema and seed)
-    sqlite3* read_db_ = nullptr; ///< reads
+    std::unique_ptr<detail::connection> db_;      ///< writes (and the first open's schema and seed)
+    std::unique_ptr<detail::connection> read_db_; ///< reads
     std::string secret_;
     std::mutex mutex_;      ///< db_
     std::mutex read_mutex_; ///< read_db_

@@ -16,6 +16,9 @@
 #define WARD_SERVICE_TESTS_HARNESS_HPP
 
 #include "crypto.hpp"
+#if WARD_SERVICE_POSTGRESQL
+#include "pg.hpp"
+#endif
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>
@@ -305,7 +308,8 @@ inline program_result run_program(const std::vector<std::string>& argv,
 /// derived from the records it changed are those a full reload gives (`verified::no` leaves that
 /// out, for timings). The constructor returns once the service printed its "listening" line (or throws
 /// after `startup_timeout`, with what the service printed). The destructor sends SIGTERM and waits,
-/// then SIGKILL. The service's standard error goes to DB + ".stderr.log". Construct it on a thread
+/// then SIGKILL. The service's standard error goes to DB + ".stderr.log" (for a PostgreSQL URI, to
+/// a file in /tmp named by the process; `stderr_log()` reads it). Construct it on a thread
 /// that lives as long as it (the test's own thread): the service is tied to that thread's life.
 enum class verified { yes, no };
 
@@ -314,7 +318,7 @@ public:
     explicit service_process(std::string db, std::vector<std::string> extra = {},
                              std::chrono::milliseconds startup_timeout = std::chrono::seconds(20),
                              verified writes = verified::yes)
-        : db_(std::move(db)), log_(db_ + ".stderr.log") {
+        : db_(std::move(db)), log_(log_path(db_)) {
         std::vector<std::string> argv = {
             service_binary(),      "serve", "--db", db_, "--host", "127.0.0.1", "--port", "0",
             "--pbkdf2-iterations", "1000"};
@@ -357,6 +361,12 @@ public:
     const std::string& banner() const noexcept { return banner_; }
     /// What the service wrote to standard error so far.
     std::string stderr_log() const { return read_file(log_); }
+    /// Where the standard error of a service on database `db` goes.
+    static std::string log_path(const std::string& db) {
+        if (db.rfind("postgresql://", 0) != 0) return db + ".stderr.log";
+        static int n = 0;
+        return "/tmp/ward-service-pg-" + std::to_string(::getpid()) + "-" + std::to_string(++n) + ".stderr.log";
+    }
     /// True while the child has not exited.
     bool running() {
         if (exited_) return false;
@@ -630,7 +640,16 @@ inline json token_claims(const std::string& token) {
 /// Read-only SQLite connection to a service database (the service may hold it open).
 class database {
 public:
+    /// An SQLite file, or a PostgreSQL database (a postgresql:// URI).
     explicit database(const std::string& path) {
+        if (path.rfind("postgresql://", 0) == 0) {
+#if WARD_SERVICE_POSTGRESQL
+            pg_ = std::make_unique<ward_service::pg::connection>(path);
+            return;
+#else
+            throw std::runtime_error("built without PostgreSQL: " + path);
+#endif
+        }
         if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
             std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
             sqlite3_close(db_);
@@ -644,6 +663,9 @@ public:
 
     /// Every row of `sql` (with `?` bound to `params` in order), each column as text ("NULL" for null).
     std::vector<std::vector<std::string>> query(const std::string& sql, const std::vector<std::string>& params = {}) {
+#if WARD_SERVICE_POSTGRESQL
+        if (pg_) return pg_query(sql, params);
+#endif
         sqlite3_stmt* stmt = nullptr;
         if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK)
             throw std::runtime_error("sqlite3_prepare_v2 " + sql + ": " + sqlite3_errmsg(db_));
@@ -674,8 +696,11 @@ public:
     /// Every row of every table, sorted: compare two dumps to prove nothing stored changed.
     std::map<std::string, std::vector<std::vector<std::string>>> dump() {
         std::map<std::string, std::vector<std::vector<std::string>>> all;
-        for (const auto& t :
-             query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")) {
+        const char* tables =
+            db_ ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+                : "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+                  "ORDER BY table_name";
+        for (const auto& t : query(tables)) {
             std::string quoted = "\"";
             for (char ch : t[0]) quoted += ch == '"' ? std::string("\"\"") : std::string(1, ch);
             quoted += "\"";
@@ -687,6 +712,24 @@ public:
     }
 
 private:
+#if WARD_SERVICE_POSTGRESQL
+    std::vector<std::vector<std::string>> pg_query(const std::string& sql, const std::vector<std::string>& params) {
+        std::string numbered; // ? becomes $1, $2, ... (the tests' SQL has no ? in quoted text)
+        int n = 0;
+        for (char ch : sql) numbered += ch == '?' ? "$" + std::to_string(++n) : std::string(1, ch);
+        std::vector<ward_service::pg::param> values(params.begin(), params.end());
+        const ward_service::pg::result r = pg_->exec_params(numbered, values);
+        std::vector<std::vector<std::string>> rows;
+        for (int i = 0; i < r.rows(); ++i) {
+            std::vector<std::string> row;
+            for (int c = 0; c < r.columns(); ++c)
+                row.emplace_back(r.is_null(i, c) ? std::string("NULL") : std::string(r.text(i, c)));
+            rows.push_back(std::move(row));
+        }
+        return rows;
+    }
+    std::unique_ptr<ward_service::pg::connection> pg_;
+#endif
     sqlite3* db_ = nullptr;
 };
 
@@ -718,9 +761,61 @@ inline std::string forge_raw(const json& header, const json& claims, const std::
 }
 
 /// A fresh temporary directory holding a fresh seeded database, and the service running on it.
+/// Where a test's service keeps its data: a new SQLite file in `dir`, or, when the tests run with
+/// WARD_SERVICE_TEST_DATABASE=postgresql, a new database on the PostgreSQL server the scaleout
+/// fixture started (WARD_PG_DIR/uri, or WARD_PG_URI), dropped when the test ends.
+class test_database {
+public:
+    explicit test_database(const temp_dir& dir) {
+        const char* kind = std::getenv("WARD_SERVICE_TEST_DATABASE");
+        if (!kind || std::string(kind) != "postgresql") {
+            location_ = dir.file("ward.db");
+            return;
+        }
+#if WARD_SERVICE_POSTGRESQL
+        server_ = server_uri();
+        static std::atomic<int> n{0};
+        name_ = "ward_test_" + std::to_string(::getpid()) + "_" + std::to_string(++n);
+        ward_service::pg::connection(server_).script("CREATE DATABASE " + name_);
+        location_ = server_.substr(0, server_.rfind('/') + 1) + name_;
+#else
+        throw std::runtime_error("WARD_SERVICE_TEST_DATABASE=postgresql, but the tests were built without libpq");
+#endif
+    }
+    ~test_database() {
+#if WARD_SERVICE_POSTGRESQL
+        if (name_.empty()) return;
+        try {
+            ward_service::pg::connection(server_).script("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+        } catch (...) { // the server is gone, and the database with it
+        }
+#endif
+    }
+    test_database(const test_database&) = delete;
+    test_database& operator=(const test_database&) = delete;
+
+    const std::string& location() const noexcept { return location_; }
+
+#if WARD_SERVICE_POSTGRESQL
+    /// The test server's URI: WARD_PG_URI, or the one the scaleout fixture wrote to WARD_PG_DIR/uri.
+    static std::string server_uri() {
+        if (const char* uri = std::getenv("WARD_PG_URI"); uri && *uri) return uri;
+        const char* dir = std::getenv("WARD_PG_DIR");
+        std::string uri;
+        if (dir) std::getline(std::ifstream(std::string(dir) + "/uri"), uri);
+        if (uri.empty()) throw std::runtime_error("no PostgreSQL server for the tests (WARD_PG_DIR or WARD_PG_URI)");
+        return uri;
+    }
+#endif
+
+private:
+    std::string location_, server_, name_;
+};
+
 struct fixture {
     temp_dir dir;
-    std::string db = dir.file("ward.db");
+    test_database data{dir};
+    std::string db = data.location();
     service_process server{db};
     client http{server.port()};
 };

@@ -232,16 +232,16 @@ TEST_CASE("incremental policies: random writes to every table, each against a fu
         const auto provisioning_all = t.load_provisioning();
         const auto bluebricks_all = t.load_bluebricks();
         bool ok = prepare_and_compare(
-            ident, t, "ident", ident_all, [&] { return ward_service::ident_changes(t, changes); },
+            ident, t, "ident", ident_all, [&] { return ward_service::ident_changes(t.as_reader(), changes); },
             ward_service::ident_units, ward_service::make_ident_policy, compared);
         ok = ok && prepare_and_compare(
                        provisioning, t, "provisioning", provisioning_all,
-                       [&] { return ward_service::provisioning_changes(t, changes, provisioning); },
+                       [&] { return ward_service::provisioning_changes(t.as_reader(), changes, provisioning); },
                        ward_service::provisioning_units, ward_service::make_provisioning_policy, compared);
         ok = ok && prepare_and_compare(
                        bluebricks, t, "bluebricks", bluebricks_all,
-                       [&] { return ward_service::bluebricks_changes(t, changes); }, ward_service::bluebricks_units,
-                       ward_service::make_bluebricks_policy, compared);
+                       [&] { return ward_service::bluebricks_changes(t.as_reader(), changes); },
+                       ward_service::bluebricks_units, ward_service::make_bluebricks_policy, compared);
         incremental += provisioning.last_derivation() == ward::derivation::incremental;
         if (ok && write.pick(4) != 0) {
             t.commit();
