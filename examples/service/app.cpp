@@ -7,8 +7,10 @@
 #include "validate.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <memory>
 #include <stdexcept>
+#include <thread>
 #include <utility>
 
 namespace ward_service {
@@ -22,7 +24,8 @@ Policy&& checked(const char* api, Policy&& p) {
     return std::forward<Policy>(p);
 }
 
-/// One API's part of a write: its change prepared in the transaction, committed after it.
+/// One API's part of a write (or of a catch-up with other services' writes): its change prepared,
+/// then committed and published, or rolled back.
 template <class P>
 struct api_write {
     const char* name;
@@ -32,14 +35,24 @@ struct api_write {
     unit_map<P> changed{};
     std::shared_ptr<const ward::snapshot<P>> next{};
 
-    /// Bumps the version and prepares the next snapshot when the write names the API or changed
-    /// its rows; throws store_error when the rows do not build (the caller rolls everything back).
+    /// A write: bumps the version and prepares the next snapshot when the write names the API or
+    /// changed its rows (or, when neither, takes a newer stored version another service made);
+    /// throws store_error when the rows do not build (the caller rolls everything back).
     void prepare(store::transaction& t) {
-        if (!forced && !rows.differs(changed)) return;
-        const std::uint64_t version = t.bump_version(name);
-        auto r = rows.prepare(changed, version);
-        if (!r) throw store_error(std::string("the ") + name + " policy does not build: " + r.error.message());
-        next = r.value;
+        std::uint64_t version = 0;
+        if (forced || rows.differs(changed)) {
+            version = t.bump_version(name);
+        } else {
+            version = policy_version(t.as_reader(), name);
+            if (version == rows.current()->version()) return;
+        }
+        prepare_at(version);
+    }
+    /// A catch-up: the stored version, with the changes other services made.
+    void follow(const store::reader& r) {
+        const std::uint64_t version = policy_version(r, name);
+        if (!rows.differs(changed) && version == rows.current()->version()) return;
+        prepare_at(version);
     }
     /// With --verify-writes: the units are those a full reload of the rows gives.
     template <class Rows, class Units>
@@ -56,14 +69,50 @@ struct api_write {
         rows.commit();
         if (next) live.publish(std::move(next));
     }
+
+private:
+    void prepare_at(std::uint64_t version) {
+        auto r = rows.prepare(changed, version);
+        if (!r) throw store_error(std::string("the ") + name + " policy does not build: " + r.error.message());
+        next = r.value;
+    }
 };
+
+/// The three APIs' parts of one write or catch-up, with the units `log` changes.
+struct api_writes {
+    api_write<ident_perm> ident;
+    api_write<cl_perm> provisioning;
+    api_write<bb_perm> bluebricks;
+
+    void derive(const store::reader& r, const change_log& log) {
+        ident.changed = ident_changes(r, log.changes);
+        provisioning.changed = provisioning_changes(r, log.changes, provisioning.rows);
+        bluebricks.changed = bluebricks_changes(r, log.changes);
+    }
+    void rollback() {
+        ident.rollback();
+        provisioning.rollback();
+        bluebricks.rollback();
+    }
+    void commit() {
+        ident.commit();
+        provisioning.commit();
+        bluebricks.commit();
+    }
+};
+
+/// How many changes the log keeps behind the newest (older ones are pruned by writes): a service
+/// that falls further behind builds its policies from all rows again.
+constexpr std::int64_t kept_changes = 100000;
 
 } // namespace
 
-app::impl::impl(store& s, app_options o)
-    : db(s), options(o), ident_rows(checked("ident", make_ident_policy(db.load_ident()))),
-      provisioning_rows(checked("provisioning", make_provisioning_policy(db.load_provisioning()))),
-      bluebricks_rows(checked("bluebricks", make_bluebricks_policy(db.load_bluebricks()))) {
+app::impl::impl(store& s, app_options o) : impl(s, o, s.load_all()) {}
+
+app::impl::impl(store& s, app_options o, store::everything all)
+    : db(s), options(o), ident_rows(checked("ident", make_ident_policy(all.ident))),
+      provisioning_rows(checked("provisioning", make_provisioning_policy(all.provisioning))),
+      bluebricks_rows(checked("bluebricks", make_bluebricks_policy(all.bluebricks))), applied_change(all.last_change) {
     db.read([&](const store::reader& r) {
         for (auto q = r.prepare("SELECT id, tokens_valid_from FROM users WHERE tokens_valid_from > 0"); q.step();)
             password_changes[q.text(0)] = q.integer(1);
@@ -71,44 +120,118 @@ app::impl::impl(store& s, app_options o)
     ident.publish(ident_rows.current());
     provisioning.publish(provisioning_rows.current());
     bluebricks.publish(bluebricks_rows.current());
+    if (db.shared()) follower = std::thread([this] { follow(std::chrono::milliseconds(500)); });
+}
+
+app::impl::~impl() {
+    stopping = true;
+    if (follower.joinable()) follower.join();
 }
 
 void app::impl::write(const write_lock& serial, unsigned apis, const std::function<void(store::transaction&)>& f,
                       const json& who) {
     if (!serial.owns_lock() || serial.mutex() != &writer) throw std::logic_error("write() without the writer lock");
-    api_write<ident_perm> w_ident{"ident", ident_rows, ident, (apis & api_ident) != 0};
-    api_write<cl_perm> w_provisioning{"provisioning", provisioning_rows, provisioning, (apis & api_provisioning) != 0};
-    api_write<bb_perm> w_bluebricks{"bluebricks", bluebricks_rows, bluebricks, (apis & api_bluebricks) != 0};
+    api_writes w{{"ident", ident_rows, ident, (apis & api_ident) != 0},
+                 {"provisioning", provisioning_rows, provisioning, (apis & api_provisioning) != 0},
+                 {"bluebricks", bluebricks_rows, bluebricks, (apis & api_bluebricks) != 0}};
+    std::int64_t last = 0;
     try {
         store::transaction t(db);
+        // Others' writes since the policies were last brought up to date come with this one's; if
+        // the log no longer has them all, the policies are built again first.
+        if (!t.changes_since(applied_change).complete) reload(t.as_reader());
         if (!who.is_null()) t.act_as(dump(who));
         f(t);
         t.stop_acting();
-        // The records the write changed become the units they change, then each API's change is
-        // prepared (its version moves on first, so the snapshot carries it).
-        const std::vector<record_change> changes = t.take_changes();
-        const store::reader r = t.as_reader();
-        w_ident.changed = ident_changes(r, changes);
-        w_provisioning.changed = provisioning_changes(r, changes, provisioning_rows);
-        w_bluebricks.changed = bluebricks_changes(r, changes);
-        w_ident.prepare(t);
-        w_provisioning.prepare(t);
-        w_bluebricks.prepare(t);
+        // The records changed become the units they change, then each API's change is prepared
+        // (its version moves on first, so the snapshot carries it).
+        const change_log log = t.changes_since(applied_change);
+        w.derive(t.as_reader(), log);
+        w.ident.prepare(t);
+        w.provisioning.prepare(t);
+        w.bluebricks.prepare(t);
         if (options.verify_writes) {
-            w_ident.verify(t.load_ident(), ident_units);
-            w_provisioning.verify(t.load_provisioning(), provisioning_units);
-            w_bluebricks.verify(t.load_bluebricks(), bluebricks_units);
+            w.ident.verify(t.load_ident(), ident_units);
+            w.provisioning.verify(t.load_provisioning(), provisioning_units);
+            w.bluebricks.verify(t.load_bluebricks(), bluebricks_units);
         }
+        if (log.last > applied_change) {
+            t.announce();
+            t.prune_changes(log.last - kept_changes);
+        }
+        last = log.last;
         t.commit();
     } catch (...) {
-        w_ident.rollback();
-        w_provisioning.rollback();
-        w_bluebricks.rollback();
+        w.rollback();
         throw;
     }
-    w_ident.commit();
-    w_provisioning.commit();
-    w_bluebricks.commit();
+    w.commit();
+    applied_change = last;
+}
+
+void app::impl::reload(const store::reader& r) {
+    std::int64_t last = 0;
+    {
+        auto s = r.prepare("SELECT COALESCE(MAX(seq), 0) FROM policy_changes");
+        last = s.step() ? s.integer(0) : 0;
+    }
+    ident_rows = checked("ident", make_ident_policy(load_ident_rows(r)));
+    provisioning_rows = checked("provisioning", make_provisioning_policy(load_provisioning_rows(r)));
+    bluebricks_rows = checked("bluebricks", make_bluebricks_policy(load_bluebricks_rows(r)));
+    ident.publish(ident_rows.current());
+    provisioning.publish(provisioning_rows.current());
+    bluebricks.publish(bluebricks_rows.current());
+    applied_change = last;
+}
+
+void app::impl::catch_up() {
+    write_lock serial = serialize();
+    db.read([&](const store::reader& r) {
+        const change_log log = read_changes(r, applied_change);
+        if (!log.complete) return reload(r);
+        api_writes w{{"ident", ident_rows, ident, false},
+                     {"provisioning", provisioning_rows, provisioning, false},
+                     {"bluebricks", bluebricks_rows, bluebricks, false}};
+        try {
+            w.derive(r, log);
+            w.ident.follow(r);
+            w.provisioning.follow(r);
+            w.bluebricks.follow(r);
+        } catch (...) {
+            w.rollback();
+            throw;
+        }
+        w.commit();
+        applied_change = log.last;
+    });
+}
+
+void app::impl::follow(std::chrono::milliseconds poll) {
+    while (!stopping) {
+        try {
+            db.wait_for_announcement(poll);
+            if (!stopping) catch_up();
+        } catch (const std::exception& e) {
+            // The database is unreachable (restarting, say): the policies stay as they are, and
+            // the next round connects again.
+            std::fprintf(stderr, "ward-service: following the database: %s\n", e.what());
+            std::this_thread::sleep_for(poll);
+        }
+    }
+}
+
+bool app::impl::reach(std::int64_t at_least, std::chrono::milliseconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    for (;;) {
+        if (applied_change >= at_least) return true;
+        try {
+            catch_up();
+        } catch (const std::exception&) { // unreachable for now: try again until the deadline
+        }
+        if (applied_change >= at_least) return true;
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
 }
 
 bool app::impl::email_taken(store::transaction& t, const char* table, std::string_view email, std::string_view except) {

@@ -22,6 +22,8 @@
 #include "store.hpp"
 #include <ward/ward.hpp>
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -30,6 +32,7 @@
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -59,6 +62,13 @@ struct app::impl {
     ident_policy ident_rows;
     provisioning_policy provisioning_rows;
     bluebricks_policy bluebricks_rows;
+    /// The position of the store's change log the policies are at (store.hpp, change_log): every
+    /// change up to it, this service's writes and (on a shared database) other services', is in
+    /// the published snapshots. Written under the writer lock; answers carry it (Ward-Version).
+    std::atomic<std::int64_t> applied_change{0};
+    /// On a shared database: a thread that follows other services' writes (follow()).
+    std::atomic<bool> stopping{false};
+    std::thread follower;
     /// Serializes writers. A request that writes takes it before it reads the snapshot it decides
     /// with, and keeps it until its own snapshot is published: it decides against the newest
     /// policy, and snapshots are published in the order their writes committed.
@@ -72,6 +82,10 @@ struct app::impl {
     std::unordered_map<std::string, std::int64_t> password_changes;
 
     impl(store& s, app_options o);
+    impl(store& s, app_options o, store::everything all);
+    ~impl();
+    impl(const impl&) = delete;
+    impl& operator=(const impl&) = delete;
 
     // ==== writing and reading (app.cpp) ====================================================================
 
@@ -89,6 +103,21 @@ struct app::impl {
     /// leave; such a write without one fails whole (500).
     void write(const write_lock& serial, unsigned apis, const std::function<void(store::transaction&)>& f,
                const json& who = nullptr);
+
+    /// Brings the policies up to the store's change log: the changes other services on the same
+    /// database made since applied_change, derived as a write derives its own (or, when the log
+    /// was pruned past it, every policy built again from all rows), then published. Takes the
+    /// writer lock.
+    void catch_up();
+    /// Builds every policy again from all rows `r` reads, and publishes them (under the writer
+    /// lock, with no change prepared).
+    void reload(const store::reader& r);
+    /// The follower thread's loop: catch_up() at every announcement of another service's write,
+    /// and at least every `poll` (a missed announcement, a lost connection); errors are retried.
+    void follow(std::chrono::milliseconds poll);
+    /// Waits (at most `limit`) until the policies are at change `at_least` or later, catching up
+    /// meanwhile; false when they are not by then (Ward-Min-Version).
+    bool reach(std::int64_t at_least, std::chrono::milliseconds limit);
 
     /// Whether another record of `table` than `except` has `email` (case-insensitively).
     static bool email_taken(store::transaction& t, const char* table, std::string_view email,

@@ -8,7 +8,7 @@
 //                 its profile's access scope, its role's set and its application memberships)
 //   bluebricks    organization <id>, role <id>, user <id> (with its roles)
 // At startup every unit is built from all rows (X_units); a write turns the records it changed
-// (store::transaction::take_changes) into the units they change (X_changes), reading only those
+// (store::transaction::changes_since) into the units they change (X_changes), reading only those
 // records and what they depend on.
 #ifndef WARD_SERVICE_POLICIES_HPP
 #define WARD_SERVICE_POLICIES_HPP

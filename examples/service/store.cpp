@@ -12,7 +12,9 @@
 #include <cstring>
 #include <ctime>
 #include <limits>
+#include <set>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -441,11 +443,12 @@ DELETE FROM cl_version_actor;)sql";
 //
 // Every insert, update and delete of a record the policies are built from leaves (table, key) in
 // policy_changes, written by a trigger inside the write's transaction, so a write can change the
-// next policies by exactly the records it touched (store::transaction::take_changes). The key is
-// the record's id, or for a record that belongs to another the id of that one (a permission's
-// role, a profile link's or an application membership's membership, a Bluebricks user's role
-// assignment's user). Left-overs are cleared at every open: the policies are then built from all
-// rows.
+// next policies by exactly the records it touched (read_changes). The key is the record's id, or
+// for a record that belongs to another the id of that one (a permission's role, a profile link's
+// or an application membership's membership, a Bluebricks user's role assignment's user). The log
+// is numbered (seq) and kept, so a service that did not make a write (another replica on the same
+// database) follows it too; writes prune it (transaction::prune_changes), and
+// settings.policy_changes_pruned says up to where.
 
 std::string policy_changes_schema_sql() {
     std::string sql = R"sql(
@@ -453,7 +456,7 @@ CREATE TABLE IF NOT EXISTS policy_changes (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     source TEXT NOT NULL,
     record TEXT NOT NULL);
-DELETE FROM policy_changes;)sql";
+INSERT INTO settings VALUES ('policy_changes_pruned', '0') ON CONFLICT DO NOTHING;)sql";
     for (const changed_table& t : changed_tables) {
         const std::string name = t.name, key = t.key;
         const std::string insert = "INSERT INTO policy_changes (source, record) VALUES ('" + name + "', ";
@@ -738,13 +741,36 @@ std::uint64_t store::transaction::bump_version(std::string_view api) {
     return static_cast<std::uint64_t>(s.integer(0));
 }
 
-std::vector<record_change> store::transaction::take_changes() {
-    std::vector<record_change> out;
-    for (auto s = prepare("SELECT source, record FROM policy_changes GROUP BY source, record ORDER BY min(seq)");
-         s.step();)
-        out.push_back({s.text(0), s.text(1)});
-    exec("DELETE FROM policy_changes");
+change_log read_changes(const store::reader& r, std::int64_t after) {
+    change_log out;
+    out.last = after;
+    {
+        auto s = r.prepare("SELECT CAST(value AS BIGINT) FROM settings WHERE key = 'policy_changes_pruned'");
+        out.complete = !s.step() || s.integer(0) <= after;
+    }
+    auto s = r.prepare("SELECT seq, source, record FROM policy_changes WHERE seq > ?1 ORDER BY seq");
+    s.bind(1, after);
+    std::set<std::pair<std::string, std::string>> seen;
+    while (s.step()) {
+        out.last = s.integer(0);
+        if (seen.emplace(s.text(1), s.text(2)).second) out.changes.push_back({s.text(1), s.text(2)});
+    }
     return out;
+}
+
+change_log store::transaction::changes_since(std::int64_t after) const { return read_changes(as_reader(), after); }
+
+std::int64_t store::transaction::prune_changes(std::int64_t through) {
+    if (through <= 0) return 0;
+    exec("DELETE FROM policy_changes WHERE seq <= ?1", through);
+    exec("UPDATE settings SET value = CAST(?1 AS TEXT) WHERE key = 'policy_changes_pruned' AND "
+         "CAST(value AS BIGINT) < ?1",
+         through);
+    return through;
+}
+
+void store::transaction::announce() {
+    if (is_postgresql(s_.path_)) exec("SELECT pg_notify('ward_policy', '')");
 }
 
 void store::transaction::commit() {
@@ -755,11 +781,7 @@ void store::transaction::commit() {
 // ---- loading one API's rows -------------------------------------------------------------------------------
 
 namespace {
-std::uint64_t version_of(const store::reader& r, const char* api) {
-    auto s = r.prepare("SELECT CAST(value AS BIGINT) FROM settings WHERE key = ?1");
-    s.bind(1, std::string("policy_version_") + api);
-    return s.step() ? static_cast<std::uint64_t>(s.integer(0)) : 0;
-}
+std::uint64_t version_of(const store::reader& r, const char* api) { return policy_version(r, api); }
 
 /// Appends `read(row)` for every row `sql` selects.
 template <class Row, class Read>
@@ -771,6 +793,8 @@ template <class Row>
 void select_into(const store::reader& r, const table<Row>& t, std::string_view rest, std::vector<Row>& out) {
     select_into(r, t.select(rest), out, t.read);
 }
+
+} // namespace
 
 ident_rows load_ident_rows(const store::reader& r) {
     ident_rows rows;
@@ -822,7 +846,35 @@ bluebricks_rows load_bluebricks_rows(const store::reader& r) {
                 });
     return rows;
 }
-} // namespace
+
+std::uint64_t policy_version(const store::reader& r, std::string_view api) {
+    auto s = r.prepare("SELECT CAST(value AS BIGINT) FROM settings WHERE key = ?1");
+    s.bind(1, "policy_version_" + std::string(api));
+    return s.step() ? static_cast<std::uint64_t>(s.integer(0)) : 0;
+}
+
+bool store::wait_for_announcement(std::chrono::milliseconds timeout) {
+#if WARD_SERVICE_POSTGRESQL
+    if (shared()) {
+        if (!listen_db_) listen_db_ = detail::connect_postgresql(path_);
+        return listen_db_->wait_for_announcement(timeout);
+    }
+#endif
+    std::this_thread::sleep_for(timeout);
+    return false;
+}
+
+store::everything store::load_all() {
+    return read([](const reader& r) {
+        everything all;
+        auto s = r.prepare("SELECT COALESCE(MAX(seq), 0) FROM policy_changes");
+        all.last_change = s.step() ? s.integer(0) : 0;
+        all.ident = load_ident_rows(r);
+        all.provisioning = load_provisioning_rows(r);
+        all.bluebricks = load_bluebricks_rows(r);
+        return all;
+    });
+}
 
 ident_rows store::load_ident() {
     return read([](const reader& r) { return load_ident_rows(r); });

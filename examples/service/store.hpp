@@ -5,6 +5,7 @@
 #ifndef WARD_SERVICE_STORE_HPP
 #define WARD_SERVICE_STORE_HPP
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -56,6 +57,9 @@ public:
     virtual void rollback() noexcept = 0;
     /// Whether the database has this table.
     virtual bool has_table(std::string_view name) = 0;
+    /// Waits at most `timeout` for another service's announcement that the policies changed
+    /// (store::transaction::announce); true when one came. Only PostgreSQL's connections have any.
+    virtual bool wait_for_announcement(std::chrono::milliseconds) { return false; }
 };
 
 #if WARD_SERVICE_POSTGRESQL
@@ -203,6 +207,16 @@ struct record_change {
     std::string source, record;
 };
 
+/// The policy changes after a position of the change log (store.cpp, policy_changes): each record
+/// once, in the order first changed; `last` the position of the last (the position asked for when
+/// none); `complete` false when the log was pruned past that position (the caller must build its
+/// policies from all rows).
+struct change_log {
+    std::vector<record_change> changes;
+    std::int64_t last = 0;
+    bool complete = true;
+};
+
 /// Everything one API's policy is built from, read in one consistent transaction.
 struct ident_rows {
     std::uint64_t version = 0;
@@ -284,9 +298,14 @@ public:
         void stop_acting();
         /// Adds one to the API's policy version, inside this transaction.
         std::uint64_t bump_version(std::string_view api);
-        /// The records this transaction changed so far, each once (in the order first changed),
-        /// forgetting them: the next call returns only later changes.
-        std::vector<record_change> take_changes();
+        /// The changes after `after` as this transaction sees them: others' committed ones and
+        /// its own.
+        change_log changes_since(std::int64_t after) const;
+        /// Removes the log's changes up to `through` (those every service has had time to read).
+        std::int64_t prune_changes(std::int64_t through);
+        /// Tells the other services on the database that the policies changed, when this
+        /// transaction commits (PostgreSQL: NOTIFY ward_policy; nothing on SQLite).
+        void announce();
         /// Reads as this transaction sees them (its own writes included).
         reader as_reader() const { return reader{s_.db_.get()}; }
         /// One API's rows as this transaction sees them (its own writes included), so a write can
@@ -317,6 +336,23 @@ public:
     provisioning_rows load_provisioning();
     bluebricks_rows load_bluebricks();
 
+    /// Every API's rows and the change log's last position, from one committed state.
+    struct everything {
+        ident_rows ident;
+        provisioning_rows provisioning;
+        bluebricks_rows bluebricks;
+        std::int64_t last_change = 0;
+    };
+    everything load_all();
+
+    /// Whether other services may write to the database too (PostgreSQL): their writes reach this
+    /// one's policies through the change log (app.cpp, follow).
+    bool shared() const noexcept { return is_postgresql(path_); }
+    /// Waits at most `timeout` for another service's announcement of a write (see
+    /// transaction::announce), on a connection of its own; true when one came. Throws store_error
+    /// when the database cannot be reached (the next call connects again).
+    bool wait_for_announcement(std::chrono::milliseconds timeout);
+
 private:
     struct existing_tag {};
     /// BEGIN ... COMMIT around one read (the commit of a read-only transaction cannot lose data).
@@ -343,12 +379,22 @@ private:
     void exec(const std::string& sql) { db_->script(sql); }
 
     std::string path_;
-    std::unique_ptr<detail::connection> db_;      ///< writes (and the first open's schema and seed)
-    std::unique_ptr<detail::connection> read_db_; ///< reads
+    std::unique_ptr<detail::connection> db_;        ///< writes (and the first open's schema and seed)
+    std::unique_ptr<detail::connection> read_db_;   ///< reads
+    std::unique_ptr<detail::connection> listen_db_; ///< announcements (PostgreSQL), made by the first wait
     std::string secret_;
     std::mutex mutex_;      ///< db_
     std::mutex read_mutex_; ///< read_db_
 };
+
+/// The policy changes after position `after` of the change log (see change_log).
+change_log read_changes(const store::reader& r, std::int64_t after);
+/// One API's policy version as stored.
+std::uint64_t policy_version(const store::reader& r, std::string_view api);
+/// One API's rows as `r` reads them (with its policy version).
+ident_rows load_ident_rows(const store::reader& r);
+provisioning_rows load_provisioning_rows(const store::reader& r);
+bluebricks_rows load_bluebricks_rows(const store::reader& r);
 
 // ---- row readers shared by the store and the handlers ---------------------------------------------------
 

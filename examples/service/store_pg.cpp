@@ -15,6 +15,7 @@
 #include "store_pg_schema.hpp"
 
 #include <cctype>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -137,6 +138,21 @@ public:
         } catch (const pg::error& e) { failed(e); }
     }
 
+    bool wait_for_announcement(std::chrono::milliseconds timeout) override {
+        try {
+            reopen_if_lost();
+            if (!listening_) {
+                conn_.listen("ward_policy");
+                listening_ = true;
+            }
+            bool any = false;
+            for (auto n = conn_.wait_notification(timeout); n;
+                 n = conn_.wait_notification(std::chrono::milliseconds(0)))
+                any = true; // several announcements: one catch-up reads them all
+            return any;
+        } catch (const pg::error& e) { failed(e); }
+    }
+
 private:
     void reopen_if_lost() {
         if (conn_.ok()) return;
@@ -146,6 +162,7 @@ private:
     }
 
     pg::connection conn_;
+    bool listening_ = false; ///< LISTEN ward_policy was sent (pg::connection listens again after a reconnect)
 };
 
 } // namespace
@@ -162,6 +179,7 @@ void store::initialize_postgresql(unsigned pbkdf2_iterations) {
         transaction t(*this);
         const bool fresh = !db_->has_table("settings");
         exec(pg_schema_sql());
+        t.exec("INSERT INTO settings VALUES ('policy_changes_pruned', '0') ON CONFLICT DO NOTHING");
         if (fresh) {
             // The seed leaves no versions and no policy changes: the policies are built from all rows.
             t.act_as(R"({"type":"seed"})");
