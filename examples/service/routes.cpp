@@ -7,6 +7,7 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -16,6 +17,21 @@ namespace ward_service {
 namespace {
 
 using impl = app::impl;
+
+/// How long a request with Ward-Min-Version waits for this service's policies to get there.
+constexpr std::chrono::milliseconds min_version_wait(2000);
+
+/// A version as a header gives it: 1 to 18 decimal digits.
+bool version_number(const std::string& text, std::int64_t& out) {
+    if (text.empty() || text.size() > 18) return false;
+    std::int64_t n = 0;
+    for (char ch : text) {
+        if (ch < '0' || ch > '9') return false;
+        n = n * 10 + (ch - '0');
+    }
+    out = n;
+    return true;
+}
 using handler_fn = reply (impl::*)(call&);
 
 /// The handler `f` as httplib calls it: errors answered as JSON, the Server-Timing header, and
@@ -27,6 +43,17 @@ httplib::Server::Handler route(impl& i, handler_fn f) {
         c.explain = i.options.explain;
         reply r;
         try {
+            // Read your writes through any service on the database: a request may ask for the
+            // policies to be at least at the change log's position an earlier answer gave.
+            if (req.has_header("Ward-Min-Version")) {
+                const std::string wanted = req.get_header_value("Ward-Min-Version");
+                std::int64_t at_least = 0;
+                if (!version_number(wanted, at_least))
+                    fail(400, "bad_request", "Ward-Min-Version must be a non-negative integer");
+                if (!i.reach(at_least, min_version_wait))
+                    fail(503, "version_unavailable",
+                         "this service's policies have not reached version " + wanted + " yet; retry");
+            }
             r = (i.*f)(c);
         } catch (const http_error& e) {
             r = {e.status, error_body(e.status, e.code, e.message, e.reason)};
@@ -44,6 +71,9 @@ httplib::Server::Handler route(impl& i, handler_fn f) {
         char timing[96];
         std::snprintf(timing, sizeof timing, "authz;dur=%.4f, total;dur=%.4f", authz, total);
         res.set_header("Server-Timing", timing);
+        // The change log's position the policies deciding this request were at (after a write: at
+        // least that write's).
+        res.set_header("Ward-Version", std::to_string(i.applied_change.load()));
         if (r.status < 400 && !c.decision.empty()) res.set_header("Ward-Decision", c.decision);
     };
 }
