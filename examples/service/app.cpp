@@ -207,15 +207,23 @@ void app::impl::catch_up() {
 }
 
 void app::impl::follow(std::chrono::milliseconds poll) {
+    // Announcements are waited for in short slices, so a stopping service is not held up; the
+    // database is asked for changes at each announcement and at least every `poll`.
+    constexpr std::chrono::milliseconds slice(50);
+    auto asked = std::chrono::steady_clock::now();
     while (!stopping) {
         try {
-            db.wait_for_announcement(poll);
-            if (!stopping) catch_up();
+            const bool announced = db.wait_for_announcement(slice);
+            if (stopping) break;
+            if (announced || std::chrono::steady_clock::now() - asked >= poll) {
+                asked = std::chrono::steady_clock::now();
+                catch_up();
+            }
         } catch (const std::exception& e) {
             // The database is unreachable (restarting, say): the policies stay as they are, and
             // the next round connects again.
             std::fprintf(stderr, "ward-service: following the database: %s\n", e.what());
-            std::this_thread::sleep_for(poll);
+            std::this_thread::sleep_for(slice);
         }
     }
 }
