@@ -137,9 +137,10 @@ void app::impl::write(const write_lock& serial, unsigned apis, const std::functi
     std::int64_t last = 0;
     try {
         store::transaction t(db);
-        // Others' writes since the policies were last brought up to date come with this one's; if
-        // the log no longer has them all, the policies are built again first.
-        if (!t.changes_since(applied_change).complete) reload(t.as_reader());
+        // First the writes other services committed since the policies were last brought up to
+        // date (this transaction sees them, and no write can come between): published as they
+        // are, so this write's change, and its version, are its own.
+        follow_log(t.as_reader());
         if (!who.is_null()) t.act_as(dump(who));
         f(t);
         t.stop_acting();
@@ -155,10 +156,8 @@ void app::impl::write(const write_lock& serial, unsigned apis, const std::functi
             w.provisioning.verify(t.load_provisioning(), provisioning_units);
             w.bluebricks.verify(t.load_bluebricks(), bluebricks_units);
         }
-        if (log.last > applied_change) {
-            t.announce();
-            t.prune_changes(log.last - kept_changes);
-        }
+        t.announce(); // even a write that changed no policy row may have moved a version
+        if (log.last > applied_change) t.prune_changes(log.last - kept_changes);
         last = log.last;
         t.commit();
     } catch (...) {
@@ -186,24 +185,26 @@ void app::impl::reload(const store::reader& r) {
 
 void app::impl::catch_up() {
     write_lock serial = serialize();
-    db.read([&](const store::reader& r) {
-        const change_log log = read_changes(r, applied_change);
-        if (!log.complete) return reload(r);
-        api_writes w{{"ident", ident_rows, ident, false},
-                     {"provisioning", provisioning_rows, provisioning, false},
-                     {"bluebricks", bluebricks_rows, bluebricks, false}};
-        try {
-            w.derive(r, log);
-            w.ident.follow(r);
-            w.provisioning.follow(r);
-            w.bluebricks.follow(r);
-        } catch (...) {
-            w.rollback();
-            throw;
-        }
-        w.commit();
-        applied_change = log.last;
-    });
+    db.read([&](const store::reader& r) { follow_log(r); });
+}
+
+void app::impl::follow_log(const store::reader& r) {
+    const change_log log = read_changes(r, applied_change);
+    if (!log.complete) return reload(r);
+    api_writes w{{"ident", ident_rows, ident, false},
+                 {"provisioning", provisioning_rows, provisioning, false},
+                 {"bluebricks", bluebricks_rows, bluebricks, false}};
+    try {
+        w.derive(r, log);
+        w.ident.follow(r);
+        w.provisioning.follow(r);
+        w.bluebricks.follow(r);
+    } catch (...) {
+        w.rollback();
+        throw;
+    }
+    w.commit();
+    applied_change = log.last;
 }
 
 void app::impl::follow(std::chrono::milliseconds poll) {

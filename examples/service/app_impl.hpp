@@ -109,6 +109,8 @@ struct app::impl {
     /// was pruned past it, every policy built again from all rows), then published. Takes the
     /// writer lock.
     void catch_up();
+    /// catch_up()'s work, on what `r` reads (under the writer lock).
+    void follow_log(const store::reader& r);
     /// Builds every policy again from all rows `r` reads, and publishes them (under the writer
     /// lock, with no change prepared).
     void reload(const store::reader& r);
