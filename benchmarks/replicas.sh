@@ -12,17 +12,8 @@
 #                      (--writes 500 --seconds 5 --clients 4)
 set -euo pipefail
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-build="$root/build/bench"
-out="$build/results"
-jobs="${WARD_BENCH_JOBS:-2}"
-mkdir -p "$out"
-
-generator=()
-if command -v ninja >/dev/null 2>&1 && [ ! -f "$build/Makefile" ]; then generator=(-G Ninja); fi
-cmake -S "$root" -B "$build" "${generator[@]}" \
-  -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" \
-  -DWARD_BUILD_BENCHMARKS=ON -DWARD_BUILD_TESTS=OFF -DWARD_BUILD_EXAMPLES=ON -DWARD_INSTALL=OFF >/dev/null
+# shellcheck source=benchmarks/configure.sh
+source "$(dirname "${BASH_SOURCE[0]}")/configure.sh"
 cmake --build "$build" --target ward_replicas_bench -j "$jobs"
 
 server="$(mktemp -d /tmp/ward-replicas-bench-XXXXXX)"

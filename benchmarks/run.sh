@@ -20,19 +20,10 @@
 #   WARD_BENCH_SKIP_COMPILE=1  skip the compile-time benchmark
 set -euo pipefail
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-build="$root/build/bench"
-out="$build/results"
-jobs="${WARD_BENCH_JOBS:-2}"
+# shellcheck source=benchmarks/configure.sh
+source "$(dirname "${BASH_SOURCE[0]}")/configure.sh"
 reps="${WARD_BENCH_REPS:-5}"
 min_time="${WARD_BENCH_MIN_TIME:-0.1}"
-mkdir -p "$out"
-
-generator=()
-if command -v ninja >/dev/null 2>&1 && [ ! -f "$build/Makefile" ]; then generator=(-G Ninja); fi
-cmake -S "$root" -B "$build" "${generator[@]}" \
-  -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" \
-  -DWARD_BUILD_BENCHMARKS=ON -DWARD_BUILD_TESTS=OFF -DWARD_BUILD_EXAMPLES=ON -DWARD_INSTALL=OFF >/dev/null
 cmake --build "$build" --target ward_bench -j "$jobs"
 service_bench=0 # ward-service's write path, when the service's dependencies are installed
 if cmake --build "$build" --target help | grep -q ward_service_bench; then

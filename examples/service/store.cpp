@@ -397,11 +397,7 @@ DELETE FROM cl_version_actor;)sql";
     // The triggers are made again at every open, so a database from before them (or from an
     // older definition) gets the current ones.
     for (const tracked_table& t : tracked_tables()) {
-        const struct {
-            const char *event, *sql_event, *old_row, *new_row;
-        } events[] = {
-            {"create", "INSERT", "", "NEW"}, {"update", "UPDATE", "OLD", "NEW"}, {"destroy", "DELETE", "OLD", ""}};
-        for (const auto& e : events) {
+        for (const trigger_event& e : trigger_events) {
             const std::string row = *e.new_row ? e.new_row : e.old_row;
             const std::string trigger = std::string(t.name) + "_version_" + e.event;
             std::string when;

@@ -304,11 +304,7 @@ std::string versions_sql() {
     std::string sql;
     for (const tracked_table& t : tracked_tables()) {
         definition_of(t.name, "id");
-        const struct {
-            const char *event, *sql_event, *old_row, *new_row;
-        } events[] = {
-            {"create", "INSERT", "", "NEW"}, {"update", "UPDATE", "OLD", "NEW"}, {"destroy", "DELETE", "OLD", ""}};
-        for (const auto& e : events) {
+        for (const trigger_event& e : trigger_events) {
             const std::string row = *e.new_row ? e.new_row : e.old_row;
             // An update that changes no tracked column leaves no version.
             std::string when;

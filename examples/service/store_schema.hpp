@@ -81,6 +81,14 @@ inline const std::vector<tracked_table>& tracked_tables() {
     return tables;
 }
 
+/// The three events of a record's version triggers: the version's event, SQL's, and the rows the
+/// trigger has ("NEW", "OLD"; "" for none).
+struct trigger_event {
+    const char *event, *sql_event, *old_row, *new_row;
+};
+inline constexpr trigger_event trigger_events[] = {
+    {"create", "INSERT", "", "NEW"}, {"update", "UPDATE", "OLD", "NEW"}, {"destroy", "DELETE", "OLD", ""}};
+
 /// A table whose writes change a policy: its name and the key a change is logged under.
 struct changed_table {
     const char* name;
