@@ -166,6 +166,7 @@ void app::impl::write(const write_lock& serial, unsigned apis, const std::functi
     }
     w.commit();
     applied_change = last;
+    written_change = last;
 }
 
 void app::impl::reload(const store::reader& r) {

@@ -66,6 +66,9 @@ struct app::impl {
     /// change up to it, this service's writes and (on a shared database) other services', is in
     /// the published snapshots. Written under the writer lock; answers carry it (Ward-Version).
     std::atomic<std::int64_t> applied_change{0};
+    /// The position the last write() of this thread reached (the route wrapper zeroes it before a
+    /// request and answers with it).
+    inline static thread_local std::int64_t written_change = 0;
     /// On a shared database: a thread that follows other services' writes (follow()).
     std::atomic<bool> stopping{false};
     std::thread follower;

@@ -6,6 +6,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -42,6 +43,10 @@ httplib::Server::Handler route(impl& i, handler_fn f) {
         call c{req};
         c.explain = i.options.explain;
         reply r;
+        // The change log's position the policies deciding this request are at least at: taken
+        // before the handler reads a snapshot (snapshots are published before the position moves).
+        std::int64_t version = i.applied_change;
+        impl::written_change = 0;
         try {
             // Read your writes through any service on the database: a request may ask for the
             // policies to be at least at the change log's position an earlier answer gave.
@@ -53,6 +58,7 @@ httplib::Server::Handler route(impl& i, handler_fn f) {
                 if (!i.reach(at_least, min_version_wait))
                     fail(503, "version_unavailable",
                          "this service's policies have not reached version " + wanted + " yet; retry");
+                version = i.applied_change;
             }
             r = (i.*f)(c);
         } catch (const http_error& e) {
@@ -71,9 +77,8 @@ httplib::Server::Handler route(impl& i, handler_fn f) {
         char timing[96];
         std::snprintf(timing, sizeof timing, "authz;dur=%.4f, total;dur=%.4f", authz, total);
         res.set_header("Server-Timing", timing);
-        // The change log's position the policies deciding this request were at (after a write: at
-        // least that write's).
-        res.set_header("Ward-Version", std::to_string(i.applied_change.load()));
+        // After a write: that write's position (a read there sees it).
+        res.set_header("Ward-Version", std::to_string(std::max(version, impl::written_change)));
         if (r.status < 400 && !c.decision.empty()) res.set_header("Ward-Decision", c.decision);
     };
 }
