@@ -213,6 +213,7 @@ void app::impl::follow(std::chrono::milliseconds poll) {
     // database is asked for changes at each announcement and at least every `poll`.
     constexpr std::chrono::milliseconds slice(50);
     auto asked = std::chrono::steady_clock::now();
+    bool failing = false; // an outage is reported once, and its end
     while (!stopping) {
         try {
             const bool announced = db.wait_for_announcement(slice);
@@ -220,11 +221,14 @@ void app::impl::follow(std::chrono::milliseconds poll) {
             if (announced || std::chrono::steady_clock::now() - asked >= poll) {
                 asked = std::chrono::steady_clock::now();
                 catch_up();
+                if (failing) std::fprintf(stderr, "ward-service: following the database again\n");
+                failing = false;
             }
         } catch (const std::exception& e) {
             // The database is unreachable (restarting, say): the policies stay as they are, and
             // the next round connects again.
-            std::fprintf(stderr, "ward-service: following the database: %s\n", e.what());
+            if (!failing) std::fprintf(stderr, "ward-service: following the database: %s\n", e.what());
+            failing = true;
             std::this_thread::sleep_for(slice);
         }
     }

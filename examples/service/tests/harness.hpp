@@ -309,7 +309,7 @@ inline program_result run_program(const std::vector<std::string>& argv,
 /// out, for timings). The constructor returns once the service printed its "listening" line (or throws
 /// after `startup_timeout`, with what the service printed). The destructor sends SIGTERM and waits,
 /// then SIGKILL. The service's standard error goes to DB + ".stderr.log" (for a PostgreSQL URI, to
-/// a file in /tmp named by the process; `stderr_log()` reads it). Construct it on a thread
+/// a file in /tmp named by the process, removed with it; `stderr_log()` reads it). Construct it on a thread
 /// that lives as long as it (the test's own thread): the service is tied to that thread's life.
 enum class verified { yes, no };
 
@@ -350,7 +350,10 @@ public:
             }
         });
     }
-    ~service_process() { stop(); }
+    ~service_process() {
+        stop();
+        if (db_.rfind("postgresql://", 0) == 0) ::unlink(log_.c_str()); // in /tmp, not in a test's directory
+    }
     service_process(const service_process&) = delete;
     service_process& operator=(const service_process&) = delete;
 
