@@ -436,7 +436,8 @@ TEST_CASE("provisioning: application memberships", "[rules]") {
 
 TEST_CASE("API credentials and application memberships survive a restart", "[restart]") {
     temp_dir dir;
-    const std::string db = dir.file("ward.db");
+    test_database data(dir);
+    const std::string db = data.location();
     std::string id, client_id, secret, mem, ci_token;
     {
         service_process server(db);

@@ -778,7 +778,8 @@ namespace {
 /// (written to a file), and unknown kids reloading at most every `reload_interval` seconds.
 struct idp_fixture {
     temp_dir dir;
-    std::string db = dir.file("ward.db");
+    test_database data{dir};
+    std::string db = data.location();
     std::string jwks = dir.file("jwks.json");
     std::unique_ptr<service_process> server;
     std::unique_ptr<client> http;

@@ -418,7 +418,8 @@ TEST_CASE("provisioning: identity providers", "[rules]") {
 
 TEST_CASE("membership profiles and identity providers survive a restart, and decisions follow them", "[restart]") {
     temp_dir dir;
-    const std::string db = dir.file("ward.db");
+    test_database data(dir);
+    const std::string db = data.location();
     std::string provider, membership;
     {
         service_process server(db);

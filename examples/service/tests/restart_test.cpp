@@ -22,7 +22,8 @@ json versions_read_only(const std::string& role) {
 
 TEST_CASE("writes survive a restart on the same database, and decisions follow them", "[restart]") {
     temp_dir dir;
-    const std::string db = dir.file("ward.db");
+    test_database data(dir);
+    const std::string db = data.location();
 
     std::string new_user, shop_user, membership, role, secret_before, bob_token, dan_old_token, kathryn_old_token;
     std::map<std::string, std::vector<std::vector<std::string>>> stored;

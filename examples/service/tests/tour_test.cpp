@@ -63,7 +63,8 @@ std::string exported(const std::string& text, const std::string& name) {
 /// The service as the demo starts it: with --explain, so allowed answers say which grant decided.
 struct explaining_fixture {
     temp_dir dir;
-    std::string db = dir.file("ward.db");
+    test_database data{dir};
+    std::string db = data.location();
     service_process server{db, {"--explain"}};
     client http{server.port()};
 };
