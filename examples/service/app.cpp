@@ -101,10 +101,6 @@ struct api_writes {
     }
 };
 
-/// How many changes the log keeps behind the newest (older ones are pruned by writes): a service
-/// that falls further behind builds its policies from all rows again.
-constexpr std::int64_t kept_changes = 100000;
-
 } // namespace
 
 app::impl::impl(store& s, app_options o) : impl(s, o, s.load_all()) {}
@@ -157,7 +153,7 @@ void app::impl::write(const write_lock& serial, unsigned apis, const std::functi
             w.bluebricks.verify(t.load_bluebricks(), bluebricks_units);
         }
         t.announce(); // even a write that changed no policy row may have moved a version
-        if (log.last > applied_change) t.prune_changes(log.last - kept_changes);
+        if (log.last > applied_change) t.prune_changes(log.last - options.kept_changes);
         last = log.last;
         t.commit();
     } catch (...) {

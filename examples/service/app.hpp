@@ -34,6 +34,10 @@ struct app_options {
     /// from the records it changed are the ones a full reload gives (a difference fails the write:
     /// 500, nothing stored). For tests: it costs what a write cost before it was incremental.
     bool verify_writes = false;
+    /// How many changes the change log keeps behind the newest (writes prune older ones): a
+    /// service on the same database that falls further behind builds its policies from all rows
+    /// again.
+    std::int64_t kept_changes = 100000;
 };
 
 /// Largest request body the service reads (bigger ones answer 413).

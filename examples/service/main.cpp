@@ -29,7 +29,7 @@ namespace {
 
 constexpr const char* usage = R"(usage:
   ward-service serve [--db FILE | --database postgresql://...] [--host 127.0.0.1] [--port 8080] [--threads 8]
-                     [--pbkdf2-iterations 600000] [--token-ttl 3600] [--explain] [--verify-writes]
+                     [--pbkdf2-iterations 600000] [--token-ttl 3600] [--explain] [--verify-writes] [--kept-changes 100000]
                      [--jwks FILE_OR_URL --jwt-issuer ISS --jwt-audience AUD [--jwks-reload-interval 30]
                       [--jwks-max-age 3600] [--jwks-allow-insecure-http]]
   ward-service token --db FILE --audience ident|provisioning|bluebricks --subject SUB
@@ -78,7 +78,8 @@ int serve(int argc, char** argv) {
     std::string error;
     if (!parse_flags(argc, argv, 2,
                      {"--db", "--database", "--host", "--port", "--threads", "--pbkdf2-iterations", "--token-ttl",
-                      "--jwks", "--jwt-issuer", "--jwt-audience", "--jwks-reload-interval", "--jwks-max-age"},
+                      "--kept-changes", "--jwks", "--jwt-issuer", "--jwt-audience", "--jwks-reload-interval",
+                      "--jwks-max-age"},
                      {"--explain", "--verify-writes", "--jwks-allow-insecure-http"}, f, error))
         return usage_error(error);
     if (f.count("--db") && f.count("--database"))
@@ -87,7 +88,7 @@ int serve(int argc, char** argv) {
                                 : f.count("--db")     ? f["--db"]
                                                       : "ward-service.db";
     const std::string host = f.count("--host") ? f["--host"] : "127.0.0.1";
-    long long port = 8080, threads = 8, iterations = 600000, ttl = 3600;
+    long long port = 8080, threads = 8, iterations = 600000, ttl = 3600, kept_changes = 100000;
     // Identity-provider tokens (below): how often an unknown kid may reload the key set, and the
     // key set's greatest age.
     long long reload_interval = 30, max_age = 3600;
@@ -96,11 +97,12 @@ int serve(int argc, char** argv) {
         long long min, max;
         long long& value;
     };
-    for (const int_option& o : {int_option{"--port", 0, 65535, port}, int_option{"--threads", 1, 256, threads},
-                                int_option{"--pbkdf2-iterations", 1000, 10000000, iterations},
-                                int_option{"--token-ttl", 1, 366LL * 86400, ttl},
-                                int_option{"--jwks-reload-interval", 0, 86400, reload_interval},
-                                int_option{"--jwks-max-age", 0, 366LL * 86400, max_age}})
+    for (const int_option& o :
+         {int_option{"--port", 0, 65535, port}, int_option{"--threads", 1, 256, threads},
+          int_option{"--pbkdf2-iterations", 1000, 10000000, iterations},
+          int_option{"--token-ttl", 1, 366LL * 86400, ttl}, int_option{"--kept-changes", 1, 1000000000, kept_changes},
+          int_option{"--jwks-reload-interval", 0, 86400, reload_interval},
+          int_option{"--jwks-max-age", 0, 366LL * 86400, max_age}})
         if (f.count(o.name) && !parse_int(f[o.name], o.min, o.max, o.value))
             return usage_error(std::string(o.name) + " must be " + std::to_string(o.min) + ".." +
                                std::to_string(o.max));
@@ -137,6 +139,7 @@ int serve(int argc, char** argv) {
         options.token_ttl = static_cast<std::int64_t>(ttl);
         options.explain = f.count("--explain") > 0;
         options.verify_writes = f.count("--verify-writes") > 0;
+        options.kept_changes = static_cast<std::int64_t>(kept_changes);
         if (external) {
             ward_service::external_token_options o;
             o.jwks = f["--jwks"];

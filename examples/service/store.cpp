@@ -759,9 +759,9 @@ change_log store::transaction::changes_since(std::int64_t after) const { return 
 std::int64_t store::transaction::prune_changes(std::int64_t through) {
     if (through <= 0) return 0;
     exec("DELETE FROM policy_changes WHERE seq <= ?1", through);
-    exec("UPDATE settings SET value = CAST(?1 AS TEXT) WHERE key = 'policy_changes_pruned' AND "
-         "CAST(value AS BIGINT) < ?1",
-         through);
+    exec("UPDATE settings SET value = ?2 WHERE key = 'policy_changes_pruned' AND "
+         "CAST(value AS BIGINT) < CAST(?1 AS BIGINT)",
+         through, std::to_string(through));
     return through;
 }
 

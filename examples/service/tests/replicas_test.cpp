@@ -11,6 +11,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -124,6 +125,42 @@ TEST_CASE("replicas: a write through one is decided by the others; a restarted o
     CHECK_ERROR(ahead, 503, "version_unavailable");
     CHECK_ERROR(r[1].http->raw("GET", acme, {{"Authorization", "Bearer " + kathryn}, {"Ward-Min-Version", "x1"}}), 400,
                 "bad_request");
+}
+
+TEST_CASE("replicas: one that falls behind the kept change log builds its policies from all rows", "[.replicas]") {
+    REQUIRE(on_postgresql());
+    temp_dir dir;
+    test_database data(dir);
+    // The log keeps 3 changes; replica 1 is paused (SIGSTOP) while replica 0 makes more.
+    service_process writer(data.location(), {"--kept-changes", "3"});
+    service_process paused(data.location(), {"--kept-changes", "3"});
+    client w(writer.port()), p(paused.port());
+    const std::string john = provisioning_login(w, seeded::john_email);
+    const std::string kathryn = provisioning_login(w, seeded::kathryn_email);
+    const std::string acme = "/api/organizations/org_acme";
+    CHECK(p.get(acme, kathryn).status == 404);
+    REQUIRE(::kill(paused.pid(), SIGSTOP) == 0);
+    std::int64_t last = 0;
+    for (const char* access : {"test", "live", "all", "test", "live"}) {
+        const response a =
+            w.patch("/api/memberships/mem_acme_sally", john, document("memberships", {{"access_scope", access}}));
+        REQUIRE_STATUS(a, 200);
+        last = version_of(a);
+    }
+    const response joined =
+        w.post("/api/memberships", john, membership_of(seeded::kathryn_email, "role_acme_read_only"));
+    REQUIRE_STATUS(joined, 201);
+    last = version_of(joined);
+    CHECK(database(data.location()).query("SELECT count(*) FROM policy_changes").at(0).at(0) == "3"); // pruned
+    REQUIRE(::kill(paused.pid(), SIGCONT) == 0);
+    // The pruned changes are gone, so it reloads: the same answers as the writer, at the same position.
+    const response after = get_at(p, acme, kathryn, last);
+    CHECK(after.status == 200);
+    CHECK(version_of(after) >= last);
+    const response sally = get_at(p, "/api/memberships/mem_acme_sally", john, last);
+    REQUIRE_STATUS(sally, 200);
+    CHECK(sally.json_body["data"]["attributes"]["access_scope"] == "live");
+    CHECK(p.get("/api/memberships", kathryn).body == w.get("/api/memberships", kathryn).body);
 }
 
 TEST_CASE("replicas: a burst of concurrent writes through all three ends in one state", "[.replicas]") {
