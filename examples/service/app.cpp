@@ -39,16 +39,11 @@ struct api_write {
     /// changed its rows (or, when neither, takes a newer stored version another service made);
     /// throws store_error when the rows do not build (the caller rolls everything back).
     void prepare(store::transaction& t) {
-        std::uint64_t version = 0;
-        if (forced || rows.differs(changed)) {
-            version = t.bump_version(name);
-        } else {
-            version = policy_version(t.as_reader(), name);
-            if (version == rows.current()->version()) return;
-        }
-        prepare_at(version);
+        if (forced || rows.differs(changed)) return prepare_at(t.bump_version(name));
+        follow(t.as_reader());
     }
-    /// A catch-up: the stored version, with the changes other services made.
+    /// A catch-up: the stored version, with the changes other services made (nothing when there
+    /// are none and the version is the current snapshot's).
     void follow(const store::reader& r) {
         const std::uint64_t version = policy_version(r, name);
         if (!rows.differs(changed) && version == rows.current()->version()) return;
@@ -113,9 +108,7 @@ app::impl::impl(store& s, app_options o, store::everything all)
         for (auto q = r.prepare("SELECT id, tokens_valid_from FROM users WHERE tokens_valid_from > 0"); q.step();)
             password_changes[q.text(0)] = q.integer(1);
     });
-    ident.publish(ident_rows.current());
-    provisioning.publish(provisioning_rows.current());
-    bluebricks.publish(bluebricks_rows.current());
+    publish_all();
     if (db.shared()) follower = std::thread([this] { follow(std::chrono::milliseconds(500)); });
 }
 
@@ -166,18 +159,18 @@ void app::impl::write(const write_lock& serial, unsigned apis, const std::functi
 }
 
 void app::impl::reload(const store::reader& r) {
-    std::int64_t last = 0;
-    {
-        auto s = r.prepare("SELECT COALESCE(MAX(seq), 0) FROM policy_changes");
-        last = s.step() ? s.integer(0) : 0;
-    }
-    ident_rows = checked("ident", make_ident_policy(load_ident_rows(r)));
-    provisioning_rows = checked("provisioning", make_provisioning_policy(load_provisioning_rows(r)));
-    bluebricks_rows = checked("bluebricks", make_bluebricks_policy(load_bluebricks_rows(r)));
+    store::everything all = load_everything(r);
+    ident_rows = checked("ident", make_ident_policy(all.ident));
+    provisioning_rows = checked("provisioning", make_provisioning_policy(all.provisioning));
+    bluebricks_rows = checked("bluebricks", make_bluebricks_policy(all.bluebricks));
+    publish_all();
+    applied_change = all.last_change;
+}
+
+void app::impl::publish_all() {
     ident.publish(ident_rows.current());
     provisioning.publish(provisioning_rows.current());
     bluebricks.publish(bluebricks_rows.current());
-    applied_change = last;
 }
 
 void app::impl::catch_up() {

@@ -117,6 +117,8 @@ struct app::impl {
     /// Builds every policy again from all rows `r` reads, and publishes them (under the writer
     /// lock, with no change prepared).
     void reload(const store::reader& r);
+    /// Publishes the current snapshot of each API's rows.
+    void publish_all();
     /// The follower thread's loop: catch_up() at every announcement of another service's write,
     /// and at least every `poll` (a missed announcement, a lost connection); errors are retried.
     void follow(std::chrono::milliseconds poll);

@@ -199,23 +199,21 @@ void connection::script(std::string_view sql) {
     PQclear(res);
 }
 
-void connection::listen(std::string_view channel) {
-    pg_conn* c = require();
-    char* quoted = PQescapeIdentifier(c, channel.data(), channel.size());
-    if (!quoted) fail(nullptr, "LISTEN");
-    const std::string sql = std::string("LISTEN ") + quoted;
+void connection::on_channel(const char* command, std::string_view channel) {
+    char* quoted = PQescapeIdentifier(require(), channel.data(), channel.size());
+    if (!quoted) fail(nullptr, command);
+    const std::string sql = std::string(command) + " " + quoted;
     PQfreemem(quoted);
     exec(sql);
+}
+
+void connection::listen(std::string_view channel) {
+    on_channel("LISTEN", channel);
     if (std::find(channels_.begin(), channels_.end(), channel) == channels_.end()) channels_.emplace_back(channel);
 }
 
 void connection::unlisten(std::string_view channel) {
-    pg_conn* c = require();
-    char* quoted = PQescapeIdentifier(c, channel.data(), channel.size());
-    if (!quoted) fail(nullptr, "UNLISTEN");
-    const std::string sql = std::string("UNLISTEN ") + quoted;
-    PQfreemem(quoted);
-    exec(sql);
+    on_channel("UNLISTEN", channel);
     channels_.erase(std::remove(channels_.begin(), channels_.end(), channel), channels_.end());
 }
 

@@ -157,6 +157,8 @@ private:
     pg_conn* require() const;
     /// Throws the error of `res` (or of the connection when it is null), noting a lost connection.
     [[noreturn]] void fail(pg_result* res, std::string_view what) const;
+    /// Runs `command` (LISTEN, UNLISTEN) on `channel`, quoted as an identifier.
+    void on_channel(const char* command, std::string_view channel);
     std::optional<notification> next_queued();
 
     std::string uri_;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "policies.hpp"
 
+#include <initializer_list>
 #include <map>
 #include <set>
 #include <utility>
@@ -56,10 +57,19 @@ void select_each(const store::reader& t, const table<Row>& rows, const char* whe
     select_each(t, rows.select(where), ids, out, rows.read);
 }
 
-std::set<std::string> prefixed(const char* prefix, const std::set<std::string>& ids) {
+/// The unit keys of records by kind: {"user ", ids} gives "user <id>" for each id.
+std::set<std::string> unit_keys(std::initializer_list<std::pair<const char*, const std::set<std::string>*>> kinds) {
     std::set<std::string> out;
-    for (const std::string& id : ids) out.insert(prefix + id);
+    for (const auto& [prefix, ids] : kinds)
+        for (const std::string& id : *ids) out.insert(prefix + id);
     return out;
+}
+
+/// The snapshot of a policy just made from all rows, or null and `error` when it does not build.
+template <class Policy>
+auto snapshot_of(const Policy& p, std::string& error) {
+    if (!p.current()) error = p.error().message();
+    return p.current();
 }
 
 } // namespace
@@ -119,16 +129,12 @@ unit_map<ident_perm> ident_changes(const store::reader& t, const std::vector<rec
                     return ident_application{s.text(0), s.text(1), s.text(2)};
                 });
     select_each(t, users_table, "WHERE id = ?1", users, rows.users);
-    std::set<std::string> keys = prefixed("organization ", organizations);
-    for (auto&& k : prefixed("application ", applications)) keys.insert(k);
-    for (auto&& k : prefixed("user ", users)) keys.insert(k);
-    return keyed(ident_units(rows), keys);
+    return keyed(ident_units(rows),
+                 unit_keys({{"organization ", &organizations}, {"application ", &applications}, {"user ", &users}}));
 }
 
 std::shared_ptr<const ward::snapshot<ident_perm>> build_ident(const ident_rows& rows, std::string& error) {
-    const ident_policy p = make_ident_policy(rows);
-    if (!p.current()) error = p.error().message();
-    return p.current();
+    return snapshot_of(make_ident_policy(rows), error);
 }
 
 // ---- Commerce Layer Provisioning ----
@@ -264,7 +270,7 @@ unit_map<cl_perm> provisioning_changes(const store::reader& t, const std::vector
     provisioning_rows role_rows_now;
     select_each(t, cl_roles_table, "WHERE id = ?1", roles, role_rows_now.roles);
     select_each(t, cl_permissions_table, "WHERE role_id = ?1", roles, role_rows_now.permissions);
-    unit_map<cl_perm> out = keyed(provisioning_units(role_rows_now), prefixed("role ", roles));
+    unit_map<cl_perm> out = keyed(provisioning_units(role_rows_now), unit_keys({{"role ", &roles}}));
     if (now.differs(out)) select_each(t, "SELECT id FROM cl_memberships WHERE role_id = ?1", roles, memberships);
 
     // The records the other changed units are made of, and what memberships depend on.
@@ -290,18 +296,16 @@ unit_map<cl_perm> provisioning_changes(const store::reader& t, const std::vector
     select_each(t, cl_application_memberships_table, "WHERE membership_id = ?1 ORDER BY id", memberships,
                 rows.application_memberships);
 
-    std::set<std::string> keys = prefixed("user ", users);
-    for (auto&& k : prefixed("organization ", organizations)) keys.insert(k);
-    for (auto&& k : prefixed("credential ", credentials)) keys.insert(k);
-    for (auto&& k : prefixed("membership ", memberships)) keys.insert(k);
+    const auto keys = unit_keys({{"user ", &users},
+                                 {"organization ", &organizations},
+                                 {"credential ", &credentials},
+                                 {"membership ", &memberships}});
     for (auto& u : keyed(provisioning_units(rows), keys)) out[u.first] = std::move(u.second);
     return out;
 }
 
 std::shared_ptr<const ward::snapshot<cl_perm>> build_provisioning(const provisioning_rows& rows, std::string& error) {
-    const provisioning_policy p = make_provisioning_policy(rows);
-    if (!p.current()) error = p.error().message();
-    return p.current();
+    return snapshot_of(make_provisioning_policy(rows), error);
 }
 
 // ---- Bluebricks ----
@@ -360,16 +364,12 @@ unit_map<bb_perm> bluebricks_changes(const store::reader& t, const std::vector<r
                 rows.user_roles, [](const statement& s) {
                     return bb_user_role{s.text(0), s.text(1)};
                 });
-    std::set<std::string> keys = prefixed("organization ", organizations);
-    for (auto&& k : prefixed("role ", roles)) keys.insert(k);
-    for (auto&& k : prefixed("user ", users)) keys.insert(k);
-    return keyed(bluebricks_units(rows), keys);
+    return keyed(bluebricks_units(rows),
+                 unit_keys({{"organization ", &organizations}, {"role ", &roles}, {"user ", &users}}));
 }
 
 std::shared_ptr<const ward::snapshot<bb_perm>> build_bluebricks(const bluebricks_rows& rows, std::string& error) {
-    const bluebricks_policy p = make_bluebricks_policy(rows);
-    if (!p.current()) error = p.error().message();
-    return p.current();
+    return snapshot_of(make_bluebricks_policy(rows), error);
 }
 
 } // namespace ward_service

@@ -777,7 +777,6 @@ void store::transaction::commit() {
 // ---- loading one API's rows -------------------------------------------------------------------------------
 
 namespace {
-std::uint64_t version_of(const store::reader& r, const char* api) { return policy_version(r, api); }
 
 /// Appends `read(row)` for every row `sql` selects.
 template <class Row, class Read>
@@ -794,7 +793,7 @@ void select_into(const store::reader& r, const table<Row>& t, std::string_view r
 
 ident_rows load_ident_rows(const store::reader& r) {
     ident_rows rows;
-    rows.version = version_of(r, "ident");
+    rows.version = policy_version(r, "ident");
     select_into(r, "SELECT id, name FROM organizations ORDER BY id", rows.organizations, [](const statement& s) {
         return ident_organization{s.text(0), s.text(1)};
     });
@@ -808,7 +807,7 @@ ident_rows load_ident_rows(const store::reader& r) {
 
 provisioning_rows load_provisioning_rows(const store::reader& r) {
     provisioning_rows rows;
-    rows.version = version_of(r, "provisioning");
+    rows.version = policy_version(r, "provisioning");
     select_into(r, users_table, "ORDER BY id", rows.users);
     select_into(r, "SELECT id, name, created_at FROM cl_organizations ORDER BY id", rows.organizations,
                 [](const statement& s) {
@@ -829,7 +828,7 @@ provisioning_rows load_provisioning_rows(const store::reader& r) {
 
 bluebricks_rows load_bluebricks_rows(const store::reader& r) {
     bluebricks_rows rows;
-    rows.version = version_of(r, "bluebricks");
+    rows.version = policy_version(r, "bluebricks");
     select_into(r, "SELECT id FROM bb_organizations ORDER BY id", rows.organizations,
                 [](const statement& s) { return s.text(0); });
     select_into(r, "SELECT id, name, rung, permissions FROM bb_roles ORDER BY id", rows.roles, [](const statement& s) {
@@ -860,16 +859,18 @@ bool store::wait_for_announcement(std::chrono::milliseconds timeout) {
     return false;
 }
 
+store::everything load_everything(const store::reader& r) {
+    store::everything all;
+    auto s = r.prepare("SELECT COALESCE(MAX(seq), 0) FROM policy_changes");
+    all.last_change = s.step() ? s.integer(0) : 0;
+    all.ident = load_ident_rows(r);
+    all.provisioning = load_provisioning_rows(r);
+    all.bluebricks = load_bluebricks_rows(r);
+    return all;
+}
+
 store::everything store::load_all() {
-    return read([](const reader& r) {
-        everything all;
-        auto s = r.prepare("SELECT COALESCE(MAX(seq), 0) FROM policy_changes");
-        all.last_change = s.step() ? s.integer(0) : 0;
-        all.ident = load_ident_rows(r);
-        all.provisioning = load_provisioning_rows(r);
-        all.bluebricks = load_bluebricks_rows(r);
-        return all;
-    });
+    return read([](const reader& r) { return load_everything(r); });
 }
 
 ident_rows store::load_ident() {

@@ -391,6 +391,8 @@ private:
 change_log read_changes(const store::reader& r, std::int64_t after);
 /// One API's policy version as stored.
 std::uint64_t policy_version(const store::reader& r, std::string_view api);
+/// Every API's rows and the change log's last position, as `r` reads them (store::load_all).
+store::everything load_everything(const store::reader& r);
 /// One API's rows as `r` reads them (with its policy version).
 ident_rows load_ident_rows(const store::reader& r);
 provisioning_rows load_provisioning_rows(const store::reader& r);
