@@ -18,6 +18,7 @@
 #include "credential.hpp"
 #include "decision.hpp"
 #include "detail/authenticate.hpp"
+#include "detail/bits.hpp"
 #include "detail/handle.hpp"
 #include "detail/id_index.hpp"
 #include "detail/pages.hpp"
@@ -239,20 +240,25 @@ private:
     };
     WARD_ALWAYS_INLINE path_result walk(std::uint32_t p, std::uint32_t t, const set& required) const noexcept {
         path_result r;
-        const auto& pg = pages_.at(p >> page::bits); // offsets and entries, not the page itself
-        const std::uint32_t i = p & page::mask;
-        const entry* e = pg.entries + pg.first[i];
-        const entry* const last = pg.entries + pg.first[i + 1];
-        for (; e != last && e->begin <= t; ++e) {
-            if (t >= e->end) continue;
-            const auto& m = mask_of(*e);
-            if (e->kind() == detail::entry_kind::deny) {
+        const auto& pg = pages_.at(p >> page::bits); // heads and entries, not the page itself
+        const typename page::head& h = pg.heads[p & page::mask];
+        const auto visit = [&](const entry& e) noexcept {
+            const auto& m = mask_of(e);
+            const bool covers = m.contains_any(required); // as random as the requests: selected, not branched on
+            if (e.kind() == detail::entry_kind::deny) {
                 r.denied |= m;
-                if (r.deny_rule == detail::none && m.contains_any(required)) r.deny_rule = e->row();
+                r.deny_rule = detail::select(covers && r.deny_rule == detail::none, e.row(), r.deny_rule);
             } else {
                 r.granted |= m;
-                if (r.grant_rule == detail::none && m.contains_any(required)) r.grant_rule = e->row();
+                r.grant_rule = detail::select(covers && r.grant_rule == detail::none, e.row(), r.grant_rule);
             }
+        };
+        // Entries are sorted by scope: the first one (in the head) begins at or before every other.
+        if (h.first.begin <= t) { // an empty head begins at none: never
+            if (t < h.first.end) visit(h.first);
+            const entry* const last = pg.entries + h.end;
+            for (const entry* e = pg.entries + h.rest; e != last && e->begin <= t; ++e)
+                if (t < e->end) visit(*e);
         }
         if (!deny_all_.empty() && deny_all_[t] != detail::none) {
             const set& m = masks_[deny_all_[t]];
@@ -329,12 +335,17 @@ private:
     const entry* find_row(std::uint32_t row, std::uint32_t& principal) const noexcept {
         for (std::uint32_t g = 0; g < pages_.size(); ++g) {
             const page& pg = pages_[g];
-            for (std::uint32_t i = 0; i < pg.count; ++i)
-                for (std::uint32_t k = pg.first[i]; k < pg.first[i + 1]; ++k)
-                    if (pg.entries[k].row() == row) {
-                        principal = (g << page::bits) | i;
-                        return &pg.entries[k];
-                    }
+            for (std::uint32_t i = 0; i < pg.count; ++i) {
+                const entry* found = nullptr;
+                pg.each_entry(i, [&](const entry& e) {
+                    if (e.row() == row) found = &e;
+                    return found == nullptr;
+                });
+                if (found != nullptr) {
+                    principal = (g << page::bits) | i;
+                    return found;
+                }
+            }
         }
         return nullptr;
     }
@@ -415,32 +426,33 @@ decision<P> snapshot<P>::check(const credential<P>& cred, const set& required, s
     const set app = restriction_cap(cred, p, t, restriction_rule);
     const set effective = held & token & app;
 
+    // Allowed or not is as random as the requests: the reason and row are selected, not branched
+    // to (one mispredicted branch costs about as much as the rest of a cached decision).
     d.missing = required - effective;
-    if (d.missing.none()) {
-        d.allowed = true;
-        d.why = reason::granted;
-        d.row = path.grant_rule;
-        return d;
-    }
-    if ((d.missing & path.denied).any()) {
-        d.why = reason::explicitly_denied;
-        d.row = path.deny_rule;
-    } else if (!held.contains_all(required)) {
-        d.why = reason::missing_permission;
-    } else if (!token.contains_all(required)) {
-        d.why = reason::not_in_token;
-    } else {
-        d.why = reason::restricted_by_application;
-        d.row = restriction_rule;
-    }
+    const bool allowed = d.missing.none();
+    const bool denied = (d.missing & path.denied).any();
+    const bool held_all = held.contains_all(required);
+    const bool token_all = token.contains_all(required);
+    using detail::select;
+    const auto code = [](reason x) noexcept { return static_cast<std::uint32_t>(x); };
+    const std::uint32_t why =
+        select(denied, code(reason::explicitly_denied),
+               select(!held_all, code(reason::missing_permission),
+                      select(!token_all, code(reason::not_in_token), code(reason::restricted_by_application))));
+    const std::uint32_t row =
+        select(denied, path.deny_rule, select(held_all && token_all, restriction_rule, detail::none));
+    d.allowed = allowed;
+    d.why = static_cast<reason>(select(allowed, code(reason::granted), why));
+    d.row = select(allowed, path.grant_rule, row);
     return d;
 }
 
 template <class P>
 void snapshot<P>::check(view<batch_request<P>> requests, decision<P>* out) const noexcept {
-    // Two stages ahead of the request decided: the page slot and offsets of request i + 8, the
-    // first entries of request i + 4 (whose offsets were fetched four requests ago).
-    constexpr std::size_t far = 24, near = 6;
+    // Two stages ahead of the request decided: the head of request i + far (its first entry and
+    // where the others are), then the other entries of request i + near (whose head was fetched
+    // far - near requests ago), only when it has more than one.
+    constexpr std::size_t far = 16, near = 6;
     const std::size_t n = requests.size();
     auto principal_of = [&](std::size_t i) noexcept -> std::uint32_t {
         const credential<P>* c = requests[i].who;
@@ -449,14 +461,14 @@ void snapshot<P>::check(view<batch_request<P>> requests, decision<P>* out) const
     auto fetch_offsets = [&](std::size_t i) noexcept {
         const std::uint32_t p = principal_of(i);
         if (p == detail::none) return;
-        const auto& pg = pages_.at(p >> page::bits);
-        WARD_PREFETCH(pg.first + (p & page::mask));
+        WARD_PREFETCH(pages_.at(p >> page::bits).heads + (p & page::mask));
     };
     auto fetch_entries = [&](std::size_t i) noexcept {
         const std::uint32_t p = principal_of(i);
         if (p == detail::none) return;
         const auto& pg = pages_.at(p >> page::bits);
-        WARD_PREFETCH(pg.entries + pg.first[p & page::mask]);
+        const typename page::head& h = pg.heads[p & page::mask];
+        if (h.rest != h.end) WARD_PREFETCH(pg.entries + h.rest);
     };
     for (std::size_t i = 0; i < n && i < far; ++i) fetch_offsets(i);
     for (std::size_t i = 0; i < n && i < near; ++i) fetch_entries(i);
@@ -519,7 +531,7 @@ std::size_t snapshot<P>::principals_with(const set& required, scope_handle targe
     if (scope_holes_ && !scope_live(target.value)) return 0;
     for (std::uint32_t p = 0; p < principal_count(); ++p) {
         const page& pg = page_of(p);
-        if (pg.first[p & page::mask] == pg.first[(p & page::mask) + 1]) continue;
+        if (pg.heads[p & page::mask].empty()) continue;
         const path_result path = walk(p, target.value, required);
         if ((path.granted - path.denied).contains_all(required)) {
             if (n < capacity && out != nullptr) out[n] = principal_handle{p};

@@ -101,12 +101,14 @@ struct principal_steps {
         const auto n = static_cast<std::uint32_t>(b.principal_defs_.size());
         pg->count = n - first < page::size ? n - first : page::size;
         std::size_t d = 0;
+        pg->heads.resize(pg->count);
         for (std::uint32_t i = 0; i < pg->count; ++i) {
             const bool repack = old == nullptr || i >= old->count || (d < dirty.size() && dirty[d] == i);
             if (d < dirty.size() && dirty[d] == i) ++d;
+            const auto start = static_cast<std::uint32_t>(pg->entries.size());
             if (repack) pack(first + i, *pg, i);
             else copy(*old, i, *pg);
-            close(*pg, i);
+            close(*pg, i, start);
         }
         if (!pg->restrict_first.empty() && pg->restrictions.empty()) pg->restrict_first.clear();
         if (!pg->member_first.empty() && pg->members.empty()) pg->member_first.clear();
@@ -266,8 +268,11 @@ private:
         pg.live[i] = old.live[i];
         holes = holes || !old.live[i];
         const std::size_t e0 = pg.entries.size(), r0 = pg.restrictions.size(), m0 = pg.members.size();
-        pg.entries.insert(pg.entries.end(), old.entries.begin() + old.first[i], old.entries.begin() + old.first[i + 1]);
-        entries += old.first[i + 1] - old.first[i];
+        old.each_entry(i, [&](const entry& e) {
+            pg.entries.push_back(e);
+            return true;
+        });
+        entries += pg.entries.size() - e0;
         if (!old.restrict_first.empty() && old.restrict_first[i] != old.restrict_first[i + 1]) {
             if (pg.restrict_first.empty()) pg.restrict_first.assign(page::size + 1, 0);
             pg.restrictions.insert(pg.restrictions.end(), old.restrictions.begin() + old.restrict_first[i],
@@ -298,9 +303,19 @@ private:
         }
         for (std::size_t k = m0; k < pg.members.size(); ++k) range(pg.members[k].begin, pg.members[k].end);
     }
-    /// Ends slot i: the offsets of slot i + 1 start where slot i's arrays end.
-    static void close(page& pg, std::uint32_t i) {
-        pg.first[i + 1] = static_cast<std::uint32_t>(pg.entries.size());
+    /// Ends slot i, whose entries were appended from `start`: the first goes to its head, the
+    /// others stay; the offsets of slot i + 1 start where slot i's arrays end.
+    static void close(page& pg, std::uint32_t i, std::uint32_t start) {
+        auto& h = pg.heads[i];
+        h.first = entry{};
+        h.first.begin = none;
+        if (pg.entries.size() > start) {
+            pg.entry_count += pg.entries.size() - start;
+            h.first = pg.entries[start];
+            pg.entries.erase(pg.entries.begin() + start); // the slot's own entries follow it: a few
+        }
+        h.rest = start;
+        h.end = static_cast<std::uint32_t>(pg.entries.size());
         if (!pg.restrict_first.empty()) pg.restrict_first[i + 1] = static_cast<std::uint32_t>(pg.restrictions.size());
         if (!pg.member_first.empty()) pg.member_first[i + 1] = static_cast<std::uint32_t>(pg.members.size());
     }

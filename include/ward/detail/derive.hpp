@@ -84,7 +84,7 @@ struct derive_steps {
             for (; i < dirty.size() && (dirty[i] >> page::bits) == g; ++i)
                 if (slots.empty() || slots.back() != (dirty[i] & page::mask)) slots.push_back(dirty[i] & page::mask);
             const page* old = g < cur.pages_.size() ? &cur.pages_[g] : nullptr;
-            if (old != nullptr) dropped += old->entries.size();
+            if (old != nullptr) dropped += old->entry_count;
             s.pages_.replace(g, fill.page_from(static_cast<std::uint32_t>(g << page::bits), old,
                                                view<std::uint32_t>(slots.data(), slots.size())));
         }

@@ -127,9 +127,10 @@ class page_table {
 public:
     static constexpr std::size_t chunk_size = 64;
     using entry = typename Page::entry;
-    /// What the decision path reads first: a page's offsets and entries, without touching the page.
+    using head = typename Page::head;
+    /// What the decision path reads first: a page's heads and entries, without touching the page.
     struct slot {
-        const std::uint32_t* first;
+        const head* heads;
         const entry* entries;
         const Page* page;
     };
@@ -176,7 +177,7 @@ public:
 
 private:
     using chunk = std::array<std::shared_ptr<const Page>, chunk_size>;
-    static slot slot_of(const Page& p) noexcept { return {p.first, p.entries.data(), &p}; }
+    static slot slot_of(const Page& p) noexcept { return {p.heads.data(), p.entries.data(), &p}; }
     std::vector<slot> dir_;
     std::vector<std::shared_ptr<chunk>> chunks_;
 };
@@ -192,32 +193,48 @@ struct packed_entry {
     entry_kind kind() const noexcept { return static_cast<entry_kind>(tagged_row >> 30); }
 };
 
+/// A principal's record on the decision path: its first entry, kept inline, and where its other
+/// entries are. A decision at a principal with one entry (most principals) reads this record and
+/// nothing else from the principal's page: one cache line (32 bytes, aligned to 32).
+template <class MaskRef>
+struct alignas(32) principal_head {
+    packed_entry<MaskRef> first; ///< begin == none (covers nothing) when the principal has no entry
+    std::uint32_t rest;          ///< its other entries are entries[rest, end)
+    std::uint32_t end;
+    bool empty() const noexcept { return first.begin == none; }
+    std::uint32_t size() const noexcept { return empty() ? 0 : 1 + (end - rest); }
+};
+
 /// The principals numbered [base, base + count) (count <= 2^WARD_PRINCIPAL_PAGE_BITS) with their entries, application restrictions,
 /// bindings (for roles_at), kinds and whether each is defined (a removed principal leaves a hole).
-/// Offsets arrays are indexed by the principal's place on the page.
+/// heads has one record per principal; the other offsets arrays are indexed by the principal's
+/// place on the page.
 template <class MaskRef, class Kind>
 struct principal_page {
     static constexpr std::uint32_t bits = WARD_PRINCIPAL_PAGE_BITS;
     static constexpr std::uint32_t size = 1u << bits;
     static constexpr std::uint32_t mask = size - 1;
     using entry = packed_entry<MaskRef>;
+    using head = principal_head<MaskRef>;
+    static_assert(sizeof(head) == 32, "a principal's head is one 32-byte record");
 
-    std::uint32_t first[size + 1] = {};
-    std::vector<entry> entries;
+    std::vector<head> heads;                   ///< one per principal (count of them)
+    std::vector<entry> entries;                ///< every principal's entries after its first, by principal
     std::vector<std::uint32_t> restrict_first; ///< empty when nobody on the page is restricted
     std::vector<restriction> restrictions;
     std::vector<std::uint32_t> member_first; ///< empty when nobody on the page has a binding
     std::vector<membership> members;
     std::vector<std::uint32_t> member_roles;
     std::uint32_t count = 0;
+    std::size_t entry_count = 0; ///< entries on the page, the heads' included
     Kind kind[size] = {};
     bool live[size] = {};
 
     principal_page() = default;
     principal_page(const principal_page& o)
-        : first(), entries(o.entries), restrict_first(o.restrict_first), restrictions(o.restrictions),
-          member_first(o.member_first), members(o.members), member_roles(o.member_roles), count(o.count) {
-        for (std::uint32_t i = 0; i <= size; ++i) first[i] = o.first[i];
+        : heads(o.heads), entries(o.entries), restrict_first(o.restrict_first), restrictions(o.restrictions),
+          member_first(o.member_first), members(o.members), member_roles(o.member_roles), count(o.count),
+          entry_count(o.entry_count) {
         for (std::uint32_t i = 0; i < size; ++i) {
             kind[i] = o.kind[i];
             live[i] = o.live[i];
@@ -225,8 +242,17 @@ struct principal_page {
     }
     principal_page& operator=(const principal_page&) = delete;
 
+    /// Calls f(entry) for each entry of the principal at place i, in order, until f returns false.
+    template <class F>
+    void each_entry(std::uint32_t i, F&& f) const {
+        const head& h = heads[i];
+        if (h.empty() || !f(h.first)) return;
+        for (std::uint32_t k = h.rest; k < h.end; ++k)
+            if (!f(entries[k])) return;
+    }
+
     std::size_t memory_bytes() const noexcept {
-        return sizeof(principal_page) + entries.capacity() * sizeof(entry) +
+        return sizeof(principal_page) + heads.capacity() * sizeof(head) + entries.capacity() * sizeof(entry) +
                (restrict_first.capacity() + member_first.capacity() + member_roles.capacity()) * sizeof(std::uint32_t) +
                restrictions.capacity() * sizeof(restriction) + members.capacity() * sizeof(membership);
     }
