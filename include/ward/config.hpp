@@ -59,6 +59,13 @@ static_assert(WARD_PRINCIPAL_PAGE_BITS >= 2 && WARD_PRINCIPAL_PAGE_BITS <= 16,
 static_assert(WARD_MAX_ID_LENGTH >= 1 && WARD_MAX_ID_LENGTH <= WARD_MAX_INPUT_LENGTH,
               "WARD_MAX_ID_LENGTH must be in [1, WARD_MAX_INPUT_LENGTH]");
 
+// constexpr where C++20 allows it and C++17 does not (storage left uninitialized until first use).
+#if (defined(_MSVC_LANG) ? _MSVC_LANG : __cplusplus) >= 202002L
+#define WARD_CONSTEXPR_CXX20 constexpr
+#else
+#define WARD_CONSTEXPR_CXX20
+#endif
+
 #if defined(__GNUC__) || defined(__clang__)
 #define WARD_ALWAYS_INLINE inline __attribute__((always_inline))
 #define WARD_PREFETCH(address) __builtin_prefetch(address)

@@ -17,7 +17,24 @@
 
 namespace ward {
 
+namespace detail {
+/// Room for up to N values that nothing writes until the first one is added: a credential made by
+/// credential::of() writes its first 32 bytes or so, not the arrays for bound scopes and extended
+/// claims it rarely uses. The owner assigns a union holding `items` at the first use; only items
+/// below its count are read. (C++17 requires a constexpr constructor to initialize
+/// a member, and compilers then zero the whole union: the constructor is constexpr from C++20 on.)
+template <class T, std::size_t N>
+union lazy_array {
+    char unused;
+    std::array<T, N> items;
+    WARD_CONSTEXPR_CXX20 lazy_array() noexcept {}
+    constexpr explicit lazy_array(const std::array<T, N>& a) noexcept : items(a) {}
+};
+} // namespace detail
+
 /// Who asks and through what, resolved against one snapshot's handles. Fixed size, no allocation.
+/// Building one for a principal writes only the principal and a few flags (the arrays of bound
+/// scopes and extended entries are written when first used).
 ///
 /// Effective permissions are what the policy grants the principal on the path to the target,
 /// minus denies, intersected with the ceiling (and the extended entry that applies), and capped by
@@ -41,11 +58,13 @@ public:
     /// Restricts to the subtree of `s` (repeatable: the union of the subtrees). An unknown handle
     /// restricts to nothing. More than WARD_MAX_BOUND_SCOPES makes the credential unauthenticated.
     constexpr credential& bind_to(scope_handle s) noexcept {
-        if (bound_count_ == bound_.size()) {
+        if (bound_count_ == WARD_MAX_BOUND_SCOPES) {
             authenticated_ = false;
             return *this;
         }
-        bound_[bound_count_++] = s;
+        if (bound_count_ == 0)
+            bound_ = decltype(bound_)(std::array<scope_handle, WARD_MAX_BOUND_SCOPES>{}); // first use
+        bound_.items[bound_count_++] = s;
         return *this;
     }
     /// The application the request comes through (for application restrictions).
@@ -70,15 +89,17 @@ public:
         has_extended_ = true;
         if (!s.valid()) return *this;
         for (std::size_t i = 0; i < extended_count_; ++i)
-            if (extended_[i].scope == s) {
-                extended_[i].ceiling = extended_[i].ceiling & ceiling.implied();
+            if (extended_.items[i].scope == s) {
+                extended_.items[i].ceiling = extended_.items[i].ceiling & ceiling.implied();
                 return *this;
             }
-        if (extended_count_ == extended_.size()) {
+        if (extended_count_ == WARD_MAX_EXTENDED_CLAIMS) {
             authenticated_ = false;
             return *this;
         }
-        extended_[extended_count_++] = {s, ceiling.implied()};
+        if (extended_count_ == 0)
+            extended_ = decltype(extended_)(std::array<extended_entry, WARD_MAX_EXTENDED_CLAIMS>{});
+        extended_.items[extended_count_++] = {s, ceiling.implied()};
         return *this;
     }
     /// The extended cap for every target no other extended entry covers ("*"); several intersect.
@@ -101,7 +122,9 @@ public:
     constexpr const set& ceiling() const noexcept { return ceiling_; }           ///< the intersection of the caps
     constexpr std::size_t bound_count() const noexcept { return bound_count_; }  ///< bind_to() calls kept
     /// The i-th scope it is bound to (an invalid handle past bound_count()).
-    constexpr scope_handle bound(std::size_t i) const noexcept { return i < bound_count_ ? bound_[i] : scope_handle{}; }
+    constexpr scope_handle bound(std::size_t i) const noexcept {
+        return i < bound_count_ ? bound_.items[i] : scope_handle{};
+    }
     constexpr bool has_via() const noexcept { return has_via_; } ///< via() was called
     constexpr scope_handle via() const noexcept { return via_; } ///< the application in use
 
@@ -112,7 +135,10 @@ public:
     };
     constexpr bool has_extended() const noexcept { return has_extended_; }            ///< an extended claim applies
     constexpr std::size_t extended_count() const noexcept { return extended_count_; } ///< cap_at() entries kept
-    constexpr const extended_entry& extended(std::size_t i) const noexcept { return extended_[i]; }
+    /// The i-th cap_at() entry (an entry with an invalid scope and no permissions past extended_count()).
+    constexpr const extended_entry& extended(std::size_t i) const noexcept {
+        return i < extended_count_ ? extended_.items[i] : no_entry_;
+    }
     constexpr bool has_wildcard() const noexcept { return has_wildcard_; } ///< cap_wildcard() was called
     constexpr const set& wildcard() const noexcept { return wildcard_; }   ///< its ceiling
 
@@ -126,10 +152,11 @@ private:
     std::uint8_t bound_count_ = 0;
     std::uint8_t extended_count_ = 0;
     scope_handle via_{};
-    std::array<scope_handle, WARD_MAX_BOUND_SCOPES> bound_{};
     set ceiling_{};
     set wildcard_{};
-    std::array<extended_entry, WARD_MAX_EXTENDED_CLAIMS> extended_{};
+    detail::lazy_array<scope_handle, WARD_MAX_BOUND_SCOPES> bound_;         ///< [0, bound_count_) once used
+    detail::lazy_array<extended_entry, WARD_MAX_EXTENDED_CLAIMS> extended_; ///< [0, extended_count_) once used
+    static constexpr extended_entry no_entry_{};
 };
 
 } // namespace ward

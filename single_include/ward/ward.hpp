@@ -113,6 +113,13 @@ static_assert(WARD_PRINCIPAL_PAGE_BITS >= 2 && WARD_PRINCIPAL_PAGE_BITS <= 16,
 static_assert(WARD_MAX_ID_LENGTH >= 1 && WARD_MAX_ID_LENGTH <= WARD_MAX_INPUT_LENGTH,
               "WARD_MAX_ID_LENGTH must be in [1, WARD_MAX_INPUT_LENGTH]");
 
+// constexpr where C++20 allows it and C++17 does not (storage left uninitialized until first use).
+#if (defined(_MSVC_LANG) ? _MSVC_LANG : __cplusplus) >= 202002L
+#define WARD_CONSTEXPR_CXX20 constexpr
+#else
+#define WARD_CONSTEXPR_CXX20
+#endif
+
 #if defined(__GNUC__) || defined(__clang__)
 #define WARD_ALWAYS_INLINE inline __attribute__((always_inline))
 #define WARD_PREFETCH(address) __builtin_prefetch(address)
@@ -860,7 +867,7 @@ struct product_traits {};
 // ---- end ward/product.hpp ----
 // ---- begin ward/detail/bits.hpp ----
 /// \file ward/detail/bits.hpp
-/// Bit tricks (popcount, count trailing zeros) and the FNV-1a hash, all constexpr.
+/// Bit tricks (popcount, count trailing zeros, branch-free select) and the FNV-1a hash, all constexpr.
 #ifndef WARD_DETAIL_BITS_HPP
 #define WARD_DETAIL_BITS_HPP
 
@@ -892,6 +899,12 @@ constexpr int ctz64(std::uint64_t x) noexcept {
     }
     return n;
 #endif
+}
+
+/// `yes ? a : b` without a branch: for choices as random as the requests they depend on, where a
+/// mispredicted branch would cost as much as a cached decision.
+constexpr std::uint32_t select(bool yes, std::uint32_t a, std::uint32_t b) noexcept {
+    return b ^ ((a ^ b) & (0u - static_cast<std::uint32_t>(yes)));
 }
 
 /// FNV-1a, 64 bit: constexpr, no allocation, good enough for short ids.
@@ -2232,7 +2245,24 @@ struct scope_restriction {
 
 namespace ward {
 
+namespace detail {
+/// Room for up to N values that nothing writes until the first one is added: a credential made by
+/// credential::of() writes its first 32 bytes or so, not the arrays for bound scopes and extended
+/// claims it rarely uses. The owner assigns a union holding `items` at the first use; only items
+/// below its count are read. (C++17 requires a constexpr constructor to initialize
+/// a member, and compilers then zero the whole union: the constructor is constexpr from C++20 on.)
+template <class T, std::size_t N>
+union lazy_array {
+    char unused;
+    std::array<T, N> items;
+    WARD_CONSTEXPR_CXX20 lazy_array() noexcept {}
+    constexpr explicit lazy_array(const std::array<T, N>& a) noexcept : items(a) {}
+};
+} // namespace detail
+
 /// Who asks and through what, resolved against one snapshot's handles. Fixed size, no allocation.
+/// Building one for a principal writes only the principal and a few flags (the arrays of bound
+/// scopes and extended entries are written when first used).
 ///
 /// Effective permissions are what the policy grants the principal on the path to the target,
 /// minus denies, intersected with the ceiling (and the extended entry that applies), and capped by
@@ -2256,11 +2286,13 @@ public:
     /// Restricts to the subtree of `s` (repeatable: the union of the subtrees). An unknown handle
     /// restricts to nothing. More than WARD_MAX_BOUND_SCOPES makes the credential unauthenticated.
     constexpr credential& bind_to(scope_handle s) noexcept {
-        if (bound_count_ == bound_.size()) {
+        if (bound_count_ == WARD_MAX_BOUND_SCOPES) {
             authenticated_ = false;
             return *this;
         }
-        bound_[bound_count_++] = s;
+        if (bound_count_ == 0)
+            bound_ = decltype(bound_)(std::array<scope_handle, WARD_MAX_BOUND_SCOPES>{}); // first use
+        bound_.items[bound_count_++] = s;
         return *this;
     }
     /// The application the request comes through (for application restrictions).
@@ -2285,15 +2317,17 @@ public:
         has_extended_ = true;
         if (!s.valid()) return *this;
         for (std::size_t i = 0; i < extended_count_; ++i)
-            if (extended_[i].scope == s) {
-                extended_[i].ceiling = extended_[i].ceiling & ceiling.implied();
+            if (extended_.items[i].scope == s) {
+                extended_.items[i].ceiling = extended_.items[i].ceiling & ceiling.implied();
                 return *this;
             }
-        if (extended_count_ == extended_.size()) {
+        if (extended_count_ == WARD_MAX_EXTENDED_CLAIMS) {
             authenticated_ = false;
             return *this;
         }
-        extended_[extended_count_++] = {s, ceiling.implied()};
+        if (extended_count_ == 0)
+            extended_ = decltype(extended_)(std::array<extended_entry, WARD_MAX_EXTENDED_CLAIMS>{});
+        extended_.items[extended_count_++] = {s, ceiling.implied()};
         return *this;
     }
     /// The extended cap for every target no other extended entry covers ("*"); several intersect.
@@ -2316,7 +2350,9 @@ public:
     constexpr const set& ceiling() const noexcept { return ceiling_; }           ///< the intersection of the caps
     constexpr std::size_t bound_count() const noexcept { return bound_count_; }  ///< bind_to() calls kept
     /// The i-th scope it is bound to (an invalid handle past bound_count()).
-    constexpr scope_handle bound(std::size_t i) const noexcept { return i < bound_count_ ? bound_[i] : scope_handle{}; }
+    constexpr scope_handle bound(std::size_t i) const noexcept {
+        return i < bound_count_ ? bound_.items[i] : scope_handle{};
+    }
     constexpr bool has_via() const noexcept { return has_via_; } ///< via() was called
     constexpr scope_handle via() const noexcept { return via_; } ///< the application in use
 
@@ -2327,7 +2363,10 @@ public:
     };
     constexpr bool has_extended() const noexcept { return has_extended_; }            ///< an extended claim applies
     constexpr std::size_t extended_count() const noexcept { return extended_count_; } ///< cap_at() entries kept
-    constexpr const extended_entry& extended(std::size_t i) const noexcept { return extended_[i]; }
+    /// The i-th cap_at() entry (an entry with an invalid scope and no permissions past extended_count()).
+    constexpr const extended_entry& extended(std::size_t i) const noexcept {
+        return i < extended_count_ ? extended_.items[i] : no_entry_;
+    }
     constexpr bool has_wildcard() const noexcept { return has_wildcard_; } ///< cap_wildcard() was called
     constexpr const set& wildcard() const noexcept { return wildcard_; }   ///< its ceiling
 
@@ -2341,10 +2380,11 @@ private:
     std::uint8_t bound_count_ = 0;
     std::uint8_t extended_count_ = 0;
     scope_handle via_{};
-    std::array<scope_handle, WARD_MAX_BOUND_SCOPES> bound_{};
     set ceiling_{};
     set wildcard_{};
-    std::array<extended_entry, WARD_MAX_EXTENDED_CLAIMS> extended_{};
+    detail::lazy_array<scope_handle, WARD_MAX_BOUND_SCOPES> bound_;         ///< [0, bound_count_) once used
+    detail::lazy_array<extended_entry, WARD_MAX_EXTENDED_CLAIMS> extended_; ///< [0, extended_count_) once used
+    static constexpr extended_entry no_entry_{};
 };
 
 } // namespace ward
@@ -2962,9 +3002,10 @@ class page_table {
 public:
     static constexpr std::size_t chunk_size = 64;
     using entry = typename Page::entry;
-    /// What the decision path reads first: a page's offsets and entries, without touching the page.
+    using head = typename Page::head;
+    /// What the decision path reads first: a page's heads and entries, without touching the page.
     struct slot {
-        const std::uint32_t* first;
+        const head* heads;
         const entry* entries;
         const Page* page;
     };
@@ -3011,7 +3052,7 @@ public:
 
 private:
     using chunk = std::array<std::shared_ptr<const Page>, chunk_size>;
-    static slot slot_of(const Page& p) noexcept { return {p.first, p.entries.data(), &p}; }
+    static slot slot_of(const Page& p) noexcept { return {p.heads.data(), p.entries.data(), &p}; }
     std::vector<slot> dir_;
     std::vector<std::shared_ptr<chunk>> chunks_;
 };
@@ -3027,32 +3068,48 @@ struct packed_entry {
     entry_kind kind() const noexcept { return static_cast<entry_kind>(tagged_row >> 30); }
 };
 
+/// A principal's record on the decision path: its first entry, kept inline, and where its other
+/// entries are. A decision at a principal with one entry (most principals) reads this record and
+/// nothing else from the principal's page: one cache line (32 bytes, aligned to 32).
+template <class MaskRef>
+struct alignas(32) principal_head {
+    packed_entry<MaskRef> first; ///< begin == none (covers nothing) when the principal has no entry
+    std::uint32_t rest;          ///< its other entries are entries[rest, end)
+    std::uint32_t end;
+    bool empty() const noexcept { return first.begin == none; }
+    std::uint32_t size() const noexcept { return empty() ? 0 : 1 + (end - rest); }
+};
+
 /// The principals numbered [base, base + count) (count <= 2^WARD_PRINCIPAL_PAGE_BITS) with their entries, application restrictions,
 /// bindings (for roles_at), kinds and whether each is defined (a removed principal leaves a hole).
-/// Offsets arrays are indexed by the principal's place on the page.
+/// heads has one record per principal; the other offsets arrays are indexed by the principal's
+/// place on the page.
 template <class MaskRef, class Kind>
 struct principal_page {
     static constexpr std::uint32_t bits = WARD_PRINCIPAL_PAGE_BITS;
     static constexpr std::uint32_t size = 1u << bits;
     static constexpr std::uint32_t mask = size - 1;
     using entry = packed_entry<MaskRef>;
+    using head = principal_head<MaskRef>;
+    static_assert(sizeof(head) == 32, "a principal's head is one 32-byte record");
 
-    std::uint32_t first[size + 1] = {};
-    std::vector<entry> entries;
+    std::vector<head> heads;                   ///< one per principal (count of them)
+    std::vector<entry> entries;                ///< every principal's entries after its first, by principal
     std::vector<std::uint32_t> restrict_first; ///< empty when nobody on the page is restricted
     std::vector<restriction> restrictions;
     std::vector<std::uint32_t> member_first; ///< empty when nobody on the page has a binding
     std::vector<membership> members;
     std::vector<std::uint32_t> member_roles;
     std::uint32_t count = 0;
+    std::size_t entry_count = 0; ///< entries on the page, the heads' included
     Kind kind[size] = {};
     bool live[size] = {};
 
     principal_page() = default;
     principal_page(const principal_page& o)
-        : first(), entries(o.entries), restrict_first(o.restrict_first), restrictions(o.restrictions),
-          member_first(o.member_first), members(o.members), member_roles(o.member_roles), count(o.count) {
-        for (std::uint32_t i = 0; i <= size; ++i) first[i] = o.first[i];
+        : heads(o.heads), entries(o.entries), restrict_first(o.restrict_first), restrictions(o.restrictions),
+          member_first(o.member_first), members(o.members), member_roles(o.member_roles), count(o.count),
+          entry_count(o.entry_count) {
         for (std::uint32_t i = 0; i < size; ++i) {
             kind[i] = o.kind[i];
             live[i] = o.live[i];
@@ -3060,8 +3117,17 @@ struct principal_page {
     }
     principal_page& operator=(const principal_page&) = delete;
 
+    /// Calls f(entry) for each entry of the principal at place i, in order, until f returns false.
+    template <class F>
+    void each_entry(std::uint32_t i, F&& f) const {
+        const head& h = heads[i];
+        if (h.empty() || !f(h.first)) return;
+        for (std::uint32_t k = h.rest; k < h.end; ++k)
+            if (!f(entries[k])) return;
+    }
+
     std::size_t memory_bytes() const noexcept {
-        return sizeof(principal_page) + entries.capacity() * sizeof(entry) +
+        return sizeof(principal_page) + heads.capacity() * sizeof(head) + entries.capacity() * sizeof(entry) +
                (restrict_first.capacity() + member_first.capacity() + member_roles.capacity()) * sizeof(std::uint32_t) +
                restrictions.capacity() * sizeof(restriction) + members.capacity() * sizeof(membership);
     }
@@ -3369,20 +3435,25 @@ private:
     };
     WARD_ALWAYS_INLINE path_result walk(std::uint32_t p, std::uint32_t t, const set& required) const noexcept {
         path_result r;
-        const auto& pg = pages_.at(p >> page::bits); // offsets and entries, not the page itself
-        const std::uint32_t i = p & page::mask;
-        const entry* e = pg.entries + pg.first[i];
-        const entry* const last = pg.entries + pg.first[i + 1];
-        for (; e != last && e->begin <= t; ++e) {
-            if (t >= e->end) continue;
-            const auto& m = mask_of(*e);
-            if (e->kind() == detail::entry_kind::deny) {
+        const auto& pg = pages_.at(p >> page::bits); // heads and entries, not the page itself
+        const typename page::head& h = pg.heads[p & page::mask];
+        const auto visit = [&](const entry& e) noexcept {
+            const auto& m = mask_of(e);
+            const bool covers = m.contains_any(required); // as random as the requests: selected, not branched on
+            if (e.kind() == detail::entry_kind::deny) {
                 r.denied |= m;
-                if (r.deny_rule == detail::none && m.contains_any(required)) r.deny_rule = e->row();
+                r.deny_rule = detail::select(covers && r.deny_rule == detail::none, e.row(), r.deny_rule);
             } else {
                 r.granted |= m;
-                if (r.grant_rule == detail::none && m.contains_any(required)) r.grant_rule = e->row();
+                r.grant_rule = detail::select(covers && r.grant_rule == detail::none, e.row(), r.grant_rule);
             }
+        };
+        // Entries are sorted by scope: the first one (in the head) begins at or before every other.
+        if (h.first.begin <= t) { // an empty head begins at none: never
+            if (t < h.first.end) visit(h.first);
+            const entry* const last = pg.entries + h.end;
+            for (const entry* e = pg.entries + h.rest; e != last && e->begin <= t; ++e)
+                if (t < e->end) visit(*e);
         }
         if (!deny_all_.empty() && deny_all_[t] != detail::none) {
             const set& m = masks_[deny_all_[t]];
@@ -3459,12 +3530,17 @@ private:
     const entry* find_row(std::uint32_t row, std::uint32_t& principal) const noexcept {
         for (std::uint32_t g = 0; g < pages_.size(); ++g) {
             const page& pg = pages_[g];
-            for (std::uint32_t i = 0; i < pg.count; ++i)
-                for (std::uint32_t k = pg.first[i]; k < pg.first[i + 1]; ++k)
-                    if (pg.entries[k].row() == row) {
-                        principal = (g << page::bits) | i;
-                        return &pg.entries[k];
-                    }
+            for (std::uint32_t i = 0; i < pg.count; ++i) {
+                const entry* found = nullptr;
+                pg.each_entry(i, [&](const entry& e) {
+                    if (e.row() == row) found = &e;
+                    return found == nullptr;
+                });
+                if (found != nullptr) {
+                    principal = (g << page::bits) | i;
+                    return found;
+                }
+            }
         }
         return nullptr;
     }
@@ -3545,32 +3621,33 @@ decision<P> snapshot<P>::check(const credential<P>& cred, const set& required, s
     const set app = restriction_cap(cred, p, t, restriction_rule);
     const set effective = held & token & app;
 
+    // Allowed or not is as random as the requests: the reason and row are selected, not branched
+    // to (one mispredicted branch costs about as much as the rest of a cached decision).
     d.missing = required - effective;
-    if (d.missing.none()) {
-        d.allowed = true;
-        d.why = reason::granted;
-        d.row = path.grant_rule;
-        return d;
-    }
-    if ((d.missing & path.denied).any()) {
-        d.why = reason::explicitly_denied;
-        d.row = path.deny_rule;
-    } else if (!held.contains_all(required)) {
-        d.why = reason::missing_permission;
-    } else if (!token.contains_all(required)) {
-        d.why = reason::not_in_token;
-    } else {
-        d.why = reason::restricted_by_application;
-        d.row = restriction_rule;
-    }
+    const bool allowed = d.missing.none();
+    const bool denied = (d.missing & path.denied).any();
+    const bool held_all = held.contains_all(required);
+    const bool token_all = token.contains_all(required);
+    using detail::select;
+    const auto code = [](reason x) noexcept { return static_cast<std::uint32_t>(x); };
+    const std::uint32_t why =
+        select(denied, code(reason::explicitly_denied),
+               select(!held_all, code(reason::missing_permission),
+                      select(!token_all, code(reason::not_in_token), code(reason::restricted_by_application))));
+    const std::uint32_t row =
+        select(denied, path.deny_rule, select(held_all && token_all, restriction_rule, detail::none));
+    d.allowed = allowed;
+    d.why = static_cast<reason>(select(allowed, code(reason::granted), why));
+    d.row = select(allowed, path.grant_rule, row);
     return d;
 }
 
 template <class P>
 void snapshot<P>::check(view<batch_request<P>> requests, decision<P>* out) const noexcept {
-    // Two stages ahead of the request decided: the page slot and offsets of request i + 8, the
-    // first entries of request i + 4 (whose offsets were fetched four requests ago).
-    constexpr std::size_t far = 24, near = 6;
+    // Two stages ahead of the request decided: the head of request i + far (its first entry and
+    // where the others are), then the other entries of request i + near (whose head was fetched
+    // far - near requests ago), only when it has more than one.
+    constexpr std::size_t far = 16, near = 6;
     const std::size_t n = requests.size();
     auto principal_of = [&](std::size_t i) noexcept -> std::uint32_t {
         const credential<P>* c = requests[i].who;
@@ -3579,14 +3656,14 @@ void snapshot<P>::check(view<batch_request<P>> requests, decision<P>* out) const
     auto fetch_offsets = [&](std::size_t i) noexcept {
         const std::uint32_t p = principal_of(i);
         if (p == detail::none) return;
-        const auto& pg = pages_.at(p >> page::bits);
-        WARD_PREFETCH(pg.first + (p & page::mask));
+        WARD_PREFETCH(pages_.at(p >> page::bits).heads + (p & page::mask));
     };
     auto fetch_entries = [&](std::size_t i) noexcept {
         const std::uint32_t p = principal_of(i);
         if (p == detail::none) return;
         const auto& pg = pages_.at(p >> page::bits);
-        WARD_PREFETCH(pg.entries + pg.first[p & page::mask]);
+        const typename page::head& h = pg.heads[p & page::mask];
+        if (h.rest != h.end) WARD_PREFETCH(pg.entries + h.rest);
     };
     for (std::size_t i = 0; i < n && i < far; ++i) fetch_offsets(i);
     for (std::size_t i = 0; i < n && i < near; ++i) fetch_entries(i);
@@ -3649,7 +3726,7 @@ std::size_t snapshot<P>::principals_with(const set& required, scope_handle targe
     if (scope_holes_ && !scope_live(target.value)) return 0;
     for (std::uint32_t p = 0; p < principal_count(); ++p) {
         const page& pg = page_of(p);
-        if (pg.first[p & page::mask] == pg.first[(p & page::mask) + 1]) continue;
+        if (pg.heads[p & page::mask].empty()) continue;
         const path_result path = walk(p, target.value, required);
         if ((path.granted - path.denied).contains_all(required)) {
             if (n < capacity && out != nullptr) out[n] = principal_handle{p};
@@ -4472,12 +4549,14 @@ struct principal_steps {
         const auto n = static_cast<std::uint32_t>(b.principal_defs_.size());
         pg->count = n - first < page::size ? n - first : page::size;
         std::size_t d = 0;
+        pg->heads.resize(pg->count);
         for (std::uint32_t i = 0; i < pg->count; ++i) {
             const bool repack = old == nullptr || i >= old->count || (d < dirty.size() && dirty[d] == i);
             if (d < dirty.size() && dirty[d] == i) ++d;
+            const auto start = static_cast<std::uint32_t>(pg->entries.size());
             if (repack) pack(first + i, *pg, i);
             else copy(*old, i, *pg);
-            close(*pg, i);
+            close(*pg, i, start);
         }
         if (!pg->restrict_first.empty() && pg->restrictions.empty()) pg->restrict_first.clear();
         if (!pg->member_first.empty() && pg->members.empty()) pg->member_first.clear();
@@ -4637,8 +4716,11 @@ private:
         pg.live[i] = old.live[i];
         holes = holes || !old.live[i];
         const std::size_t e0 = pg.entries.size(), r0 = pg.restrictions.size(), m0 = pg.members.size();
-        pg.entries.insert(pg.entries.end(), old.entries.begin() + old.first[i], old.entries.begin() + old.first[i + 1]);
-        entries += old.first[i + 1] - old.first[i];
+        old.each_entry(i, [&](const entry& e) {
+            pg.entries.push_back(e);
+            return true;
+        });
+        entries += pg.entries.size() - e0;
         if (!old.restrict_first.empty() && old.restrict_first[i] != old.restrict_first[i + 1]) {
             if (pg.restrict_first.empty()) pg.restrict_first.assign(page::size + 1, 0);
             pg.restrictions.insert(pg.restrictions.end(), old.restrictions.begin() + old.restrict_first[i],
@@ -4669,9 +4751,19 @@ private:
         }
         for (std::size_t k = m0; k < pg.members.size(); ++k) range(pg.members[k].begin, pg.members[k].end);
     }
-    /// Ends slot i: the offsets of slot i + 1 start where slot i's arrays end.
-    static void close(page& pg, std::uint32_t i) {
-        pg.first[i + 1] = static_cast<std::uint32_t>(pg.entries.size());
+    /// Ends slot i, whose entries were appended from `start`: the first goes to its head, the
+    /// others stay; the offsets of slot i + 1 start where slot i's arrays end.
+    static void close(page& pg, std::uint32_t i, std::uint32_t start) {
+        auto& h = pg.heads[i];
+        h.first = entry{};
+        h.first.begin = none;
+        if (pg.entries.size() > start) {
+            pg.entry_count += pg.entries.size() - start;
+            h.first = pg.entries[start];
+            pg.entries.erase(pg.entries.begin() + start); // the slot's own entries follow it: a few
+        }
+        h.rest = start;
+        h.end = static_cast<std::uint32_t>(pg.entries.size());
         if (!pg.restrict_first.empty()) pg.restrict_first[i + 1] = static_cast<std::uint32_t>(pg.restrictions.size());
         if (!pg.member_first.empty()) pg.member_first[i + 1] = static_cast<std::uint32_t>(pg.members.size());
     }
@@ -5224,7 +5316,7 @@ struct derive_steps {
             for (; i < dirty.size() && (dirty[i] >> page::bits) == g; ++i)
                 if (slots.empty() || slots.back() != (dirty[i] & page::mask)) slots.push_back(dirty[i] & page::mask);
             const page* old = g < cur.pages_.size() ? &cur.pages_[g] : nullptr;
-            if (old != nullptr) dropped += old->entries.size();
+            if (old != nullptr) dropped += old->entry_count;
             s.pages_.replace(g, fill.page_from(static_cast<std::uint32_t>(g << page::bits), old,
                                                view<std::uint32_t>(slots.data(), slots.size())));
         }

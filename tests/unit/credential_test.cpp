@@ -19,6 +19,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 using namespace wt;
@@ -130,6 +131,33 @@ TEST_CASE("credential: bind_to, cap, cap_at and cap_wildcard", "[engine][credent
         c.cap(I("publish")).cap_wildcard(I("publish subscribe"));
         CHECK(s.check(c, I("publish"), r2).allowed);
         CHECK(s.check(c, I("subscribe"), r2).why == reason::not_in_token);
+    }
+    SECTION("a credential for a principal writes no arrays; bound scopes and entries survive copies") {
+        STATIC_REQUIRE(std::is_trivially_copyable<ward::credential<ident>>::value);
+#if __cplusplus >= 202002L // C++17 cannot leave the arrays unwritten in a constant expression
+        constexpr auto lit = ward::credential<ident>::of(ward::principal_handle{6}).bind_to(ward::scope_handle{1});
+        STATIC_REQUIRE(lit.bound(0).value == 1);
+        STATIC_REQUIRE_FALSE(lit.bound(1).valid());
+#endif
+        const auto plain = ward::credential<ident>::of(eve);
+        CHECK(plain.bound_count() == 0);
+        CHECK_FALSE(plain.bound(0).valid()); // past bound_count(): an invalid handle, never the unused storage
+        CHECK_FALSE(plain.extended(0).scope.valid());
+        CHECK(plain.extended(0).ceiling.none());
+        auto c = plain; // bound and capped after a copy: the arrays start existing at their first use
+        c.bind_to(acme).cap_at(r1, I("publish"));
+        const auto copy = c;
+        REQUIRE(copy.bound_count() == 1);
+        CHECK(copy.bound(0) == acme);
+        CHECK_FALSE(copy.bound(1).valid());
+        REQUIRE(copy.extended_count() == 1);
+        CHECK(copy.extended(0).scope == r1);
+        CHECK(s.check(copy, ident::publish, r1).allowed);
+        CHECK(s.check(copy, ident::publish, r2).why == reason::not_in_token);
+        CHECK(s.check(copy, ident::publish, globex).why == reason::outside_scope);
+        CHECK(s.check(plain, ident::publish, globex).allowed);
+        for (std::size_t i = 0; i < WARD_MAX_BOUND_SCOPES; ++i) c.bind_to(r1sub); // one past the limit
+        CHECK_FALSE(c.authenticated());
     }
 }
 
