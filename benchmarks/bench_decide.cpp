@@ -14,10 +14,12 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -487,6 +489,85 @@ void live_baseline(benchmark::State& state) {
     state.counters["publishes"] = static_cast<double>(published);
 }
 
+// ---- diagnosis: the memory floor under the 1,000,000-membership decisions ---------------------------------
+// The heads a decision reads at 1,000,000 principals are 32 MB of 32-byte records (one per
+// principal), of which the scale benchmark's 65,536 random requests touch about 64,000. The same
+// reads on a plain 32 MB array of such records, in the same run: a chain of dependent reads through
+// 65,536 random records (what a single check cannot beat: the latency of wherever those records
+// live), the same over all 1,048,576 records (a read that misses every cache), and independent
+// reads of the 65,536 with the record 16 reads ahead prefetched, as the batch does (what a batch
+// cannot beat). Per read.
+struct alignas(32) floor_record {
+    std::uint64_t next, value, pad[2];
+};
+constexpr std::size_t floor_records = std::size_t{1} << 20; // 32 MB
+
+struct floor_data {
+    std::vector<floor_record> touched_cycle; ///< next: a cycle through wb::request_count random records
+    std::vector<floor_record> full_cycle;    ///< next: a cycle through every record
+    std::vector<std::uint32_t> touched;      ///< the wb::request_count records, in the cycle's order
+};
+
+const floor_data& floor_table() {
+    static const floor_data made = [] {
+        floor_data f;
+        f.touched_cycle.resize(floor_records);
+        f.full_cycle.resize(floor_records);
+        std::vector<std::uint32_t> order(floor_records);
+        for (std::uint32_t i = 0; i < floor_records; ++i) order[i] = i;
+        std::uint64_t x = 0x5eed;
+        auto next = [&x] {
+            x += 0x9e3779b97f4a7c15ull;
+            std::uint64_t z = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+            z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+            return z ^ (z >> 31);
+        };
+        for (std::size_t i = floor_records - 1; i > 0; --i) std::swap(order[i], order[next() % (i + 1)]);
+        for (std::size_t i = 0; i < floor_records; ++i) {
+            f.full_cycle[order[i]].next = order[(i + 1) % floor_records];
+            f.full_cycle[order[i]].value = i;
+        }
+        f.touched.assign(order.begin(), order.begin() + wb::request_count);
+        for (std::size_t i = 0; i < f.touched.size(); ++i) {
+            f.touched_cycle[f.touched[i]].next = f.touched[(i + 1) % f.touched.size()];
+            f.touched_cycle[f.touched[i]].value = i;
+        }
+        return f;
+    }();
+    return made;
+}
+
+void floor_chain(benchmark::State& state, bool all_records) {
+    const floor_data& f = floor_table();
+    const floor_record* t = all_records ? f.full_cycle.data() : f.touched_cycle.data();
+    std::uint64_t at = f.touched[0];
+    for (auto _ : state) {
+        at = t[at].next;
+        benchmark::DoNotOptimize(at);
+    }
+}
+
+void floor_independent(benchmark::State& state) {
+    const floor_record* t = floor_table().touched_cycle.data();
+    const std::vector<std::uint32_t>& index = floor_table().touched;
+    constexpr std::size_t batch_size = 64, ahead = 16;
+    std::size_t i = 0;
+    std::uint64_t sum = 0;
+    for (auto _ : state) {
+        const std::uint32_t* idx = index.data() + i;
+        for (std::size_t k = 0; k < ahead && k < batch_size; ++k) WARD_PREFETCH(t + idx[k]);
+        for (std::size_t k = 0; k < batch_size; ++k) {
+            if (k + ahead < batch_size) WARD_PREFETCH(t + idx[k + ahead]);
+            sum += t[idx[k]].value;
+        }
+        i = (i + batch_size) & req_mask;
+        benchmark::DoNotOptimize(sum);
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * batch_size));
+    state.counters["ns_per_read"] = benchmark::Counter(static_cast<double>(state.iterations() * batch_size),
+                                                       benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
 } // namespace
 
 BENCHMARK_CAPTURE(decide_handle, allowed, true)->Name("decide/1000orgs/allowed/ward_handle");
@@ -505,6 +586,10 @@ WARD_SCALE(scale_handle, "ward_handle");
 WARD_SCALE(scale_strings, "ward_strings");
 WARD_SCALE(scale_baseline, "baseline");
 WARD_SCALE(scale_batch, "ward_batch64");
+
+BENCHMARK_CAPTURE(floor_chain, touched, false)->Name("diag/memory_floor_32MB/dependent_read");
+BENCHMARK_CAPTURE(floor_chain, all, true)->Name("diag/memory_floor_32MB/dependent_read_uncached");
+BENCHMARK(floor_independent)->Name("diag/memory_floor_32MB/independent_reads64");
 
 BENCHMARK(batch_ward)->Name("batch/100/ward");
 BENCHMARK(batch_baseline)->Name("batch/100/baseline");

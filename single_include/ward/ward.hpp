@@ -3697,23 +3697,28 @@ void snapshot<P>::check(view<batch_request<P>> requests, decision<P>* out) const
         const credential<P>* c = requests[i].who;
         return c != nullptr && c->principal().value < principal_count_ ? c->principal().value : detail::none;
     };
-    auto fetch_offsets = [&](std::size_t i) noexcept {
+    // The prefetches stay in this function's body: g++ finds a lambda whose only effect is a
+    // prefetch free of side effects and drops its calls.
+    auto head_of = [&](std::size_t i) noexcept -> const typename page::head* {
         const std::uint32_t p = principal_of(i);
-        if (p == detail::none) return;
-        WARD_PREFETCH(pages_.at(p >> page::bits).heads + (p & page::mask));
+        return p == detail::none ? nullptr : pages_.at(p >> page::bits).heads + (p & page::mask);
     };
-    auto fetch_entries = [&](std::size_t i) noexcept {
+    auto rest_of = [&](std::size_t i) noexcept -> const entry* { // nullptr: none beyond the head
         const std::uint32_t p = principal_of(i);
-        if (p == detail::none) return;
+        if (p == detail::none) return nullptr;
         const auto& pg = pages_.at(p >> page::bits);
         const typename page::head& h = pg.heads[p & page::mask];
-        if (h.rest != h.end) WARD_PREFETCH(pg.entries + h.rest);
+        return h.rest != h.end ? pg.entries + h.rest : nullptr;
     };
-    for (std::size_t i = 0; i < n && i < far; ++i) fetch_offsets(i);
-    for (std::size_t i = 0; i < n && i < near; ++i) fetch_entries(i);
+    for (std::size_t i = 0; i < n && i < far; ++i)
+        if (const auto* h = head_of(i)) WARD_PREFETCH(h);
+    for (std::size_t i = 0; i < n && i < near; ++i)
+        if (const entry* e = rest_of(i)) WARD_PREFETCH(e);
     for (std::size_t i = 0; i < n; ++i) {
-        if (i + far < n) fetch_offsets(i + far);
-        if (i + near < n) fetch_entries(i + near);
+        if (i + far < n)
+            if (const auto* h = head_of(i + far)) WARD_PREFETCH(h);
+        if (i + near < n)
+            if (const entry* e = rest_of(i + near)) WARD_PREFETCH(e);
         const batch_request<P>& r = requests[i];
         out[i] = r.who != nullptr ? check(*r.who, r.required, r.target) : check(credential<P>{}, r.required, r.target);
     }
