@@ -911,7 +911,7 @@ struct product_traits {};
 // ---- end ward/product.hpp ----
 // ---- begin ward/detail/bits.hpp ----
 /// \file ward/detail/bits.hpp
-/// Bit tricks (popcount, count trailing zeros, branch-free select) and the FNV-1a hash, all constexpr.
+/// Bit tricks (popcount, count trailing zeros) and the FNV-1a hash, all constexpr.
 #ifndef WARD_DETAIL_BITS_HPP
 #define WARD_DETAIL_BITS_HPP
 
@@ -943,12 +943,6 @@ constexpr int ctz64(std::uint64_t x) noexcept {
     }
     return n;
 #endif
-}
-
-/// `yes ? a : b` without a branch: for choices as random as the requests they depend on, where a
-/// mispredicted branch would cost as much as a cached decision.
-constexpr std::uint32_t select(bool yes, std::uint32_t a, std::uint32_t b) noexcept {
-    return b ^ ((a ^ b) & (0u - static_cast<std::uint32_t>(yes)));
 }
 
 /// FNV-1a, 64 bit: constexpr, no allocation, good enough for short ids.
@@ -3483,13 +3477,12 @@ private:
         const typename page::head& h = pg.heads[p & page::mask];
         const auto visit = [&](const entry& e) noexcept {
             const auto& m = mask_of(e);
-            const bool covers = m.contains_any(required); // as random as the requests: selected, not branched on
             if (e.kind() == detail::entry_kind::deny) {
                 r.denied |= m;
-                r.deny_rule = detail::select(covers && r.deny_rule == detail::none, e.row(), r.deny_rule);
+                if (r.deny_rule == detail::none && m.contains_any(required)) r.deny_rule = e.row();
             } else {
                 r.granted |= m;
-                r.grant_rule = detail::select(covers && r.grant_rule == detail::none, e.row(), r.grant_rule);
+                if (r.grant_rule == detail::none && m.contains_any(required)) r.grant_rule = e.row();
             }
         };
         // Entries are sorted by scope: the first one (in the head) begins at or before every other.
@@ -3665,24 +3658,24 @@ decision<P> snapshot<P>::check(const credential<P>& cred, const set& required, s
     const set app = restriction_cap(cred, p, t, restriction_rule);
     const set effective = held & token & app;
 
-    // Allowed or not is as random as the requests: the reason and row are selected, not branched
-    // to (one mispredicted branch costs about as much as the rest of a cached decision).
     d.missing = required - effective;
-    const bool allowed = d.missing.none();
-    const bool denied = (d.missing & path.denied).any();
-    const bool held_all = held.contains_all(required);
-    const bool token_all = token.contains_all(required);
-    using detail::select;
-    const auto code = [](reason x) noexcept { return static_cast<std::uint32_t>(x); };
-    const std::uint32_t why =
-        select(denied, code(reason::explicitly_denied),
-               select(!held_all, code(reason::missing_permission),
-                      select(!token_all, code(reason::not_in_token), code(reason::restricted_by_application))));
-    const std::uint32_t row =
-        select(denied, path.deny_rule, select(held_all && token_all, restriction_rule, detail::none));
-    d.allowed = allowed;
-    d.why = static_cast<reason>(select(allowed, code(reason::granted), why));
-    d.row = select(allowed, path.grant_rule, row);
+    if (d.missing.none()) {
+        d.allowed = true;
+        d.why = reason::granted;
+        d.row = path.grant_rule;
+        return d;
+    }
+    if ((d.missing & path.denied).any()) {
+        d.why = reason::explicitly_denied;
+        d.row = path.deny_rule;
+    } else if (!held.contains_all(required)) {
+        d.why = reason::missing_permission;
+    } else if (!token.contains_all(required)) {
+        d.why = reason::not_in_token;
+    } else {
+        d.why = reason::restricted_by_application;
+        d.row = restriction_rule;
+    }
     return d;
 }
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /// \file ward/detail/bits.hpp
-/// Bit tricks (popcount, count trailing zeros, branch-free select) and the FNV-1a hash, all constexpr.
+/// Bit tricks (popcount, count trailing zeros) and the FNV-1a hash, all constexpr.
 #ifndef WARD_DETAIL_BITS_HPP
 #define WARD_DETAIL_BITS_HPP
 
@@ -32,12 +32,6 @@ constexpr int ctz64(std::uint64_t x) noexcept {
     }
     return n;
 #endif
-}
-
-/// `yes ? a : b` without a branch: for choices as random as the requests they depend on, where a
-/// mispredicted branch would cost as much as a cached decision.
-constexpr std::uint32_t select(bool yes, std::uint32_t a, std::uint32_t b) noexcept {
-    return b ^ ((a ^ b) & (0u - static_cast<std::uint32_t>(yes)));
 }
 
 /// FNV-1a, 64 bit: constexpr, no allocation, good enough for short ids.
