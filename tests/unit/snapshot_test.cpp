@@ -534,14 +534,17 @@ TEST_CASE("batch check", "[engine][batch]") {
 }
 
 TEST_CASE("batch of independent requests, each with its own credential", "[engine][batch]") {
-    // Principals over three pages, so the batch reaches across pages and past its prefetch window.
-    constexpr int users = static_cast<int>((std::size_t{1} << WARD_PRINCIPAL_PAGE_BITS) * 5 / 2);
+    // Principals over three pages, so the batch reaches across pages and past its prefetch window;
+    // and more than 8,192 principals, where the batch prefetches (below, it decides one by one).
+    const int users = GENERATE(static_cast<int>((std::size_t{1} << WARD_PRINCIPAL_PAGE_BITS) * 5 / 2), 9000);
+    INFO(users << " users");
     ward::policy_builder<bb> b;
     base_rows(b);
     for (int i = 0; i < users; ++i) {
         const std::string u = "user:u" + std::to_string(i);
         b.add_principal(u);
         b.bind(u, i % 2 == 0 ? "org:acme" : "org:globex", {i % 3 == 0 ? "admin" : "viewer"});
+        if (i % 5 == 0) b.grant(u, "res:acme-db", B("delete:users")); // a second entry, beyond the head
     }
     b.deny("user:u4", "res:acme-db", B("read:users"));
     const auto s = must_build(b);
@@ -557,7 +560,8 @@ TEST_CASE("batch of independent requests, each with its own credential", "[engin
                                         s->find_scope("org:globex"), ward::scope_handle{}};
     const bset what[] = {B("read:users"), B("delete:users"), B("read:organization")};
     std::vector<ward::batch_request<bb>> reqs;
-    for (std::size_t i = 0; i < 3000; ++i) {
+    const std::size_t count = creds.size() + 1 > 3000 ? creds.size() + 1 : 3000; // every credential at least once
+    for (std::size_t i = 0; i < count; ++i) {
         const std::size_t c = (i * 7919) % (creds.size() + 1); // one in creds.size() + 1 has no credential
         reqs.push_back({c == creds.size() ? nullptr : &creds[c], what[i % 3], where[(i / 3) % 4]});
     }
