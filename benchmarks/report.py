@@ -80,7 +80,8 @@ def split(key):
 
 # Benchmarks whose operation is a batch: their time per operation is divided by the batch size, so
 # that the tables and targets compare one decision with one decision.
-BATCHED = {"ward_batch64": 64}
+BATCHED = {"ward_batch64": 64, "independent_reads64": 64}
+BATCH_UNIT = {"ward_batch64": "per decision", "independent_reads64": "per read"}
 
 
 def per_decision(key, ns):
@@ -117,7 +118,7 @@ def table(runs, sections):
             else:
                 ratio, bm = "-", "-"
             if impl in BATCHED:
-                impl += " (per decision)"
+                impl += " (%s)" % BATCH_UNIT[impl]
             err = " (error: %s)" % e["error"] if e.get("error") else ""
             out.append("| %s | %s%s | %s | %s | %s | %s |" % (case, impl, err, fmt_ns(ns), bm, ratio, fmt_num(allocs)))
     return out
