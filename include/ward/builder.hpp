@@ -252,6 +252,11 @@ public:
     std::size_t bind(std::string_view principal, std::string_view scope, view<std::string_view> roles,
                      assign mode = assign::add) {
         const std::size_t row = next_row(row_kind::binding);
+        // The row's ids are looked up one after the other; in a large policy each lookup's first
+        // slot is a cache miss. Fetching them all first overlaps the misses.
+        WARD_PREFETCH(principal_ids_.slot_address(principal));
+        WARD_PREFETCH(scope_ids_.slot_address(scope));
+        for (std::string_view r : roles) WARD_PREFETCH(role_ids_.slot_address(r));
         binding b;
         b.row = static_cast<std::uint32_t>(row);
         b.replace = mode == assign::replace;

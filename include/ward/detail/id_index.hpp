@@ -115,6 +115,10 @@ public:
         const std::size_t i = probe(slots_, hash, match);
         slots_[i] = Slot{};
     }
+    /// Where `hash`'s probe sequence starts (to prefetch it), or nullptr for an empty table.
+    const Slot* first_probe(std::uint64_t hash) const noexcept {
+        return slots_.empty() ? nullptr : slots_.data() + (static_cast<std::size_t>(hash) & (slots_.size() - 1));
+    }
     /// Stores `v` in the first empty slot of `hash`'s probe sequence.
     void place(std::uint64_t hash, Slot v) noexcept { slots_[free_slot(slots_, hash)] = v; }
     /// Empties the table and makes it `n` slots (a power of two).
@@ -155,6 +159,11 @@ public:
         });
         return slot == 0 ? npos : static_cast<std::uint32_t>(slot) - 1u;
     }
+
+    /// The slot where looking up `s` starts, for the caller to prefetch before it interns several
+    /// ids of one row (nullptr for an empty index). The prefetch belongs in the caller's body:
+    /// g++ drops calls of a function whose only effect is a prefetch.
+    const void* slot_address(std::string_view s) const noexcept { return slots_.first_probe(hash_bytes(s)); }
 
     /// Adds `s` if new; returns its number and whether it was added.
     std::pair<std::uint32_t, bool> insert(std::string_view s) {
