@@ -330,6 +330,11 @@ private:
         }
         return reason::granted;
     }
+    /// One request of a batch: check() kept out of line, so that the batch loop stays small (with
+    /// check() inlined into it, batches measured 5-15 % slower).
+    WARD_NOINLINE decision<P> decide_one(const batch_request<P>& r) const noexcept {
+        return r.who != nullptr ? check(*r.who, r.required, r.target) : check(credential<P>{}, r.required, r.target);
+    }
     const entry* find_row(std::uint32_t row, std::uint32_t& principal) const noexcept {
         for (std::uint32_t g = 0; g < pages_.size(); ++g) {
             const page& pg = pages_[g];
@@ -401,7 +406,8 @@ private:
 // ---- decisions and reverse queries -------------------------------------------------------------------
 
 template <class P>
-decision<P> snapshot<P>::check(const credential<P>& cred, const set& required, scope_handle target) const noexcept {
+WARD_DECISION_INLINE decision<P> snapshot<P>::check(const credential<P>& cred, const set& required,
+                                                    scope_handle target) const noexcept {
     decision<P> d;
     d.version = version_;
     d.missing = required;
@@ -473,8 +479,7 @@ void snapshot<P>::check(view<batch_request<P>> requests, decision<P>* out) const
     if (principal_count_ <= 8192) {
         for (std::size_t i = 0; i < n; ++i) {
             const batch_request<P>& r = requests[i];
-            out[i] =
-                r.who != nullptr ? check(*r.who, r.required, r.target) : check(credential<P>{}, r.required, r.target);
+            out[i] = decide_one(r);
         }
         return;
     }
@@ -488,7 +493,7 @@ void snapshot<P>::check(view<batch_request<P>> requests, decision<P>* out) const
         if (i + near < n)
             if (const entry* e = rest_of(i + near)) WARD_PREFETCH(e);
         const batch_request<P>& r = requests[i];
-        out[i] = r.who != nullptr ? check(*r.who, r.required, r.target) : check(credential<P>{}, r.required, r.target);
+        out[i] = decide_one(r);
     }
 }
 

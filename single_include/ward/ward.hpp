@@ -122,10 +122,29 @@ static_assert(WARD_MAX_ID_LENGTH >= 1 && WARD_MAX_ID_LENGTH <= WARD_MAX_INPUT_LE
 
 #if defined(__GNUC__) || defined(__clang__)
 #define WARD_ALWAYS_INLINE inline __attribute__((always_inline))
+#define WARD_NOINLINE __attribute__((noinline))
 #define WARD_PREFETCH(address) __builtin_prefetch(address)
 #else
 #define WARD_ALWAYS_INLINE inline
+#define WARD_NOINLINE
 #define WARD_PREFETCH(address) ((void)(address))
+#endif
+
+// snapshot::check, inlined into its callers in optimized builds (the call, and the credential and
+// decision passed through memory, are about a third of a cached decision); left to the compiler
+// in unoptimized and sanitized builds, where inlining it everywhere only costs compile time.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define WARD_DETAIL_SANITIZED 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define WARD_DETAIL_SANITIZED 1
+#endif
+#if defined(__OPTIMIZE__) && !defined(WARD_DETAIL_SANITIZED)
+#define WARD_DECISION_INLINE WARD_ALWAYS_INLINE
+#else
+#define WARD_DECISION_INLINE inline
 #endif
 
 #endif
@@ -3573,6 +3592,11 @@ private:
         }
         return reason::granted;
     }
+    /// One request of a batch: check() kept out of line, so that the batch loop stays small (with
+    /// check() inlined into it, batches measured 5-15 % slower).
+    WARD_NOINLINE decision<P> decide_one(const batch_request<P>& r) const noexcept {
+        return r.who != nullptr ? check(*r.who, r.required, r.target) : check(credential<P>{}, r.required, r.target);
+    }
     const entry* find_row(std::uint32_t row, std::uint32_t& principal) const noexcept {
         for (std::uint32_t g = 0; g < pages_.size(); ++g) {
             const page& pg = pages_[g];
@@ -3644,7 +3668,8 @@ private:
 // ---- decisions and reverse queries -------------------------------------------------------------------
 
 template <class P>
-decision<P> snapshot<P>::check(const credential<P>& cred, const set& required, scope_handle target) const noexcept {
+WARD_DECISION_INLINE decision<P> snapshot<P>::check(const credential<P>& cred, const set& required,
+                                                    scope_handle target) const noexcept {
     decision<P> d;
     d.version = version_;
     d.missing = required;
@@ -3716,8 +3741,7 @@ void snapshot<P>::check(view<batch_request<P>> requests, decision<P>* out) const
     if (principal_count_ <= 8192) {
         for (std::size_t i = 0; i < n; ++i) {
             const batch_request<P>& r = requests[i];
-            out[i] =
-                r.who != nullptr ? check(*r.who, r.required, r.target) : check(credential<P>{}, r.required, r.target);
+            out[i] = decide_one(r);
         }
         return;
     }
@@ -3731,7 +3755,7 @@ void snapshot<P>::check(view<batch_request<P>> requests, decision<P>* out) const
         if (i + near < n)
             if (const entry* e = rest_of(i + near)) WARD_PREFETCH(e);
         const batch_request<P>& r = requests[i];
-        out[i] = r.who != nullptr ? check(*r.who, r.required, r.target) : check(credential<P>{}, r.required, r.target);
+        out[i] = decide_one(r);
     }
 }
 
