@@ -4,7 +4,7 @@
 // find() answers every id it holds and none it does not.
 #include "support/splitmix64.hpp"
 #include "support/ward_catch.hpp"
-#include <ward/detail/id_index.hpp>
+#include <ward/snapshot.hpp> // ward::detail::id_index (snapshot.hpp includes it; the single header has no detail/)
 
 #include <cstddef>
 #include <cstdint>
